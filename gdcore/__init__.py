@@ -1,0 +1,65 @@
+"""gdcore: gradient descent on the pixels of an image, exact and fast.
+
+An image becomes a table of rows ``[1, x, y]`` with the pixel's brightness; the
+model ``w0 + w1*x + w2*y`` is fitted by gradient descent on
+``E(w) = 1/2 * mean((t - Xw)^2)``. No Streamlit here: use it from a notebook,
+from ``python -m gdcore`` or from the dashboard.
+
+>>> import gdcore
+>>> table = gdcore.pixel_table(gdcore.builtin_image("scene", 32), "unit")
+>>> th = gdcore.theory(gdcore.quadratic(table))
+>>> result = gdcore.run_descent(table, [th.optimal_lr], 100)
+>>> gdcore.diagnose_run(result.errors[0], th.optimal_lr, th, gdcore.initial_weights()).verdict
+'good'
+"""
+
+from .curves import parse_numbers, read_curve_csv
+from .diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
+from .engine import MAX_EPOCHS, MAX_RATES, check_epochs, check_rates, initial_weights, run_descent
+from .images import BUILTINS, DEFAULT_SIZE, builtin_image
+from .loading import MAX_PIXELS, ImageError, LoadedImage, load_image
+from .model import error, one_weight_step, predict, slopes
+from .quadratic import Quadratic, quadratic
+from .runs import BLOWUP_ERROR, DescentResult
+from .table import SCALES, PixelTable, pixel_table
+from .theory import Theory, behaviour, epoch_error_exceeds, epochs_to_target, theory
+
+__all__ = [
+    "BLOWUP_ERROR",
+    "BUILTINS",
+    "DEFAULT_SIZE",
+    "GOOD",
+    "MAX_EPOCHS",
+    "MAX_PIXELS",
+    "MAX_RATES",
+    "SCALES",
+    "TOO_LARGE",
+    "TOO_SMALL",
+    "DescentResult",
+    "Diagnosis",
+    "ImageError",
+    "LoadedImage",
+    "PixelTable",
+    "Quadratic",
+    "Theory",
+    "behaviour",
+    "builtin_image",
+    "check_epochs",
+    "check_rates",
+    "diagnose_curve",
+    "diagnose_run",
+    "epoch_error_exceeds",
+    "epochs_to_target",
+    "error",
+    "initial_weights",
+    "load_image",
+    "one_weight_step",
+    "parse_numbers",
+    "pixel_table",
+    "predict",
+    "quadratic",
+    "read_curve_csv",
+    "run_descent",
+    "slopes",
+    "theory",
+]

@@ -1,0 +1,242 @@
+"""Verdicts on a learning rate: too small, too large or good, with a reason.
+
+From a curve alone (a learner's own numbers), the rules run in this order:
+
+1. A value that is NaN or infinite: **too large** (the run blew up).
+2. The error climbs more than ``RISE_TOLERANCE`` above its lowest value so far:
+   **too large** (overshoot). Small wiggles, as mini-batches make, are allowed.
+3. The error fell by less than ``MIN_DROP`` of its start: **too small**.
+4. With at least ``MIN_SHAPE_POINTS`` values: if the last ``TAIL_SHARE`` of
+   the epochs still removed more than ``STILL_FALLING`` of the total drop, the
+   curve has not flattened: **too small** (or too few epochs).
+5. Otherwise: **good**, a fall that flattens.
+
+For a full-batch run on an image, the theory decides instead, and the curve
+supplies the evidence: a rate above the critical rate ``2 / lambda_max`` is too
+large even before the curve shows it (the reason says when it will); a rate
+that needs more than ``SLOW_FACTOR`` times the epochs of the best rate to get
+within 1% of E* is too small when below the best rate, and too large (the
+weights zig-zag) when above it. The rules are deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .runs import BLOWUP_ERROR
+from .theory import (
+    DIVERGES,
+    Theory,
+    epoch_error_exceeds,
+    epochs_to_target,
+)
+
+TOO_SMALL, TOO_LARGE, GOOD = "too small", "too large", "good"
+VERDICTS = (TOO_SMALL, GOOD, TOO_LARGE)
+
+RISE_TOLERANCE = 0.10
+"""A climb of more than 10% above the lowest error so far is an overshoot."""
+MIN_DROP = 0.05
+"""A total fall of less than 5% of the starting error is barely moving."""
+MIN_SHAPE_POINTS = 5
+"""Fewer values than this are too few to judge whether the curve flattened."""
+TAIL_SHARE = 0.25
+"""The last quarter of the epochs is where a good curve has flattened."""
+STILL_FALLING = 0.10
+"""If that tail still removed over 10% of the total drop, it had not flattened."""
+SLOW_FACTOR = 10.0
+"""A rate needing over 10x the epochs of the best rate is far from the best..."""
+SLOW_FLOOR = 100
+"""...unless it gets within 1% of E* in at most 100 epochs, which is good anyway."""
+BIG_STEP, SMALL_STEP = 10.0, 3.0
+"""Suggested rate changes: a decade when far off, a factor 3 when close."""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A verdict, the sentence of evidence behind it and a rate to try next."""
+
+    verdict: str
+    reason: str
+    suggested_lr: float | None = None
+
+    def __str__(self) -> str:
+        return f"{self.verdict}: {self.reason}"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def check_curve(errors: ArrayLike) -> NDArray[np.float64]:
+    """Validate a learner's error values: at least two numbers, none negative."""
+    try:
+        arr = np.asarray(errors, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("errors: every value must be a number.") from None
+    if arr.size < 2:
+        raise ValueError(f"errors: give at least two numbers, got {arr.size}.")
+    neg = np.flatnonzero(arr < 0)
+    if neg.size:
+        raise ValueError(
+            f"errors: a squared error cannot be negative, got {arr[neg[0]]:g} at epoch {neg[0]}."
+        )
+    return arr
+
+
+def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
+    """Judge a learning rate from its error curve alone (rules 1-5 above).
+
+    Parameters
+    ----------
+    errors : array_like
+        Error at epochs 0, 1, 2, ...; at least two values, none negative.
+    lr : float, optional
+        The rate used, to turn the verdict into a suggested next rate.
+
+    Examples
+    --------
+    >>> print(diagnose_curve([2.0, 0.1, 5.0, 20]))
+    too large: the error rose from 0.1 to 20 between epochs 1 and 3: overshoot.
+    """
+    e = check_curve(errors)
+    bad = np.flatnonzero(~np.isfinite(e) | (e > BLOWUP_ERROR))
+    if bad.size:
+        k = int(bad[0])
+        what = "NaN" if np.isnan(e[k]) else "too large to represent"
+        return Diagnosis(
+            TOO_LARGE, f"the error became {what} at epoch {k}.", _scale(lr, 1 / BIG_STEP)
+        )
+    low_so_far = np.minimum.accumulate(e)
+    climbed = np.flatnonzero(e[1:] > (1 + RISE_TOLERANCE) * low_so_far[:-1])
+    if climbed.size:
+        first = int(climbed[0]) + 1
+        i = int(np.argmin(e[:first]))
+        j = first + int(np.argmax(e[first:]))
+        return Diagnosis(
+            TOO_LARGE,
+            f"the error rose from {_fmt(e[i])} to {_fmt(e[j])} between epochs {i} and {j}: overshoot.",
+            _scale(lr, 1 / SMALL_STEP if e[j] < 2 * e[i] else 1 / BIG_STEP),
+        )
+    start, end, n = e[0], e[-1], len(e) - 1
+    if start == 0:
+        return Diagnosis(GOOD, "the error is 0 from the start: nothing is left to learn.", lr)
+    drop = (start - end) / start
+    if drop < MIN_DROP:
+        return Diagnosis(
+            TOO_SMALL,
+            f"the error fell only {drop:.1%} in {n} epochs: the steps are too tiny.",
+            _scale(lr, BIG_STEP),
+        )
+    if len(e) >= MIN_SHAPE_POINTS:
+        tail = max(1, round(TAIL_SHARE * n))
+        share = (e[-1 - tail] - end) / (start - end)
+        if share > STILL_FALLING:
+            return Diagnosis(
+                TOO_SMALL,
+                f"the error is still falling steadily: the last {tail} of {n} epochs removed "
+                f"{share:.0%} of its total fall (a larger rate, or more epochs, would get further).",
+                _scale(lr, SMALL_STEP),
+            )
+        return Diagnosis(
+            GOOD,
+            f"the error fell from {_fmt(start)} to {_fmt(end)} ({drop:.0%}) and flattened: "
+            f"the last {tail} of {n} epochs removed only {share:.0%} of the fall.",
+            lr,
+        )
+    return Diagnosis(
+        GOOD,
+        f"the error fell from {_fmt(start)} to {_fmt(end)} ({drop:.0%}) without rising "
+        f"(only {len(e)} values: too few to see it flatten).",
+        lr,
+    )
+
+
+def _scale(lr: float | None, factor: float) -> float | None:
+    return None if lr is None else lr * factor
+
+
+def diagnose_run(
+    errors: ArrayLike,
+    lr: float,
+    th: Theory,
+    w0: NDArray[np.float64],
+    full_batch: bool = True,
+) -> Diagnosis:
+    """Judge a run on an image, using the image's theory (see module notes).
+
+    ``errors`` are the run's errors at epochs 0..T (NaN after a blow-up).
+    Mini-batch runs are judged from the curve, with the theory as context.
+    """
+    e = np.asarray(errors, dtype=np.float64)
+    finite = np.isfinite(e)
+    blown = int(np.argmin(finite)) if not finite.all() else None
+    curve = diagnose_curve(e, lr)
+    ratio = lr / th.critical_lr
+    crit = f"the critical rate 2/λmax = {_fmt(th.critical_lr)}"
+    if not full_batch:
+        if curve.verdict == TOO_LARGE and ratio > 1:
+            return Diagnosis(
+                TOO_LARGE, f"{curve.reason[:-1]}; the rate is {ratio:.2g}× {crit}.", th.optimal_lr
+            )
+        return curve
+    bowl = th.bowl
+    if blown is not None:
+        return Diagnosis(
+            TOO_LARGE,
+            f"the error blew up at epoch {blown}: the rate is {ratio:.3g}× {crit}.",
+            th.optimal_lr,
+        )
+    k_lr = epochs_to_target(bowl, lr, w0)
+    if k_lr is None:
+        if th.bowl.excess(w0) > 0 and lr * th.lambda_max > 2:
+            rise = epoch_error_exceeds(bowl, lr, w0, e[0])
+            boom = epoch_error_exceeds(bowl, lr, w0, BLOWUP_ERROR)
+            when = f"the error climbs above its start at epoch {rise:,}" if rise else ""
+            if boom:
+                when += f"{' and ' if when else ''}blows up at epoch {boom:,}"
+            return Diagnosis(
+                TOO_LARGE,
+                f"the rate {_fmt(lr)} is {ratio:.3g}× {crit}, so the weights swing further "
+                f"out every epoch: {when or 'it never settles'}.",
+                th.optimal_lr,
+            )
+        return Diagnosis(
+            TOO_LARGE, f"the rate sits exactly at {crit}: it never settles.", th.optimal_lr
+        )
+    k_best = max(epochs_to_target(bowl, th.optimal_lr, w0) or 1, 1)
+    where = (
+        f"it gets within 1% of the lowest error E* at epoch {k_lr:,}"
+        if k_lr <= len(e) - 1
+        else f"it needs {k_lr:,} epochs to get within 1% of the lowest error E* (this run has {len(e) - 1:,})"
+    )
+    best = f"the best rate {_fmt(th.optimal_lr)} needs {k_best:,}"
+    slow_scale = (
+        f"; κ = {th.condition_number:.3g}, so even the best rate is slow: the standard scale makes κ = 1"
+        if k_best > 1000 and th.condition_number > 100
+        else ""
+    )
+    if k_lr <= max(SLOW_FACTOR * k_best, SLOW_FLOOR):
+        return Diagnosis(GOOD, f"{where}; {best}{slow_scale}.", lr)
+    if lr < th.optimal_lr:
+        gap = e[0] - th.error_star
+        covered = (e[0] - e[-1]) / gap if gap > 0 else 1.0
+        return Diagnosis(
+            TOO_SMALL,
+            f"in {len(e) - 1:,} epochs the error covered only {covered:.1%} of the way down to "
+            f"E*; {where}; {best}{slow_scale}.",
+            th.optimal_lr,
+        )
+    flip = abs(1 - lr * th.lambda_max)
+    return Diagnosis(
+        TOO_LARGE,
+        f"the weights zig-zag across the valley, each swing only {flip:.3f}× the last; "
+        f"{where}; {best}.",
+        th.optimal_lr,
+    )
+
+
+__all__ = ["DIVERGES", "Diagnosis", "VERDICTS", "check_curve", "diagnose_curve", "diagnose_run"]

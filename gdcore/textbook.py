@@ -1,0 +1,95 @@
+"""Gradient descent exactly as a learner writes it: the reference.
+
+Predict, measure the error, compute each weight's slope, step each weight
+against its slope, repeat. It touches every pixel every epoch, which is why it
+is slow; the fast engine in ``engine.py`` is tested against it, never the other
+way round. Both share the stopping rules of ``runs.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .batches import epoch_orders
+from .runs import DescentResult, finish
+
+
+def descend(
+    X: NDArray[np.float64],
+    t: NDArray[np.float64],
+    lr: float,
+    epochs: int,
+    w_init: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Full-batch descent for one rate: errors (epochs+1,), weights (epochs+1, 3)."""
+    w = np.zeros(3) if w_init is None else np.array(w_init, dtype=np.float64)
+    errors, weights = [], []
+    with np.errstate(all="ignore"):  # a diverging run overflows on purpose
+        for epoch in range(epochs + 1):
+            predicted = X @ w  # 1. predict
+            difference = t - predicted
+            errors.append(0.5 * np.mean(difference**2))  # 2. error
+            weights.append(w.copy())
+            if epoch == epochs or not np.isfinite(errors[-1]):
+                break
+            slope = -(X.T @ difference) / len(t)  # 3. slope of each weight
+            w = w - lr * slope  # 4. new weight = old weight - rate x slope
+    return _pad(errors, weights, epochs)
+
+
+def descend_minibatch(
+    X: NDArray[np.float64],
+    t: NDArray[np.float64],
+    lr: float,
+    epochs: int,
+    batch_size: int,
+    seed: int = 0,
+    w_init: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Mini-batch descent: one step per batch, error on the whole image per epoch."""
+    w = np.zeros(3) if w_init is None else np.array(w_init, dtype=np.float64)
+    errors = [0.5 * np.mean((t - X @ w) ** 2)]
+    weights = [w.copy()]
+    with np.errstate(all="ignore"):
+        for order in epoch_orders(len(t), epochs, seed):
+            for start in range(0, len(t), batch_size):
+                rows = order[start : start + batch_size]
+                Xb, tb = X[rows], t[rows]
+                slope = -(Xb.T @ (tb - Xb @ w)) / len(rows)
+                w = w - lr * slope
+            errors.append(0.5 * np.mean((t - X @ w) ** 2))
+            weights.append(w.copy())
+            if not np.isfinite(errors[-1]):
+                break
+    return _pad(errors, weights, epochs)
+
+
+def _pad(errors: list, weights: list, epochs: int):
+    e = np.full(epochs + 1, np.nan)
+    W = np.full((epochs + 1, 3), np.nan)
+    e[: len(errors)] = errors
+    W[: len(weights)] = weights
+    return e, W
+
+
+def textbook_run(
+    X: NDArray[np.float64],
+    t: NDArray[np.float64],
+    lrs,
+    epochs: int,
+    w_init: NDArray[np.float64] | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    early_stop_tol: float | None = None,
+) -> DescentResult:
+    """Run the reference loop for several rates, with the engine's stopping rules."""
+    runs = []
+    for lr in lrs:
+        if batch_size is None or batch_size >= len(t):
+            runs.append(descend(X, t, lr, epochs, w_init))
+        else:
+            runs.append(descend_minibatch(X, t, lr, epochs, batch_size, seed, w_init))
+    errors = np.array([r[0] for r in runs])
+    weights = np.array([r[1] for r in runs])
+    return finish(np.asarray(lrs, dtype=np.float64), errors, weights, early_stop_tol)
