@@ -72,23 +72,35 @@ def closed_form(
     """Raw errors (R, T+1) and weights (R, T+1, 3) of full-batch descent."""
     lam, Q = q.eigenvalues, q.eigenvectors
     d0 = Q.T @ (w0 - q.w_star)
-    u = lrs[:, None, None] * lam[None, None, :]  # (R, 1, 3)
-    k = np.arange(1, epochs + 1, dtype=np.float64)[None, :, None]  # (1, T, 1)
+    R = len(lrs)
+    k = np.arange(1, epochs + 1, dtype=np.float64)
+    errors = np.empty((R, epochs + 1))
+    weights = np.empty((R, epochs + 1, 3))
+    errors[:, 0] = q.error(w0)
+    weights[:, 0] = w0
+    errors[:, 1:] = q.error_star
+    weights[:, 1:] = w0
     with np.errstate(all="ignore"):  # diverging rates overflow on purpose
-        shrinking = u < 1.0  # factor 1 - u in (0, 1]: no sign flips
-        log_abs = np.where(shrinking, np.log1p(-np.minimum(u, 1.0)), np.log(np.abs(u - 1.0)))
-        ku = k * log_abs
-        power = np.exp(ku)  # |1 - u|^k
-        odd = (k % 2 == 1) & ~shrinking
-        power = np.where(odd, -power, power)  # (1 - u)^k
-        moved = np.where(shrinking, -np.expm1(ku), 1.0 - power)  # 1 - (1 - u)^k
-        excess = 0.5 * (power * power) @ (lam * d0 * d0)  # (R, T)
-        errors = np.empty((len(lrs), epochs + 1))
-        errors[:, 0] = q.error(w0)
-        errors[:, 1:] = q.error_star + excess
-        weights = np.empty((len(lrs), epochs + 1, 3))
-        weights[:, 0] = w0
-        weights[:, 1:] = w0 - (moved * d0) @ Q.T
+        # One eigen-direction at a time keeps every array a contiguous (R, T).
+        for i in range(3):
+            if lam[i] == 0.0 or d0[i] == 0.0:
+                continue  # a flat or already-settled direction never moves
+            u = lrs * lam[i]  # the factor per epoch is 1 - u
+            shrinking = u < 1.0
+            log_abs = np.where(shrinking, np.log1p(-np.minimum(u, 1.0)), np.log(np.abs(u - 1.0)))
+            ku = np.multiply.outer(log_abs, k)
+            power = np.exp(ku)  # |1 - u|^k
+            moved = -np.expm1(ku)  # 1 - (1 - u)^k, exact when the factor is near 1
+            flips = ~shrinking
+            if flips.any():  # a negative factor: the sign alternates every epoch
+                signed = power[flips]
+                signed[:, 0::2] *= -1.0
+                power[flips] = signed
+                moved[flips] = 1.0 - signed
+            errors[:, 1:] += (0.5 * lam[i] * d0[i] ** 2) * (power * power)
+            moved *= d0[i]
+            for j in range(3):
+                weights[:, 1:, j] -= Q[j, i] * moved
     return errors, weights
 
 
