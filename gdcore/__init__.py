@@ -22,7 +22,14 @@ from .model import error, one_weight_step, predict, slopes
 from .quadratic import Quadratic, quadratic
 from .runs import BLOWUP_ERROR, DescentResult
 from .table import SCALES, PixelTable, pixel_table
-from .theory import Theory, behaviour, epoch_error_exceeds, epochs_to_target, theory
+from .theory import (
+    Theory,
+    behaviour,
+    epoch_error_exceeds,
+    epochs_to_target,
+    theory,
+    three_rates,
+)
 
 __all__ = [
     "BLOWUP_ERROR",
@@ -62,4 +69,5 @@ __all__ = [
     "run_descent",
     "slopes",
     "theory",
+    "three_rates",
 ]

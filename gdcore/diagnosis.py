@@ -15,7 +15,8 @@ For a full-batch run on an image, the theory decides instead, and the curve
 supplies the evidence: a rate above the critical rate ``2 / lambda_max`` is too
 large even before the curve shows it (the reason says when it will); a rate
 that needs more than ``SLOW_FACTOR`` times the epochs of the best rate to get
-within 1% of E* is too small when below the best rate, and too large (the
+close to the bottom (``theory.target_excess``: within 1% of E* and 99% of the
+way down) is too small when below the best rate, and too large (the
 weights zig-zag) when above it. The rules are deterministic.
 """
 
@@ -69,6 +70,10 @@ class Diagnosis:
 
 def _fmt(v: float) -> str:
     return f"{v:.3g}"
+
+
+def _epochs(n: int) -> str:
+    return f"{n:,} epoch" + ("" if n == 1 else "s")
 
 
 def check_curve(errors: ArrayLike) -> NDArray[np.float64]:
@@ -211,23 +216,33 @@ def diagnose_run(
     where = (
         f"it gets within 1% of the lowest error E* at epoch {k_lr:,}"
         if k_lr <= len(e) - 1
-        else f"it needs {k_lr:,} epochs to get within 1% of the lowest error E* (this run has {len(e) - 1:,})"
+        else f"it needs {_epochs(k_lr)} to get within 1% of the lowest error E* (this run has {len(e) - 1:,})"
     )
-    best = f"the best rate {_fmt(th.optimal_lr)} needs {k_best:,}"
+    gap = e[0] - th.error_star
+    nothing = (
+        f" (the start is only {gap / th.error_star:.2%} above E*: a plane explains little of this image)"
+        if th.error_star > 0 and gap < 0.05 * th.error_star
+        else ""
+    )
+    best = f"the best rate {_fmt(th.optimal_lr)} needs {_epochs(k_best)}"
     slow_scale = (
         f"; κ = {th.condition_number:.3g}, so even the best rate is slow: the standard scale makes κ = 1"
         if k_best > 1000 and th.condition_number > 100
         else ""
     )
     if k_lr <= max(SLOW_FACTOR * k_best, SLOW_FLOOR):
-        return Diagnosis(GOOD, f"{where}; {best}{slow_scale}.", lr)
+        return Diagnosis(GOOD, f"{where}; {best}{slow_scale}{nothing}.", lr)
     if lr < th.optimal_lr:
-        gap = e[0] - th.error_star
         covered = (e[0] - e[-1]) / gap if gap > 0 else 1.0
+        progress = (
+            f"in {len(e) - 1:,} epochs the error covered only {covered:.1%} of the way down to E*; "
+            if covered < 0.9
+            else ""
+        )
         return Diagnosis(
             TOO_SMALL,
-            f"in {len(e) - 1:,} epochs the error covered only {covered:.1%} of the way down to "
-            f"E*; {where}; {best}{slow_scale}.",
+            f"{progress}{where}, {k_lr / k_best:,.0f}× longer than the best rate {_fmt(th.optimal_lr)} "
+            f"({_epochs(k_best)}){slow_scale}{nothing}.",
             th.optimal_lr,
         )
     flip = abs(1 - lr * th.lambda_max)

@@ -54,6 +54,9 @@ class PixelTable:
     ys: NDArray[np.float64]
     targets: NDArray[np.float64]
     scale: str
+    t_offset: float = 0.0
+    t_factor: float = 1.0
+    """Targets are ``(brightness - t_offset) * t_factor``."""
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -88,6 +91,16 @@ class PixelTable:
         return np.column_stack(
             [np.ones(k.size), self.xs[k % w], self.ys[k // w], self.targets.ravel()[k]]
         )
+
+    def predicted_brightness(self, w: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The model's prediction for every pixel, back in brightness units (H, W).
+
+        Not clipped: a diverging model predicts far outside 0-255.
+        """
+        pred = w[0] + w[1] * self.xs[None, :] + w[2] * self.ys[:, None]
+        if self.t_factor == 0:  # a constant image: every prediction is that constant
+            return np.full(self.shape, self.t_offset)
+        return pred / self.t_factor + self.t_offset
 
     def __repr__(self) -> str:
         h, w = self.shape
@@ -129,7 +142,10 @@ def pixel_table(pixels: NDArray[np.float64], scale: str = "unit") -> PixelTable:
     if scale == "unit":
         xs = cols / (w - 1) if w > 1 else np.zeros(w)
         ys = rows / (h - 1) if h > 1 else np.zeros(h)
-        return PixelTable(xs, ys, pixels / 255.0, scale)
+        return PixelTable(xs, ys, pixels / 255.0, scale, 0.0, 1.0 / 255.0)
     # Standardizing over the grid: every column value appears h times, so the
     # pixel-wise mean and deviation of x equal those of the column values.
-    return PixelTable(_standardize(cols), _standardize(rows), _standardize(pixels), scale)
+    t = _standardize(pixels)
+    sd = float(pixels.std())
+    factor = 1.0 / sd if t.any() else 0.0
+    return PixelTable(_standardize(cols), _standardize(rows), t, scale, float(pixels.mean()), factor)

@@ -28,7 +28,9 @@ from numpy.typing import NDArray
 from .quadratic import Quadratic
 
 TARGET_FRACTION = 0.01
-"""'Close to the bottom' means within 1% of E*: excess <= TARGET_FRACTION * E*."""
+"""'Close to the bottom' means within 1% of E* *and* 99% of the way down from the
+start: excess <= TARGET_FRACTION * min(E*, starting excess). The second part
+matters when the start is already near E* (noise: a plane explains almost nothing)."""
 TARGET_FLOOR = 1e-8
 """...but at least this fraction of the starting excess, so that E* = 0 is reachable."""
 MAX_SEARCH_EPOCHS = 10**15
@@ -166,12 +168,13 @@ def excess_at(bowl: Quadratic, lr: float, w0: NDArray[np.float64], k: float) -> 
 
 
 def target_excess(bowl: Quadratic, w0: NDArray[np.float64]) -> float:
-    """How far above E* counts as 'within 1% of E*' (see ``TARGET_FLOOR``)."""
-    return max(TARGET_FRACTION * bowl.error_star, TARGET_FLOOR * float(bowl.excess(w0)))
+    """How far above E* counts as close to the bottom (see ``TARGET_FRACTION``)."""
+    start = float(bowl.excess(w0))
+    return max(TARGET_FRACTION * min(bowl.error_star, start), TARGET_FLOOR * start)
 
 
 def epochs_to_target(bowl: Quadratic, lr: float, w0: NDArray[np.float64]) -> int | None:
-    """First epoch whose error is within 1% of E*; ``None`` if it never gets there.
+    """First epoch close to the bottom (``target_excess``); ``None`` if never.
 
     Every direction that matters shrinks geometrically when ``lr`` converges,
     so the excess falls monotonically and a bisection finds the epoch.
@@ -213,3 +216,22 @@ def _first_epoch(reached) -> int | None:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if reached(mid) else (mid, hi)
     return hi
+
+
+def three_rates(th: Theory) -> tuple[float, float, float]:
+    """A too-small, a good and a too-large rate for this image, to 3 digits.
+
+    The lesson's "three learning rates" picture, from the theory: a hundredth of
+    the best rate (it crawls), half the critical rate (a smooth fall that
+    flattens) and 1.5 times the critical rate (the error explodes).
+
+    Examples
+    --------
+    >>> from gdcore.table import pixel_table
+    >>> from gdcore.quadratic import quadratic
+    >>> three_rates(theory(quadratic(pixel_table(np.eye(2) * 255, "unit"))))
+    (0.0114, 0.628, 1.88)
+    """
+    return tuple(
+        float(f"{v:.3g}") for v in (th.optimal_lr / 100, th.critical_lr / 2, 1.5 * th.critical_lr)
+    )

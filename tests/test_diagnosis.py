@@ -132,3 +132,16 @@ def test_parse_numbers_and_csv():
         read_curve_csv(b"")
     with pytest.raises(ValueError, match="row 3 has no column 2"):
         read_curve_csv(b"epoch,error\n0,1\n1\n")
+
+
+@pytest.mark.parametrize("scale", ["raw", "unit", "standard"])
+@pytest.mark.parametrize("name", ["scene", "plane", "noise", "stripes"])
+def test_three_rates_get_the_three_verdicts(name, scale):
+    from gdcore import three_rates
+
+    table = pixel_table(builtin_image(name, 32), scale)
+    th = theory(quadratic(table))
+    rates = three_rates(th)
+    res = run_descent(table, list(rates), 300)
+    verdicts = [diagnose_run(res.errors[i], lr, th, np.zeros(3)).verdict for i, lr in enumerate(rates)]
+    assert verdicts == [TOO_SMALL, GOOD, TOO_LARGE]

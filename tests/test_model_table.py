@@ -98,3 +98,21 @@ def test_head_builds_only_what_it_shows():
 def test_table_rejects_bad_input(pixels, scale, match):
     with pytest.raises(ValueError, match=match):
         pixel_table(pixels, scale)
+
+
+@pytest.mark.parametrize("scale", ["raw", "unit", "standard"])
+def test_best_prediction_in_brightness_is_the_same_on_every_scale(scale):
+    from gdcore import quadratic
+
+    pixels = builtin_image("scene", 12)
+    table = pixel_table(pixels, scale)
+    X = pixel_table(pixels, "raw").design_matrix()
+    w_raw = np.linalg.lstsq(X, pixels.ravel(), rcond=None)[0]
+    expected = (X @ w_raw).reshape(pixels.shape)
+    got = table.predicted_brightness(quadratic(table).w_star)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_constant_image_predicts_its_constant():
+    table = pixel_table(np.full((3, 3), 80.0), "standard")
+    np.testing.assert_array_equal(table.predicted_brightness(np.array([5.0, 1.0, 1.0])), 80.0)

@@ -1,0 +1,1 @@
+"""The dashboard's shared code: charts, URL state, cached engine calls, widgets."""

@@ -1,0 +1,306 @@
+"""Chart builders: each returns an ``alt.Chart`` and draws nothing.
+
+Honest charts: a log axis never receives zero, negative or non-finite values
+(Vega-Lite silently breaks the whole axis on one of them), so ``for_log``
+filters them and the caller says how many were hidden. Series are thinned to
+at most ``MAX_POINTS`` for drawing; tables and CSV keep every epoch.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+MAX_POINTS = 2000
+VERDICT_COLOURS = {"too small": "#0072B2", "good": "#009E73", "too large": "#D55E00"}
+"""Okabe-Ito colours, safe for colour-blind readers; verdicts are also in words."""
+ERROR_TITLE = "error (½·mean squared)"
+WEIGHT_COLOURS = ["#0072B2", "#E69F00", "#CC79A7"]
+
+
+def thin(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spread epochs, always with the last."""
+    if n <= max_points:
+        return np.arange(n)
+    idx = np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
+    return idx
+
+
+def for_log(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
+    """Rows whose ``column`` is finite and > 0, and how many were dropped."""
+    ok = np.isfinite(df[column].to_numpy(dtype=float)) & (df[column].to_numpy(dtype=float) > 0)
+    return df[ok], int((~ok).sum())
+
+
+def curves_frame(labels, errors: np.ndarray) -> pd.DataFrame:
+    """Long table ``run, epoch, error`` from (R, T+1) errors, thinned per run."""
+    idx = thin(errors.shape[1])
+    parts = [
+        pd.DataFrame({"run": label, "epoch": idx, "error": errors[r, idx]})
+        for r, label in enumerate(labels)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def error_curves(
+    df: pd.DataFrame,
+    log: bool = False,
+    error_star: float | None = None,
+    diverged: pd.DataFrame | None = None,
+    title: str = "Error over epochs",
+    colour_title: str = "run",
+) -> alt.Chart:
+    """Error against epoch, one line per run, optional E* rule and blow-up marks.
+
+    ``df`` has columns run, epoch, error (finite values only are drawn);
+    ``diverged`` has run, epoch, error (the last finite error) and label.
+    """
+    data = df[np.isfinite(df["error"].to_numpy(dtype=float))]
+    if log:
+        data, _ = for_log(data, "error")
+    y = alt.Y(
+        "error:Q",
+        title=ERROR_TITLE + (" — log scale" if log else ""),
+        scale=alt.Scale(type="log") if log else alt.Scale(zero=False),
+    )
+    x = alt.X("epoch:Q", title="epoch")
+    many = data["run"].nunique() > 1
+    colour = (
+        alt.Color("run:N", title=colour_title, scale=alt.Scale(scheme="dark2"))
+        if many
+        else alt.value("#0072B2")
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            tooltip=[
+                alt.Tooltip("run:N", title=colour_title),
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("error:Q", format=".6g"),
+            ],
+        )
+    )
+    layers = [lines]
+    if error_star is not None and (error_star > 0 or not log):
+        star = pd.DataFrame(
+            {"error": [error_star], "label": [f"lowest possible error E* = {error_star:.4g}"]}
+        )
+        rule = alt.Chart(star).mark_rule(strokeDash=[6, 4], color="#555").encode(y="error:Q")
+        text = (
+            alt.Chart(star)
+            .mark_text(align="left", dx=4, dy=-6, color="#555")
+            .encode(y="error:Q", x=alt.value(0), text="label:N")
+        )
+        layers += [rule, text]
+    if diverged is not None and len(diverged):
+        marks = diverged.copy()
+        if log:
+            marks, _ = for_log(marks, "error")
+        pts = (
+            alt.Chart(marks)
+            .mark_point(shape="cross", size=160, color="#D55E00", strokeWidth=3)
+            .encode(x="epoch:Q", y="error:Q", tooltip=["label:N"])
+        )
+        txt = (
+            alt.Chart(marks)
+            .mark_text(align="right", dx=-8, dy=-10, color="#D55E00")
+            .encode(x="epoch:Q", y="error:Q", text="label:N")
+        )
+        layers += [pts, txt]
+    return alt.layer(*layers).properties(title=title, height=320)
+
+
+def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -> alt.Chart:
+    """The three weights over epochs, with their best values as dashed rules."""
+    idx = thin(len(epochs))
+    df = pd.DataFrame(
+        {
+            "epoch": np.tile(epochs[idx], 3),
+            "weight": np.repeat(["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"], len(idx)),
+            "value": np.concatenate([weights[idx, i] for i in range(3)]),
+        }
+    )
+    df = df[np.isfinite(df["value"])]
+    colour = alt.Color(
+        "weight:N",
+        scale=alt.Scale(
+            domain=["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"], range=WEIGHT_COLOURS
+        ),
+        title="weight",
+    )
+    lines = (
+        alt.Chart(df)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y("value:Q", title="weight value"),
+            color=colour,
+            tooltip=["weight:N", "epoch:Q", alt.Tooltip("value:Q", format=".6g")],
+        )
+    )
+    best = pd.DataFrame(
+        {"weight": ["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"], "value": w_star}
+    )
+    rules = alt.Chart(best).mark_rule(strokeDash=[4, 4]).encode(y="value:Q", color=colour)
+    return alt.layer(lines, rules).properties(
+        title="Weights over epochs (dashed: best values w*)", height=260
+    )
+
+
+def sweep_chart(
+    df: pd.DataFrame,
+    y: str,
+    y_title: str,
+    critical_lr: float,
+    optimal_lr: float,
+    suggested_lr: float | None = None,
+) -> alt.Chart:
+    """A per-rate quantity against the rate on log axes, coloured by verdict.
+
+    ``df`` has columns lr, verdict and ``y``; rows that a log axis cannot show
+    must be filtered by the caller (see ``for_log``).
+    """
+    colour = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+        title="verdict",
+    )
+    shape = alt.Shape(
+        "verdict:N",
+        scale=alt.Scale(
+            domain=list(VERDICT_COLOURS), range=["triangle-down", "circle", "triangle-up"]
+        ),
+    )
+    points = (
+        alt.Chart(df)
+        .mark_point(filled=True, size=70)
+        .encode(
+            x=alt.X("lr:Q", scale=alt.Scale(type="log"), title="learning rate (log scale)"),
+            y=alt.Y(f"{y}:Q", scale=alt.Scale(type="log"), title=y_title),
+            color=colour,
+            shape=shape,
+            tooltip=[
+                alt.Tooltip("lr:Q", format=".4g"),
+                alt.Tooltip(f"{y}:Q", format=".4g"),
+                "verdict:N",
+            ],
+        )
+    )
+    line = alt.Chart(df).mark_line(color="#999", strokeWidth=1).encode(x="lr:Q", y=f"{y}:Q")
+    marks = [
+        ("critical 2/λmax", critical_lr, "#D55E00"),
+        ("best 2/(λmin+λmax)", optimal_lr, "#009E73"),
+    ]
+    if suggested_lr is not None:
+        marks.append(("suggested", suggested_lr, "#000000"))
+    rules_df = pd.DataFrame(
+        {"name": [m[0] for m in marks], "lr": [m[1] for m in marks], "c": [m[2] for m in marks]}
+    )
+    rules = (
+        alt.Chart(rules_df)
+        .mark_rule(strokeDash=[5, 3], strokeWidth=2)
+        .encode(
+            x="lr:Q",
+            color=alt.Color("c:N", scale=None),
+            tooltip=["name:N", alt.Tooltip("lr:Q", format=".4g")],
+        )
+    )
+    labels = (
+        alt.Chart(rules_df)
+        .mark_text(angle=270, align="right", dx=-6, dy=-6, baseline="bottom")
+        .encode(x="lr:Q", y=alt.value(0), text="name:N", color=alt.Color("c:N", scale=None))
+    )
+    return alt.layer(line, points, rules, labels).properties(height=320)
+
+
+def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Chart:
+    """The error along one weight (a parabola) with the steps of descent on it.
+
+    ``curve`` has value, error; ``path`` has epoch, value, error.
+    """
+    line = (
+        alt.Chart(curve)
+        .mark_line(color="#777")
+        .encode(
+            x=alt.X("value:Q", title=f"{weight} (the other weights at their best values)"),
+            y=alt.Y("error:Q", title=ERROR_TITLE),
+        )
+    )
+    steps = (
+        alt.Chart(path)
+        .mark_line(color="#D55E00", strokeDash=[3, 3], point=False)
+        .encode(x="value:Q", y="error:Q", order="epoch:Q")
+    )
+    dots = (
+        alt.Chart(path)
+        .mark_circle(size=70)
+        .encode(
+            x="value:Q",
+            y="error:Q",
+            color=alt.Color("epoch:Q", scale=alt.Scale(scheme="viridis"), title="epoch"),
+            tooltip=[
+                "epoch:Q",
+                alt.Tooltip("value:Q", format=".5g"),
+                alt.Tooltip("error:Q", format=".5g"),
+            ],
+        )
+    )
+    return alt.layer(line, steps, dots).properties(
+        title=f"Walking down the bowl along {weight}", height=340
+    )
+
+
+def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> alt.Chart:
+    """Error over two weights as colour bands, with the descent path on top.
+
+    ``grid`` has x, y, excess (E - E*, > 0 for the log colour scale), x2, y2
+    (cell edges); ``path`` has epoch, x, y.
+    """
+    heat = (
+        alt.Chart(grid)
+        .mark_rect()
+        .encode(
+            x=alt.X("x:Q", title=f"{wx}"),
+            x2="x2:Q",
+            y=alt.Y("y:Q", title=f"{wy}"),
+            y2="y2:Q",
+            color=alt.Color(
+                "excess:Q",
+                scale=alt.Scale(type="log", scheme="blues", reverse=True),
+                title="E − E* (log)",
+            ),
+            tooltip=[
+                alt.Tooltip("x:Q", format=".4g"),
+                alt.Tooltip("y:Q", format=".4g"),
+                alt.Tooltip("excess:Q", format=".3g"),
+            ],
+        )
+    )
+    steps = (
+        alt.Chart(path)
+        .mark_line(color="#D55E00", strokeWidth=2)
+        .encode(x="x:Q", y="y:Q", order="epoch:Q")
+    )
+    dots = (
+        alt.Chart(path)
+        .mark_circle(color="#D55E00", size=45)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            tooltip=["epoch:Q", alt.Tooltip("x:Q", format=".5g"), alt.Tooltip("y:Q", format=".5g")],
+        )
+    )
+    return alt.layer(heat, steps, dots).properties(
+        title=f"Error over {wx} and {wy}, with the path", height=380
+    )
+
+
+def simple_curve(values: np.ndarray, title: str, log: bool = False) -> alt.Chart:
+    """One error curve from plain values (a learner's own numbers)."""
+    df = pd.DataFrame({"run": "your curve", "epoch": np.arange(len(values)), "error": values})
+    return error_curves(df, log=log, title=title)

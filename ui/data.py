@@ -1,0 +1,95 @@
+"""Cached calls into gdcore, keyed by small parameters, never by big arrays.
+
+Streamlit hashes big arrays from a sample, so two images that differ outside
+it would share a cache entry. Every function here takes a small ``key`` that
+names the image (a built-in's name and size, or the SHA-256 of uploaded bytes
+and the working size) and receives the pixels as an unhashed ``_pixels``
+argument. Caches are bounded in entries, age and memory. No function reads a
+global or draws a widget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+import gdcore
+from gdcore.loading import LoadedImage
+
+CACHE = {"max_entries": 64, "ttl": 3600}
+
+
+@dataclass(frozen=True)
+class ImageChoice:
+    """The image a page works on: a cache key, a label, its pixels and notes."""
+
+    key: tuple
+    label: str
+    pixels: np.ndarray = field(repr=False, compare=False)
+    notes: tuple[str, ...] = ()
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_data(**CACHE, max_size="100MB", show_spinner=False)
+def builtin_pixels(name: str, size: int) -> np.ndarray:
+    return gdcore.builtin_image(name, size)
+
+
+@st.cache_data(**CACHE, max_size="100MB", show_spinner=False)
+def upload_pixels(sha: str, max_side: int, _data: bytes) -> LoadedImage:
+    """Decode an upload once per (content, working size); raises ImageError."""
+    return gdcore.load_image(_data, max_side=max_side)
+
+
+def builtin_choice(name: str, size: int) -> ImageChoice:
+    return ImageChoice(("builtin", name, size), f"{name} ({size}×{size})", builtin_pixels(name, size))
+
+
+@st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
+def bowl(key: tuple, scale: str, _pixels: np.ndarray) -> tuple[gdcore.Quadratic, gdcore.Theory]:
+    table = gdcore.pixel_table(_pixels, scale)
+    q = gdcore.quadratic(table)
+    return q, gdcore.theory(q)
+
+
+@st.cache_data(**CACHE, max_size="300MB", show_spinner="Running gradient descent…")
+def descend(
+    key: tuple,
+    scale: str,
+    lrs: tuple[float, ...],
+    epochs: int,
+    init: str,
+    seed: int,
+    batch: int,
+    _pixels: np.ndarray,
+) -> gdcore.DescentResult:
+    """Descent for every rate; ``batch`` 0 means full batch."""
+    table = gdcore.pixel_table(_pixels, scale)
+    q, _ = bowl(key, scale, _pixels)
+    return gdcore.run_descent(
+        table, list(lrs), epochs, init=init, seed=seed, batch_size=batch or None, bowl=q
+    )
+
+
+def table_for(choice: ImageChoice, scale: str) -> gdcore.PixelTable:
+    return gdcore.pixel_table(choice.pixels, scale)
+
+
+def brightness_to_rgb(img: np.ndarray) -> np.ndarray:
+    """Brightness to an 8-bit grey picture, clipped to 0-255 for display."""
+    return np.clip(np.nan_to_num(img, nan=0.0), 0, 255).astype(np.uint8)
+
+
+def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
+    """Signed residual to colour: blue where the model is too bright, orange where too dark."""
+    r = np.clip(np.nan_to_num(res) / span, -1, 1)[..., None]
+    white = np.array([255.0, 255.0, 255.0])
+    pos, neg = np.array([230.0, 159.0, 0.0]), np.array([0.0, 114.0, 178.0])
+    rgb = np.where(r >= 0, white + r * (pos - white), white - r * (neg - white))
+    return rgb.astype(np.uint8)
