@@ -8,8 +8,7 @@ import gdcore
 from ui import charts, data, state, widgets
 
 MAX_EPOCHS = 20_000
-MINIBATCH_WORK = 4_000_000
-"""Mini-batch runs touch every pixel every epoch: pixels x epochs is capped here."""
+MINIBATCH_WORK = 4_000_000  # mini-batch runs touch every pixel every epoch: cap pixels x epochs
 LR_GRID = [m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5)]
 
 PARAMS = [
@@ -53,20 +52,32 @@ with st.sidebar:
         "…or type it", min_value=1e-12, max_value=1e6, key="ex_lr", format="%.6g", step=None
     )
     epochs = st.number_input("Epochs", 1, MAX_EPOCHS, key="ex_epochs", step=50)
-    init = st.radio("Starting weights", ["zero", "random"], key="ex_init", horizontal=True,
-                    help="zero, as in the lesson, or small random values from the seed")
+    init = st.radio(
+        "Starting weights",
+        ["zero", "random"],
+        key="ex_init",
+        horizontal=True,
+        help="zero, as in the lesson, or small random values from the seed",
+    )
     with st.expander("Advanced"):
-        batch = st.number_input("Batch size (0 = the whole image)", 0, 10**7, key="ex_batch",
-                                help="Pixels per step. Batches are shuffled every epoch from the seed.")
+        batch = st.number_input(
+            "Batch size (0 = the whole image)",
+            0,
+            10**7,
+            key="ex_batch",
+            help="Pixels per step. Batches are shuffled every epoch from the seed.",
+        )
         seed = st.number_input("Seed", 0, 1_000_000, key="ex_seed")
 
-st.title("🔎 Explore one learning rate")
+st.title(":material/search: Explore one learning rate")
 state.show_notes("explore")
 st.caption(
     "Gradient descent fits `predicted brightness = w0 + w1·x + w2·y` to every pixel. "
     "Pick a learning rate in the sidebar and watch the error fall, crawl or explode."
 )
-with st.expander("🖼️ Image gallery: pick a built-in image", expanded=False):
+with st.expander(
+    "Image gallery: pick a built-in image", expanded=False, icon=":material/photo_library:"
+):
     widgets.thumbnails()
 
 table = data.table_for(choice, st.session_state["scale"])
@@ -74,13 +85,19 @@ bowl, th = data.bowl(choice.key, table.scale, choice.pixels)
 n = table.n
 notes = []
 if batch >= n:
-    notes.append(f"batch size {batch:,} is at least the image's {n:,} pixels, so each step uses the whole image")
+    notes.append(
+        f"batch size {batch:,} is at least the image's {n:,} pixels, so each step uses the whole image"
+    )
     batch = 0
 if batch and n * epochs > MINIBATCH_WORK:
     capped = max(1, MINIBATCH_WORK // n)
-    notes.append(f"mini-batch runs are capped at {capped:,} epochs for a {n:,}-pixel image (to stay quick)")
+    notes.append(
+        f"mini-batch runs are capped at {capped:,} epochs for a {n:,}-pixel image (to stay quick)"
+    )
     epochs = capped
-result = data.descend(choice.key, table.scale, (float(lr),), int(epochs), init, int(seed), int(batch), choice.pixels)
+result = data.descend(
+    choice.key, table.scale, (float(lr),), int(epochs), init, int(seed), int(batch), choice.pixels
+)
 errors, weights = result.errors[0], result.weights[0]
 w0 = weights[0]
 diag = gdcore.diagnose_run(errors, float(lr), th, w0, full_batch=batch == 0)
@@ -107,17 +124,31 @@ with left:
     marks = None
     if div_epoch > 0:
         marks = pd.DataFrame(
-            {"run": [f"rate {lr:g}"], "epoch": [div_epoch - 1], "error": [errors[div_epoch - 1]],
-             "label": [f"diverged at epoch {div_epoch}"]}
+            {
+                "run": [f"rate {lr:g}"],
+                "epoch": [div_epoch - 1],
+                "error": [errors[div_epoch - 1]],
+                "label": [f"diverged at epoch {div_epoch}"],
+            }
         )
     st.altair_chart(
-        charts.error_curves(df, log=log, error_star=th.error_star, diverged=marks,
-                            title=f"Error over epochs at rate {lr:g}"),
+        charts.error_curves(
+            df,
+            log=log,
+            error_star=th.error_star,
+            diverged=marks,
+            title=f"Error over epochs at rate {lr:g}",
+            y_cap=charts.view_cap(errors[None, :]),
+        ),
         width="stretch",
     )
     if hidden:
-        st.caption(f"{hidden} epochs are not drawn on the log axis (NaN after the blow-up, or an error of exactly 0).")
-    st.altair_chart(charts.weights_chart(np.arange(len(errors)), weights, th.w_star), width="stretch")
+        st.caption(
+            f"{hidden} epochs are not drawn on the log axis (NaN after the blow-up, or an error of exactly 0)."
+        )
+    st.altair_chart(
+        charts.weights_chart(np.arange(len(errors)), weights, th.w_star), width="stretch"
+    )
 
 with right:
     last = int(result.last_epoch[0])
@@ -129,7 +160,11 @@ with right:
     c1, c2, c3 = st.columns(3)
     c1.image(data.brightness_to_rgb(choice.pixels), caption="your image", width="stretch")
     c2.image(data.brightness_to_rgb(pred), caption=f"prediction, epoch {at}", width="stretch")
-    c3.image(data.residual_to_rgb(choice.pixels - pred), caption="residual: orange = too dark", width="stretch")
+    c3.image(
+        data.residual_to_rgb(choice.pixels - pred),
+        caption="residual: orange = too dark",
+        width="stretch",
+    )
     st.caption(
         f"{choice.label} · {n:,} pixels · at epoch {at}: w0 = {weights[at][0]:.4g}, "
         f"w1 = {weights[at][1]:.4g}, w2 = {weights[at][2]:.4g}, error = {errors[at]:.4g}"
@@ -137,12 +172,14 @@ with right:
     widgets.image_notes(choice)
 
     st.subheader("What theory says about this image")
-    widgets.theory_metrics(th)
+    widgets.theory_metrics(th, per_row=2)
     behaviour = gdcore.behaviour(th, float(lr))
     ratio = lr / th.critical_lr
     reach = gdcore.epochs_to_target(bowl, float(lr), w0)
     reach_text = (
-        f"reaches within 1% of E* at epoch {reach:,}" if reach is not None else "never gets within 1% of E*"
+        f"reaches within 1% of E* at epoch {reach:,}"
+        if reach is not None
+        else "never gets within 1% of E*"
     )
     st.markdown(
         f"- The error is a bowl in the three weights. Its steepest curvature λmax = {th.lambda_max:.4g} sets the "
@@ -162,7 +199,9 @@ with right:
         hide_index=True,
         width="stretch",
     )
-    st.caption(f"First 8 of {n:,} rows on the {table.scale} scale: each row is one pixel, `[1, x, y] → brightness`.")
+    st.caption(
+        f"First 8 of {n:,} rows on the {table.scale} scale: each row is one pixel, `[1, x, y] → brightness`."
+    )
 
 written = state.publish(PARAMS[:-1])
 if st.session_state["ex_at"] != last:
@@ -172,5 +211,7 @@ elif "at" in st.query_params:
     del st.query_params["at"]
 with left:
     widgets.share_box(
-        "", written, "An uploaded image is not part of the link." if choice.key[0] == "upload" else ""
+        "",
+        written,
+        "An uploaded image is not part of the link." if choice.key[0] == "upload" else "",
     )

@@ -148,4 +148,6 @@ def pixel_table(pixels: NDArray[np.float64], scale: str = "unit") -> PixelTable:
     t = _standardize(pixels)
     sd = float(pixels.std())
     factor = 1.0 / sd if t.any() else 0.0
-    return PixelTable(_standardize(cols), _standardize(rows), t, scale, float(pixels.mean()), factor)
+    return PixelTable(
+        _standardize(cols), _standardize(rows), t, scale, float(pixels.mean()), factor
+    )

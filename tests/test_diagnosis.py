@@ -143,5 +143,7 @@ def test_three_rates_get_the_three_verdicts(name, scale):
     th = theory(quadratic(table))
     rates = three_rates(th)
     res = run_descent(table, list(rates), 300)
-    verdicts = [diagnose_run(res.errors[i], lr, th, np.zeros(3)).verdict for i, lr in enumerate(rates)]
+    verdicts = [
+        diagnose_run(res.errors[i], lr, th, np.zeros(3)).verdict for i, lr in enumerate(rates)
+    ]
     assert verdicts == [TOO_SMALL, GOOD, TOO_LARGE]

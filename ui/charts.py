@@ -3,7 +3,9 @@
 Honest charts: a log axis never receives zero, negative or non-finite values
 (Vega-Lite silently breaks the whole axis on one of them), so ``for_log``
 filters them and the caller says how many were hidden. Series are thinned to
-at most ``MAX_POINTS`` for drawing; tables and CSV keep every epoch.
+at most ``MAX_POINTS`` for drawing; tables and CSV keep every epoch. A run that
+blows up climbs to 1e150, which would flatten every other curve, so the error
+axis stops at ``VIEW_CAP`` times the largest starting error (``view_cap``).
 """
 
 from __future__ import annotations
@@ -13,24 +15,34 @@ import numpy as np
 import pandas as pd
 
 MAX_POINTS = 2000
+VIEW_CAP = 10.0
+FEW_POINTS = 60  # series this short get a dot on every value
 VERDICT_COLOURS = {"too small": "#0072B2", "good": "#009E73", "too large": "#D55E00"}
 """Okabe-Ito colours, safe for colour-blind readers; verdicts are also in words."""
+VERDICT_SHAPES = ["triangle-down", "circle", "triangle-up"]
 ERROR_TITLE = "error (½·mean squared)"
+WEIGHTS = ["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"]
 WEIGHT_COLOURS = ["#0072B2", "#E69F00", "#CC79A7"]
 
 
 def thin(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
-    """Indices of at most ``max_points`` evenly spread epochs, always with the last."""
+    """Indices of at most ``max_points`` evenly spread epochs, first and last included."""
     if n <= max_points:
         return np.arange(n)
-    idx = np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
-    return idx
+    return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
 
 
 def for_log(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
     """Rows whose ``column`` is finite and > 0, and how many were dropped."""
-    ok = np.isfinite(df[column].to_numpy(dtype=float)) & (df[column].to_numpy(dtype=float) > 0)
+    v = df[column].to_numpy(dtype=float)
+    ok = np.isfinite(v) & (v > 0)
     return df[ok], int((~ok).sum())
+
+
+def view_cap(errors: np.ndarray) -> float:
+    """Top of the error axis: ``VIEW_CAP`` times the largest starting error."""
+    start = float(np.nanmax(np.abs(errors[:, 0])))
+    return VIEW_CAP * (start if start > 0 else 1.0)
 
 
 def curves_frame(labels, errors: np.ndarray) -> pd.DataFrame:
@@ -50,37 +62,41 @@ def error_curves(
     diverged: pd.DataFrame | None = None,
     title: str = "Error over epochs",
     colour_title: str = "run",
+    y_cap: float | None = None,
+    x_title: str = "epoch",
 ) -> alt.Chart:
     """Error against epoch, one line per run, optional E* rule and blow-up marks.
 
-    ``df`` has columns run, epoch, error (finite values only are drawn);
-    ``diverged`` has run, epoch, error (the last finite error) and label.
+    ``df`` has columns run, epoch, error (only finite values are drawn, and on a
+    log axis only values > 0); ``diverged`` has run, epoch, error and label.
     """
     data = df[np.isfinite(df["error"].to_numpy(dtype=float))]
     if log:
         data, _ = for_log(data, "error")
-    y = alt.Y(
-        "error:Q",
-        title=ERROR_TITLE + (" — log scale" if log else ""),
-        scale=alt.Scale(type="log") if log else alt.Scale(zero=False),
-    )
-    x = alt.X("epoch:Q", title="epoch")
+    domain = alt.Undefined
+    if y_cap is not None and len(data) and data["error"].max() > y_cap:
+        low = float(data["error"].min())
+        domain = [low, y_cap] if log else [min(0.0, low), y_cap]
+    scale = alt.Scale(type="log", domain=domain) if log else alt.Scale(zero=False, domain=domain)
+    y = alt.Y("error:Q", title=ERROR_TITLE + (", log scale" if log else ""), scale=scale)
+    x = alt.X("epoch:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d"))
     many = data["run"].nunique() > 1
     colour = (
         alt.Color("run:N", title=colour_title, scale=alt.Scale(scheme="dark2"))
         if many
         else alt.value("#0072B2")
     )
+    few = bool(len(data)) and bool(data.groupby("run")["epoch"].count().max() <= FEW_POINTS)
     lines = (
         alt.Chart(data)
-        .mark_line(strokeWidth=2)
+        .mark_line(strokeWidth=2, point=few, clip=True)
         .encode(
             x=x,
             y=y,
             color=colour,
             tooltip=[
                 alt.Tooltip("run:N", title=colour_title),
-                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("epoch:Q", title=x_title),
                 alt.Tooltip("error:Q", format=".6g"),
             ],
         )
@@ -90,28 +106,28 @@ def error_curves(
         star = pd.DataFrame(
             {"error": [error_star], "label": [f"lowest possible error E* = {error_star:.4g}"]}
         )
-        rule = alt.Chart(star).mark_rule(strokeDash=[6, 4], color="#555").encode(y="error:Q")
-        text = (
+        layers.append(
+            alt.Chart(star).mark_rule(strokeDash=[6, 4], color="#555").encode(y="error:Q")
+        )
+        layers.append(
             alt.Chart(star)
-            .mark_text(align="left", dx=4, dy=-6, color="#555")
+            .mark_text(align="left", dx=4, dy=-7, color="#555")
             .encode(y="error:Q", x=alt.value(0), text="label:N")
         )
-        layers += [rule, text]
     if diverged is not None and len(diverged):
-        marks = diverged.copy()
-        if log:
-            marks, _ = for_log(marks, "error")
-        pts = (
+        marks = for_log(diverged, "error")[0] if log else diverged
+        if domain is not alt.Undefined:
+            marks = marks[marks["error"] <= y_cap]
+        layers.append(
             alt.Chart(marks)
             .mark_point(shape="cross", size=160, color="#D55E00", strokeWidth=3)
             .encode(x="epoch:Q", y="error:Q", tooltip=["label:N"])
         )
-        txt = (
+        layers.append(
             alt.Chart(marks)
-            .mark_text(align="right", dx=-8, dy=-10, color="#D55E00")
+            .mark_text(align="right", dx=-8, dy=-10, color="#D55E00", fontWeight="bold")
             .encode(x="epoch:Q", y="error:Q", text="label:N")
         )
-        layers += [pts, txt]
     return alt.layer(*layers).properties(title=title, height=320)
 
 
@@ -121,31 +137,25 @@ def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -
     df = pd.DataFrame(
         {
             "epoch": np.tile(epochs[idx], 3),
-            "weight": np.repeat(["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"], len(idx)),
+            "weight": np.repeat(WEIGHTS, len(idx)),
             "value": np.concatenate([weights[idx, i] for i in range(3)]),
         }
     )
     df = df[np.isfinite(df["value"])]
     colour = alt.Color(
-        "weight:N",
-        scale=alt.Scale(
-            domain=["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"], range=WEIGHT_COLOURS
-        ),
-        title="weight",
+        "weight:N", scale=alt.Scale(domain=WEIGHTS, range=WEIGHT_COLOURS), title="weight"
     )
     lines = (
         alt.Chart(df)
         .mark_line(strokeWidth=2)
         .encode(
-            x=alt.X("epoch:Q", title="epoch"),
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("value:Q", title="weight value"),
             color=colour,
             tooltip=["weight:N", "epoch:Q", alt.Tooltip("value:Q", format=".6g")],
         )
     )
-    best = pd.DataFrame(
-        {"weight": ["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"], "value": w_star}
-    )
+    best = pd.DataFrame({"weight": WEIGHTS, "value": w_star})
     rules = alt.Chart(best).mark_rule(strokeDash=[4, 4]).encode(y="value:Q", color=colour)
     return alt.layer(lines, rules).properties(
         title="Weights over epochs (dashed: best values w*)", height=260
@@ -165,23 +175,24 @@ def sweep_chart(
     ``df`` has columns lr, verdict and ``y``; rows that a log axis cannot show
     must be filtered by the caller (see ``for_log``).
     """
+    domain = list(VERDICT_COLOURS)
     colour = alt.Color(
         "verdict:N",
-        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+        scale=alt.Scale(domain=domain, range=list(VERDICT_COLOURS.values())),
         title="verdict",
     )
     shape = alt.Shape(
-        "verdict:N",
-        scale=alt.Scale(
-            domain=list(VERDICT_COLOURS), range=["triangle-down", "circle", "triangle-up"]
-        ),
+        "verdict:N", scale=alt.Scale(domain=domain, range=VERDICT_SHAPES), legend=None
     )
+    x = alt.X("lr:Q", scale=alt.Scale(type="log"), title="learning rate (log scale)")
+    y_enc = alt.Y(f"{y}:Q", scale=alt.Scale(type="log"), title=y_title)
+    line = alt.Chart(df).mark_line(color="#aaa", strokeWidth=1).encode(x=x, y=y_enc)
     points = (
         alt.Chart(df)
         .mark_point(filled=True, size=70)
         .encode(
-            x=alt.X("lr:Q", scale=alt.Scale(type="log"), title="learning rate (log scale)"),
-            y=alt.Y(f"{y}:Q", scale=alt.Scale(type="log"), title=y_title),
+            x=x,
+            y=y_enc,
             color=colour,
             shape=shape,
             tooltip=[
@@ -191,31 +202,32 @@ def sweep_chart(
             ],
         )
     )
-    line = alt.Chart(df).mark_line(color="#999", strokeWidth=1).encode(x="lr:Q", y=f"{y}:Q")
     marks = [
-        ("critical 2/λmax", critical_lr, "#D55E00"),
-        ("best 2/(λmin+λmax)", optimal_lr, "#009E73"),
+        (f"critical 2/λmax = {critical_lr:.3g}", critical_lr, "#D55E00", [6, 3]),
+        (f"best rate = {optimal_lr:.3g}", optimal_lr, "#009E73", [2, 2]),
     ]
     if suggested_lr is not None:
-        marks.append(("suggested", suggested_lr, "#000000"))
-    rules_df = pd.DataFrame(
-        {"name": [m[0] for m in marks], "lr": [m[1] for m in marks], "c": [m[2] for m in marks]}
-    )
+        marks.append((f"suggested = {suggested_lr:.3g}", suggested_lr, "#333333", [1, 0]))
+    rules_df = pd.DataFrame({"line": [m[0] for m in marks], "lr": [m[1] for m in marks]})
     rules = (
         alt.Chart(rules_df)
-        .mark_rule(strokeDash=[5, 3], strokeWidth=2)
+        .mark_rule(strokeWidth=2)
         .encode(
             x="lr:Q",
-            color=alt.Color("c:N", scale=None),
-            tooltip=["name:N", alt.Tooltip("lr:Q", format=".4g")],
+            color=alt.Color(
+                "line:N",
+                scale=alt.Scale(domain=[m[0] for m in marks], range=[m[2] for m in marks]),
+                title="vertical lines",
+            ),
+            strokeDash=alt.StrokeDash(
+                "line:N",
+                scale=alt.Scale(domain=[m[0] for m in marks], range=[m[3] for m in marks]),
+                legend=None,
+            ),
+            tooltip=["line:N"],
         )
     )
-    labels = (
-        alt.Chart(rules_df)
-        .mark_text(angle=270, align="right", dx=-6, dy=-6, baseline="bottom")
-        .encode(x="lr:Q", y=alt.value(0), text="name:N", color=alt.Color("c:N", scale=None))
-    )
-    return alt.layer(line, points, rules, labels).properties(height=320)
+    return alt.layer(line, points, rules).resolve_scale(color="independent").properties(height=320)
 
 
 def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Chart:
@@ -223,22 +235,20 @@ def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Char
 
     ``curve`` has value, error; ``path`` has epoch, value, error.
     """
+    y = alt.Y("error:Q", title=ERROR_TITLE, scale=alt.Scale(zero=False))
     line = (
         alt.Chart(curve)
         .mark_line(color="#777")
-        .encode(
-            x=alt.X("value:Q", title=f"{weight} (the other weights at their best values)"),
-            y=alt.Y("error:Q", title=ERROR_TITLE),
-        )
+        .encode(x=alt.X("value:Q", title=f"{weight} (the other weights at their best values)"), y=y)
     )
     steps = (
         alt.Chart(path)
-        .mark_line(color="#D55E00", strokeDash=[3, 3], point=False)
+        .mark_line(color="#D55E00", strokeDash=[3, 3])
         .encode(x="value:Q", y="error:Q", order="epoch:Q")
     )
     dots = (
         alt.Chart(path)
-        .mark_circle(size=70)
+        .mark_circle(size=70, opacity=1)
         .encode(
             x="value:Q",
             y="error:Q",
@@ -258,16 +268,16 @@ def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Char
 def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> alt.Chart:
     """Error over two weights as colour bands, with the descent path on top.
 
-    ``grid`` has x, y, excess (E - E*, > 0 for the log colour scale), x2, y2
-    (cell edges); ``path`` has epoch, x, y.
+    ``grid`` has x, x2, y, y2 (cell edges) and excess (E - E*, > 0 for the log
+    colour scale); ``path`` has epoch, x, y.
     """
     heat = (
         alt.Chart(grid)
         .mark_rect()
         .encode(
-            x=alt.X("x:Q", title=f"{wx}"),
+            x=alt.X("x:Q", title=wx),
             x2="x2:Q",
-            y=alt.Y("y:Q", title=f"{wy}"),
+            y=alt.Y("y:Q", title=wy),
             y2="y2:Q",
             color=alt.Color(
                 "excess:Q",
@@ -288,7 +298,7 @@ def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> a
     )
     dots = (
         alt.Chart(path)
-        .mark_circle(color="#D55E00", size=45)
+        .mark_circle(color="#D55E00", size=45, opacity=1)
         .encode(
             x="x:Q",
             y="y:Q",
@@ -300,7 +310,9 @@ def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> a
     )
 
 
-def simple_curve(values: np.ndarray, title: str, log: bool = False) -> alt.Chart:
+def simple_curve(
+    values: np.ndarray, title: str, log: bool = False, x_title: str = "epoch"
+) -> alt.Chart:
     """One error curve from plain values (a learner's own numbers)."""
     df = pd.DataFrame({"run": "your curve", "epoch": np.arange(len(values)), "error": values})
-    return error_curves(df, log=log, title=title)
+    return error_curves(df, log=log, title=title, x_title=x_title)

@@ -48,7 +48,9 @@ def upload_pixels(sha: str, max_side: int, _data: bytes) -> LoadedImage:
 
 
 def builtin_choice(name: str, size: int) -> ImageChoice:
-    return ImageChoice(("builtin", name, size), f"{name} ({size}×{size})", builtin_pixels(name, size))
+    return ImageChoice(
+        ("builtin", name, size), f"{name} ({size}×{size})", builtin_pixels(name, size)
+    )
 
 
 @st.cache_data(**CACHE, max_size="50MB", show_spinner=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 import streamlit as st
+from PIL import Image
 
 import gdcore
 from ui import state
@@ -16,12 +17,16 @@ from ui.charts import VERDICT_COLOURS
 from ui.data import ImageChoice, builtin_choice, builtin_pixels, digest, upload_pixels
 
 PAGES = [
-    ("streamlit_app.py", "Explore one rate", "🔎"),
-    ("pages/2_Compare_learning_rates.py", "Compare learning rates", "📈"),
-    ("pages/3_Learning_rate_sweep.py", "Learning-rate sweep", "🧹"),
-    ("pages/4_Walk_downhill.py", "Walk downhill", "⛰️"),
-    ("pages/5_Step_by_step.py", "Step by step", "🧮"),
-    ("pages/6_Diagnose_your_curve.py", "Diagnose your curve", "🩺"),
+    ("streamlit_app.py", "Explore one rate", ":material/search:"),
+    (
+        "pages/2_Compare_learning_rates.py",
+        "Compare learning rates",
+        ":material/stacked_line_chart:",
+    ),
+    ("pages/3_Learning_rate_sweep.py", "Learning-rate sweep", ":material/tune:"),
+    ("pages/4_Walk_downhill.py", "Walk downhill", ":material/landscape:"),
+    ("pages/5_Step_by_step.py", "Step by step", ":material/calculate:"),
+    ("pages/6_Diagnose_your_curve.py", "Diagnose your curve", ":material/stethoscope:"),
 ]
 SIZES = [8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512]
 UPLOAD = "upload"
@@ -50,11 +55,19 @@ def _size(raw: str) -> int:
 
 def page_setup(title: str, page: str, params: list[state.Param]) -> None:
     """Page config, navigation, and URL restore; call first on every page."""
-    st.set_page_config(page_title=f"{title} · Learning-rate explorer", page_icon="📉", layout="wide")
+    st.set_page_config(
+        page_title=f"{title} · Learning-rate explorer",
+        page_icon=Image.fromarray(builtin_pixels(DEFAULT_IMAGE, 32).astype("uint8")),  # no icon CDN
+        layout="wide",
+    )
     state.restore(page, params)
     with st.sidebar:
-        st.markdown("### 📉 Learning-rate explorer")
-        carry = {p.url: p.show(st.session_state[p.key]) for p in IMAGE_PARAMS if p.key in st.session_state}
+        st.markdown("### :material/trending_down: Learning-rate explorer")
+        carry = {
+            p.url: p.show(st.session_state[p.key])
+            for p in IMAGE_PARAMS
+            if p.key in st.session_state
+        }
         carry = {k: v for k, v in carry.items() if k != "image" or v != UPLOAD}
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon, query_params=carry or None)
@@ -69,7 +82,7 @@ def image_picker(sizes_label: str = "Working size (pixels per side)") -> ImageCh
             "Image",
             [*gdcore.BUILTINS, UPLOAD],
             key="image",
-            format_func=lambda n: "⬆ your own image (upload)" if n == UPLOAD else n,
+            format_func=lambda n: "your own image (upload)" if n == UPLOAD else n,
             help="Built-in images are made by code; an upload stays in your session only.",
             label_visibility="collapsed",
         )
@@ -102,18 +115,26 @@ def _upload_choice(size: int) -> ImageChoice:
         try:
             loaded = upload_pixels(sha, size, data)
         except gdcore.ImageError as exc:
-            st.error(f"**{html.escape(file.name[:80])}** cannot be used: {exc}", icon="🚫")
+            st.error(f"**{_safe_name(file.name)}** cannot be used: {exc}", icon=":material/block:")
         else:
-            st.session_state["_upload"] = (sha, data, file.name[:80])
-            return ImageChoice(("upload", sha, size), file.name[:80], loaded.pixels, tuple(loaded.notes))
+            st.session_state["_upload"] = (sha, data, _safe_name(file.name))
+            return ImageChoice(
+                ("upload", sha, size), _safe_name(file.name), loaded.pixels, tuple(loaded.notes)
+            )
     last = st.session_state.get("_upload")
     if last is not None:
         sha, data, fname = last
         loaded = upload_pixels(sha, size, data)
         return ImageChoice(
-            ("upload", sha, size), fname, loaded.pixels, (*loaded.notes, "showing your last good upload")
+            ("upload", sha, size),
+            fname,
+            loaded.pixels,
+            (*loaded.notes, "showing your last good upload"),
         )
-    st.info("Choose an image file above. Until then, the built-in scene is shown.", icon="⬆")
+    st.info(
+        "Choose an image file above. Until then, the built-in scene is shown.",
+        icon=":material/upload:",
+    )
     return builtin_choice(DEFAULT_IMAGE, size)
 
 
@@ -136,8 +157,10 @@ def verdict_card(d: gdcore.Diagnosis, lr: float | None = None) -> None:
 def share_box(page_path: str, written: dict[str, str], note: str = "") -> None:
     """A visible, copyable link that reopens exactly this run."""
     link = state.share_link(page_path, written)
-    with st.expander("🔗 Share this run", expanded=False):
-        st.caption("Anyone opening this link sees the same run and verdict." + (f" {note}" if note else ""))
+    with st.expander("Share this run", expanded=False, icon=":material/link:"):
+        st.caption(
+            "Anyone opening this link sees the same run and verdict." + (f" {note}" if note else "")
+        )
         st.code(link, language=None)
 
 
@@ -146,10 +169,16 @@ def image_notes(choice: ImageChoice) -> None:
         st.caption("Image adjusted: " + "; ".join(choice.notes) + ".")
 
 
-def theory_metrics(th: gdcore.Theory) -> None:
-    c = st.columns(4)
-    c[0].metric("critical rate 2/λmax", f"{th.critical_lr:.4g}", help="Above it, full-batch descent diverges.")
-    c[1].metric("best rate 2/(λmin+λmax)", f"{th.optimal_lr:.4g}", help="The fastest constant rate.")
+def theory_metrics(th: gdcore.Theory, per_row: int = 4) -> None:
+    c = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
+    c[0].metric(
+        "critical rate 2/λmax",
+        f"{th.critical_lr:.4g}",
+        help="Above it, full-batch descent diverges.",
+    )
+    c[1].metric(
+        "best rate 2/(λmin+λmax)", f"{th.optimal_lr:.4g}", help="The fastest constant rate."
+    )
     kappa = "∞" if th.singular else f"{th.condition_number:.4g}"
     c[2].metric("condition number κ", kappa, help="λmax/λmin: how stretched the bowl is.")
     c[3].metric("lowest error E*", f"{th.error_star:.4g}", help="The error at the best weights w*.")
@@ -163,6 +192,12 @@ def thumbnails() -> None:
         with col:
             st.image(builtin_pixels(name, 64).astype("uint8"), caption=name, width="stretch")
             st.button("Use", key=f"thumb_{name}", on_click=_pick, args=(name,), width="stretch")
+
+
+def _safe_name(name: str) -> str:
+    """A file name for display only (never a path): printable, short, no markup."""
+    clean = "".join(ch for ch in name if ch.isprintable() and ch not in "`*_[]<>\\")
+    return html.escape(clean[:60]) or "your image"
 
 
 def _pick(name: str) -> None:

@@ -1,0 +1,172 @@
+"""Learning-rate sweep: a log grid of rates, each run and judged."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import gdcore
+from ui import charts, data, state, widgets
+
+MAX_POINTS = 200
+MAX_EPOCHS = 20_000
+
+PARAMS = [
+    *widgets.IMAGE_PARAMS,
+    state.Param(
+        "from", "sw_from", None, state.number(1e-12, 1e6, "a learning rate"), state.show_number
+    ),
+    state.Param(
+        "to", "sw_to", None, state.number(1e-12, 1e6, "a learning rate"), state.show_number
+    ),
+    state.Param("points", "sw_points", 30, state.whole(2, MAX_POINTS)),
+    state.Param("epochs", "sw_epochs", 300, state.whole(1, MAX_EPOCHS)),
+]
+widgets.page_setup("Learning-rate sweep", "sweep", PARAMS)
+choice = widgets.image_picker()
+scale = st.session_state["scale"]
+bowl, th = data.bowl(choice.key, scale, choice.pixels)
+auto_from, auto_to = float(f"{th.critical_lr * 1e-4:.2g}"), float(f"{th.critical_lr * 3:.2g}")
+
+with st.sidebar:
+    st.markdown("#### Sweep")
+    lo = st.number_input(
+        "Smallest rate",
+        1e-12,
+        1e6,
+        key="sw_from",
+        format="%.4g",
+        placeholder=f"{auto_from:g} (from theory)",
+        step=None,
+    )
+    hi = st.number_input(
+        "Largest rate",
+        1e-12,
+        1e6,
+        key="sw_to",
+        format="%.4g",
+        placeholder=f"{auto_to:g} (from theory)",
+        step=None,
+    )
+    points = st.slider("Number of rates (log-spaced)", 2, MAX_POINTS, key="sw_points")
+    epochs = st.number_input("Epochs per run", 1, MAX_EPOCHS, key="sw_epochs", step=50)
+
+st.title(":material/tune: Learning-rate sweep")
+state.show_notes("sweep")
+lo = auto_from if lo is None else lo
+hi = auto_to if hi is None else hi
+if lo >= hi:
+    st.error(
+        f"The smallest rate ({lo:g}) must be below the largest ({hi:g}); showing the range from theory.",
+        icon=":material/block:",
+    )
+    lo, hi = auto_from, auto_to
+st.caption(
+    f"{points} rates from {lo:g} to {hi:g}, evenly spaced on a log scale, each run for {epochs:,} epochs "
+    "from zero weights (full batch). Empty range fields use a range from the image's theory."
+)
+rates = np.geomspace(lo, hi, points)
+res = data.descend(
+    choice.key, scale, tuple(float(r) for r in rates), int(epochs), "zero", 0, 0, choice.pixels
+)
+w0 = np.zeros(3)
+rows = []
+for i, lr in enumerate(rates):
+    d = gdcore.diagnose_run(res.errors[i], float(lr), th, w0)
+    reach = gdcore.epochs_to_target(bowl, float(lr), w0)
+    div = int(res.diverged_epoch[i])
+    rows.append(
+        {
+            "lr": float(lr),
+            "final_error": float(res.final_errors[i]),
+            "verdict": d.verdict,
+            "epochs_to_1pct": float(reach) if reach is not None else np.inf,
+            "diverged_epoch": str(div) if div >= 0 else "",
+            "reason": d.reason,
+        }
+    )
+table = pd.DataFrame(rows)
+reachable = table[np.isfinite(table["epochs_to_1pct"])]
+suggested = None
+if len(reachable):
+    best_row = reachable.sort_values(["epochs_to_1pct", "lr"]).iloc[0]
+    suggested = float(best_row["lr"])
+
+c = st.columns(4)
+c[0].metric("critical rate 2/λmax", f"{th.critical_lr:.4g}")
+c[1].metric("best rate 2/(λmin+λmax)", f"{th.optimal_lr:.4g}")
+c[2].metric(
+    "suggested from this grid",
+    f"{suggested:.4g}" if suggested else "none",
+    help="The grid rate that gets within 1% of E* in the fewest epochs.",
+)
+counts = table["verdict"].value_counts()
+c[3].metric(
+    "good rates in the grid",
+    f"{counts.get('good', 0)} of {len(table)}",
+    help=" · ".join(f"{counts.get(v, 0)} {v}" for v in gdcore.diagnosis.VERDICTS),
+)
+
+left = right = st.container()  # stacked: both charts at full width
+with left:
+    shown, hidden = charts.for_log(table, "final_error")
+    st.altair_chart(
+        charts.sweep_chart(
+            shown,
+            "final_error",
+            "final error (½·mean squared, log scale)",
+            th.critical_lr,
+            th.optimal_lr,
+            suggested,
+        ).properties(title=f"Error after {epochs:,} epochs"),
+        width="stretch",
+    )
+    if hidden:
+        st.caption(f"{hidden} rates are not drawn: their error blew up (or is exactly 0).")
+with right:
+    shown2, hidden2 = charts.for_log(table, "epochs_to_1pct")
+    st.altair_chart(
+        charts.sweep_chart(
+            shown2,
+            "epochs_to_1pct",
+            "epochs to get within 1% of E* (log scale)",
+            th.critical_lr,
+            th.optimal_lr,
+            suggested,
+        ).properties(title="Epochs to get within 1% of E* (exact, from theory)"),
+        width="stretch",
+    )
+    if hidden2:
+        st.caption(
+            f"{hidden2} rates are not drawn: they never get there (they diverge), or start there."
+        )
+st.markdown(
+    f"Left of the **best rate {th.optimal_lr:.4g}** the steps are too timid and the count of epochs climbs; "
+    f"right of the **critical rate {th.critical_lr:.4g}** every step overshoots by more than it gains and the error "
+    "explodes. In between, the weights zig-zag across the valley but still settle."
+)
+
+st.subheader("Every rate")
+st.dataframe(
+    table.style.apply(
+        lambda col: [f"color: {charts.VERDICT_COLOURS[v]}; font-weight: 600" for v in col],
+        subset=["verdict"],
+    ).format(
+        {
+            "lr": "{:.4g}",
+            "final_error": "{:.6g}",
+            "epochs_to_1pct": lambda v: "never" if not np.isfinite(v) else f"{int(v):,}",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={"reason": st.column_config.TextColumn(width="large")},
+)
+st.download_button(
+    "⬇ Download the sweep (CSV)",
+    table.to_csv(index=False).encode(),
+    file_name="sweep.csv",
+    mime="text/csv",
+    key="sw_download",
+)
+written = state.publish(PARAMS)
+widgets.share_box("Learning_rate_sweep", written)
