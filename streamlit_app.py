@@ -18,8 +18,8 @@ PARAMS = [
     state.Param("init", "ex_init", "zero", state.choice(["zero", "random"])),
     state.Param("seed", "ex_seed", 0, state.whole(0, 1_000_000)),
     state.Param("batch", "ex_batch", 0, state.whole(0, 10**7)),
-    state.Param("log", "ex_log", False, state.flag, state.show_flag),
-    state.Param("at", "ex_at", -1, state.whole(-1, MAX_EPOCHS)),
+    state.Param("log", "ex_log", False, state.flag, state.show_flag, "off"),
+    state.Param("at", "ex_at", -1, state.whole(-1, MAX_EPOCHS), str, "the last epoch"),
 ]
 
 widgets.page_setup("Explore one rate", "explore", PARAMS)

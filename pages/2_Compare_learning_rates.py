@@ -13,10 +13,19 @@ MAX_EPOCHS = 20_000
 
 PARAMS = [
     *widgets.IMAGE_PARAMS,
-    state.Param("rates", "cmp_rates", "", state.rate_list(1e-12, 1e6, MAX_RATES)),
-    state.Param("also", "cmp_also", [], state.image_list(MAX_IMAGES - 1), lambda v: ",".join(v)),
+    state.Param(
+        "rates",
+        "cmp_rates",
+        "",
+        state.rate_list(1e-12, 1e6, MAX_RATES),
+        str,
+        "the theory's three rates",
+    ),
+    state.Param(
+        "also", "cmp_also", [], state.image_list(MAX_IMAGES - 1), ",".join, "no other images"
+    ),
     state.Param("epochs", "cmp_epochs", 300, state.whole(1, MAX_EPOCHS)),
-    state.Param("log", "cmp_log", True, state.flag, state.show_flag),
+    state.Param("log", "cmp_log", True, state.flag, state.show_flag, "on"),
 ]
 widgets.page_setup("Compare learning rates", "compare", PARAMS)
 choice = widgets.image_picker()

@@ -13,10 +13,20 @@ MAX_EPOCHS = 20_000
 PARAMS = [
     *widgets.IMAGE_PARAMS,
     state.Param(
-        "from", "sw_from", None, state.number(1e-12, 1e6, "a learning rate"), state.show_number
+        "from",
+        "sw_from",
+        None,
+        state.number(1e-12, 1e6, "a learning rate"),
+        state.show_number,
+        "the range from theory",
     ),
     state.Param(
-        "to", "sw_to", None, state.number(1e-12, 1e6, "a learning rate"), state.show_number
+        "to",
+        "sw_to",
+        None,
+        state.number(1e-12, 1e6, "a learning rate"),
+        state.show_number,
+        "the range from theory",
     ),
     state.Param("points", "sw_points", 30, state.whole(2, MAX_POINTS)),
     state.Param("epochs", "sw_epochs", 300, state.whole(1, MAX_EPOCHS)),

@@ -19,7 +19,7 @@ PARAMS = [
         "speed", "wk_speed", 0.8, state.number(0.001, 3.0, "a multiple of the critical rate")
     ),
     state.Param("epochs", "wk_epochs", 30, state.whole(1, MAX_EPOCHS)),
-    state.Param("at", "wk_at", -1, state.whole(-1, MAX_EPOCHS)),
+    state.Param("at", "wk_at", -1, state.whole(-1, MAX_EPOCHS), str, "the last epoch"),
 ]
 widgets.page_setup("Walk downhill", "walk", PARAMS)
 choice = widgets.image_picker()

@@ -10,9 +10,14 @@ LESSON = "2.0, 0.1, 5.0, 20"
 PARAMS = [
     state.Param("errors", "dg_errors", LESSON, lambda raw: _check(raw)),
     state.Param(
-        "lr", "dg_lr", None, state.number(1e-12, 1e6, "a learning rate"), state.show_number
+        "lr",
+        "dg_lr",
+        None,
+        state.number(1e-12, 1e6, "a learning rate"),
+        state.show_number,
+        "no rate",
     ),
-    state.Param("log", "dg_log", False, state.flag, state.show_flag),
+    state.Param("log", "dg_log", False, state.flag, state.show_flag, "off"),
 ]
 
 

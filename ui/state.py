@@ -36,6 +36,12 @@ class Param:
     default: Any
     parse: Callable[[str], Any]
     show: Callable[[Any], str] = str
+    default_label: str | None = None  # how a note names the default, if not show(default)
+
+    def describe_default(self) -> str:
+        if self.default_label is not None:
+            return self.default_label
+        return self.show(self.default) if self.default is not None else "the default"
 
 
 def _shown(raw: str) -> str:
@@ -138,7 +144,7 @@ def restore(page: str, params: list[Param]) -> None:
                 continue
             except ValueError as exc:
                 notes.append(
-                    f"`{p.url}={_shown(raw)}` {exc}; using {p.show(p.default) if p.default is not None else 'the default'} instead."
+                    f"`{p.url}={_shown(raw)}` {exc}; using {p.describe_default()} instead."
                 )
         st.session_state[p.key] = st.session_state.get(KEEP + p.key, p.default)
     if fresh:

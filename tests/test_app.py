@@ -1,0 +1,335 @@
+"""Every page in AppTest: defaults, controls, links, hostile links, uploads, downloads."""
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from PIL import Image
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+import gdcore
+
+MAIN = "../streamlit_app.py"
+PAGES = {
+    "explore": None,
+    "compare": "pages/2_Compare_learning_rates.py",
+    "sweep": "pages/3_Learning_rate_sweep.py",
+    "walk": "pages/4_Walk_downhill.py",
+    "step": "pages/5_Step_by_step.py",
+    "diagnose": "pages/6_Diagnose_your_curve.py",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def open_page(name: str, **query) -> AppTest:
+    """A fresh session opening a page by URL, as a shared link does."""
+    at = AppTest.from_file(MAIN, default_timeout=60)
+    if PAGES[name]:
+        at.switch_page(PAGES[name])
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def mark_rows(at: AppTest) -> int:
+    """How many data rows the charts carry (Streamlit ships them as datasets)."""
+    total = 0
+    for c in at.get("vega_lite_chart"):
+        for d in c.proto.datasets:
+            total += len(d.data.data) if hasattr(d.data, "data") else 1
+    return total
+
+
+def verdict_text(at: AppTest) -> str:
+    cards = [m.value for m in at.markdown if "verdict-card" in m.value]
+    assert len(cards) == 1
+    return cards[0]
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders_with_defaults(name):
+    at = open_page(name)
+    no_exception(at)
+    assert len(at.get("vega_lite_chart")) >= 1
+    for spec in specs(at):
+        assert spec.get("layer") or spec.get("mark")
+    assert not at.warning  # no notes when the link is clean
+
+
+def test_explore_default_run_matches_the_engine():
+    at = open_page("explore")
+    table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
+    th = gdcore.theory(gdcore.quadratic(table))
+    res = gdcore.run_descent(table, [0.5], 200)
+    d = gdcore.diagnose_run(res.errors[0], 0.5, th, np.zeros(3))
+    card = verdict_text(at)
+    assert d.verdict.upper() in card and d.reason[1:40] in card
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["critical rate 2/λmax"] == f"{th.critical_lr:.4g}"
+    assert metrics["condition number κ"] == f"{th.condition_number:.4g}"
+
+
+def test_explore_changing_the_rate_changes_verdict_and_chart():
+    at = open_page("explore")
+    before, chart_before = verdict_text(at), specs(at)[0]
+    at.number_input(key="ex_lr").set_value(3.0).run()
+    no_exception(at)
+    after = verdict_text(at)
+    assert "TOO LARGE" in after and after != before
+    assert specs(at)[0] != chart_before
+    assert at.query_params["lr"] == "3.0"
+
+
+def test_explore_suggested_rate_button_applies_it():
+    at = open_page("explore", lr="0.001")
+    assert "TOO SMALL" in verdict_text(at)
+    at.button(key="ex_use_suggestion").click().run()
+    assert "GOOD" in verdict_text(at)
+
+
+def test_explore_link_restores_the_run():
+    at = open_page(
+        "explore",
+        image="noise",
+        size="32",
+        scale="raw",
+        lr="2e-05",
+        epochs="50",
+        init="random",
+        seed="7",
+    )
+    no_exception(at)
+    assert at.selectbox(key="image").value == "noise"
+    assert at.number_input(key="ex_lr").value == 2e-05
+    table = gdcore.pixel_table(gdcore.builtin_image("noise", 32), "raw")
+    th = gdcore.theory(gdcore.quadratic(table))
+    res = gdcore.run_descent(table, [2e-05], 50, init="random", seed=7)
+    d = gdcore.diagnose_run(res.errors[0], 2e-05, th, res.weights[0, 0])
+    assert d.reason[1:50] in verdict_text(at)
+    assert not at.warning
+
+
+HOSTILE = {
+    "image": "../../etc/passwd",
+    "size": "1e309",
+    "scale": "<script>alert(1)</script>",
+    "lr": "nan",
+    "epochs": "-5",
+    "init": "ones",
+    "seed": "9999999999999",
+    "batch": "abc",
+    "log": "yes",
+    "at": "inf",
+}
+
+
+def test_explore_hostile_link_falls_back_with_a_note():
+    at = open_page("explore", **HOSTILE)
+    no_exception(at)
+    assert at.selectbox(key="image").value == "scene"
+    assert at.number_input(key="ex_lr").value == 0.5
+    note = at.warning[0].value
+    for key in HOSTILE:
+        assert f"`{key}=" in note
+    assert "<script>" in note  # quoted as code, so it is shown and never run
+    assert "GOOD" in verdict_text(at)
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "widget", "expected"),
+    [
+        (
+            "compare",
+            {"rates": "0,-1", "also": "nope", "epochs": "1e309"},
+            ("text_input", "cmp_rates"),
+            "",
+        ),
+        ("sweep", {"from": "-3", "to": "inf", "points": "100000"}, ("slider", "sw_points"), 30),
+        ("walk", {"weight": "w9", "speed": "1e6", "epochs": "0"}, ("radio", "wk_weight"), "w1"),
+        ("step", {"w": "abc", "lr": "0", "steps": "-1"}, ("number_input", "st_w"), 1.0),
+        (
+            "diagnose",
+            {"errors": "1,abc", "lr": "-2"},
+            ("text_area", "dg_errors"),
+            "2.0, 0.1, 5.0, 20",
+        ),
+    ],
+)
+def test_hostile_links_on_other_pages(name, query, widget, expected):
+    at = open_page(name, **query)
+    no_exception(at)
+    kind, key = widget
+    assert getattr(at, kind)(key=key).value == expected
+    note = at.warning[0].value
+    for k in query:
+        assert f"`{k}=" in note
+
+
+def test_compare_defaults_are_the_three_lesson_rates():
+    at = open_page("compare")
+    table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
+    rates = gdcore.three_rates(gdcore.theory(gdcore.quadratic(table)))
+    verdicts = at.dataframe[0].value
+    assert verdicts["rate"].tolist() == list(rates)
+    assert verdicts["verdict"].tolist() == ["too small", "good", "too large"]
+
+
+def test_compare_link_with_rates_and_images():
+    at = open_page("compare", rates="0.1, 1", also="plane,noise", epochs="40")
+    no_exception(at)
+    verdicts = at.dataframe[0].value
+    assert len(verdicts) == 6 and set(verdicts["image"]) == {"scene", "plane", "noise"}
+    errors = at.dataframe[1].value
+    assert errors.shape == (41, 7)
+
+
+def test_compare_typing_rates_changes_the_result():
+    at = open_page("compare")
+    at.text_input(key="cmp_rates").input("0.3, 30").run()
+    no_exception(at)
+    assert at.dataframe[0].value["rate"].tolist() == [0.3, 30.0]
+    at.text_input(key="cmp_rates").input("0.3, fast").run()
+    assert "could not be used" in at.error[0].value
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    files = {}
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            files[filename] = path_or_data
+            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return files
+
+
+def test_compare_csv_has_every_epoch_and_the_engine_numbers(downloads):
+    open_page("compare", rates="0.2, 0.9", epochs="120")
+    csv = pd.read_csv(io.BytesIO(downloads["errors.csv"]))
+    assert list(csv.columns) == ["epoch", "rate 0.2", "rate 0.9"]
+    assert len(csv) == 121
+    table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
+    res = gdcore.run_descent(table, [0.2, 0.9], 120)
+    np.testing.assert_allclose(csv["rate 0.9"], res.errors[1], rtol=1e-12)
+
+
+def test_sweep_csv_and_verdicts(downloads):
+    at = open_page("sweep", points="12", epochs="200")
+    no_exception(at)
+    csv = pd.read_csv(io.BytesIO(downloads["sweep.csv"]))
+    assert list(csv.columns) == [
+        "lr",
+        "final_error",
+        "verdict",
+        "epochs_to_1pct",
+        "diverged_epoch",
+        "reason",
+    ]
+    assert len(csv) == 12 and set(csv["verdict"]) == {"too small", "good", "too large"}
+    assert (np.diff(csv["lr"]) > 0).all()
+
+
+def test_sweep_control_changes_the_grid():
+    at = open_page("sweep")
+    at.slider(key="sw_points").set_value(5).run()
+    assert len(at.dataframe[0].value) == 5
+
+
+def test_walk_speed_buttons_change_the_story():
+    at = open_page("walk")
+    at.button(key="wk_quick_1.05").click().run()
+    no_exception(at)
+    assert at.number_input(key="wk_speed").value == 1.05
+    assert any("diverges" in m.value for m in at.markdown)
+
+
+def test_step_page_reproduces_the_lesson_numbers():
+    at = open_page("step")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["slope"] == "-16" and metrics["next weight"] == "1.16"
+    at.button(key="st_step").click().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["prediction = weight × 2"] == "2.32"  # weight 1.16
+    assert at.query_params["steps"] == "1"
+
+
+def test_step_checkpoints_give_feedback():
+    at = open_page("step")
+    at.radio(key="st_q1").set_value("up").run()
+    assert at.success and "1.16" in at.success[0].value
+    at.radio(key="st_q2").set_value("the rate is too small").run()
+    assert "rose from 0.1 to 20" in at.error[0].value
+    at.radio(key="st_q2").set_value("the rate is too large").run()
+    assert len(at.success) == 2
+
+
+def test_diagnose_lesson_exercise_and_typed_curve():
+    at = open_page("diagnose")
+    assert "TOO LARGE" in verdict_text(at) and "rose from 0.1 to 20" in verdict_text(at)
+    at.text_area(key="dg_errors").input("10 9.99 9.98 9.97 9.96").run()
+    at.number_input(key="dg_lr").set_value(0.001).run()
+    assert "TOO SMALL" in verdict_text(at)
+    assert any("0.01" in m.value for m in at.markdown if "Next" in m.value)
+
+
+def test_diagnose_bad_text_keeps_it_and_says_why():
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input("1, 2, oops").run()
+    no_exception(at)
+    assert at.text_area(key="dg_errors").value == "1, 2, oops"
+    assert "value 3 is not a number" in at.error[0].value
+
+
+def _png(pixels: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_upload_is_used_and_a_bad_upload_keeps_the_last_good_one():
+    at = open_page("explore", image="upload")
+    assert "Until then, the built-in scene is shown" in at.info[0].value
+    ramp = np.tile(np.arange(0, 200, 10, dtype=float), (12, 1))  # 20 wide, 12 high
+    at.file_uploader[0].upload("ramp.png", _png(ramp), "image/png").run()
+    no_exception(at)
+    head = at.dataframe[0].value  # the pixel table of the upload, unit scale
+    np.testing.assert_allclose(head["brightness"], ramp[0, :8] / 255)
+    np.testing.assert_allclose(head["x"], np.arange(8) / 19)
+    assert any("ramp.png" in c.value for c in at.caption)
+    at.file_uploader[0].upload("broken.png", b"not an image at all", "image/png").run()
+    no_exception(at)
+    assert "cannot be used" in at.error[0].value and "not an image" in at.error[0].value
+    np.testing.assert_allclose(at.dataframe[0].value["brightness"], ramp[0, :8] / 255)
+    assert any("last good upload" in c.value for c in at.caption)
+
+
+def test_sixteen_bit_rgba_and_huge_uploads():
+    at = open_page("explore", image="upload")
+    arr16 = np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000
+    buf = io.BytesIO()
+    Image.fromarray(arr16).save(buf, "PNG")
+    at.file_uploader[0].upload("deep.png", buf.getvalue(), "image/png").run()
+    no_exception(at)
+    assert any("16-bit" in c.value for c in at.caption)
+    np.testing.assert_allclose(at.dataframe[0].value["brightness"], arr16[0, :8] / 65535, rtol=1e-6)
