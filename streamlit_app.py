@@ -146,6 +146,13 @@ with left:
         st.caption(
             f"{hidden} epochs are not drawn on the log axis (NaN after the blow-up, or an error of exactly 0)."
         )
+    cap = charts.view_cap(errors[None, :])
+    above = np.flatnonzero(np.nan_to_num(errors, nan=-1.0) > cap)
+    if above.size:
+        st.caption(
+            f"From epoch {above[0]} the error is over 10× its start, above this chart; "
+            "the weights below keep going."
+        )
     st.altair_chart(
         charts.weights_chart(np.arange(len(errors)), weights, th.w_star), width="stretch"
     )

@@ -75,7 +75,10 @@ def error_curves(
         data, _ = for_log(data, "error")
     domain = alt.Undefined
     if y_cap is not None and len(data) and data["error"].max() > y_cap:
-        low = float(data["error"].min())
+        # Points far above the view would reach the browser as paths at 1e37
+        # pixels, which it rejects: drop them, and the caller says so.
+        data = data[data["error"] <= y_cap]
+        low = float(data["error"].min()) if len(data) else y_cap / 10
         domain = [low, y_cap] if log else [min(0.0, low), y_cap]
     scale = alt.Scale(type="log", domain=domain) if log else alt.Scale(zero=False, domain=domain)
     y = alt.Y("error:Q", title=ERROR_TITLE + (", log scale" if log else ""), scale=scale)

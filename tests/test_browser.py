@@ -1,0 +1,316 @@
+"""Real-browser tests: a real `streamlit run`, driven by Playwright and Chromium.
+
+Needs Debian's ``chromium`` (``apt-get install chromium``); ``playwright
+install`` cannot download browsers here. Without it these tests skip with a
+note, except under CI (``CI`` set), where a missing browser fails the run.
+Screenshots of every page land in ``screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import gdcore
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+PAGES = {
+    "explore": "",
+    "compare": "Compare_learning_rates",
+    "sweep": "Learning_rate_sweep",
+    "walk": "Walk_downhill",
+    "step": "Step_by_step",
+    "diagnose": "Diagnose_your_curve",
+}
+# Streamlit's frontend, opened on a page's URL, first looks for its server
+# under that page's path; those two probes answer 404 by design.
+PROBES = ("/_stcore/health", "/_stcore/host-config")
+
+pytestmark = pytest.mark.browser
+
+
+def _need_browser():
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = "Python Playwright is not installed (pip install -r requirements-dev.txt)"
+    if problem is None and not Path(CHROMIUM).exists():
+        problem = "Debian's chromium is not installed (apt-get install chromium)"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests are required under CI: {problem}")
+        pytest.skip(f"browser tests skipped: {problem}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    _need_browser()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail("streamlit did not answer /_stcore/health within 60 s")
+        time.sleep(0.3)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """One browser tab on the app, collecting console errors."""
+
+    def __init__(self, browser, base):
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.base = base
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+
+    def _console(self, msg):
+        if msg.type != "error":
+            return
+        url = (msg.location or {}).get("url", "")
+        if "404" in msg.text and url.endswith(PROBES):
+            return
+        self.errors.append(f"{msg.text} ({url})")
+
+    def open(self, page: str, query: str = "", wait: bool = True):
+        url = f"{self.base}/{PAGES[page]}" + (f"?{query}" if query else "")
+        self.page.goto(url)
+        if wait:
+            self.settle()
+        return self
+
+    def settle(self):
+        self.page.wait_for_selector("[data-testid='stMain'] h1", timeout=90_000)
+        self.page.wait_for_selector(DONE, timeout=90_000)
+        self.page.wait_for_timeout(400)
+        self.page.wait_for_selector(DONE, timeout=90_000)
+
+    @property
+    def main(self):
+        return self.page.locator("[data-testid='stMain']")
+
+    def verdict(self) -> str:
+        return self.main.locator("[data-testid='verdict-card']").first.inner_text()
+
+    def chart_pixels(self, i: int = 0) -> bytes:
+        return self.main.locator("[data-testid='stVegaLiteChart']").nth(i).screenshot()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    t = Page(browser, server)
+    yield t
+    t.close()
+
+
+def _assert_healthy(t: Page, charts_at_least: int = 1):
+    assert t.page.locator("[data-testid='stException']").count() == 0
+    charts = t.main.locator("[data-testid='stVegaLiteChart']")
+    charts.nth(charts_at_least - 1).wait_for(timeout=30_000)  # Vega draws after the run
+    for i in range(charts.count()):
+        # Vega draws its marks into a canvas (or svg) of real size.
+        marks = charts.nth(i).locator("canvas, svg.marks").first
+        marks.wait_for(timeout=30_000)
+        box = marks.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 50
+    assert not t.errors, t.errors
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_loads_draws_charts_and_is_screenshotted(tab, name):
+    tab.open(name)
+    _assert_healthy(tab)
+    SHOTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _share_link(t: Page) -> str:
+    t.main.get_by_text("Share this run").click()
+    code = t.main.locator("[data-testid='stCode'] code").last
+    code.wait_for()
+    return code.inner_text().strip()
+
+
+CONTROLS = {
+    # page: (how to change a control, text that must then appear in the verdict)
+    "explore": ("…or type it", "3", "TOO LARGE"),
+    "compare": ("Learning rates (up to 8, commas between)", "0.0005, 5", None),
+    "sweep": ("Smallest rate", "0.1", None),
+    "walk": ("Rate, as a multiple of the critical rate", "1.05", None),
+    "step": ("Starting weight", "3", None),
+    "diagnose": ("Your errors, epoch 0 first", "10 9.99 9.98 9.97 9.96", "TOO SMALL"),
+}
+
+
+@pytest.mark.parametrize("name", list(CONTROLS))
+def test_a_control_changes_the_result_and_the_share_link_reproduces_it(browser, server, tab, name):
+    label, value, verdict = CONTROLS[name]
+    tab.open(name)
+    before_chart = tab.chart_pixels()
+    before_text = tab.main.inner_text()
+    box = tab.page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Control+Enter" if name == "diagnose" else "Enter")
+    tab.settle()
+    after_text = tab.main.inner_text()
+    assert after_text != before_text
+    assert tab.chart_pixels() != before_chart
+    if verdict:
+        assert verdict in tab.verdict()
+    link = _share_link(tab)
+    assert link.startswith(server)
+    fresh = Page(browser, server)
+    try:
+        fresh.page.goto(link)
+        fresh.settle()
+        _assert_healthy(fresh)
+        if verdict:
+            assert fresh.verdict() == tab.verdict()
+        # The same run: every table on the page says the same.
+        ours = [d.inner_text() for d in tab.main.locator("[data-testid='stMetricValue']").all()]
+        theirs = [d.inner_text() for d in fresh.main.locator("[data-testid='stMetricValue']").all()]
+        assert ours == theirs
+    finally:
+        fresh.close()
+    assert not tab.errors, tab.errors
+
+
+HOSTILE = "image=..%2F..%2Fetc%2Fpasswd&scale=%3Cscript%3Ealert(1)%3C%2Fscript%3E&size=1e309&lr=nan&epochs=-5&rates=0,-1&from=-3&to=inf&points=99999&speed=1e6&errors=1,abc&w=abc&weight=w9"
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_hostile_links_show_defaults_and_a_note(tab, name):
+    dialogs = []
+    tab.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    tab.open(name, HOSTILE)
+    _assert_healthy(tab)
+    note = tab.main.locator("[data-testid='stAlertContentWarning']").first
+    assert "could not be used" in note.inner_text()
+    assert not dialogs  # the <script> value is shown as text, never run
+
+
+def test_upload_through_the_file_chooser(tab, tmp_path):
+    ramp = np.tile(np.linspace(0, 250, 30), (20, 1)).astype(np.uint8)
+    path = tmp_path / "my-ramp.png"
+    Image.fromarray(ramp).save(path)
+    tab.open("explore", "image=upload")
+    tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    tab.page.wait_for_timeout(500)
+    tab.settle()
+    text = tab.main.inner_text()
+    assert "my-ramp.png · 600 pixels" in text  # 30 x 20, at full size
+    _assert_healthy(tab)
+
+
+def test_csv_download_has_the_header_and_every_epoch(tab):
+    tab.open("compare", "rates=0.2,0.9&epochs=75")
+    with tab.page.expect_download() as info:
+        tab.main.get_by_text("Download the error table (CSV)").click()
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text())))
+    assert rows[0] == ["epoch", "rate 0.2", "rate 0.9"]
+    assert len(rows) == 1 + 76
+    table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
+    res = gdcore.run_descent(table, [0.2, 0.9], 75)
+    np.testing.assert_allclose([float(r[2]) for r in rows[1:]], res.errors[1], rtol=1e-12)
+
+
+def test_eight_users_at_once_each_see_their_own_run(browser, server):
+    rates = [0.001, 0.01, 0.1, 0.3, 0.6, 1.0, 1.5, 3.0]
+    images = ["scene", "plane", "spot", "noise", "diagonal", "stripes", "checkerboard", "scene"]
+    tabs = [Page(browser, server) for _ in rates]
+    try:
+        for t, lr, img in zip(tabs, rates, images, strict=True):
+            t.open("explore", f"lr={lr}&image={img}&size=32", wait=False)
+        for t in tabs:
+            t.settle()
+        for t, lr, img in zip(tabs, rates, images, strict=True):
+            table = gdcore.pixel_table(gdcore.builtin_image(img, 32), "unit")
+            th = gdcore.theory(gdcore.quadratic(table))
+            res = gdcore.run_descent(table, [lr], 200)
+            d = gdcore.diagnose_run(res.errors[0], lr, th, np.zeros(3))
+            shown = t.verdict()
+            assert d.verdict.upper() in shown and f"rate {lr:g}" in shown
+            assert f"{img} (32×32)" in t.main.inner_text()
+            _assert_healthy(t)
+    finally:
+        for t in tabs:
+            t.close()
