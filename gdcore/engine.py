@@ -79,9 +79,8 @@ def closed_form(
     errors[:, 0] = q.error(w0)
     weights[:, 0] = w0
     errors[:, 1:] = q.error_star
-    weights[:, 1:] = w0
+    moved = np.zeros((R, epochs, 3))  # (1 - factor^k) d_i(0), one column per direction
     with np.errstate(all="ignore"):  # diverging rates overflow on purpose
-        # One eigen-direction at a time keeps every array a contiguous (R, T).
         for i in range(3):
             if lam[i] == 0.0 or d0[i] == 0.0:
                 continue  # a flat or already-settled direction never moves
@@ -90,17 +89,19 @@ def closed_form(
             log_abs = np.where(shrinking, np.log1p(-np.minimum(u, 1.0)), np.log(np.abs(u - 1.0)))
             ku = np.multiply.outer(log_abs, k)
             power = np.exp(ku)  # |1 - u|^k
-            moved = -np.expm1(ku)  # 1 - (1 - u)^k, exact when the factor is near 1
+            np.expm1(ku, out=ku)
+            ku *= -1.0  # 1 - (1 - u)^k, exact when the factor is near 1
             flips = ~shrinking
             if flips.any():  # a negative factor: the sign alternates every epoch
                 signed = power[flips]
                 signed[:, 0::2] *= -1.0
-                power[flips] = signed
-                moved[flips] = 1.0 - signed
-            errors[:, 1:] += (0.5 * lam[i] * d0[i] ** 2) * (power * power)
-            moved *= d0[i]
-            for j in range(3):
-                weights[:, 1:, j] -= Q[j, i] * moved
+                ku[flips] = 1.0 - signed
+            ku *= d0[i]
+            moved[:, :, i] = ku
+            np.square(power, out=power)
+            power *= 0.5 * lam[i] * d0[i] ** 2
+            errors[:, 1:] += power
+        weights[:, 1:] = w0 - (moved.reshape(-1, 3) @ Q.T).reshape(R, epochs, 3)
     return errors, weights
 
 

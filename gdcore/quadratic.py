@@ -4,8 +4,10 @@ Because the model is linear, ``E(w) = E* + 1/2 (w - w*)^T H (w - w*)`` exactly,
 with ``H = X^T X / N`` (3 x 3) and the least-squares weights ``w*``. On a pixel
 grid every entry of ``H`` follows from the column and row values alone, and
 ``X^T t`` needs only the image's column sums and row sums. So the bowl costs
-one pass for the sums plus one for the residual that gives ``E*``; after that
-nothing depends on the number of pixels.
+one pass for the column sums, one for the row sums and one dot product for
+``sum(t^2)``; only when the plane explains almost all of the image (where that
+formula for ``E*`` would cancel) a residual pass measures ``E*`` directly. After
+that nothing depends on the number of pixels.
 
 Errors are evaluated as ``E*`` plus the excess ``1/2 sum(lambda_i d_i^2)`` in
 the eigenbasis: never negative, and exact near the bottom, where subtracting
@@ -23,6 +25,8 @@ from .table import PixelTable
 
 RANK_TOL = 1e-12
 """Eigenvalues below ``RANK_TOL * lambda_max`` are exactly 0 (a flat direction)."""
+CANCEL_GUARD = 1e-4
+"""Below this fraction of the variance, E* is measured from the residuals."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,15 @@ def quadratic(table: PixelTable) -> Quadratic:
     C = np.array([[sxx, sxy], [sxy, syy]])
     w12 = np.linalg.lstsq(C, np.array([sxt, syt]), rcond=RANK_TOL)[0] if C.any() else np.zeros(2)
     w_star = np.array([mt - w12[0] * mx - w12[1] * my, w12[0], w12[1]])
-    residual = T - (w_star[0] + w_star[1] * xs[None, :] + w_star[2] * ys[:, None])
-    error_star = 0.5 * float(np.mean(residual * residual))
+    # E* from the moments: half the variance the plane leaves unexplained.
+    flat = T.reshape(-1)
+    var_t = max(float(flat @ flat) / n - mt * mt, 0.0)
+    error_star = 0.5 * (var_t - float(w12 @ np.array([sxt, syt])))
+    if not error_star > CANCEL_GUARD * var_t:
+        # The plane explains nearly everything: the subtraction above has lost
+        # its digits, so measure the residual pixel by pixel instead.
+        residual = T - (w_star[0] + w_star[1] * xs[None, :] + w_star[2] * ys[:, None])
+        error_star = 0.5 * float(np.mean(residual * residual))
     H = np.array(
         [
             [1.0, mx, my],

@@ -82,9 +82,10 @@ def finish(
     ``errors`` (R, T+1) and ``weights`` (R, T+1, 3) are modified in place.
     """
     R, K = errors.shape
+    # The error alone decides: a finite error at most BLOWUP_ERROR bounds
+    # every weight that moves (E - E* = 1/2 sum lambda_i d_i^2).
     with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(errors) | (errors > BLOWUP_ERROR)
-        bad |= ~np.isfinite(weights).all(axis=2)
+        bad = ~(errors <= BLOWUP_ERROR)  # also catches NaN and inf
     diverged = np.where(bad.any(axis=1), bad.argmax(axis=1), -1)
     stopped = np.full(R, -1)
     if early_stop_tol is not None and K > 1:
@@ -97,10 +98,9 @@ def finish(
         take = (first >= 0) & ((diverged < 0) | (first < diverged))
         stopped = np.where(take, first, -1)
         diverged = np.where(take, -1, diverged)
-    epoch = np.arange(K)[None, :]
     end = np.where(diverged >= 0, diverged, K)
     end = np.where(stopped >= 0, stopped + 1, end)
-    cut = epoch >= end[:, None]
-    errors[cut] = np.nan
-    weights[cut] = np.nan
+    for r in np.flatnonzero(end < K):
+        errors[r, end[r] :] = np.nan
+        weights[r, end[r] :] = np.nan
     return DescentResult(lrs, errors, weights, diverged.astype(np.int64), stopped.astype(np.int64))
