@@ -176,7 +176,6 @@ with right:
         f"{choice.label} · {n:,} pixels · at epoch {at}: w0 = {weights[at][0]:.4g}, "
         f"w1 = {weights[at][1]:.4g}, w2 = {weights[at][2]:.4g}, error = {errors[at]:.4g}"
     )
-    widgets.image_notes(choice)
 
     st.subheader("What theory says about this image")
     widgets.theory_metrics(th, per_row=2)

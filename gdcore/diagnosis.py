@@ -179,10 +179,10 @@ def diagnose_run(
     e = np.asarray(errors, dtype=np.float64)
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
-    curve = diagnose_curve(e, lr)
     ratio = lr / th.critical_lr
     crit = f"the critical rate 2/λmax = {_fmt(th.critical_lr)}"
     if not full_batch:
+        curve = diagnose_curve(e, lr)
         if curve.verdict == TOO_LARGE and ratio > 1:
             return Diagnosis(
                 TOO_LARGE, f"{curve.reason[:-1]}; the rate is {ratio:.2g}× {crit}.", th.optimal_lr

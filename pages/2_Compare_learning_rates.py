@@ -77,31 +77,22 @@ images = [choice] + [
 ]
 labels, curves, rows, marks = [], [], [], []
 for img in images:
-    bowl, th_i = data.bowl(img.key, scale, img.pixels)
-    res = data.descend(img.key, scale, tuple(rates), int(epochs), "zero", 0, 0, img.pixels)
+    errs, diverged, verdicts = data.compare_runs(
+        img.key, scale, tuple(rates), int(epochs), img.pixels
+    )
     short = img.label.split(" (")[0]
     for i, lr in enumerate(rates):
         label = f"{short} · {lr:g}" if len(images) > 1 else f"rate {lr:g}"
-        d = gdcore.diagnose_run(res.errors[i], lr, th_i, np.zeros(3))
-        div = int(res.diverged_epoch[i])
         labels.append(label)
-        curves.append(res.errors[i])
-        rows.append(
-            {
-                "image": short,
-                "rate": lr,
-                "final error": res.final_errors[i],
-                "verdict": d.verdict,
-                "reason": d.reason,
-                "diverged at": str(div) if div >= 0 else "",
-            }
-        )
+        curves.append(errs[i])
+        rows.append({"image": short, **verdicts[i]})
+        div = int(diverged[i])
         if div > 0:
             marks.append(
                 {
                     "run": label,
                     "epoch": div - 1,
-                    "error": res.errors[i, div - 1],
+                    "error": errs[i, div - 1],
                     "label": f"diverged at epoch {div}",
                 }
             )
@@ -155,7 +146,7 @@ table.insert(0, "epoch", np.arange(errors.shape[1]))
 st.dataframe(table, hide_index=True, width="stretch", height=260)
 st.download_button(
     "⬇ Download the error table (CSV)",
-    table.to_csv(index=False).encode(),
+    lambda: table.to_csv(index=False).encode(),  # built when clicked, not on every run
     file_name="errors.csv",
     mime="text/csv",
     key="cmp_download",

@@ -75,25 +75,9 @@ st.caption(
     "from zero weights (full batch). Empty range fields use a range from the image's theory."
 )
 rates = np.geomspace(lo, hi, points)
-res = data.descend(
-    choice.key, scale, tuple(float(r) for r in rates), int(epochs), "zero", 0, 0, choice.pixels
+rows = data.sweep_rows(
+    choice.key, scale, tuple(float(r) for r in rates), int(epochs), choice.pixels
 )
-w0 = np.zeros(3)
-rows = []
-for i, lr in enumerate(rates):
-    d = gdcore.diagnose_run(res.errors[i], float(lr), th, w0)
-    reach = gdcore.epochs_to_target(bowl, float(lr), w0)
-    div = int(res.diverged_epoch[i])
-    rows.append(
-        {
-            "lr": float(lr),
-            "final_error": float(res.final_errors[i]),
-            "verdict": d.verdict,
-            "epochs_to_1pct": float(reach) if reach is not None else np.inf,
-            "diverged_epoch": str(div) if div >= 0 else "",
-            "reason": d.reason,
-        }
-    )
 table = pd.DataFrame(rows)
 reachable = table[np.isfinite(table["epochs_to_1pct"])]
 suggested = None

@@ -60,22 +60,30 @@ st.caption(
 def _window(
     centre: np.ndarray, start: np.ndarray, path: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
+    """The part of weight space to draw: the start, the bottom and the path, within reach."""
     reach = VIEW * max(float(np.abs(start - centre).max()), 1e-9)
-    finite = path[np.isfinite(path).all(axis=1)]
+    finite = np.vstack([path[np.isfinite(path).all(axis=1)], start, centre])
     lo = np.maximum(np.minimum(finite.min(axis=0), centre - 0.1 * reach), centre - reach)
     hi = np.minimum(np.maximum(finite.max(axis=0), centre + 0.1 * reach), centre + reach)
     pad = 0.08 * (hi - lo)
     return lo - pad, hi + pad
 
 
-left, right = st.columns(2, gap="large")
-with left:
-    name = st.radio("One weight", WEIGHT_NAMES, key="wk_weight", horizontal=True)
-    i = WEIGHT_NAMES.index(name)
+def _flat(names: str) -> None:
+    st.info(
+        f"{names} cannot change the prediction for this image, so the error is flat that way and "
+        f"there is no downhill to walk. {th.explanation}",
+        icon=":material/info:",
+    )
+
+
+def one_weight(i: int, shown: np.ndarray) -> None:
+    name = WEIGHT_NAMES[i]
     crit = slice_critical_lr(bowl, [i])
+    if not np.isfinite(crit):
+        return _flat(name)
     lr = speed * crit
     w, e = slice_descent(bowl, [i], lr, int(epochs), np.zeros(3))
-    shown = np.arange(at + 1)
     ok = np.isfinite(e[shown])
     (lo,), (hi,) = _window(bowl.w_star[[i]], np.zeros(1), w[shown][ok][:, [i]])
     values = np.linspace(lo, hi, 200)
@@ -84,17 +92,16 @@ with left:
     inside = (path["value"] >= lo) & (path["value"] <= hi)
     st.altair_chart(charts.bowl_chart(curve, path[inside], name), width="stretch")
     factor = 1 - lr * bowl.hessian[i, i]
-    kind = (
-        "the steps shrink without crossing the bottom"
-        if 0 <= factor < 1
-        else "each step jumps across the bottom and lands closer"
-        if -1 < factor < 0
-        else "each step jumps across and lands further out: it diverges"
-        if factor < -1
-        else "the weight lands on the bottom in one step"
-        if factor == 0
-        else "each step lands exactly as far out on the other side"
-    )
+    if factor == 0:
+        kind = "the weight lands on the bottom in one step"
+    elif 0 < factor < 1:
+        kind = "the steps shrink without crossing the bottom"
+    elif -1 < factor < 0:
+        kind = "each step jumps across the bottom and lands closer"
+    elif factor < -1:
+        kind = "each step jumps across and lands further out: it diverges"
+    else:
+        kind = "each step lands exactly as far out on the other side"
     st.markdown(
         f"Rate **{lr:.4g}** = {speed:g} × the critical rate 2/H = {crit:.4g} for {name} alone. "
         f"Every step multiplies the distance to the bottom by **1 − rate × curvature = {factor:.3f}**: {kind}."
@@ -105,10 +112,11 @@ with left:
             f"{off} of the {len(shown)} steps are off this picture (too far out, or blown up)."
         )
 
-with right:
-    pair = st.radio("Two weights", list(PAIRS), key="wk_pair", horizontal=True)
-    a, b = PAIRS[pair]
+
+def two_weights(a: int, b: int, shown: np.ndarray) -> None:
     crit2 = slice_critical_lr(bowl, [a, b])
+    if not np.isfinite(crit2):
+        return _flat(f"{WEIGHT_NAMES[a]} and {WEIGHT_NAMES[b]}")
     lr2 = speed * crit2
     w2, e2 = slice_descent(bowl, [a, b], lr2, int(epochs), np.zeros(3))
     ok2 = np.isfinite(e2[shown])
@@ -135,21 +143,30 @@ with right:
         charts.contour_chart(cells, path2[inside2], WEIGHT_NAMES[a], WEIGHT_NAMES[b]),
         width="stretch",
     )
-    sub = bowl.hessian[np.ix_([a, b], [a, b])]
-    lam = np.linalg.eigvalsh(sub)
+    lam = np.linalg.eigvalsh(bowl.hessian[np.ix_([a, b], [a, b])])
     kappa = lam[1] / lam[0] if lam[0] > 0 else np.inf
+    shape = (
+        "a round bowl, so the path heads straight for the bottom."
+        if kappa < 1.5
+        else "a stretched valley, so the path zig-zags across it while creeping along it."
+    )
     st.markdown(
         f"Rate **{lr2:.4g}** = {speed:g} × this map's critical rate {crit2:.4g}. The valley is "
-        f"**{kappa:.3g}×** steeper across than along (κ of these two weights): "
-        + (
-            "a round bowl, so the path heads straight for the bottom."
-            if kappa < 1.5
-            else "a stretched valley, so the path zig-zags across it while creeping along it."
-        )
+        f"**{kappa:.3g}×** steeper across than along (κ of these two weights): {shape}"
     )
     off2 = int((~inside2).sum()) + int((~ok2).sum())
     if off2:
         st.caption(f"{off2} of the {len(shown)} steps are off this map (too far out, or blown up).")
+
+
+shown = np.arange(at + 1)
+left, right = st.columns(2, gap="large")
+with left:
+    name = st.radio("One weight", WEIGHT_NAMES, key="wk_weight", horizontal=True)
+    one_weight(WEIGHT_NAMES.index(name), shown)
+with right:
+    pair = st.radio("Two weights", list(PAIRS), key="wk_pair", horizontal=True)
+    two_weights(*PAIRS[pair], shown)
 
 st.caption(
     "Darker means lower error (colour is E − E*, on a log scale). "

@@ -39,7 +39,8 @@ st.caption(
 left, right = st.columns([2, 3], gap="large")
 with left:
     text = st.text_area("Your errors, epoch 0 first", key="dg_errors", height=140)
-    upload = st.file_uploader("…or a CSV file", type=["csv", "txt"], key="dg_csv")
+    # No type=: it is checked on the name only; the content is parsed and judged.
+    upload = st.file_uploader("…or a CSV file", key="dg_csv")
     lr = st.number_input(
         "The learning rate you used (optional)",
         1e-12,

@@ -1,6 +1,12 @@
 """Shared test helpers: comparing the fast engine with the textbook loop."""
 
+import os
+
 import numpy as np
+
+# The app hides error details from users (.streamlit/config.toml); a failing
+# test should show them.
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
 
 RTOL = 1e-9
 """Agreement asked of the engine: 1e-9 relative."""

@@ -49,6 +49,7 @@ PAGES = {
 PROBES = ("/_stcore/health", "/_stcore/host-config")
 
 pytestmark = pytest.mark.browser
+SERVER_PID: dict[str, int] = {}
 
 
 def _need_browser():
@@ -98,6 +99,7 @@ def server():
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    SERVER_PID[base] = proc.pid
     deadline = time.time() + 60
     while True:
         try:
@@ -314,3 +316,64 @@ def test_eight_users_at_once_each_see_their_own_run(browser, server):
     finally:
         for t in tabs:
             t.close()
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_a_message(tab, tmp_path):
+    big = tmp_path / "huge.png"
+    big.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(11 * 1024 * 1024))  # 11 MB; the limit is 10
+    tab.open("explore", "image=upload")
+    before = tab.verdict()
+    tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(big))
+    tab.page.wait_for_timeout(800)
+    tab.settle()
+    sidebar = tab.page.locator("[data-testid='stSidebar']").inner_text()
+    assert "10" in sidebar and "MB" in sidebar and ("large" in sidebar or "smaller" in sidebar)
+    assert tab.verdict() == before  # the page keeps what it had
+    assert tab.page.locator("[data-testid='stException']").count() == 0
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def test_twenty_sessions_at_once_each_get_their_own_results(browser, server, capsys):
+    """Load test: 20 sessions with different runs, all at once; memory stays bounded."""
+    pid = SERVER_PID.get(server)
+    rss_before = _rss_mb(pid) if pid else float("nan")
+    names = list(gdcore.BUILTINS)
+    runs = [(names[i % len(names)], 0.05 * (i + 1), 16 * (1 + i % 4)) for i in range(20)]
+    tabs = [Page(browser, server) for _ in runs]
+    start = time.perf_counter()
+    try:
+        for t, (img, lr, size) in zip(tabs, runs, strict=True):
+            t.open("explore", f"image={img}&lr={lr:g}&size={size}", wait=False)
+        for t in tabs:
+            t.settle()
+        elapsed = time.perf_counter() - start
+        rss_after = _rss_mb(pid) if pid else float("nan")
+        for t, (img, lr, size) in zip(tabs, runs, strict=True):
+            table = gdcore.pixel_table(gdcore.builtin_image(img, size), "unit")
+            th = gdcore.theory(gdcore.quadratic(table))
+            res = gdcore.run_descent(table, [lr], 200)
+            d = gdcore.diagnose_run(res.errors[0], lr, th, np.zeros(3))
+            assert d.verdict.upper() in t.verdict() and f"rate {lr:g}" in t.verdict()
+            assert f"{img} ({size}×{size})" in t.main.inner_text()
+            assert t.page.locator("[data-testid='stException']").count() == 0
+    finally:
+        for t in tabs:
+            t.close()
+    figures = {
+        "sessions": len(runs),
+        "all_done_s": round(elapsed, 1),
+        "server_rss_before_mb": round(rss_before),
+        "server_rss_after_mb": round(rss_after),
+    }
+    SHOTS.mkdir(exist_ok=True)
+    (SHOTS / "load.json").write_text(str(figures))
+    with capsys.disabled():
+        print(f"\nload test: {figures}")
+    if pid:
+        assert rss_after - rss_before < 1500, figures

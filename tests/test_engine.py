@@ -205,3 +205,13 @@ def test_random_minibatch_cases_equal_textbook(scale, batch, multiples, epochs, 
     lrs = [m * th.critical_lr for m in multiples]
     fast = run_descent(table, lrs, epochs, batch_size=batch, seed=seed)
     assert_runs_equal(fast, _oracle(table, lrs, epochs, batch_size=batch, seed=seed))
+
+
+def test_errors_without_weights_are_the_same_errors():
+    table, th = _setup("scene", "raw")
+    lrs = [m * th.critical_lr for m in CRITICAL_MULTIPLES]
+    full = run_descent(table, lrs, 500)
+    lean = run_descent(table, lrs, 500, keep_weights=False)
+    np.testing.assert_array_equal(lean.errors, full.errors)
+    np.testing.assert_array_equal(lean.diverged_epoch, full.diverged_epoch)
+    assert lean.weights.shape == (len(lrs), 501, 0)

@@ -95,3 +95,59 @@ def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
     pos, neg = np.array([230.0, 159.0, 0.0]), np.array([0.0, 114.0, 178.0])
     rgb = np.where(r >= 0, white + r * (pos - white), white - r * (neg - white))
     return rgb.astype(np.uint8)
+
+
+@st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
+def compare_runs(
+    key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """Errors (R, T+1), blow-up epochs and a verdict row per rate, for one image.
+
+    Only what the compare page shows is cached (no weights), so a rerun copies
+    little even at the caps.
+    """
+    table = gdcore.pixel_table(_pixels, scale)
+    q, th = bowl(key, scale, _pixels)
+    res = gdcore.run_descent(table, list(lrs), epochs, bowl=q, keep_weights=False)
+    w0 = np.zeros(3)
+    rows = []
+    for i, lr in enumerate(lrs):
+        d = gdcore.diagnose_run(res.errors[i], lr, th, w0)
+        div = int(res.diverged_epoch[i])
+        rows.append(
+            {
+                "rate": lr,
+                "final error": float(res.final_errors[i]),
+                "verdict": d.verdict,
+                "reason": d.reason,
+                "diverged at": str(div) if div >= 0 else "",
+            }
+        )
+    return res.errors, res.diverged_epoch, rows
+
+
+@st.cache_data(**CACHE, max_size="20MB", show_spinner="Running the sweep…")
+def sweep_rows(
+    key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
+) -> list[dict]:
+    """One row per rate: final error, verdict, epochs to get within 1% of E*, reason."""
+    table = gdcore.pixel_table(_pixels, scale)
+    q, th = bowl(key, scale, _pixels)
+    res = gdcore.run_descent(table, list(lrs), epochs, bowl=q, keep_weights=False)
+    w0 = np.zeros(3)
+    rows = []
+    for i, lr in enumerate(lrs):
+        d = gdcore.diagnose_run(res.errors[i], lr, th, w0)
+        reach = gdcore.epochs_to_target(q, lr, w0)
+        div = int(res.diverged_epoch[i])
+        rows.append(
+            {
+                "lr": lr,
+                "final_error": float(res.final_errors[i]),
+                "verdict": d.verdict,
+                "epochs_to_1pct": float(reach) if reach is not None else np.inf,
+                "diverged_epoch": str(div) if div >= 0 else "",
+                "reason": d.reason,
+            }
+        )
+    return rows

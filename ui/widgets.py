@@ -30,7 +30,6 @@ PAGES = [
 ]
 SIZES = [8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512]
 UPLOAD = "upload"
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 DEFAULT_IMAGE = "scene"
 
 IMAGE_PARAMS = [
@@ -97,15 +96,19 @@ def image_picker(sizes_label: str = "Working size (pixels per side)") -> ImageCh
             help="; ".join(f"**{k}**: {v}" for k, v in SCALE_HELP.items()),
         )
         st.caption(f"**{scale}**: {SCALE_HELP[scale]}")
-        if name == UPLOAD:
-            return _upload_choice(size)
-    return builtin_choice(name, size)
+        if name != UPLOAD:
+            return builtin_choice(name, size)
+        choice = _upload_choice(size)
+        if choice.notes:
+            st.caption("Image adjusted: " + "; ".join(choice.notes) + ".")
+    return choice
 
 
 def _upload_choice(size: int) -> ImageChoice:
     file = st.file_uploader(
         "Your image (PNG, JPEG, WebP, BMP, GIF, TIFF)",
-        type=UPLOAD_TYPES,
+        # No type=: Streamlit checks it on the file name only, and a name it does
+        # not expect raises inside the session. The content decides instead.
         key="upload_file",
         help="Turned into brightness; large images are averaged down to the working size.",
     )
@@ -162,11 +165,6 @@ def share_box(page_path: str, written: dict[str, str], note: str = "") -> None:
             "Anyone opening this link sees the same run and verdict." + (f" {note}" if note else "")
         )
         st.code(link, language=None)
-
-
-def image_notes(choice: ImageChoice) -> None:
-    if choice.notes:
-        st.caption("Image adjusted: " + "; ".join(choice.notes) + ".")
 
 
 def theory_metrics(th: gdcore.Theory, per_row: int = 4) -> None:

@@ -1,0 +1,317 @@
+"""The engine against the textbook loop, PyTorch and the one-pass floor; dashboard latency.
+
+``python -m bench`` measures, in one run, and prints a Markdown table (the one
+in the README) and writes ``bench/results.json``:
+
+1. the same work four ways (256 x 256 image, 8 rates, 1,000 epochs, full batch),
+   after checking that every way gives the same errors (1e-9 relative);
+2. a big sweep (1024 x 1024, 64 rates, 10,000 epochs): the engine and the
+   floor measured, the textbook loop and PyTorch extrapolated from their cost
+   per epoch;
+3. mini-batch (256 x 256, batch 64, 8 rates, 20 epochs) against its textbook loop;
+4. peak memory of the big sweep;
+5. the script run of every dashboard page, with defaults and at the caps (AppTest).
+
+Every time is a median of at least 5 runs. ``--smoke`` runs everything on
+tiny sizes, to check that the benchmark itself works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+import gdcore
+from gdcore.runs import finish
+from gdcore.textbook import textbook_run
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RTOL, FLOOR = 1e-9, 1e-12
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def disagreement(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest error difference in units of the tolerance (<= 1 means agree)."""
+    if not np.array_equal(np.isfinite(a), np.isfinite(b)):
+        return float("inf")
+    ok = np.isfinite(b)
+    bound = RTOL * np.abs(b) + FLOOR * np.abs(b[:, :1])
+    return float(np.max(np.abs(a - b)[ok] / bound[ok]))
+
+
+def floor_fn(pixels: np.ndarray, rates: int, epochs: int):
+    """One NumPy pass over the image plus filling the output array."""
+
+    def run():
+        pixels.sum()
+        out = np.empty((rates, epochs + 1, 4))
+        out.fill(0.0)
+
+    return run
+
+
+def torch_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int):
+    """PyTorch autograd with torch.optim.SGD, float64, as a learner would write it."""
+    import torch
+
+    Xt, tt = torch.from_numpy(X), torch.from_numpy(t)
+    errors = np.empty((len(lrs), epochs + 1))
+    weights = np.empty((len(lrs), epochs + 1, 3))
+    for r, lr in enumerate(lrs):
+        w = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([w], lr=float(lr))
+        for k in range(epochs + 1):
+            opt.zero_grad()
+            loss = 0.5 * ((tt - Xt @ w) ** 2).mean()
+            errors[r, k] = loss.item()
+            weights[r, k] = w.detach().numpy()
+            if k == epochs:
+                break
+            loss.backward()
+            opt.step()
+    with np.errstate(all="ignore"):
+        return finish(np.asarray(lrs, dtype=float), errors, weights)
+
+
+def have_torch() -> str | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.__version__
+
+
+def same_work(size: int, epochs: int, repeats: int) -> dict:
+    pixels = gdcore.builtin_image("scene", size)
+    table = gdcore.pixel_table(pixels, "unit")
+    th = gdcore.theory(gdcore.quadratic(table))
+    lrs = [float(m * th.critical_lr) for m in np.geomspace(0.001, 1.2, 8)]
+    X, t = table.design_matrix(), table.target_vector()
+    fast = gdcore.run_descent(table, lrs, epochs)
+    slow = textbook_run(X, t, lrs, epochs)
+    out = {"size": size, "rates": len(lrs), "epochs": epochs, "agree": {}}
+    out["agree"]["textbook"] = disagreement(fast.errors, slow.errors)
+    torch_version = have_torch()
+    if torch_version:
+        out["agree"]["pytorch"] = disagreement(fast.errors, torch_run(X, t, lrs, epochs).errors)
+    if max(out["agree"].values()) > 1:
+        raise SystemExit(f"the implementations disagree: {out['agree']}; no timing counts")
+    few = max(3, repeats // 2 + 1) if size >= 256 else repeats
+    out["seconds"] = {
+        "textbook": median_time(lambda: textbook_run(X, t, lrs, epochs), max(5, few)),
+        "engine": median_time(
+            lambda: gdcore.run_descent(gdcore.pixel_table(pixels, "unit"), lrs, epochs), repeats
+        ),
+        "floor": median_time(floor_fn(pixels, len(lrs), epochs), repeats),
+    }
+    if torch_version:
+        out["seconds"]["pytorch"] = median_time(lambda: torch_run(X, t, lrs, epochs), 5)
+    return out
+
+
+def big_sweep(size: int, rates: int, epochs: int, repeats: int) -> dict:
+    pixels = gdcore.builtin_image("scene", size)
+    th = gdcore.theory(gdcore.quadratic(gdcore.pixel_table(pixels, "unit")))
+    lrs = [float(m * th.critical_lr) for m in np.geomspace(0.001, 1.2, rates)]
+
+    def engine():
+        return gdcore.run_descent(gdcore.pixel_table(pixels, "unit"), lrs, epochs)
+
+    out = {"size": size, "rates": rates, "epochs": epochs, "seconds": {}}
+    out["seconds"]["engine"] = median_time(engine, repeats)
+    out["seconds"]["floor"] = median_time(floor_fn(pixels, rates, epochs), repeats)
+    tracemalloc.start()
+    engine()
+    out["peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    # The loops cost the same every epoch: time a few, scale to the whole sweep.
+    table = gdcore.pixel_table(pixels, "unit")
+    X, t = table.design_matrix(), table.target_vector()
+    probe = 10
+    per = median_time(lambda: textbook_run(X, t, lrs[:1], probe), 5) / (probe + 1)
+    out["seconds"]["textbook (extrapolated)"] = per * rates * (epochs + 1)
+    if have_torch():
+        per = median_time(lambda: torch_run(X, t, lrs[:1], probe), 5) / (probe + 1)
+        out["seconds"]["pytorch (extrapolated)"] = per * rates * (epochs + 1)
+    return out
+
+
+def minibatch(size: int, batch: int, rates: int, epochs: int, repeats: int) -> dict:
+    pixels = gdcore.builtin_image("scene", size)
+    table = gdcore.pixel_table(pixels, "unit")
+    th = gdcore.theory(gdcore.quadratic(table))
+    lrs = [float(m * th.critical_lr) for m in np.geomspace(0.001, 0.5, rates)]
+    X, t = table.design_matrix(), table.target_vector()
+    fast = gdcore.run_descent(table, lrs, epochs, batch_size=batch, seed=1)
+    slow = textbook_run(X, t, lrs, epochs, batch_size=batch, seed=1)
+    agree = disagreement(fast.errors, slow.errors)
+    if agree > 1:
+        raise SystemExit(f"mini-batch engine and loop disagree ({agree:.3g}x tolerance)")
+    return {
+        "size": size,
+        "batch": batch,
+        "rates": rates,
+        "epochs": epochs,
+        "agree": agree,
+        "seconds": {
+            "textbook": median_time(
+                lambda: textbook_run(X, t, lrs, epochs, batch_size=batch, seed=1), 5
+            ),
+            "engine": median_time(
+                lambda: gdcore.run_descent(table, lrs, epochs, batch_size=batch, seed=1), repeats
+            ),
+        },
+    }
+
+
+PAGES = {
+    "Explore": (None, {}, {"size": "512", "epochs": "20000"}),
+    "Compare": (
+        "pages/2_Compare_learning_rates.py",
+        {},
+        {
+            "size": "512",
+            "epochs": "20000",
+            "rates": "1e-4,1e-3,0.01,0.1,0.5,1,1.3,2",
+            "also": "plane,noise",
+        },
+    ),
+    "Sweep": (
+        "pages/3_Learning_rate_sweep.py",
+        {},
+        {"size": "512", "epochs": "20000", "points": "200"},
+    ),
+    "Walk downhill": ("pages/4_Walk_downhill.py", {}, {"size": "512", "epochs": "500"}),
+    "Step by step": ("pages/5_Step_by_step.py", {}, {"size": "512", "steps": "500"}),
+    "Diagnose": ("pages/6_Diagnose_your_curve.py", {}, {"errors": ",".join(["1"] * 5000)}),
+}
+
+
+def page_latency(repeats: int) -> dict:
+    """Script-run time of every page: the first run of a session, then reruns."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    # A server imports its modules once, at start; do that before timing.
+    AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300).run()
+    out = {}
+    for name, (path, defaults, caps) in PAGES.items():
+        out[name] = {}
+        for label, query in (("defaults", defaults), ("caps", caps)):
+            st.cache_data.clear()
+            at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
+            if path:
+                at.switch_page(path)
+            for k, v in query.items():
+                at.query_params[k] = v
+            start = time.perf_counter()
+            at.run()
+            first = time.perf_counter() - start
+            if at.exception:
+                raise SystemExit(f"{name} ({label}) raised: {at.exception[0].value}")
+            rerun = median_time(at.run, repeats)
+            out[name][label] = {"first": first, "rerun": rerun}
+    return out
+
+
+def machine() -> dict:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pytorch": have_torch() or "not installed",
+        "platform": platform.platform(),
+    }
+
+
+def fmt_s(s: float) -> str:
+    return f"{s * 1e3:,.1f} ms" if s < 1 else f"{s:,.2f} s"
+
+
+def table(res: dict) -> str:
+    m = res["machine"]
+    lines = [
+        f"Measured on {m['cpu']}, {m['cores']} cores, Python {m['python']}, NumPy {m['numpy']}, "
+        f"PyTorch {m['pytorch']}; medians of {res['repeats']} runs (the loops: at least 5).",
+        "",
+        "| work | way | time | vs engine | vs floor |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for key, title in (
+        ("same_work", "same work"),
+        ("big_sweep", "big sweep"),
+        ("minibatch", "mini-batch"),
+    ):
+        r = res[key]
+        what = f"{title}: {r['size']}², {r['rates']} rates, {r['epochs']:,} epochs" + (
+            f", batch {r['batch']}" if "batch" in r else ""
+        )
+        eng = r["seconds"]["engine"]
+        flo = r["seconds"].get("floor")
+        for way, s in sorted(r["seconds"].items(), key=lambda kv: -kv[1]):
+            lines.append(
+                f"| {what} | {way} | {fmt_s(s)} | {s / eng:,.0f}× | "
+                + (f"{s / flo:,.1f}× |" if flo else "– |")
+            )
+            what = ""
+    lines.append(f"| big sweep | peak memory (engine) | {res['big_sweep']['peak_mb']:.0f} MB | | |")
+    lines += [
+        "",
+        "| page | defaults: first run | defaults: rerun | caps: first run | caps: rerun |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, r in res["pages"].items():
+        lines.append(
+            f"| {name} | {fmt_s(r['defaults']['first'])} | {fmt_s(r['defaults']['rerun'])} | "
+            f"{fmt_s(r['caps']['first'])} | {fmt_s(r['caps']['rerun'])} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--smoke", action="store_true", help="tiny sizes: check the benchmark runs")
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--out", type=Path, default=HERE / "results.json")
+    args = p.parse_args(argv)
+    rep = 3 if args.smoke else max(5, args.repeats)
+    res = {"machine": machine(), "repeats": rep, "smoke": args.smoke}
+    if args.smoke:
+        res["same_work"] = same_work(16, 50, rep)
+        res["big_sweep"] = big_sweep(32, 8, 200, rep)
+        res["minibatch"] = minibatch(16, 8, 2, 3, rep)
+        res["pages"] = {}
+    else:
+        res["same_work"] = same_work(256, 1000, rep)
+        res["big_sweep"] = big_sweep(1024, 64, 10_000, rep)
+        res["minibatch"] = minibatch(256, 64, 8, 20, rep)
+        res["pages"] = page_latency(rep)
+    args.out.write_text(json.dumps(res, indent=2))
+    print(table(res))
+    return 0

@@ -1,0 +1,24 @@
+"""The benchmark itself works (tiny sizes); its timings are never asserted."""
+
+import json
+
+from bench.run import disagreement, main
+
+
+def test_benchmark_smoke_run_checks_agreement_and_writes_results(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    assert main(["--smoke", "--out", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert res["same_work"]["agree"]["textbook"] <= 1
+    assert res["minibatch"]["agree"] <= 1
+    assert set(res["big_sweep"]["seconds"]) >= {"engine", "floor", "textbook (extrapolated)"}
+    assert "| work | way | time |" in capsys.readouterr().out
+
+
+def test_disagreement_flags_a_real_difference():
+    import numpy as np
+
+    a = np.array([[1.0, 0.5, 0.25]])
+    assert disagreement(a, a.copy()) == 0
+    assert disagreement(a, a * (1 + 1e-6)) > 1
+    assert disagreement(a, np.array([[1.0, 0.5, np.nan]])) == float("inf")

@@ -1,0 +1,223 @@
+"""Hostile input on a shared dashboard: every case in docs/hostile-input.md.
+
+Each upload case runs on every page that takes an image, in AppTest: the page
+either uses the file (with a note where something was adjusted) or shows a
+sentence naming the problem, never a traceback, and keeps the last good image.
+"""
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+import streamlit as st
+from PIL import Image
+from test_app import PAGES, no_exception, open_page, verdict_text
+
+IMAGE_PAGES = ["explore", "compare", "sweep", "walk", "step"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    yield
+
+
+def _save(img: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def _bomb() -> bytes:
+    def chunk(kind, body):
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", 50000, 50000, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+def _exif_rotated() -> bytes:
+    arr = np.zeros((10, 30), dtype=np.uint8)
+    arr[:, :5] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return _save(Image.fromarray(arr), "JPEG", exif=exif.tobytes(), quality=95)
+
+
+def _gif() -> bytes:
+    frames = [Image.new("L", (12, 9), v) for v in (40, 200, 120)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:])
+    return buf.getvalue()
+
+
+def _gradient(h: int, w: int) -> np.ndarray:
+    return (np.add.outer(np.arange(h) * 3, np.arange(w) * 5) % 256).astype(np.uint8)
+
+
+GOOD = _save(Image.fromarray(_gradient(16, 24)), "PNG")
+REJECTED = {
+    "not an image": (b"GIF87a? no, just text pretending", "not an image"),
+    "truncated": (
+        _save(
+            Image.fromarray(np.random.default_rng(1).integers(0, 255, (64, 64), dtype=np.uint8)),
+            "PNG",
+        )[:300],
+        "damaged or truncated|not an image",
+    ),
+    "empty": (b"", "the file is empty"),
+    "bomb header": (_bomb(), "2,500,000,000 pixels; at most 16,777,216"),
+}
+ACCEPTED = {
+    "16-bit grayscale": (
+        lambda: _save(Image.fromarray(_gradient(8, 8).astype(np.uint16) * 257), "PNG"),
+        "16-bit",
+    ),
+    "RGBA": (
+        lambda: _save(
+            Image.fromarray(
+                np.dstack([_gradient(8, 8)] * 3 + [np.full((8, 8), 100, np.uint8)]), "RGBA"
+            ),
+            "PNG",
+        ),
+        "white",
+    ),
+    "palette": (lambda: _save(Image.fromarray(_gradient(8, 8)).convert("P"), "PNG"), None),
+    "CMYK JPEG": (lambda: _save(Image.new("CMYK", (16, 12), (10, 60, 120, 30)), "JPEG"), None),
+    "EXIF-rotated JPEG": (_exif_rotated, "EXIF"),
+    "animated GIF": (_gif, "first frame of 3"),
+    "1x1": (lambda: _save(Image.new("L", (1, 1), 128), "PNG"), None),
+    "1xN": (lambda: _save(Image.fromarray(_gradient(1, 40)), "PNG"), None),
+    "Nx1": (lambda: _save(Image.fromarray(_gradient(40, 1)), "PNG"), None),
+    "all black": (lambda: _save(Image.new("L", (20, 20), 0), "PNG"), None),
+    "all white": (lambda: _save(Image.new("RGB", (20, 20), (255, 255, 255)), "PNG"), None),
+}
+
+
+def _upload(page: str, name: str, data: bytes):
+    at = open_page(page, image="upload")
+    at.file_uploader[0].upload(name, data, "image/png").run()
+    return at
+
+
+def _all_text(at) -> str:
+    parts = [c.value for c in at.caption] + [m.value for m in at.markdown]
+    parts += (
+        [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
+    )
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("case", list(ACCEPTED))
+@pytest.mark.parametrize("page", IMAGE_PAGES)
+def test_odd_but_valid_uploads_work_everywhere(page, case):
+    make, note = ACCEPTED[case]
+    at = _upload(page, f"{case}.img", make())
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.get("vega_lite_chart") or page == "walk"
+    text = _all_text(at)
+    assert f"{case}.img" in text or page not in ("explore",)
+    if note and page == "explore":
+        assert note in text
+    if case in ("1x1", "1xN", "Nx1") and page == "explore":
+        assert "singular" in text and "has no effect on the prediction" in text
+
+
+@pytest.mark.parametrize("case", list(REJECTED))
+@pytest.mark.parametrize("page", IMAGE_PAGES)
+def test_bad_uploads_get_a_sentence_and_keep_the_last_good_image(page, case):
+    data, message = REJECTED[case]
+    at = _upload(page, "good.png", GOOD)
+    no_exception(at)
+    at.file_uploader[0].upload(f"{case}.png", data, "image/png").run()
+    no_exception(at)
+    import re
+
+    assert re.search(message, at.error[0].value), at.error[0].value
+    assert "cannot be used" in at.error[0].value
+    assert "last good upload" in _all_text(at)
+
+
+def test_file_names_are_shown_as_text_only():
+    at = _upload("explore", "../../etc/<b>passwd</b>`rm -rf`.png", GOOD)
+    no_exception(at)
+    text = _all_text(at)
+    # Shown without its markup or backticks, and never opened as a path.
+    assert "<b>" not in text and "`rm" not in text
+    assert "../../etc/bpasswd/brm -rf.png · 384 pixels" in text
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "expect"),
+    [
+        ("explore", {"lr": "1e-12"}, "TOO SMALL"),
+        ("explore", {"lr": "1000000"}, "TOO LARGE"),
+        ("explore", {"epochs": "20000", "lr": "1.2"}, "GOOD"),
+        ("explore", {"batch": "9999999"}, None),
+        ("explore", {"batch": "5000", "size": "96"}, None),
+        ("explore", {"image": "plane", "log": "1"}, "GOOD"),
+        ("compare", {"rates": "50,500,5000"}, None),
+        ("compare", {"image": "plane", "log": "1"}, None),
+        ("sweep", {"from": "1e-12", "to": "1000000", "points": "200"}, None),
+        ("walk", {"speed": "3", "epochs": "500"}, None),
+        ("diagnose", {"errors": "1,nan,inf"}, "TOO LARGE"),
+    ],
+)
+def test_extreme_but_valid_values(page, query, expect):
+    at = open_page(page, **query)
+    no_exception(at)
+    assert not at.warning, [w.value for w in at.warning]
+    if expect:
+        assert expect in verdict_text(at)
+
+
+def test_all_rates_diverging_on_compare():
+    at = open_page("compare", rates="50,500,5000")
+    assert set(at.dataframe[0].value["verdict"]) == {"too large"}
+    assert all(at.dataframe[0].value["diverged at"] != "")
+
+
+def test_batch_larger_than_the_image_is_full_batch_with_a_note():
+    at = open_page("explore", batch="9999999")
+    assert any("whole image" in c.value for c in at.caption)
+
+
+def test_exact_fit_on_a_log_axis_says_what_is_hidden():
+    at = open_page("explore", image="plane", log="1", epochs="3000")
+    no_exception(at)
+    assert at.get("vega_lite_chart")
+
+
+def test_every_page_survives_every_hostile_value_at_once():
+    junk = {
+        k: v
+        for k, v in {
+            "image": "<img src=x onerror=alert(1)>",
+            "size": "-1",
+            "scale": "../",
+            "lr": "1e309",
+            "epochs": "99999999999999999999",
+            "rates": "1e309,NaN",
+            "also": "../../etc",
+            "from": "0",
+            "to": "-0",
+            "points": "NaN",
+            "weight": "%00",
+            "pair": "w1;w2",
+            "speed": "inf",
+            "w": "--1",
+            "steps": "1e3",
+            "errors": "",
+            "log": "2",
+            "at": "1.5",
+        }.items()
+    }
+    for page in PAGES:
+        at = open_page(page, **junk)
+        no_exception(at)
+        assert "could not be used" in at.warning[0].value
