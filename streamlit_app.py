@@ -6,21 +6,12 @@ import streamlit as st
 
 import gdcore
 from ui import charts, data, state, widgets
+from ui.params import EXPLORE as PARAMS
+from ui.params import MAX_EPOCHS
 
-MAX_EPOCHS = 20_000
 MINIBATCH_WORK = 4_000_000  # mini-batch runs touch every pixel every epoch: cap pixels x epochs
 LR_GRID = [m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5)]
 
-PARAMS = [
-    *widgets.IMAGE_PARAMS,
-    state.Param("lr", "ex_lr", 0.5, state.number(1e-12, 1e6, "a learning rate"), state.show_number),
-    state.Param("epochs", "ex_epochs", 200, state.whole(1, MAX_EPOCHS)),
-    state.Param("init", "ex_init", "zero", state.choice(["zero", "random"])),
-    state.Param("seed", "ex_seed", 0, state.whole(0, 1_000_000)),
-    state.Param("batch", "ex_batch", 0, state.whole(0, 10**7)),
-    state.Param("log", "ex_log", False, state.flag, state.show_flag, "off"),
-    state.Param("at", "ex_at", -1, state.whole(-1, MAX_EPOCHS), str, "the last epoch"),
-]
 
 widgets.page_setup("Explore one rate", "explore", PARAMS)
 
@@ -41,18 +32,31 @@ choice = widgets.image_picker()
 with st.sidebar:
     st.markdown("#### Learning rate")
     st.session_state["ex_lr_pick"] = _nearest(st.session_state["ex_lr"])
-    st.select_slider(
+    state.widget(
+        st.select_slider,
+        "lr",
         "Learning rate (log scale)",
         LR_GRID,
         key="ex_lr_pick",
         format_func=lambda v: f"{v:g}",
         on_change=_from_slider,
     )
-    lr = st.number_input(
-        "…or type it", min_value=1e-12, max_value=1e6, key="ex_lr", format="%.6g", step=None
+    lr = state.widget(
+        st.number_input,
+        "lr",
+        "…or type it",
+        min_value=1e-12,
+        max_value=1e6,
+        key="ex_lr",
+        format="%.6g",
+        step=None,
     )
-    epochs = st.number_input("Epochs", 1, MAX_EPOCHS, key="ex_epochs", step=50)
-    init = st.radio(
+    epochs = state.widget(
+        st.number_input, "epochs", "Epochs", 1, MAX_EPOCHS, key="ex_epochs", step=50
+    )
+    init = state.widget(
+        st.radio,
+        "init",
         "Starting weights",
         ["zero", "random"],
         key="ex_init",
@@ -60,14 +64,16 @@ with st.sidebar:
         help="zero, as in the lesson, or small random values from the seed",
     )
     with st.expander("Advanced"):
-        batch = st.number_input(
+        batch = state.widget(
+            st.number_input,
+            "batch",
             "Batch size (0 = the whole image)",
             0,
             10**7,
             key="ex_batch",
             help="Pixels per step. Batches are shuffled every epoch from the seed.",
         )
-        seed = st.number_input("Seed", 0, 1_000_000, key="ex_seed")
+        seed = state.widget(st.number_input, "seed", "Seed", 0, 1_000_000, key="ex_seed")
 
 st.title(":material/search: Explore one learning rate")
 state.show_notes("explore")
@@ -112,10 +118,11 @@ with left:
             args=(diag.suggested_lr,),
             type="primary",
             key="ex_use_suggestion",
+            disabled=state.locked("lr"),
         )
     for note in notes:
         st.caption(f"Note: {note}.")
-    log = st.toggle("Log scale for the error", key="ex_log")
+    log = state.widget(st.toggle, "log", "Log scale for the error", key="ex_log")
     df = charts.curves_frame([f"rate {lr:g}"], errors[None, :])
     hidden = 0
     if log:
@@ -161,7 +168,15 @@ with right:
     last = int(result.last_epoch[0])
     if st.session_state["ex_at"] < 0 or st.session_state["ex_at"] > last:
         st.session_state["ex_at"] = last
-    at = st.slider("Show the prediction at epoch", 0, max(last, 1), key="ex_at", disabled=last == 0)
+    at = state.widget(
+        st.slider,
+        "at",
+        "Show the prediction at epoch",
+        0,
+        max(last, 1),
+        key="ex_at",
+        disabled=last == 0,
+    )
     at = min(at, last)
     pred = table.predicted_brightness(weights[at])
     c1, c2, c3 = st.columns(3)

@@ -6,27 +6,11 @@ import streamlit as st
 
 import gdcore
 from ui import charts, data, state, widgets
+from ui.params import COMPARE as PARAMS
+from ui.params import COMPARE_IMAGES as MAX_IMAGES
+from ui.params import COMPARE_RATES as MAX_RATES
+from ui.params import MAX_EPOCHS
 
-MAX_RATES = 8
-MAX_IMAGES = 3
-MAX_EPOCHS = 20_000
-
-PARAMS = [
-    *widgets.IMAGE_PARAMS,
-    state.Param(
-        "rates",
-        "cmp_rates",
-        "",
-        state.rate_list(1e-12, 1e6, MAX_RATES),
-        str,
-        "the theory's three rates",
-    ),
-    state.Param(
-        "also", "cmp_also", [], state.image_list(MAX_IMAGES - 1), ",".join, "no other images"
-    ),
-    state.Param("epochs", "cmp_epochs", 300, state.whole(1, MAX_EPOCHS)),
-    state.Param("log", "cmp_log", True, state.flag, state.show_flag, "on"),
-]
 widgets.page_setup("Compare learning rates", "compare", PARAMS)
 choice = widgets.image_picker()
 scale = st.session_state["scale"]
@@ -35,20 +19,26 @@ auto = gdcore.three_rates(th)
 
 with st.sidebar:
     st.markdown("#### Runs")
-    text = st.text_input(
+    text = state.widget(
+        st.text_input,
+        "rates",
         f"Learning rates (up to {MAX_RATES}, commas between)",
         key="cmp_rates",
         placeholder=", ".join(f"{r:g}" for r in auto),
         help="Leave empty for three rates chosen from the image's theory: too small, good, too large.",
     )
-    also = st.multiselect(
+    also = state.widget(
+        st.multiselect,
+        "also",
         "Also run on these built-in images",
         [n for n in gdcore.BUILTINS],
         key="cmp_also",
         max_selections=MAX_IMAGES - 1,
         help="The same rates on other images, at the same size and scale.",
     )
-    epochs = st.number_input("Epochs", 1, MAX_EPOCHS, key="cmp_epochs", step=50)
+    epochs = state.widget(
+        st.number_input, "epochs", "Epochs", 1, MAX_EPOCHS, key="cmp_epochs", step=50
+    )
 
 st.title(":material/stacked_line_chart: Compare learning rates")
 state.show_notes("compare")
@@ -98,7 +88,7 @@ for img in images:
             )
 
 errors = np.array(curves)
-log = st.toggle("Log scale for the error", key="cmp_log")
+log = state.widget(st.toggle, "log", "Log scale for the error", key="cmp_log")
 df = charts.curves_frame(labels, errors)
 hidden = int((~(np.isfinite(df["error"]) & (df["error"] > 0))).sum()) if log else 0
 one_image = len(images) == 1

@@ -6,31 +6,10 @@ import streamlit as st
 
 import gdcore
 from ui import charts, data, state, widgets
+from ui.params import MAX_EPOCHS
+from ui.params import SWEEP as PARAMS
+from ui.params import SWEEP_POINTS as MAX_POINTS
 
-MAX_POINTS = 200
-MAX_EPOCHS = 20_000
-
-PARAMS = [
-    *widgets.IMAGE_PARAMS,
-    state.Param(
-        "from",
-        "sw_from",
-        None,
-        state.number(1e-12, 1e6, "a learning rate"),
-        state.show_number,
-        "the range from theory",
-    ),
-    state.Param(
-        "to",
-        "sw_to",
-        None,
-        state.number(1e-12, 1e6, "a learning rate"),
-        state.show_number,
-        "the range from theory",
-    ),
-    state.Param("points", "sw_points", 30, state.whole(2, MAX_POINTS)),
-    state.Param("epochs", "sw_epochs", 300, state.whole(1, MAX_EPOCHS)),
-]
 widgets.page_setup("Learning-rate sweep", "sweep", PARAMS)
 choice = widgets.image_picker()
 scale = st.session_state["scale"]
@@ -39,7 +18,9 @@ auto_from, auto_to = float(f"{th.critical_lr * 1e-4:.2g}"), float(f"{th.critical
 
 with st.sidebar:
     st.markdown("#### Sweep")
-    lo = st.number_input(
+    lo = state.widget(
+        st.number_input,
+        "from",
         "Smallest rate",
         1e-12,
         1e6,
@@ -48,7 +29,9 @@ with st.sidebar:
         placeholder=f"{auto_from:g} (from theory)",
         step=None,
     )
-    hi = st.number_input(
+    hi = state.widget(
+        st.number_input,
+        "to",
         "Largest rate",
         1e-12,
         1e6,
@@ -57,8 +40,12 @@ with st.sidebar:
         placeholder=f"{auto_to:g} (from theory)",
         step=None,
     )
-    points = st.slider("Number of rates (log-spaced)", 2, MAX_POINTS, key="sw_points")
-    epochs = st.number_input("Epochs per run", 1, MAX_EPOCHS, key="sw_epochs", step=50)
+    points = state.widget(
+        st.slider, "points", "Number of rates (log-spaced)", 2, MAX_POINTS, key="sw_points"
+    )
+    epochs = state.widget(
+        st.number_input, "epochs", "Epochs per run", 1, MAX_EPOCHS, key="sw_epochs", step=50
+    )
 
 st.title(":material/tune: Learning-rate sweep")
 state.show_notes("sweep")

@@ -6,21 +6,12 @@ import streamlit as st
 
 from gdcore.landscape import WEIGHT_NAMES, error_along, error_grid, slice_critical_lr, slice_descent
 from ui import charts, data, state, widgets
+from ui.params import WALK as PARAMS
+from ui.params import WALK_EPOCHS as MAX_EPOCHS
+from ui.params import WALK_PAIRS as PAIRS
 
-MAX_EPOCHS = 500
-PAIRS = {"w1,w2": (1, 2), "w0,w1": (0, 1), "w0,w2": (0, 2)}
 VIEW = 4.0  # the view spans this many times the start's distance from w*
 
-PARAMS = [
-    *widgets.IMAGE_PARAMS,
-    state.Param("weight", "wk_weight", "w1", state.choice(WEIGHT_NAMES)),
-    state.Param("pair", "wk_pair", "w1,w2", state.choice(PAIRS)),
-    state.Param(
-        "speed", "wk_speed", 0.8, state.number(0.001, 3.0, "a multiple of the critical rate")
-    ),
-    state.Param("epochs", "wk_epochs", 30, state.whole(1, MAX_EPOCHS)),
-    state.Param("at", "wk_at", -1, state.whole(-1, MAX_EPOCHS), str, "the last epoch"),
-]
 widgets.page_setup("Walk downhill", "walk", PARAMS)
 choice = widgets.image_picker()
 scale = st.session_state["scale"]
@@ -33,7 +24,9 @@ def _speed(v: float) -> None:
 
 with st.sidebar:
     st.markdown("#### The walk")
-    speed = st.number_input(
+    speed = state.widget(
+        st.number_input,
+        "speed",
         "Rate, as a multiple of the critical rate",
         0.001,
         3.0,
@@ -43,11 +36,21 @@ with st.sidebar:
         help="Each picture has its own critical rate 2/λmax; 1 is the edge of divergence.",
     )
     for label, v in [("Timid steps: 0.1×", 0.1), ("Zig-zag: 0.9×", 0.9), ("Too far: 1.05×", 1.05)]:
-        st.button(label, on_click=_speed, args=(v,), key=f"wk_quick_{v}", width="stretch")
-    epochs = st.number_input("Epochs", 1, MAX_EPOCHS, key="wk_epochs", step=5)
+        state.widget(
+            st.button,
+            "speed",
+            label,
+            on_click=_speed,
+            args=(v,),
+            key=f"wk_quick_{v}",
+            width="stretch",
+        )
+    epochs = state.widget(
+        st.number_input, "epochs", "Epochs", 1, MAX_EPOCHS, key="wk_epochs", step=5
+    )
     if st.session_state["wk_at"] < 0 or st.session_state["wk_at"] > epochs:
         st.session_state["wk_at"] = int(epochs)
-    at = st.slider("Show the steps up to epoch", 0, int(epochs), key="wk_at")
+    at = state.widget(st.slider, "at", "Show the steps up to epoch", 0, int(epochs), key="wk_at")
 
 st.title(":material/landscape: Walk downhill")
 state.show_notes("walk")
@@ -162,10 +165,14 @@ def two_weights(a: int, b: int, shown: np.ndarray) -> None:
 shown = np.arange(at + 1)
 left, right = st.columns(2, gap="large")
 with left:
-    name = st.radio("One weight", WEIGHT_NAMES, key="wk_weight", horizontal=True)
+    name = state.widget(
+        st.radio, "weight", "One weight", WEIGHT_NAMES, key="wk_weight", horizontal=True
+    )
     one_weight(WEIGHT_NAMES.index(name), shown)
 with right:
-    pair = st.radio("Two weights", list(PAIRS), key="wk_pair", horizontal=True)
+    pair = state.widget(
+        st.radio, "pair", "Two weights", list(PAIRS), key="wk_pair", horizontal=True
+    )
     two_weights(*PAIRS[pair], shown)
 
 st.caption(

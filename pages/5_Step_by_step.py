@@ -9,20 +9,9 @@ import streamlit as st
 import gdcore
 from gdcore import textbook
 from ui import charts, data, state, widgets
+from ui.params import STEP as PARAMS
+from ui.params import STEP_MAX as MAX_STEPS
 
-MAX_STEPS = 500
-PARAMS = [
-    *widgets.IMAGE_PARAMS,
-    state.Param("w", "st_w", 1.0, state.number(-1e6, 1e6, "a weight"), state.show_number),
-    state.Param(
-        "lr", "st_lr", 0.01, state.number(1e-9, 10.0, "a learning rate"), state.show_number
-    ),
-    state.Param("steps", "st_steps", 0, state.whole(0, MAX_STEPS)),
-    state.Param(
-        "lr3", "st_lr3", 0.5, state.number(1e-9, 1e6, "a learning rate"), state.show_number
-    ),
-    state.Param("epoch3", "st_epoch3", 1, state.whole(1, 5)),
-]
 widgets.page_setup("Step by step", "step", PARAMS)
 
 
@@ -41,12 +30,18 @@ st.markdown(
     "true answer **10**. The right weight is 5, since 5 × 2 = 10."
 )
 c1, c2, c3 = st.columns([1, 1, 2])
-w_start = c1.number_input("Starting weight", -1e6, 1e6, key="st_w", format="%.6g", step=0.5)
-lr = c2.number_input("Learning rate", 1e-9, 10.0, key="st_lr", format="%.6g", step=0.01)
+w_start = state.widget(
+    c1.number_input, "w", "Starting weight", -1e6, 1e6, key="st_w", format="%.6g", step=0.5
+)
+lr = state.widget(
+    c2.number_input, "lr", "Learning rate", 1e-9, 10.0, key="st_lr", format="%.6g", step=0.01
+)
 steps = int(st.session_state["st_steps"])
 with c3:
     b1, b2, b3 = st.columns(3)
-    b1.button(
+    state.widget(
+        b1.button,
+        "steps",
         "Step",
         on_click=_step,
         args=(1,),
@@ -55,7 +50,9 @@ with c3:
         width="stretch",
         icon=":material/play_arrow:",
     )
-    b2.button(
+    state.widget(
+        b2.button,
+        "steps",
         "10 steps",
         on_click=_step,
         args=(10,),
@@ -63,8 +60,14 @@ with c3:
         width="stretch",
         icon=":material/fast_forward:",
     )
-    b3.button(
-        "Reset", on_click=_reset, key="st_reset", width="stretch", icon=":material/restart_alt:"
+    state.widget(
+        b3.button,
+        "steps",
+        "Reset",
+        on_click=_reset,
+        key="st_reset",
+        width="stretch",
+        icon=":material/restart_alt:",
     )
 
 history = []
@@ -135,10 +138,17 @@ choice = widgets.image_picker()
 table = data.table_for(choice, st.session_state["scale"])
 X, t = table.design_matrix(), table.target_vector()
 c1, c2 = st.columns(2)
-lr3 = c1.number_input(
-    "Learning rate for the image", 1e-9, 1e6, key="st_lr3", format="%.6g", step=None
+lr3 = state.widget(
+    c1.number_input,
+    "lr3",
+    "Learning rate for the image",
+    1e-9,
+    1e6,
+    key="st_lr3",
+    format="%.6g",
+    step=None,
 )
-epoch3 = c2.slider("Show epoch", 1, 5, key="st_epoch3")
+epoch3 = state.widget(c2.slider, "epoch3", "Show epoch", 1, 5, key="st_epoch3")
 w = np.zeros(3)
 with np.errstate(all="ignore"):
     for _ in range(epoch3 - 1):

@@ -5,29 +5,7 @@ import streamlit as st
 
 import gdcore
 from ui import charts, state, widgets
-
-LESSON = "2.0, 0.1, 5.0, 20"
-PARAMS = [
-    state.Param("errors", "dg_errors", LESSON, lambda raw: _check(raw)),
-    state.Param(
-        "lr",
-        "dg_lr",
-        None,
-        state.number(1e-12, 1e6, "a learning rate"),
-        state.show_number,
-        "no rate",
-    ),
-    state.Param("log", "dg_log", False, state.flag, state.show_flag, "off"),
-]
-
-
-def _check(raw: str) -> str:
-    try:
-        gdcore.diagnosis.check_curve(gdcore.parse_numbers(raw))
-    except ValueError as exc:
-        raise ValueError(f"{str(exc).removeprefix('errors: ').rstrip('.')}") from None
-    return raw
-
+from ui.params import DIAGNOSE as PARAMS
 
 widgets.page_setup("Diagnose your curve", "diagnose", PARAMS)
 st.title(":material/stethoscope: Diagnose your curve")
@@ -38,10 +16,18 @@ st.caption(
 )
 left, right = st.columns([2, 3], gap="large")
 with left:
-    text = st.text_area("Your errors, epoch 0 first", key="dg_errors", height=140)
+    text = state.widget(
+        st.text_area, "errors", "Your errors, epoch 0 first", key="dg_errors", height=140
+    )
     # No type=: it is checked on the name only; the content is parsed and judged.
-    upload = st.file_uploader("…or a CSV file", key="dg_csv")
-    lr = st.number_input(
+    upload = (
+        None
+        if state.locked("errors") or state.hidden("errors")
+        else st.file_uploader("…or a CSV file", key="dg_csv")
+    )
+    lr = state.widget(
+        st.number_input,
+        "lr",
         "The learning rate you used (optional)",
         1e-12,
         1e6,
@@ -86,7 +72,7 @@ with right:
             st.markdown(
                 "**Next, try a rate about 10× smaller** (give your rate above for a number)."
             )
-        log = st.toggle("Log scale", key="dg_log")
+        log = state.widget(st.toggle, "log", "Log scale", key="dg_log")
         finite = np.isfinite(values)
         st.altair_chart(
             charts.simple_curve(values, f"Your curve ({len(values)} values, from {source})", log),

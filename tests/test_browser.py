@@ -43,6 +43,7 @@ PAGES = {
     "walk": "Walk_downhill",
     "step": "Step_by_step",
     "diagnose": "Diagnose_your_curve",
+    "exercises": "Exercises",
 }
 # Streamlit's frontend, opened on a page's URL, first looks for its server
 # under that page's path; those two probes answer 404 by design.
@@ -187,7 +188,8 @@ def tab(browser, server):
 def _assert_healthy(t: Page, charts_at_least: int = 1):
     assert t.page.locator("[data-testid='stException']").count() == 0
     charts = t.main.locator("[data-testid='stVegaLiteChart']")
-    charts.nth(charts_at_least - 1).wait_for(timeout=30_000)  # Vega draws after the run
+    if charts_at_least:
+        charts.nth(charts_at_least - 1).wait_for(timeout=30_000)  # Vega draws after the run
     for i in range(charts.count()):
         # Vega draws its marks into a canvas (or svg) of real size.
         marks = charts.nth(i).locator("canvas, svg.marks").first
@@ -199,7 +201,9 @@ def _assert_healthy(t: Page, charts_at_least: int = 1):
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_loads_draws_charts_and_is_screenshotted(tab, name):
-    tab.open(name)
+    # The exercises page opens on "Read a curve" here, which draws charts
+    # (the default "Predict, then run" shows none before the learner commits).
+    tab.open(name, "exercise=read" if name == "exercises" else "")
     _assert_healthy(tab)
     SHOTS.mkdir(exist_ok=True)
     tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -264,7 +268,7 @@ def test_hostile_links_show_defaults_and_a_note(tab, name):
     dialogs = []
     tab.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     tab.open(name, HOSTILE)
-    _assert_healthy(tab)
+    _assert_healthy(tab, 0 if name == "exercises" else 1)
     note = tab.main.locator("[data-testid='stAlertContentWarning']").first
     assert "could not be used" in note.inner_text()
     assert not dialogs  # the <script> value is shown as text, never run
@@ -316,6 +320,21 @@ def test_eight_users_at_once_each_see_their_own_run(browser, server):
     finally:
         for t in tabs:
             t.close()
+
+
+def test_a_classroom_link_cannot_change_a_locked_control(browser, server, tab):
+    tab.open("explore", "lock=lr:0.02,image:noise&hide=seed,batch&lr=7")
+    _assert_healthy(tab)
+    assert "Classroom link" in tab.main.inner_text()
+    box = tab.page.get_by_label("…or type it", exact=True)
+    assert box.is_disabled()
+    box.fill("5", force=True)  # even forced typing does not change the run
+    box.press("Enter")
+    tab.settle()
+    assert "rate 0.02" in tab.verdict()
+    assert tab.page.get_by_label("Seed", exact=True).count() == 0
+    sidebar = tab.page.locator("[data-testid='stSidebar']").inner_text()
+    assert gdcore.BUILTINS["noise"].description in sidebar
 
 
 def test_a_file_over_the_upload_limit_is_refused_with_a_message(tab, tmp_path):

@@ -147,12 +147,14 @@ def restore(page: str, params: list[Param]) -> None:
                     f"`{p.url}={_shown(raw)}` {exc}; using {p.describe_default()} instead."
                 )
         st.session_state[p.key] = st.session_state.get(KEEP + p.key, p.default)
+    apply_mode(page, params, fresh, notes)
     if fresh:
         st.session_state[f"_notes_{page}"] = notes
 
 
 def show_notes(page: str) -> None:
-    """Show the notes about link values that could not be used."""
+    """Show the classroom banner and the notes about link values that could not be used."""
+    class_banner()
     notes = st.session_state.get(f"_notes_{page}") or []
     if notes:
         st.warning(
@@ -177,6 +179,11 @@ def publish(params: list[Param]) -> dict[str, str]:
             written[p.url] = text
             if current != text:
                 st.query_params[p.url] = text
+    for key, text in mode_query().items():
+        # Locked values are written as plain parameters above; the mode names them.
+        written[key] = text
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
     return written
 
 
@@ -193,3 +200,114 @@ def drop_unknown(params: list[Param], also: tuple[str, ...] = ()) -> None:
     for key in list(st.query_params.keys()):
         if key not in known and key != "embed" and not key.startswith("embed_"):
             del st.query_params[key]
+
+
+# --- Classroom links -------------------------------------------------------
+# ``lock=image,scale`` or ``lock=lr:0.1`` fixes controls (a value given in the
+# lock wins over the same parameter elsewhere in the link); ``hide=seed,batch``
+# leaves controls out. A teaching aid, not access control: anyone can edit a URL.
+
+CLASS_PARAMS = ("lock", "hide")
+
+
+def _mode(page: str | None = None) -> dict:
+    page = page or st.session_state.get("_page", "")
+    return st.session_state.get(f"_class_{page}", {"lock": {}, "hide": []})
+
+
+def _parse_mode(params: list[Param], notes: list[str]) -> dict:
+    by_url = {p.url: p for p in params}
+    allowed = ", ".join(by_url)
+    lock: dict[str, object] = {}
+    hide: list[str] = []
+    for kind in CLASS_PARAMS:
+        raw = st.query_params.get(kind)
+        if raw is None:
+            continue
+        if len(raw) > MAX_URL_VALUE:
+            notes.append(f"`{kind}=…` is longer than {MAX_URL_VALUE} characters; ignored.")
+            continue
+        for item in filter(None, raw.split(",")):
+            name, _, value = item.partition(":")
+            if name not in by_url:
+                notes.append(
+                    f"`{kind}` names `{_shown(name)}`, which this page does not have (it has {allowed}); ignored."
+                )
+                continue
+            if kind == "hide":
+                hide.append(name)
+                continue
+            if not value:
+                lock[name] = None  # the link's own value (or the default) is fixed
+                continue
+            try:
+                lock[name] = by_url[name].parse(value)
+            except ValueError as exc:
+                notes.append(f"`lock={_shown(item)}`: the value {exc}; that control is not locked.")
+    return {"lock": lock, "hide": hide}
+
+
+def apply_mode(page: str, params: list[Param], fresh: bool, notes: list[str]) -> None:
+    """Read the classroom mode on a fresh visit; impose locked values on every run."""
+    st.session_state["_page"] = page
+    if fresh:
+        mode = _parse_mode(params, notes)
+        for p in params:
+            if p.url in mode["lock"] and mode["lock"][p.url] is None:
+                mode["lock"][p.url] = st.session_state[p.key]
+        st.session_state[f"_class_{page}"] = mode
+    mode = _mode(page)
+    for p in params:
+        if p.url in mode["lock"]:
+            st.session_state[p.key] = mode["lock"][p.url]
+
+
+def locked(url: str) -> bool:
+    return url in _mode()["lock"]
+
+
+def hidden(url: str) -> bool:
+    return url in _mode()["hide"]
+
+
+def widget(draw, url: str, *args, **kwargs):
+    """Draw a widget unless the classroom link hides it; disabled when locked."""
+    if hidden(url):
+        return st.session_state.get(kwargs["key"])
+    return draw(*args, disabled=locked(url) or kwargs.pop("disabled", False), **kwargs)
+
+
+def class_banner() -> None:
+    mode = _mode()
+    if not (mode["lock"] or mode["hide"]):
+        return
+    parts = []
+    if mode["lock"]:
+        parts.append("fixed: " + ", ".join(f"**{k}**" for k in mode["lock"]))
+    if mode["hide"]:
+        parts.append("hidden: " + ", ".join(f"**{k}**" for k in mode["hide"]))
+    st.info(
+        "**Classroom link.** Your teacher prepared this view; " + "; ".join(parts) + ".",
+        icon=":material/school:",
+    )
+
+
+def mode_query() -> dict[str, str]:
+    """The classroom part of the URL, so a shared link keeps the mode."""
+    mode = _mode()
+    out = {}
+    if mode["lock"]:
+        out["lock"] = ",".join(mode["lock"])
+    if mode["hide"]:
+        out["hide"] = ",".join(mode["hide"])
+    return out
+
+
+def classroom_link(base: str, values: dict[str, str], lock: list[str], hide: list[str]) -> str:
+    """A link with chosen settings, some locked (with their values) and some hidden."""
+    query = dict(values)
+    if lock:
+        query["lock"] = ",".join(f"{k}:{values[k]}" if k in values else k for k in lock)
+    if hide:
+        query["hide"] = ",".join(hide)
+    return base + ("?" + urllib.parse.urlencode(query, safe=",:") if query else "")

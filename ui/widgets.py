@@ -15,41 +15,23 @@ import gdcore
 from ui import state
 from ui.charts import VERDICT_COLOURS
 from ui.data import ImageChoice, builtin_choice, builtin_pixels, digest, upload_pixels
+from ui.params import DEFAULT_IMAGE, IMAGE, PAGES, SIZES, UPLOAD
 
-PAGES = [
-    ("streamlit_app.py", "Explore one rate", ":material/search:"),
-    (
-        "pages/2_Compare_learning_rates.py",
-        "Compare learning rates",
-        ":material/stacked_line_chart:",
-    ),
-    ("pages/3_Learning_rate_sweep.py", "Learning-rate sweep", ":material/tune:"),
-    ("pages/4_Walk_downhill.py", "Walk downhill", ":material/landscape:"),
-    ("pages/5_Step_by_step.py", "Step by step", ":material/calculate:"),
-    ("pages/6_Diagnose_your_curve.py", "Diagnose your curve", ":material/stethoscope:"),
-]
-SIZES = [8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512]
-UPLOAD = "upload"
-DEFAULT_IMAGE = "scene"
-
-IMAGE_PARAMS = [
-    state.Param("image", "image", DEFAULT_IMAGE, state.choice([*gdcore.BUILTINS, UPLOAD])),
-    state.Param("size", "size", 64, lambda raw: _size(raw), str),
-    state.Param("scale", "scale", "unit", state.choice(gdcore.SCALES)),
-]
+ICONS = {
+    "Explore one rate": ":material/search:",
+    "Compare learning rates": ":material/stacked_line_chart:",
+    "Learning-rate sweep": ":material/tune:",
+    "Walk downhill": ":material/landscape:",
+    "Step by step": ":material/calculate:",
+    "Diagnose your curve": ":material/stethoscope:",
+    "Exercises": ":material/school:",
+}
 SCALE_HELP = {
     "raw": "pixel indices and brightness 0–255, as first written",
     "unit": "x, y and brightness each divided into 0–1",
     "standard": "x, y and brightness shifted and scaled to mean 0, spread 1",
 }
 VERDICT_MARK = {"too small": "▼", "good": "✓", "too large": "▲"}
-
-
-def _size(raw: str) -> int:
-    v = state.whole(SIZES[0], SIZES[-1])(raw)
-    if v not in SIZES:
-        raise ValueError(f"must be one of {', '.join(map(str, SIZES))}")
-    return v
 
 
 def page_setup(title: str, page: str, params: list[state.Param]) -> None:
@@ -62,14 +44,10 @@ def page_setup(title: str, page: str, params: list[state.Param]) -> None:
     state.restore(page, params)
     with st.sidebar:
         st.markdown("### :material/trending_down: Learning-rate explorer")
-        carry = {
-            p.url: p.show(st.session_state[p.key])
-            for p in IMAGE_PARAMS
-            if p.key in st.session_state
-        }
+        carry = {p.url: p.show(st.session_state[p.key]) for p in IMAGE if p.key in st.session_state}
         carry = {k: v for k, v in carry.items() if k != "image" or v != UPLOAD}
-        for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon, query_params=carry or None)
+        for label, (path, _, _) in PAGES.items():
+            st.page_link(path, label=label, icon=ICONS[label], query_params=carry or None)
         st.divider()
 
 
@@ -77,7 +55,9 @@ def image_picker(sizes_label: str = "Working size (pixels per side)") -> ImageCh
     """Built-in image or upload, working size and scale, in the sidebar."""
     with st.sidebar:
         st.markdown("#### Image")
-        name = st.selectbox(
+        name = state.widget(
+            st.selectbox,
+            "image",
             "Image",
             [*gdcore.BUILTINS, UPLOAD],
             key="image",
@@ -87,8 +67,10 @@ def image_picker(sizes_label: str = "Working size (pixels per side)") -> ImageCh
         )
         if name != UPLOAD:
             st.caption(gdcore.BUILTINS[name].description)
-        size = st.select_slider(sizes_label, SIZES, key="size")
-        scale = st.radio(
+        size = state.widget(st.select_slider, "size", sizes_label, SIZES, key="size")
+        scale = state.widget(
+            st.radio,
+            "scale",
             "Scale of the pixel table",
             gdcore.SCALES,
             key="scale",
@@ -189,7 +171,14 @@ def thumbnails() -> None:
     for col, name in zip(cols, names, strict=True):
         with col:
             st.image(builtin_pixels(name, 64).astype("uint8"), caption=name, width="stretch")
-            st.button("Use", key=f"thumb_{name}", on_click=_pick, args=(name,), width="stretch")
+            st.button(
+                "Use",
+                key=f"thumb_{name}",
+                on_click=_pick,
+                args=(name,),
+                width="stretch",
+                disabled=state.locked("image"),
+            )
 
 
 def _safe_name(name: str) -> str:

@@ -1,0 +1,137 @@
+"""Exercises: a learner's answer checked by the engine's theory and diagnosis.
+
+Each check returns ``Feedback``: right or not, and a sentence that explains the
+answer with the learner's own numbers. Tolerances are named constants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .diagnosis import Diagnosis, diagnose_curve
+from .quadratic import Quadratic
+from .runs import BLOWUP_ERROR
+from .theory import Theory, epoch_error_exceeds, epochs_to_target
+
+LARGEST_TOLERANCE = 0.05
+"""'The largest rate that converges' is right within 5% below 2/lambda_max."""
+FASTEST_TOLERANCE = 1.25
+"""'The fastest rate' is right if it needs at most 25% more epochs than the best (or 2 more)."""
+SCALING_CHOICES = ("much larger", "about the same", "much smaller")
+SCALING_FACTOR = 3.0
+"""A change of the critical rate by more than 3x counts as 'much'."""
+SIGN_CHOICES = ("increase the weight", "decrease the weight")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    message: str
+
+
+def check_prediction(predicted: str, actual: Diagnosis, lr: float) -> Feedback:
+    """A learner's verdict for a rate, against the engine's diagnosis of its run."""
+    if predicted == actual.verdict:
+        return Feedback(True, f"Rate {lr:g}: {actual.verdict}, as you said: {actual.reason}")
+    return Feedback(
+        False, f"Rate {lr:g}: you said {predicted}, but it is {actual.verdict}: {actual.reason}"
+    )
+
+
+def check_largest_rate(
+    answer: float, th: Theory, bowl: Quadratic, w0: NDArray[np.float64]
+) -> Feedback:
+    """The largest rate that still converges: just below the critical rate 2/lambda_max."""
+    crit = th.critical_lr
+    if answer > crit:
+        boom = epoch_error_exceeds(bowl, answer, w0, BLOWUP_ERROR)
+        when = f" it blows up at epoch {boom:,}" if boom else " the error grows without end"
+        return Feedback(
+            False,
+            f"{answer:g} is {answer / crit:.3g}× the critical rate 2/λmax = {crit:.4g}, so it diverges:{when}.",
+        )
+    if answer >= (1 - LARGEST_TOLERANCE) * crit:
+        return Feedback(
+            True,
+            f"{answer:g} converges and is within {LARGEST_TOLERANCE:.0%} of the critical rate "
+            f"2/λmax = {crit:.4g} (λmax = {th.lambda_max:.4g}); any faster and it would diverge.",
+        )
+    return Feedback(
+        False,
+        f"{answer:g} converges, but so does every rate up to 2/λmax = {crit:.4g}, "
+        f"{crit / answer:.3g}× larger. Look for the steepest curvature λmax = {th.lambda_max:.4g}.",
+    )
+
+
+def check_fastest_rate(
+    answer: float, th: Theory, bowl: Quadratic, w0: NDArray[np.float64]
+) -> Feedback:
+    """The rate that gets within 1% of E* in the fewest epochs: near 2/(lambda_min+lambda_max)."""
+    best = th.optimal_lr
+    k_best = epochs_to_target(bowl, best, w0) or 0
+    k = epochs_to_target(bowl, answer, w0)
+    if k is None:
+        return Feedback(
+            False,
+            f"{answer:g} never gets there: it is above the critical rate {th.critical_lr:.4g}.",
+        )
+    if k <= max(FASTEST_TOLERANCE * k_best, k_best + 2):
+        return Feedback(
+            True,
+            f"{answer:g} gets within 1% of E* in {k:,} epochs; the best constant rate "
+            f"2/(λmin+λmax) = {best:.4g} needs {k_best:,}.",
+        )
+    side = "too timid" if answer < best else "so large that the weights zig-zag"
+    return Feedback(
+        False,
+        f"{answer:g} needs {k:,} epochs, {k / max(k_best, 1):.3g}× the best: it is {side}. "
+        f"The best constant rate balances the flattest and steepest directions: 2/(λmin+λmax) = {best:.4g}.",
+    )
+
+
+def check_curve_reading(values, answer: str) -> Feedback:
+    """Naming the cause of an error curve, checked by the curve diagnosis."""
+    d = diagnose_curve(values)
+    if answer == d.verdict:
+        return Feedback(True, f"Right, {d.verdict}: {d.reason}")
+    return Feedback(False, f"Not {answer}: it is {d.verdict}. {d.reason[0].upper()}{d.reason[1:]}")
+
+
+def check_scaling(answer: str, raw: Theory, unit: Theory) -> Feedback:
+    """What happens to the critical rate when raw coordinates become unit ones."""
+    ratio = unit.critical_lr / raw.critical_lr
+    if ratio > SCALING_FACTOR:
+        truth = "much larger"
+    elif ratio < 1 / SCALING_FACTOR:
+        truth = "much smaller"
+    else:
+        truth = "about the same"
+    facts = (
+        f"raw: 2/λmax = {raw.critical_lr:.4g}, κ = {raw.condition_number:.4g}; "
+        f"unit: 2/λmax = {unit.critical_lr:.4g}, κ = {unit.condition_number:.4g} "
+        f"({ratio:,.0f}× the raw critical rate). Pixel indices up to hundreds make the bowl "
+        "steep along w1 and w2, so only tiny rates survive; dividing x and y into 0–1 flattens it."
+    )
+    return Feedback(answer == truth, ("Right: " if answer == truth else f"Not {answer}: ") + facts)
+
+
+def slope_question(seed: int) -> tuple[float, float]:
+    """A weight and a slope for the sign checkpoint, reproducible from ``seed``."""
+    rng = np.random.default_rng(seed)
+    weight = float(np.round(rng.uniform(-5, 5), 2))
+    slope = float(np.round(rng.choice([-1, 1]) * rng.uniform(0.5, 20), 2))
+    return weight, slope
+
+
+def check_slope_sign(weight: float, slope: float, lr: float, answer: str) -> Feedback:
+    """Increase or decrease the weight, given the slope's sign?"""
+    truth = SIGN_CHOICES[0] if slope < 0 else SIGN_CHOICES[1]
+    new = weight - lr * slope
+    why = (
+        f"the slope {slope:g} is {'negative' if slope < 0 else 'positive'}, so the error "
+        f"{'falls' if slope < 0 else 'rises'} as the weight rises: new weight = {weight:g} − {lr:g} × ({slope:g}) = {new:.4g}."
+    )
+    return Feedback(answer == truth, ("Right: " if answer == truth else "Not quite: ") + why)
