@@ -201,6 +201,7 @@ PAGES = {
     "Walk downhill": ("pages/4_Walk_downhill.py", {}, {"size": "512", "epochs": "500"}),
     "Step by step": ("pages/5_Step_by_step.py", {}, {"size": "512", "steps": "500"}),
     "Diagnose": ("pages/6_Diagnose_your_curve.py", {}, {"errors": ",".join(["1"] * 5000)}),
+    "Exercises": ("pages/7_Exercises.py", {}, {"size": "512", "exercise": "read"}),
 }
 
 
@@ -299,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--smoke", action="store_true", help="tiny sizes: check the benchmark runs")
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--out", type=Path, default=HERE / "results.json")
+    p.add_argument("--readme", action="store_true", help="also put the table into README.md")
     args = p.parse_args(argv)
     rep = 3 if args.smoke else max(5, args.repeats)
     res = {"machine": machine(), "repeats": rep, "smoke": args.smoke}
@@ -314,4 +316,17 @@ def main(argv: list[str] | None = None) -> int:
         res["pages"] = page_latency(rep)
     args.out.write_text(json.dumps(res, indent=2))
     print(table(res))
+    if args.readme:
+        write_readme(table(res))
     return 0
+
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def write_readme(text: str, path: Path = ROOT / "README.md") -> None:
+    """Replace the table between the benchmark markers of the README."""
+    readme = path.read_text()
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{text}\n{END}{tail}")

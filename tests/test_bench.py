@@ -22,3 +22,12 @@ def test_disagreement_flags_a_real_difference():
     assert disagreement(a, a.copy()) == 0
     assert disagreement(a, a * (1 + 1e-6)) > 1
     assert disagreement(a, np.array([[1.0, 0.5, np.nan]])) == float("inf")
+
+
+def test_readme_table_is_replaced_between_the_markers(tmp_path):
+    from bench.run import END, START, write_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{START}\nold\n{END}\nafter\n")
+    write_readme("| new |", readme)
+    assert readme.read_text() == f"# x\n{START}\n| new |\n{END}\nafter\n"
