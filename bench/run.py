@@ -252,7 +252,13 @@ def machine() -> dict:
 
 
 def fmt_s(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:,.0f} µs"
     return f"{s * 1e3:,.1f} ms" if s < 1 else f"{s:,.2f} s"
+
+
+def ratio(x: float) -> str:
+    return f"{x:,.0f}×" if x >= 10 else f"{x:.2g}×"
 
 
 def table(res: dict) -> str:
@@ -277,8 +283,8 @@ def table(res: dict) -> str:
         flo = r["seconds"].get("floor")
         for way, s in sorted(r["seconds"].items(), key=lambda kv: -kv[1]):
             lines.append(
-                f"| {what} | {way} | {fmt_s(s)} | {s / eng:,.0f}× | "
-                + (f"{s / flo:,.1f}× |" if flo else "– |")
+                f"| {what} | {way} | {fmt_s(s)} | {ratio(s / eng)} | "
+                + (f"{ratio(s / flo)} |" if flo else "– |")
             )
             what = ""
     lines.append(f"| big sweep | peak memory (engine) | {res['big_sweep']['peak_mb']:.0f} MB | | |")
