@@ -152,7 +152,7 @@ elif name == "read":
                 shown = ", ".join(f"{v:.4g}" for v in values[:8]) + (
                     " …" if len(values) > 8 else ""
                 )
-                st.markdown(f"**{title.capitalize()}**: {shown}")
+                st.markdown(f"**{title[0].upper()}{title[1:]}**: {shown}")
                 guess = st.radio(
                     "The rate is…",
                     gdcore.diagnosis.VERDICTS,
@@ -167,7 +167,7 @@ elif name == "read":
                         st.session_state[f"_recorded_read_{i}"] = guess
                     show(fb)
             right.altair_chart(
-                charts.simple_curve(values, title, log=False).properties(height=160),
+                charts.simple_curve(values, title, height=220),
                 width="stretch",
             )
 

@@ -17,6 +17,7 @@ import pandas as pd
 MAX_POINTS = 2000
 VIEW_CAP = 10.0
 FEW_POINTS = 60  # series this short get a dot on every value
+PADDING = {"top": 14, "left": 5, "right": 5, "bottom": 5}  # room for the title inside Streamlit
 VERDICT_COLOURS = {"too small": "#0072B2", "good": "#009E73", "too large": "#D55E00"}
 """Okabe-Ito colours, safe for colour-blind readers; verdicts are also in words."""
 VERDICT_SHAPES = ["triangle-down", "circle", "triangle-up"]
@@ -64,6 +65,7 @@ def error_curves(
     colour_title: str = "run",
     y_cap: float | None = None,
     x_title: str = "epoch",
+    height: int = 320,
 ) -> alt.Chart:
     """Error against epoch, one line per run, optional E* rule and blow-up marks.
 
@@ -131,7 +133,7 @@ def error_curves(
             .mark_text(align="right", dx=-8, dy=-10, color="#D55E00", fontWeight="bold")
             .encode(x="epoch:Q", y="error:Q", text="label:N")
         )
-    return alt.layer(*layers).properties(title=title, height=320)
+    return alt.layer(*layers).properties(padding=PADDING, title=title, height=height)
 
 
 def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -> alt.Chart:
@@ -161,7 +163,7 @@ def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -
     best = pd.DataFrame({"weight": WEIGHTS, "value": w_star})
     rules = alt.Chart(best).mark_rule(strokeDash=[4, 4]).encode(y="value:Q", color=colour)
     return alt.layer(lines, rules).properties(
-        title="Weights over epochs (dashed: best values w*)", height=260
+        padding=PADDING, title="Weights over epochs (dashed: best values w*)", height=260
     )
 
 
@@ -230,7 +232,11 @@ def sweep_chart(
             tooltip=["line:N"],
         )
     )
-    return alt.layer(line, points, rules).resolve_scale(color="independent").properties(height=320)
+    return (
+        alt.layer(line, points, rules)
+        .resolve_scale(color="independent")
+        .properties(padding=PADDING, height=320)
+    )
 
 
 def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Chart:
@@ -264,7 +270,7 @@ def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Char
         )
     )
     return alt.layer(line, steps, dots).properties(
-        title=f"Walking down the bowl along {weight}", height=340
+        padding=PADDING, title=f"Walking down the bowl along {weight}", height=340
     )
 
 
@@ -309,13 +315,13 @@ def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> a
         )
     )
     return alt.layer(heat, steps, dots).properties(
-        title=f"Error over {wx} and {wy}, with the path", height=380
+        padding=PADDING, title=f"Error over {wx} and {wy}, with the path", height=380
     )
 
 
 def simple_curve(
-    values: np.ndarray, title: str, log: bool = False, x_title: str = "epoch"
+    values: np.ndarray, title: str, log: bool = False, x_title: str = "epoch", height: int = 320
 ) -> alt.Chart:
     """One error curve from plain values (a learner's own numbers)."""
     df = pd.DataFrame({"run": "your curve", "epoch": np.arange(len(values)), "error": values})
-    return error_curves(df, log=log, title=title, x_title=x_title)
+    return error_curves(df, log=log, title=title, x_title=x_title, height=height)
