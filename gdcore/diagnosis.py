@@ -29,7 +29,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from .runs import BLOWUP_ERROR
 from .theory import (
-    DIVERGES,
     Theory,
     epoch_error_exceeds,
     epochs_to_target,
@@ -254,4 +253,4 @@ def diagnose_run(
     )
 
 
-__all__ = ["DIVERGES", "Diagnosis", "VERDICTS", "check_curve", "diagnose_curve", "diagnose_run"]
+__all__ = ["Diagnosis", "VERDICTS", "check_curve", "diagnose_curve", "diagnose_run"]

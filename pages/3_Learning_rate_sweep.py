@@ -87,39 +87,26 @@ c[3].metric(
     help=" · ".join(f"{counts.get(v, 0)} {v}" for v in gdcore.diagnosis.VERDICTS),
 )
 
-left = right = st.container()  # stacked: both charts at full width
-with left:
-    shown, hidden = charts.for_log(table, "final_error")
-    st.altair_chart(
-        charts.sweep_chart(
-            shown,
-            "final_error",
-            "final error (½·mean squared, log scale)",
-            th.critical_lr,
-            th.optimal_lr,
-            suggested,
-        ).properties(title=f"Error after {epochs:,} epochs"),
-        width="stretch",
-    )
+PANELS = [
+    (
+        "final_error",
+        "final error (½·mean squared, log scale)",
+        f"Error after {epochs:,} epochs",
+        "their error blew up (or is exactly 0)",
+    ),
+    (
+        "epochs_to_1pct",
+        "epochs to get within 1% of E* (log scale)",
+        "Epochs to get within 1% of E* (exact, from theory)",
+        "they never get there (they diverge), or start there",
+    ),
+]
+for column, y_title, title, why in PANELS:  # stacked: both charts at full width
+    shown, hidden = charts.for_log(table, column)
+    chart = charts.sweep_chart(shown, column, y_title, th.critical_lr, th.optimal_lr, suggested)
+    st.altair_chart(chart.properties(title=title), width="stretch")
     if hidden:
-        st.caption(f"{hidden} rates are not drawn: their error blew up (or is exactly 0).")
-with right:
-    shown2, hidden2 = charts.for_log(table, "epochs_to_1pct")
-    st.altair_chart(
-        charts.sweep_chart(
-            shown2,
-            "epochs_to_1pct",
-            "epochs to get within 1% of E* (log scale)",
-            th.critical_lr,
-            th.optimal_lr,
-            suggested,
-        ).properties(title="Epochs to get within 1% of E* (exact, from theory)"),
-        width="stretch",
-    )
-    if hidden2:
-        st.caption(
-            f"{hidden2} rates are not drawn: they never get there (they diverge), or start there."
-        )
+        st.caption(f"{hidden} rates are not drawn: {why}.")
 st.markdown(
     f"Left of the **best rate {th.optimal_lr:.4g}** the steps are too timid and the count of epochs climbs; "
     f"right of the **critical rate {th.critical_lr:.4g}** every step overshoots by more than it gains and the error "

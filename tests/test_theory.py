@@ -120,3 +120,16 @@ def test_degenerate_images_are_explained(shape, flat, scale):
     e_ls = 0.5 * np.mean((t - X @ np.linalg.lstsq(X, t, rcond=None)[0]) ** 2)
     assert th.error_star == pytest.approx(e_ls, abs=1e-12 * (1 + np.mean(t**2)))
     assert th.as_dict()["condition_number"] is None
+
+
+def test_excess_at_any_epoch_matches_a_run():
+    from gdcore.theory import excess_at
+
+    table = pixel_table(builtin_image("scene", 16), "unit")
+    q, th = quadratic(table), theory(quadratic(table))
+    for lr in (0.1 * th.critical_lr, 0.9 * th.critical_lr, 1.1 * th.critical_lr):
+        res = run_descent(table, [lr], 300)
+        for k in (0, 1, 17, 300):
+            assert excess_at(q, lr, np.zeros(3), k) == pytest.approx(
+                res.errors[0, k] - q.error_star, rel=1e-9
+            )

@@ -97,6 +97,17 @@ def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
+def _judged_runs(key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray):
+    """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
+    table = gdcore.pixel_table(_pixels, scale)
+    q, th = bowl(key, scale, _pixels)
+    res = gdcore.run_descent(table, list(lrs), epochs, bowl=q, keep_weights=False)
+    w0 = np.zeros(3)
+    verdicts = [gdcore.diagnose_run(res.errors[i], lr, th, w0) for i, lr in enumerate(lrs)]
+    blowups = [str(d) if d >= 0 else "" for d in res.diverged_epoch.tolist()]
+    return res, q, verdicts, blowups
+
+
 @st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
 def compare_runs(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
@@ -106,23 +117,17 @@ def compare_runs(
     Only what the compare page shows is cached (no weights), so a rerun copies
     little even at the caps.
     """
-    table = gdcore.pixel_table(_pixels, scale)
-    q, th = bowl(key, scale, _pixels)
-    res = gdcore.run_descent(table, list(lrs), epochs, bowl=q, keep_weights=False)
-    w0 = np.zeros(3)
-    rows = []
-    for i, lr in enumerate(lrs):
-        d = gdcore.diagnose_run(res.errors[i], lr, th, w0)
-        div = int(res.diverged_epoch[i])
-        rows.append(
-            {
-                "rate": lr,
-                "final error": float(res.final_errors[i]),
-                "verdict": d.verdict,
-                "reason": d.reason,
-                "diverged at": str(div) if div >= 0 else "",
-            }
-        )
+    res, _, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
+    rows = [
+        {
+            "rate": lr,
+            "final error": float(final),
+            "verdict": d.verdict,
+            "reason": d.reason,
+            "diverged at": blown,
+        }
+        for lr, final, d, blown in zip(lrs, res.final_errors, verdicts, blowups, strict=True)
+    ]
     return res.errors, res.diverged_epoch, rows
 
 
@@ -131,22 +136,17 @@ def sweep_rows(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
 ) -> list[dict]:
     """One row per rate: final error, verdict, epochs to get within 1% of E*, reason."""
-    table = gdcore.pixel_table(_pixels, scale)
-    q, th = bowl(key, scale, _pixels)
-    res = gdcore.run_descent(table, list(lrs), epochs, bowl=q, keep_weights=False)
-    w0 = np.zeros(3)
+    res, q, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
     rows = []
-    for i, lr in enumerate(lrs):
-        d = gdcore.diagnose_run(res.errors[i], lr, th, w0)
-        reach = gdcore.epochs_to_target(q, lr, w0)
-        div = int(res.diverged_epoch[i])
+    for lr, final, d, blown in zip(lrs, res.final_errors, verdicts, blowups, strict=True):
+        reach = gdcore.epochs_to_target(q, lr, np.zeros(3))
         rows.append(
             {
                 "lr": lr,
-                "final_error": float(res.final_errors[i]),
+                "final_error": float(final),
                 "verdict": d.verdict,
                 "epochs_to_1pct": float(reach) if reach is not None else np.inf,
-                "diverged_epoch": str(div) if div >= 0 else "",
+                "diverged_epoch": blown,
                 "reason": d.reason,
             }
         )

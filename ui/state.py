@@ -194,14 +194,6 @@ def share_link(page_path: str, written: dict[str, str]) -> str:
     return base + (f"?{query}" if query else "")
 
 
-def drop_unknown(params: list[Param], also: tuple[str, ...] = ()) -> None:
-    """Remove URL parameters this page does not know (after noting them)."""
-    known = {p.url for p in params} | set(also)
-    for key in list(st.query_params.keys()):
-        if key not in known and key != "embed" and not key.startswith("embed_"):
-            del st.query_params[key]
-
-
 # --- Classroom links -------------------------------------------------------
 # ``lock=image,scale`` or ``lock=lr:0.1`` fixes controls (a value given in the
 # lock wins over the same parameter elsewhere in the link); ``hide=seed,batch``
