@@ -36,6 +36,7 @@ from gdcore.textbook import textbook_run
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RTOL, FLOOR = 1e-9, 1e-12
+LOOP_REPEATS = 5  # the slow loops (textbook, PyTorch) are timed this many times
 
 
 def median_time(fn, repeats: int) -> float:
@@ -113,16 +114,15 @@ def same_work(size: int, epochs: int, repeats: int) -> dict:
         out["agree"]["pytorch"] = disagreement(fast.errors, torch_run(X, t, lrs, epochs).errors)
     if max(out["agree"].values()) > 1:
         raise SystemExit(f"the implementations disagree: {out['agree']}; no timing counts")
-    few = max(3, repeats // 2 + 1) if size >= 256 else repeats
     out["seconds"] = {
-        "textbook": median_time(lambda: textbook_run(X, t, lrs, epochs), max(5, few)),
+        "textbook": median_time(lambda: textbook_run(X, t, lrs, epochs), LOOP_REPEATS),
         "engine": median_time(
             lambda: gdcore.run_descent(gdcore.pixel_table(pixels, "unit"), lrs, epochs), repeats
         ),
         "floor": median_time(floor_fn(pixels, len(lrs), epochs), repeats),
     }
     if torch_version:
-        out["seconds"]["pytorch"] = median_time(lambda: torch_run(X, t, lrs, epochs), 5)
+        out["seconds"]["pytorch"] = median_time(lambda: torch_run(X, t, lrs, epochs), LOOP_REPEATS)
     return out
 
 
@@ -145,10 +145,10 @@ def big_sweep(size: int, rates: int, epochs: int, repeats: int) -> dict:
     table = gdcore.pixel_table(pixels, "unit")
     X, t = table.design_matrix(), table.target_vector()
     probe = 10
-    per = median_time(lambda: textbook_run(X, t, lrs[:1], probe), 5) / (probe + 1)
+    per = median_time(lambda: textbook_run(X, t, lrs[:1], probe), LOOP_REPEATS) / (probe + 1)
     out["seconds"]["textbook (extrapolated)"] = per * rates * (epochs + 1)
     if have_torch():
-        per = median_time(lambda: torch_run(X, t, lrs[:1], probe), 5) / (probe + 1)
+        per = median_time(lambda: torch_run(X, t, lrs[:1], probe), LOOP_REPEATS) / (probe + 1)
         out["seconds"]["pytorch (extrapolated)"] = per * rates * (epochs + 1)
     return out
 
@@ -172,7 +172,7 @@ def minibatch(size: int, batch: int, rates: int, epochs: int, repeats: int) -> d
         "agree": agree,
         "seconds": {
             "textbook": median_time(
-                lambda: textbook_run(X, t, lrs, epochs, batch_size=batch, seed=1), 5
+                lambda: textbook_run(X, t, lrs, epochs, batch_size=batch, seed=1), LOOP_REPEATS
             ),
             "engine": median_time(
                 lambda: gdcore.run_descent(table, lrs, epochs, batch_size=batch, seed=1), repeats

@@ -101,10 +101,9 @@ def load_image(source: str | os.PathLike | bytes, max_side: int | None = None) -
                 img.seek(0)
                 notes.append(f"used the first frame of {frames}")
             img.load()
-            before = img.size
-            img = ImageOps.exif_transpose(img)
-            if img.size != before or _exif_orientation(img) not in (None, 1):
+            if _exif_orientation(img) not in (None, 1):
                 notes.append("rotated by its EXIF orientation")
+            img = ImageOps.exif_transpose(img)
         except ImageError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -3,6 +3,7 @@
 import os
 
 import numpy as np
+import pytest
 
 # The app hides error details from users (.streamlit/config.toml); a failing
 # test should show them.
@@ -31,3 +32,13 @@ def assert_runs_equal(fast, slow):
     wdiff = np.abs(fast.weights - slow.weights).max(axis=2)[ok]
     wbound = (RTOL * size + FLOOR * start_size)[ok]
     assert (wdiff <= wbound).all(), f"weights differ by {np.max(wdiff / wbound):.3g}x the tolerance"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """st.cache_data outlives an AppTest: clear it around every test."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()

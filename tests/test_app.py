@@ -6,7 +6,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from PIL import Image
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -26,13 +25,6 @@ PAGES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 def open_page(name: str, **query) -> AppTest:
     """A fresh session opening a page by URL, as a shared link does."""
     at = AppTest.from_file(MAIN, default_timeout=60)
@@ -45,15 +37,6 @@ def open_page(name: str, **query) -> AppTest:
 
 def specs(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-
-
-def mark_rows(at: AppTest) -> int:
-    """How many data rows the charts carry (Streamlit ships them as datasets)."""
-    total = 0
-    for c in at.get("vega_lite_chart"):
-        for d in c.proto.datasets:
-            total += len(d.data.data) if hasattr(d.data, "data") else 1
-    return total
 
 
 def verdict_text(at: AppTest) -> str:

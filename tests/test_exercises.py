@@ -4,17 +4,10 @@ import urllib.parse
 
 import numpy as np
 import pytest
-import streamlit as st
 from test_app import no_exception, open_page
 
 import gdcore
 from gdcore import exercises as ex
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    yield
 
 
 def _scene(scale="unit", size=64):

@@ -11,17 +11,10 @@ import zlib
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import Image
 from test_app import PAGES, no_exception, open_page, verdict_text
 
 IMAGE_PAGES = ["explore", "compare", "sweep", "walk", "step"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    yield
 
 
 def _save(img: Image.Image, fmt: str, **kw) -> bytes:
