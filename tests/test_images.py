@@ -176,3 +176,13 @@ def test_unsupported_format_is_named():
 def test_missing_file():
     with pytest.raises(ImageError, match="cannot read the file"):
         load_image("/nonexistent/picture.png")
+
+
+def test_exif_half_turn_keeps_the_size_but_is_noted():
+    arr = np.zeros((2, 4), dtype=np.uint8)
+    arr[0, 0] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 3  # rotate 180 degrees to display
+    loaded = load_image(_bytes(Image.fromarray(arr), "PNG", exif=exif.tobytes()))
+    assert loaded.pixels.shape == (2, 4) and loaded.pixels[1, 3] == 255
+    assert "rotated by its EXIF orientation" in loaded.notes
