@@ -13,6 +13,8 @@ from ``python -m gdcore`` or from the dashboard.
 'good'
 """
 
+from . import params
+from ._version import __version__
 from .curves import parse_numbers, read_curve_csv
 from .diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
 from .engine import MAX_EPOCHS, MAX_RATES, check_epochs, check_rates, initial_weights, run_descent
@@ -32,6 +34,8 @@ from .theory import (
 )
 
 __all__ = [
+    "__version__",
+    "params",
     "BLOWUP_ERROR",
     "BUILTINS",
     "DEFAULT_SIZE",

@@ -15,13 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
+from ._version import __version__
 from .curves import parse_numbers
 from .diagnosis import check_curve, diagnose_curve, diagnose_run
-from .engine import MAX_EPOCHS, initial_weights, run_descent
-from .images import BUILTINS, DEFAULT_SIZE, MAX_SIZE, MIN_SIZE, builtin_image
+from .engine import initial_weights, run_descent
+from .images import BUILTINS, builtin_image
 from .loading import ImageError, load_image
+from .params import BATCH_SIZE, EPOCHS, LR, MAX_SIDE, SCALE, SEED, SIZE, Param
 from .quadratic import quadratic
-from .table import SCALES, pixel_table
+from .table import pixel_table
 from .theory import theory
 
 
@@ -34,61 +36,46 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
-def _number(kind=float, low=None, high=None, low_open=False):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            what = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
-        if kind is float and not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
-        too_low = low is not None and (value <= low if low_open else value < low)
-        too_high = high is not None and value > high
-        if too_low or too_high:
-            lo = f"> {low}" if low_open else f">= {low}"
-            rng = f"{lo} and <= {high:,}" if high is not None else lo
-            raise argparse.ArgumentTypeError(f"must be {rng}, got {text}")
-        return value
+def _arg(param: Param):
+    """An argparse type that checks a value by its declaration in ``gdcore.params``."""
 
+    def parse(text: str):
+        problem = param.problem(text)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem)
+        return param.check(text)
+
+    parse.__name__ = param.name  # argparse names the type in some messages
     return parse
+
+
+def _option(sp, flag: str, param: Param, **kwargs) -> None:
+    """An option whose type, default and help come from its declaration."""
+    default = kwargs.pop("default", param.default)
+    shown = "" if default is None else f" (default {param.show(default)})"
+    sp.add_argument(flag, type=_arg(param), default=default, help=param.help + shown, **kwargs)
 
 
 def _build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m gdcore", description="Gradient descent on an image, fast and exact."
     )
+    p.add_argument("--version", action="version", version=f"gdcore {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("images", help="list the built-in images")
 
     def image_args(sp):
         sp.add_argument("--image", required=True, help="a built-in image name or an image file")
-        sp.add_argument("--scale", default="unit", choices=SCALES)
-        sp.add_argument(
-            "--size",
-            type=_number(int, MIN_SIZE, MAX_SIZE),
-            default=DEFAULT_SIZE,
-            help=f"side of a built-in image in pixels (default {DEFAULT_SIZE})",
-        )
-        sp.add_argument(
-            "--max-side",
-            type=_number(int, 1),
-            default=None,
-            help="downsample a file so no side exceeds this (default: full size)",
-        )
+        _option(sp, "--scale", SCALE)
+        _option(sp, "--size", SIZE)
+        _option(sp, "--max-side", MAX_SIDE)
 
     run = sub.add_parser("run", help="run gradient descent; CSV on stdout")
     image_args(run)
-    run.add_argument(
-        "--lr",
-        type=_number(float, 0, low_open=True),
-        action="append",
-        required=True,
-        help="a learning rate > 0 (repeat for several)",
-    )
-    run.add_argument("--epochs", type=_number(int, 1, MAX_EPOCHS), required=True)
-    run.add_argument("--batch-size", type=_number(int, 1), default=None)
-    run.add_argument("--seed", type=_number(int, 0), default=0)
+    _option(run, "--lr", LR, action="append", required=True, default=None)
+    _option(run, "--epochs", EPOCHS, required=True, default=None)
+    _option(run, "--batch-size", BATCH_SIZE)
+    _option(run, "--seed", SEED)
     run.add_argument("--summary", action="store_true", help="one row per rate with a verdict")
 
     th = sub.add_parser("theory", help="exact facts about an image's error bowl, as JSON")
@@ -96,12 +83,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     dg = sub.add_parser("diagnose", help="judge an error curve: too small, too large or good")
     dg.add_argument("values", nargs="+", help="error values, or - to read them from stdin")
-    dg.add_argument(
-        "--lr",
-        type=_number(float, 0, low_open=True),
-        default=None,
-        help="the rate used, to suggest the next one",
-    )
+    _option(dg, "--lr", LR)
     return p
 
 
@@ -185,3 +167,8 @@ def main(argv: list[str] | None = None, out=None, err=None, stdin=None) -> int:
     except BrokenPipeError:
         return 0
     return 0
+
+
+def main_entry() -> None:
+    """The ``gdcore`` console script."""
+    sys.exit(main())

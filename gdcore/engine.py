@@ -22,12 +22,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .batches import minibatch_weights
+from .params import BATCH_SIZE, EARLY_STOP, EPOCHS, INIT, RATES, SEED
 from .quadratic import Quadratic, quadratic
 from .runs import DescentResult, finish
 from .table import PixelTable
 
-MAX_EPOCHS = 100_000
-MAX_RATES = 256
+MAX_EPOCHS = EPOCHS.rule.hi
+MAX_RATES = RATES.rule.most
 INIT_SCALE = 0.01
 """Standard deviation of the seeded 'random' initial weights."""
 
@@ -35,35 +36,23 @@ INIT_SCALE = 0.01
 def initial_weights(init: str | ArrayLike = "zero", seed: int = 0) -> NDArray[np.float64]:
     """Starting weights: ``"zero"``, ``"random"`` (seeded, small) or three numbers."""
     if isinstance(init, str):
-        if init == "zero":
+        if INIT.check(init) == "zero":
             return np.zeros(3)
-        if init == "random":
-            return np.random.default_rng(seed).normal(0.0, INIT_SCALE, 3)
-        raise ValueError(f"init: must be 'zero', 'random' or three numbers, got {init!r}.")
+        return np.random.default_rng(SEED.check(seed)).normal(0.0, INIT_SCALE, 3)
     w = np.asarray(init, dtype=np.float64)
     if w.shape != (3,) or not np.isfinite(w).all():
-        raise ValueError(f"init: must be three finite numbers, got {init!r}.")
+        raise ValueError(f"init: must be zero, random or three finite numbers, got {init!r}.")
     return w
 
 
 def check_rates(lrs: ArrayLike) -> NDArray[np.float64]:
-    """Validate learning rates: 1 to ``MAX_RATES`` numbers, each finite and > 0."""
-    arr = np.atleast_1d(np.asarray(lrs, dtype=np.float64))
-    if arr.ndim != 1 or not 1 <= arr.size <= MAX_RATES:
-        raise ValueError(f"lr: give 1 to {MAX_RATES} learning rates, got {arr.size}.")
-    bad = arr[~(np.isfinite(arr) & (arr > 0))]
-    if bad.size:
-        raise ValueError(f"lr: every learning rate must be a finite number > 0, got {bad[0]!r}.")
-    return arr
+    """Validate learning rates by ``params.RATES``: 1 to 256 numbers, each finite and > 0."""
+    return np.array(RATES.check(np.atleast_1d(np.asarray(lrs, dtype=np.float64)).tolist()))
 
 
 def check_epochs(epochs: int) -> int:
-    """Validate the number of epochs: a whole number from 1 to ``MAX_EPOCHS``."""
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
-        raise ValueError(f"epochs: must be a whole number, got {epochs!r}.")
-    if not 1 <= epochs <= MAX_EPOCHS:
-        raise ValueError(f"epochs: must be from 1 to {MAX_EPOCHS:,}, got {epochs}.")
-    return int(epochs)
+    """Validate the number of epochs by ``params.EPOCHS``: a whole number from 1 to 100,000."""
+    return int(EPOCHS.check(epochs))
 
 
 def closed_form(
@@ -167,18 +156,11 @@ def run_descent(
     rates = check_rates(lrs)
     epochs = check_epochs(epochs)
     w0 = initial_weights(init, seed)
-    if early_stop_tol is not None and not (math.isfinite(early_stop_tol) and early_stop_tol >= 0):
-        raise ValueError(
-            f"early stop: tolerance must be a finite number >= 0, got {early_stop_tol!r}."
-        )
+    if early_stop_tol is not None:
+        EARLY_STOP.check(early_stop_tol)
     q = bowl if bowl is not None else quadratic(table)
     if batch_size is not None:
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, (int, np.integer))
-            or batch_size < 1
-        ):
-            raise ValueError(f"batch size: must be a whole number >= 1, got {batch_size!r}.")
+        batch_size = BATCH_SIZE.check(batch_size)
         if batch_size >= table.n:
             batch_size = None
     if batch_size is None:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-DEFAULT_SIZE = 64
-MIN_SIZE = 2
-MAX_SIZE = 1024
+from .params import SIZE, Choice, Param
+
+DEFAULT_SIZE = SIZE.default
+MIN_SIZE, MAX_SIZE = SIZE.rule.lo, SIZE.rule.hi
 NOISE_SEED = 1234
 
 
@@ -97,6 +98,7 @@ BUILTINS: dict[str, BuiltinImage] = {
         BuiltinImage("scene", "a small scene: sky gradient, sun and hills", _scene),
     )
 }
+IMAGE = Param("image", Choice(tuple(BUILTINS)), "scene", "a built-in image, made by code")
 
 
 def builtin_image(name: str, size: int = DEFAULT_SIZE) -> NDArray[np.float64]:
@@ -124,11 +126,4 @@ def builtin_image(name: str, size: int = DEFAULT_SIZE) -> NDArray[np.float64]:
     >>> builtin_image("plane", 3)[0]
     array([ 40., 115., 190.])
     """
-    if name not in BUILTINS:
-        allowed = ", ".join(BUILTINS)
-        raise ValueError(f"image: unknown built-in image {name!r}; allowed: {allowed}.")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-        raise ValueError(f"size: must be a whole number of pixels, got {size!r}.")
-    if not MIN_SIZE <= size <= MAX_SIZE:
-        raise ValueError(f"size: must be from {MIN_SIZE} to {MAX_SIZE} pixels, got {size}.")
-    return BUILTINS[name].make(int(size)).astype(np.float64)
+    return BUILTINS[IMAGE.check(name)].make(SIZE.check(size)).astype(np.float64)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-SCALES = ("raw", "unit", "standard")
+from .params import SCALE, SCALES
+
 COLUMNS = ("1", "x", "y", "brightness")
 
 
@@ -127,8 +128,7 @@ def pixel_table(pixels: NDArray[np.float64], scale: str = "unit") -> PixelTable:
     array([[1., 0., 0., 0.],
            [1., 1., 0., 1.]])
     """
-    if scale not in SCALES:
-        raise ValueError(f"scale: must be one of {', '.join(SCALES)}, got {scale!r}.")
+    scale = SCALE.check(scale)
     pixels = np.asarray(pixels, dtype=np.float64)
     if pixels.ndim != 2 or pixels.size == 0:
         raise ValueError(f"image: must be a non-empty 2-D array, got shape {pixels.shape}.")

@@ -107,39 +107,54 @@ def test_diagnose_arguments_and_stdin():
             ["run", "--image", "/etc/passwd", "--lr", "1", "--epochs", "3"],
             "not an image that can be read",
         ),
-        (["run", "--image", "plane", "--lr", "0", "--epochs", "3"], "--lr: must be > 0, got 0"),
-        (["run", "--image", "plane", "--lr", "-1", "--epochs", "3"], "--lr: must be > 0"),
-        (["run", "--image", "plane", "--lr", "nan", "--epochs", "3"], "--lr: must be finite"),
-        (["run", "--image", "plane", "--lr", "inf", "--epochs", "3"], "--lr: must be finite"),
+        (
+            ["run", "--image", "plane", "--lr", "0", "--epochs", "3"],
+            "--lr: must be a number > 0, got '0'",
+        ),
+        (
+            ["run", "--image", "plane", "--lr", "-1", "--epochs", "3"],
+            "--lr: must be a number > 0, got '-1'",
+        ),
+        (
+            ["run", "--image", "plane", "--lr", "nan", "--epochs", "3"],
+            "--lr: must be a number > 0, got 'nan'",
+        ),
+        (
+            ["run", "--image", "plane", "--lr", "inf", "--epochs", "3"],
+            "--lr: must be a number > 0, got 'inf'",
+        ),
         (
             ["run", "--image", "plane", "--lr", "fast", "--epochs", "3"],
-            "--lr: must be a number, got 'fast'",
+            "--lr: must be a number > 0, got 'fast'",
         ),
         (
             ["run", "--image", "plane", "--lr", "1", "--epochs", "0"],
-            "--epochs: must be >= 1 and <= 100,000, got 0",
+            "--epochs: must be a whole number from 1 to 100,000, got '0'",
         ),
         (
             ["run", "--image", "plane", "--lr", "1", "--epochs", "100001"],
-            "--epochs: must be >= 1 and <= 100,000",
+            "--epochs: must be a whole number from 1 to 100,000, got '100001'",
         ),
         (
             ["run", "--image", "plane", "--lr", "1", "--epochs", "2.5"],
-            "--epochs: must be a whole number",
+            "--epochs: must be a whole number from 1 to 100,000, got '2.5'",
         ),
         (
             ["run", "--image", "plane", "--lr", "1", "--epochs", "3", "--batch-size", "0"],
-            "--batch-size: must be >= 1",
+            "--batch-size: must be a whole number >= 1, got '0'",
         ),
         (
             ["run", "--image", "plane", "--lr", "1", "--epochs", "3", "--scale", "log"],
-            "invalid choice: 'log'",
+            "--scale: must be one of raw, unit, standard, got 'log'",
         ),
         (
             ["run", "--image", "plane", "--lr", "1", "--epochs", "3", "--seed", "-1"],
-            "--seed: must be >= 0",
+            "--seed: must be a whole number from 0 to 4,294,967,295, got '-1'",
         ),
-        (["theory", "--image", "plane", "--size", "1"], "--size: must be >= 2 and <= 1,024"),
+        (
+            ["theory", "--image", "plane", "--size", "1"],
+            "--size: must be a whole number from 2 to 1,024, got '1'",
+        ),
         (["diagnose", "1"], "at least two numbers, got 1"),
         (["diagnose", "1", "two"], "value 2 is not a number: 'two'"),
         (["diagnose", "1", "-3"], "cannot be negative"),
@@ -182,5 +197,5 @@ def test_module_entry_point_runs_in_a_subprocess():
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert (
         proc.stderr.strip()
-        == "gdcore: error: argument --lr: must be > 0, got -2 (see: python -m gdcore run --help)"
+        == "gdcore: error: argument --lr: must be a number > 0, got '-2' (see: python -m gdcore run --help)"
     )

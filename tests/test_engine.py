@@ -151,17 +151,17 @@ def test_errors_never_below_optimum_and_exact_near_bottom():
 @pytest.mark.parametrize(
     ("kw", "match"),
     [
-        ({"lrs": [0.0]}, "lr: every learning rate must be a finite number > 0"),
-        ({"lrs": [np.inf]}, "finite number > 0"),
-        ({"lrs": [-1.0]}, "finite number > 0"),
-        ({"lrs": []}, "give 1 to"),
-        ({"epochs": 0}, "epochs: must be from 1 to 100,000, got 0"),
-        ({"epochs": 100_001}, "epochs: must be from 1"),
-        ({"epochs": 2.5}, "epochs: must be a whole number"),
-        ({"batch_size": 0}, "batch size: must be a whole number >= 1"),
-        ({"init": "ones"}, "init: must be 'zero', 'random' or three numbers"),
-        ({"init": [1, 2]}, "init: must be three finite numbers"),
-        ({"early_stop_tol": -1.0}, "early stop"),
+        ({"lrs": [0.0]}, r"lr: must be 1 to 256 values .* each a number > 0, got 0 \(value 1\)"),
+        ({"lrs": [np.inf]}, r"a number > 0, got inf \(value 1\)"),
+        ({"lrs": [0.1, -1.0]}, r"a number > 0, got -1 \(value 2\)"),
+        ({"lrs": []}, "lr: must be 1 to 256 values .*, got 0 values"),
+        ({"epochs": 0}, "epochs: must be a whole number from 1 to 100,000, got 0"),
+        ({"epochs": 100_001}, "epochs: must be a whole number from 1 to 100,000, got 100001"),
+        ({"epochs": 2.5}, "epochs: must be a whole number from 1 to 100,000, got 2.5"),
+        ({"batch_size": 0}, "batch_size: must be a whole number >= 1, got 0"),
+        ({"init": "ones"}, "init: must be one of zero, random, got 'ones'"),
+        ({"init": [1, 2]}, "init: must be zero, random or three finite numbers"),
+        ({"early_stop_tol": -1.0}, "early_stop_tol: must be a number >= 0, got -1"),
     ],
 )
 def test_bad_arguments_raise_sentences(kw, match):

@@ -1,0 +1,312 @@
+"""Every parameter of the engine, declared once: name, rule, default, help.
+
+In the manner of scikit-learn's parameter constraints, a rule is data: a range
+(``Range``), a set of choices (``Choice``), a yes/no (``Flag``) or a list of
+values under one rule (``ListOf``). Everything that checks a value reads the
+declaration: the engine's checks, the command line's argument types, the
+dashboard's URL parsing and its widget bounds. So a bad value gets one sentence
+everywhere, naming the parameter, what is allowed and what was given:
+
+>>> EPOCHS.check(0)
+Traceback (most recent call last):
+...
+ValueError: epochs: must be a whole number from 1 to 100,000, got 0.
+>>> LR.parse("fast")
+Traceback (most recent call last):
+...
+ValueError: lr: must be a number > 0, got 'fast'.
+
+Where two surfaces need different limits (the dashboard caps epochs lower than
+the engine), the narrower one is a new declaration with its own name made by
+``Param.narrowed``, never a second hand-written bound. The built-in image
+names are declared beside the images (``gdcore.images.IMAGE``), since the
+choices are that module's table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+_WHOLE = re.compile(r"[+-]?\d{1,18}")
+_SHOWN = 40  # characters of a bad value quoted back in a message
+
+
+def fmt(v: float) -> str:
+    """A bound as a reader expects it: ``100,000`` for whole numbers, ``1e-12`` otherwise."""
+    if float(v).is_integer() and abs(v) < 1e12:
+        return f"{int(v):,}"
+    return f"{v:g}"
+
+
+def given(value: Any) -> str:
+    """The value a user gave, quoted back: short, printable."""
+    if isinstance(value, str):
+        clean = "".join(c if c.isprintable() else "?" for c in value)
+        return repr(clean if len(clean) <= _SHOWN else clean[:_SHOWN] + "…")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Range:
+    """A number, optionally whole, between bounds (``None`` means unbounded).
+
+    ``lo_open`` makes the lower bound strict (``> 0`` for a learning rate).
+    Non-finite numbers are never allowed.
+    """
+
+    lo: float | None = None
+    hi: float | None = None
+    integer: bool = False
+    lo_open: bool = False
+
+    def allowed(self) -> str:
+        kind = "a whole number" if self.integer else "a number"
+        if self.lo is not None and self.hi is not None and not self.lo_open:
+            return f"{kind} from {fmt(self.lo)} to {fmt(self.hi)}"
+        parts = []
+        if self.lo is not None:
+            parts.append(f"{'>' if self.lo_open else '>='} {fmt(self.lo)}")
+        if self.hi is not None:
+            parts.append(f"<= {fmt(self.hi)}")
+        return f"{kind} {' and '.join(parts)}".strip()
+
+    def convert(self, value: Any) -> float | int | None:
+        """The value as a number of the right kind, or None if it is not one."""
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            if self.integer:
+                return int(text) if _WHOLE.fullmatch(text) else None
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+        if self.integer:
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            return int(value) if _is_int(value) else None
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return None
+        return v
+
+    def accepts(self, v: float) -> bool:
+        if not math.isfinite(v):
+            return False
+        if self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo):
+            return False
+        return self.hi is None or v <= self.hi
+
+    def show(self, v: Any) -> str:
+        return str(int(v)) if self.integer else repr(float(v))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed set of options (strings or numbers), matched by their text."""
+
+    options: tuple[Any, ...]
+
+    def allowed(self) -> str:
+        return "one of " + ", ".join(map(str, self.options))
+
+    def convert(self, value: Any) -> Any:
+        for option in self.options:
+            if value == option or (isinstance(value, str) and value == str(option)):
+                return option
+        return None
+
+    def accepts(self, v: Any) -> bool:
+        return True
+
+    def show(self, v: Any) -> str:
+        return str(v)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Yes or no; written ``1`` or ``0`` in a link."""
+
+    def allowed(self) -> str:
+        return "0 or 1"
+
+    def convert(self, value: Any) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        return {"0": False, "1": True}.get(value) if isinstance(value, str) else None
+
+    def accepts(self, v: Any) -> bool:
+        return True
+
+    def show(self, v: Any) -> str:
+        return "1" if v else "0"
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """``least`` to ``most`` values, each under ``rule``; text separates them by commas."""
+
+    rule: Range | Choice
+    least: int = 1
+    most: int = 256
+
+    def allowed(self) -> str:
+        many = f"{self.least} to {self.most}" if self.least != self.most else f"{self.most}"
+        return f"{many} values separated by commas, each {self.rule.allowed()}"
+
+    def convert(self, value: Any) -> tuple[Any, ...] | None:
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[,\s;]+", value.strip()) if v]
+        try:
+            items = list(value)
+        except TypeError:
+            return None
+        out = []
+        for item in items:
+            v = self.rule.convert(item)
+            if v is None or not self.rule.accepts(v):
+                return None
+            out.append(v)
+        return tuple(out)
+
+    def accepts(self, v: tuple[Any, ...]) -> bool:
+        return self.least <= len(v) <= self.most
+
+    def what_was_given(self, value: Any) -> str:
+        """Name the culprit: the count, or the first value outside the rule."""
+        items = (
+            [v for v in re.split(r"[,\s;]+", value.strip()) if v]
+            if isinstance(value, str)
+            else value
+        )
+        try:
+            items = list(items)
+        except TypeError:
+            return given(value)
+        for i, item in enumerate(items):
+            v = self.rule.convert(item)
+            if v is None or not self.rule.accepts(v):
+                return f"{given(item)} (value {i + 1})"
+        return f"{len(items)} values"
+
+    def show(self, v: Sequence[Any]) -> str:
+        if isinstance(self.rule, Range) and not self.rule.integer:
+            return ", ".join(f"{x:g}" for x in v)
+        return ",".join(map(str, v))
+
+
+Rule = Range | Choice | Flag | ListOf
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its name, rule, default and a line of help."""
+
+    name: str
+    rule: Rule
+    default: Any
+    help: str
+
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with ``value`` (``must be …, got …``), or None if it is allowed."""
+        v = self.rule.convert(value)
+        if v is None or not self.rule.accepts(v):
+            shown = (
+                self.rule.what_was_given(value) if isinstance(self.rule, ListOf) else given(value)
+            )
+            return f"must be {self.rule.allowed()}, got {shown}"
+        return None
+
+    def check(self, value: Any) -> Any:
+        """The value in its proper type; ``ValueError`` naming the parameter if not allowed."""
+        problem = self.problem(value)
+        if problem is not None:
+            raise ValueError(f"{self.name}: {problem}.")
+        return self.rule.convert(value)
+
+    parse = check  # text from a command line or a link goes through the same rule
+
+    def show(self, value: Any) -> str:
+        """The value as text for a link; ``parse(show(v)) == v``."""
+        return self.rule.show(value)
+
+    def narrowed(self, name: str | None = None, **bounds: Any) -> Param:
+        """The same parameter with tighter bounds, e.g. the dashboard's epoch cap."""
+        return replace(self, name=name or self.name, rule=replace(self.rule, **bounds))  # type: ignore[type-var]
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r}: {self.rule.allowed()}; default {self.default!r})"
+
+
+def _is_int(value: Any) -> bool:
+    try:
+        return int(value) == value and not isinstance(value, float)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+# --- The engine's parameters ------------------------------------------------
+
+SCALES = ("raw", "unit", "standard")
+
+LR = Param(
+    "lr",
+    Range(0, None, lo_open=True),
+    None,
+    "the learning rate: how far each step goes against the slope",
+)
+RATES = Param("lr", ListOf(LR.rule, 1, 256), None, "learning rates, run side by side")  # type: ignore[arg-type]
+EPOCHS = Param(
+    "epochs",
+    Range(1, 100_000, integer=True),
+    200,
+    "how many steps to take; epoch 0 is the start",
+)
+BATCH_SIZE = Param(
+    "batch_size",
+    Range(1, None, integer=True),
+    None,
+    "pixels per step; none (or at least the number of pixels) uses the whole image",
+)
+SEED = Param(
+    "seed",
+    Range(0, 2**32 - 1, integer=True),
+    0,
+    "seed for random starting weights and the shuffled batches",
+)
+INIT = Param(
+    "init",
+    Choice(("zero", "random")),
+    "zero",
+    "starting weights: zero, as in the lesson, or small random values from the seed",
+)
+SCALE = Param(
+    "scale",
+    Choice(SCALES),
+    "unit",
+    "raw pixel numbers, each column divided into 0–1 (unit), or standardized",
+)
+SIZE = Param("size", Range(2, 1024, integer=True), 64, "side of a built-in image, in pixels")
+MAX_SIDE = Param(
+    "max_side",
+    Range(1, None, integer=True),
+    None,
+    "average an image file down so that no side is longer than this",
+)
+EARLY_STOP = Param(
+    "early_stop_tol",
+    Range(0, None),
+    None,
+    "stop a run once an epoch improves the error by no more than this fraction",
+)
+
+ENGINE = (LR, RATES, EPOCHS, BATCH_SIZE, SEED, INIT, SCALE, SIZE, MAX_SIDE, EARLY_STOP)
+"""The engine's parameters; ``gdcore.images.IMAGE`` is declared beside the images."""
