@@ -21,9 +21,10 @@ from .engine import MAX_EPOCHS, MAX_RATES, check_epochs, check_rates, initial_we
 from .images import BUILTINS, DEFAULT_SIZE, builtin_image
 from .loading import MAX_PIXELS, ImageError, LoadedImage, load_image
 from .model import error, one_weight_step, predict, slopes
+from .params import SCALES
 from .quadratic import Quadratic, quadratic
 from .runs import BLOWUP_ERROR, DescentResult
-from .table import SCALES, PixelTable, pixel_table
+from .table import PixelTable, pixel_table
 from .theory import (
     Theory,
     behaviour,

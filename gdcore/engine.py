@@ -16,8 +16,6 @@ reference; tests hold the two equal.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
