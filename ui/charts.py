@@ -325,3 +325,65 @@ def simple_curve(
     """One error curve from plain values (a learner's own numbers)."""
     df = pd.DataFrame({"run": "your curve", "epoch": np.arange(len(values)), "error": values})
     return error_curves(df, log=log, title=title, x_title=x_title, height=height)
+
+
+def blowup_marks(labels, errors: np.ndarray, diverged: np.ndarray) -> pd.DataFrame | None:
+    """One cross per run that blew up, on its last computable error."""
+    rows = [
+        {
+            "run": label,
+            "epoch": int(d) - 1,
+            "error": float(errors[r, int(d) - 1]),
+            "label": f"diverged at epoch {int(d)}",
+        }
+        for r, (label, d) in enumerate(zip(labels, diverged, strict=True))
+        if d > 0
+    ]
+    return pd.DataFrame(rows) if rows else None
+
+
+def error_view(
+    labels,
+    errors: np.ndarray,
+    diverged: np.ndarray | None = None,
+    *,
+    log: bool = False,
+    error_star: float | None = None,
+    title: str = "Error over epochs",
+    unit: str = "epochs",
+    height: int = 320,
+) -> tuple[alt.Chart, list[str]]:
+    """The error curves of (R, T+1) runs, and notes saying what the chart leaves out.
+
+    Every page that draws runs uses this, so the same rules hold everywhere: a
+    blow-up is marked, the axis stops at ``view_cap``, and nothing is hidden
+    without a note.
+    """
+    cap = view_cap(errors)
+    df = curves_frame(labels, errors)
+    marks = blowup_marks(labels, errors, diverged) if diverged is not None else None
+    chart = error_curves(
+        df,
+        log=log,
+        error_star=error_star,
+        diverged=marks,
+        title=title,
+        y_cap=cap,
+        height=height,
+    )
+    notes = []
+    v = errors.ravel()
+    if log:
+        hidden = int((~(np.isfinite(v) & (v > 0))).sum())
+        if hidden:
+            notes.append(
+                f"{hidden} {unit} are not drawn on the log axis "
+                "(NaN after a blow-up, or an error of exactly 0)"
+            )
+    above = np.flatnonzero(np.nan_to_num(errors.max(axis=0), nan=-1.0) > cap)
+    if above.size:
+        notes.append(
+            f"from epoch {above[0]} the error is over {VIEW_CAP:g}× the largest start, above "
+            "this chart; the tables keep every value"
+        )
+    return chart, notes

@@ -18,6 +18,7 @@ import streamlit as st
 
 import gdcore
 from gdcore.loading import LoadedImage
+from ui.params import MINIBATCH_WORK
 
 CACHE = {"max_entries": 64, "ttl": 3600}
 
@@ -151,3 +152,24 @@ def sweep_rows(
             }
         )
     return rows
+
+
+def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
+    """The dashboard's policy for a mini-batch run: (batch, epochs, notes said to the learner).
+
+    A batch of at least ``n`` pixels is the whole image (0). Mini-batch runs
+    touch every pixel every epoch, so pixels x epochs is capped at
+    ``MINIBATCH_WORK`` to keep a page quick.
+    """
+    notes = []
+    if batch >= n:
+        notes.append(
+            f"batch size {batch:,} is at least the image's {n:,} pixels, so each step uses the whole image"
+        )
+        batch = 0
+    if batch and n * epochs > MINIBATCH_WORK:
+        epochs = max(1, MINIBATCH_WORK // n)
+        notes.append(
+            f"mini-batch runs are capped at {epochs:,} epochs for a {n:,}-pixel image (to stay quick)"
+        )
+    return batch, epochs, notes

@@ -1,34 +1,35 @@
-"""Every page's URL parameters, in one place: the dashboard's link contract.
+"""Every control of the dashboard, declared once: URL name, widget key, rule.
 
-Each page lists the parameters it reads and writes (see ``ui.state``); the
-classroom-link maker reads the same lists. The README's table mirrors this file.
+A ``Field`` ties one URL parameter to one widget. Its rule, default and help
+are a ``gdcore.params.Param``: the engine's own declaration where the engine
+has the parameter (scale, seed, init), or a narrowed copy with a name of its
+own where the dashboard allows less (``DASHBOARD_EPOCHS``: 20,000 epochs keep a
+page quick; the engine takes 100,000). From the field come the URL parsing and
+its note (``ui.urlstate``), the widget's bounds, options and help
+(``ui.controls``) and the classroom lock (``ui.classroom``). The pages' lists
+are in ``ui.registry``; the README's URL table mirrors this file.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import gdcore
 from gdcore.landscape import WEIGHT_NAMES
-from ui.state import (
-    Param,
-    choice,
-    flag,
-    image_list,
-    number,
-    rate_list,
-    show_flag,
-    show_number,
-    whole,
-)
+from gdcore.params import EPOCHS, INIT, LR, SCALE, SEED, Choice, Flag, ListOf, Param
+from gdcore.params import Range as R
 
-SIZES = [8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512]
 UPLOAD = "upload"
-DEFAULT_IMAGE = "scene"
-MAX_EPOCHS = 20_000
+SIZES = (8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+DASHBOARD_MAX_EPOCHS = 20_000
 COMPARE_RATES, COMPARE_IMAGES = 8, 3
 SWEEP_POINTS = 200
 WALK_EPOCHS = 500
 WALK_PAIRS = {"w1,w2": (1, 2), "w0,w1": (0, 1), "w0,w2": (0, 2)}
 STEP_MAX = 500
+MINIBATCH_WORK = 4_000_000
+"""Mini-batch runs touch every pixel every epoch: pixels x epochs is capped at this."""
 LESSON_CURVE = "2.0, 0.1, 5.0, 20"
 EXERCISES = {
     "predict": "Predict, then run",
@@ -38,94 +39,212 @@ EXERCISES = {
     "scaling": "Raw against unit coordinates",
     "sign": "The slope's sign",
 }
-RATE = number(1e-12, 1e6, "a learning rate")
+
+DASHBOARD_EPOCHS = EPOCHS.narrowed(hi=DASHBOARD_MAX_EPOCHS)
+RATE = LR.narrowed(lo=1e-12, hi=1e6, lo_open=False)
+"""A learning rate typed into the dashboard: the engine's rule with finite bounds."""
 
 
-def _size(raw: str) -> int:
-    v = whole(SIZES[0], SIZES[-1])(raw)
-    if v not in SIZES:
-        raise ValueError(f"must be one of {', '.join(map(str, SIZES))}")
-    return v
+@dataclass(frozen=True)
+class CurveText:
+    """Errors typed as text: at least two numbers >= 0 (nan and inf mean a blow-up)."""
+
+    def allowed(self) -> str:
+        return "at least two numbers >= 0, separated by commas, spaces or new lines"
+
+    def convert(self, value: Any) -> str | None:
+        try:
+            gdcore.diagnosis.check_curve(gdcore.parse_numbers(str(value)))
+        except ValueError:
+            return None
+        return str(value)
+
+    def accepts(self, v: Any) -> bool:
+        return True
+
+    def show(self, v: Any) -> str:
+        return str(v)
 
 
-def _curve(raw: str) -> str:
-    try:
-        gdcore.diagnosis.check_curve(gdcore.parse_numbers(raw))
-    except ValueError as exc:
-        raise ValueError(str(exc).removeprefix("errors: ").rstrip(".")) from None
-    return raw
+@dataclass(frozen=True)
+class Field:
+    """One URL parameter bound to one widget.
+
+    ``form`` is what the widget holds: the value itself, the value as text
+    (a text box of rates) or a list (a multiselect).
+    """
+
+    url: str
+    key: str
+    param: Param
+    default_label: str | None = None  # how a note names the default, if not by its value
+    form: str = "value"
+
+    @property
+    def default(self) -> Any:
+        return self.param.default
+
+    def problem(self, raw: str) -> str | None:
+        return self.param.problem(raw)
+
+    def from_url(self, raw: str) -> Any:
+        """The widget's value for a URL value; ``ValueError`` if it breaks the rule."""
+        value = self.param.check(raw)
+        if self.form == "text":
+            return self.param.show(value)
+        if self.form == "list":
+            return list(value)
+        return value
+
+    def show(self, value: Any) -> str:
+        """The widget's value as URL text."""
+        if self.form == "text":
+            return str(value)
+        return self.param.show(value)
+
+    def describe_default(self) -> str:
+        if self.default_label is not None:
+            return self.default_label
+        return self.param.show(self.default) if self.default is not None else "the default"
 
 
-IMAGE = [
-    Param("image", "image", DEFAULT_IMAGE, choice([*gdcore.BUILTINS, UPLOAD])),
-    Param("size", "size", 64, _size, str),
-    Param("scale", "scale", "unit", choice(gdcore.SCALES)),
-]
-EXPLORE = [
+def _p(name: str, rule: Any, default: Any, help: str) -> Param:
+    return Param(name, rule, default, help)
+
+
+IMAGE = (
+    Field(
+        "image",
+        "image",
+        _p(
+            "image",
+            Choice((*gdcore.BUILTINS, UPLOAD)),
+            gdcore.images.IMAGE.default,
+            "Built-in images are made by code; an upload stays in your session only.",
+        ),
+    ),
+    Field("size", "size", _p("size", Choice(SIZES), 64, "Pixels per side the image is used at.")),
+    Field("scale", "scale", SCALE),
+)
+LOG_OFF = _p("log", Flag(), False, "A log axis shows the slow last stretch and the blow-up.")
+EXPLORE = (
     *IMAGE,
-    Param("lr", "ex_lr", 0.5, RATE, show_number),
-    Param("epochs", "ex_epochs", 200, whole(1, MAX_EPOCHS)),
-    Param("init", "ex_init", "zero", choice(["zero", "random"])),
-    Param("seed", "ex_seed", 0, whole(0, 1_000_000)),
-    Param("batch", "ex_batch", 0, whole(0, 10**7)),
-    Param("log", "ex_log", False, flag, show_flag, "off"),
-    Param("at", "ex_at", -1, whole(-1, MAX_EPOCHS), str, "the last epoch"),
-]
-COMPARE = [
+    Field("lr", "ex_lr", _p("lr", RATE.rule, 0.5, RATE.help)),
+    Field("epochs", "ex_epochs", _p("epochs", DASHBOARD_EPOCHS.rule, 200, EPOCHS.help)),
+    Field("init", "ex_init", INIT),
+    Field("seed", "ex_seed", SEED),
+    Field(
+        "batch",
+        "ex_batch",
+        _p(
+            "batch",
+            R(0, 10**7, integer=True),
+            0,
+            "Pixels per step; 0 uses the whole image. Batches are shuffled every epoch from the seed.",
+        ),
+    ),
+    Field("log", "ex_log", LOG_OFF, "off"),
+    Field(
+        "at",
+        "ex_at",
+        _p("at", R(-1, DASHBOARD_MAX_EPOCHS, integer=True), -1, "The epoch the pictures show."),
+        "the last epoch",
+    ),
+)
+COMPARE = (
     *IMAGE,
-    Param(
+    Field(
         "rates",
         "cmp_rates",
-        "",
-        rate_list(1e-12, 1e6, COMPARE_RATES),
-        str,
+        _p(
+            "rates",
+            ListOf(RATE.rule, 1, COMPARE_RATES),  # type: ignore[arg-type]
+            "",
+            "Leave empty for three rates chosen from the image's theory: too small, good, too large.",
+        ),
         "the theory's three rates",
+        form="text",
     ),
-    Param("also", "cmp_also", [], image_list(COMPARE_IMAGES - 1), ",".join, "no other images"),
-    Param("epochs", "cmp_epochs", 300, whole(1, MAX_EPOCHS)),
-    Param("log", "cmp_log", True, flag, show_flag, "on"),
-]
-SWEEP = [
-    *IMAGE,
-    Param("from", "sw_from", None, RATE, show_number, "the range from theory"),
-    Param("to", "sw_to", None, RATE, show_number, "the range from theory"),
-    Param("points", "sw_points", 30, whole(2, SWEEP_POINTS)),
-    Param("epochs", "sw_epochs", 300, whole(1, MAX_EPOCHS)),
-]
-WALK = [
-    *IMAGE,
-    Param("weight", "wk_weight", "w1", choice(WEIGHT_NAMES)),
-    Param("pair", "wk_pair", "w1,w2", choice(WALK_PAIRS)),
-    Param("speed", "wk_speed", 0.8, number(0.001, 3.0, "a multiple of the critical rate")),
-    Param("epochs", "wk_epochs", 30, whole(1, WALK_EPOCHS)),
-    Param("at", "wk_at", -1, whole(-1, WALK_EPOCHS), str, "the last epoch"),
-]
-STEP = [
-    *IMAGE,
-    Param("w", "st_w", 1.0, number(-1e6, 1e6, "a weight"), show_number),
-    Param("lr", "st_lr", 0.01, number(1e-9, 10.0, "a learning rate"), show_number),
-    Param("steps", "st_steps", 0, whole(0, STEP_MAX)),
-    Param("lr3", "st_lr3", 0.5, number(1e-9, 1e6, "a learning rate"), show_number),
-    Param("epoch3", "st_epoch3", 1, whole(1, 5)),
-]
-DIAGNOSE = [
-    Param("errors", "dg_errors", LESSON_CURVE, _curve),
-    Param("lr", "dg_lr", None, RATE, show_number, "no rate"),
-    Param("log", "dg_log", False, flag, show_flag, "off"),
-]
-EXERCISE = [*IMAGE, Param("exercise", "xr_exercise", "predict", choice(EXERCISES))]
-
-PAGES = {
-    # label: (page file, URL path, parameters)
-    "Explore one rate": ("streamlit_app.py", "", EXPLORE),
-    "Compare learning rates": (
-        "pages/2_Compare_learning_rates.py",
-        "Compare_learning_rates",
-        COMPARE,
+    Field(
+        "also",
+        "cmp_also",
+        _p(
+            "also",
+            ListOf(Choice(tuple(gdcore.BUILTINS)), 1, COMPARE_IMAGES - 1),
+            [],
+            "The same rates on other images, at the same size and scale.",
+        ),
+        "no other images",
+        form="list",
     ),
-    "Learning-rate sweep": ("pages/3_Learning_rate_sweep.py", "Learning_rate_sweep", SWEEP),
-    "Walk downhill": ("pages/4_Walk_downhill.py", "Walk_downhill", WALK),
-    "Step by step": ("pages/5_Step_by_step.py", "Step_by_step", STEP),
-    "Diagnose your curve": ("pages/6_Diagnose_your_curve.py", "Diagnose_your_curve", DIAGNOSE),
-    "Exercises": ("pages/7_Exercises.py", "Exercises", EXERCISE),
-}
+    Field("epochs", "cmp_epochs", _p("epochs", DASHBOARD_EPOCHS.rule, 300, EPOCHS.help)),
+    Field("log", "cmp_log", _p("log", Flag(), True, LOG_OFF.help), "on"),
+)
+SWEEP = (
+    *IMAGE,
+    Field(
+        "from",
+        "sw_from",
+        _p("from", RATE.rule, None, "The smallest rate."),
+        "the range from theory",
+    ),
+    Field("to", "sw_to", _p("to", RATE.rule, None, "The largest rate."), "the range from theory"),
+    Field(
+        "points",
+        "sw_points",
+        _p("points", R(2, SWEEP_POINTS, integer=True), 30, "Rates, log-spaced."),
+    ),
+    Field("epochs", "sw_epochs", _p("epochs", DASHBOARD_EPOCHS.rule, 300, EPOCHS.help)),
+)
+WALK = (
+    *IMAGE,
+    Field(
+        "weight",
+        "wk_weight",
+        _p("weight", Choice(WEIGHT_NAMES), "w1", "The one weight that learns."),
+    ),
+    Field(
+        "pair",
+        "wk_pair",
+        _p("pair", Choice(tuple(WALK_PAIRS)), "w1,w2", "The two weights that learn."),
+    ),
+    Field(
+        "speed",
+        "wk_speed",
+        _p(
+            "speed",
+            R(0.001, 3.0),
+            0.8,
+            "Each picture has its own critical rate; 1 is the edge where steps stop settling.",
+        ),
+    ),
+    Field("epochs", "wk_epochs", _p("epochs", R(1, WALK_EPOCHS, integer=True), 30, EPOCHS.help)),
+    Field(
+        "at",
+        "wk_at",
+        _p("at", R(-1, WALK_EPOCHS, integer=True), -1, "The steps drawn, up to this epoch."),
+        "the last epoch",
+    ),
+)
+STEP = (
+    *IMAGE,
+    Field("w", "st_w", _p("w", R(-1e6, 1e6), 1.0, "The weight before the first step.")),
+    Field("lr", "st_lr", _p("lr", R(1e-9, 10.0), 0.01, RATE.help)),
+    Field("steps", "st_steps", _p("steps", R(0, STEP_MAX, integer=True), 0, "Steps taken so far.")),
+    Field("lr3", "st_lr3", _p("lr3", R(1e-9, 1e6), 0.5, RATE.help)),
+    Field("epoch3", "st_epoch3", _p("epoch3", R(1, 5, integer=True), 1, "The epoch shown.")),
+)
+DIAGNOSE = (
+    Field("errors", "dg_errors", _p("errors", CurveText(), LESSON_CURVE, "Epoch 0 first.")),  # type: ignore[arg-type]
+    Field(
+        "lr",
+        "dg_lr",
+        _p("lr", RATE.rule, None, "Turns the verdict into a concrete next rate."),
+        "no rate",
+    ),
+    Field("log", "dg_log", LOG_OFF, "off"),
+)
+EXERCISE = (
+    *IMAGE,
+    Field("exercise", "xr_exercise", _p("exercise", Choice(tuple(EXERCISES)), "predict", "")),
+)

@@ -12,20 +12,22 @@ import streamlit as st
 from PIL import Image
 
 import gdcore
-from ui import state
+from ui import urlstate
 from ui.charts import VERDICT_COLOURS
-from ui.data import ImageChoice, builtin_choice, builtin_pixels, digest, upload_pixels
-from ui.params import DEFAULT_IMAGE, IMAGE, PAGES, SIZES, UPLOAD
+from ui.controls import action, control
+from ui.data import (
+    ImageChoice,
+    brightness_to_rgb,
+    builtin_choice,
+    builtin_pixels,
+    digest,
+    residual_to_rgb,
+    upload_pixels,
+)
+from ui.params import IMAGE, UPLOAD, Field
+from ui.registry import BY_ID, PAGES, Page
 
-ICONS = {
-    "Explore one rate": ":material/search:",
-    "Compare learning rates": ":material/stacked_line_chart:",
-    "Learning-rate sweep": ":material/tune:",
-    "Walk downhill": ":material/landscape:",
-    "Step by step": ":material/calculate:",
-    "Diagnose your curve": ":material/stethoscope:",
-    "Exercises": ":material/school:",
-}
+IMAGE_FIELD, SIZE_FIELD, SCALE_FIELD = IMAGE
 SCALE_HELP = {
     "raw": "pixel indices and brightness 0–255, as first written",
     "unit": "x, y and brightness each divided into 0–1",
@@ -34,46 +36,44 @@ SCALE_HELP = {
 VERDICT_MARK = {"too small": "▼", "good": "✓", "too large": "▲"}
 
 
-def page_setup(title: str, page: str, params: list[state.Param]) -> None:
-    """Page config, navigation, and URL restore; call first on every page."""
+def page_setup(page_id: str) -> Page:
+    """Page config, URL restore, navigation, title and link notes; call first on every page."""
+    page = BY_ID[page_id]
     st.set_page_config(
-        page_title=f"{title} · Learning-rate explorer",
-        page_icon=Image.fromarray(builtin_pixels(DEFAULT_IMAGE, 32).astype("uint8")),  # no icon CDN
+        page_title=f"{page.title} · Learning-rate explorer",
+        page_icon=Image.fromarray(builtin_pixels(IMAGE_FIELD.default, 32).astype("uint8")),
         layout="wide",
     )
-    state.restore(page, params)
+    urlstate.restore(page)
     with st.sidebar:
         st.markdown("### :material/trending_down: Learning-rate explorer")
-        carry = {p.url: p.show(st.session_state[p.key]) for p in IMAGE if p.key in st.session_state}
-        carry = {k: v for k, v in carry.items() if k != "image" or v != UPLOAD}
-        for label, (path, _, _) in PAGES.items():
-            st.page_link(path, label=label, icon=ICONS[label], query_params=carry or None)
+        # The links carry nothing: arriving at a page restores the session's settings.
+        for p in PAGES:
+            st.page_link(p.file, label=p.title, icon=p.icon)
         st.divider()
+    st.title(f"{page.icon} {page.title}")
+    urlstate.show_notes(page)
+    return page
 
 
 def image_picker(sizes_label: str = "Working size (pixels per side)") -> ImageChoice:
     """Built-in image or upload, working size and scale, in the sidebar."""
     with st.sidebar:
         st.markdown("#### Image")
-        name = state.widget(
+        name = control(
             st.selectbox,
-            "image",
+            IMAGE_FIELD,
             "Image",
-            [*gdcore.BUILTINS, UPLOAD],
-            key="image",
             format_func=lambda n: "your own image (upload)" if n == UPLOAD else n,
-            help="Built-in images are made by code; an upload stays in your session only.",
             label_visibility="collapsed",
         )
         if name != UPLOAD:
             st.caption(gdcore.BUILTINS[name].description)
-        size = state.widget(st.select_slider, "size", sizes_label, SIZES, key="size")
-        scale = state.widget(
+        size = control(st.select_slider, SIZE_FIELD, sizes_label)
+        scale = control(
             st.radio,
-            "scale",
+            SCALE_FIELD,
             "Scale of the pixel table",
-            gdcore.SCALES,
-            key="scale",
             horizontal=True,
             help="; ".join(f"**{k}**: {v}" for k, v in SCALE_HELP.items()),
         )
@@ -120,7 +120,7 @@ def _upload_choice(size: int) -> ImageChoice:
         "Choose an image file above. Until then, the built-in scene is shown.",
         icon=":material/upload:",
     )
-    return builtin_choice(DEFAULT_IMAGE, size)
+    return builtin_choice(IMAGE_FIELD.default, size)
 
 
 def verdict_card(d: gdcore.Diagnosis, lr: float | None = None) -> None:
@@ -139,9 +139,9 @@ def verdict_card(d: gdcore.Diagnosis, lr: float | None = None) -> None:
     )
 
 
-def share_box(page_path: str, written: dict[str, str], note: str = "") -> None:
+def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
     """A visible, copyable link that reopens exactly this run."""
-    link = state.share_link(page_path, written)
+    link = urlstate.share_link(page, written)
     with st.expander("Share this run", expanded=False, icon=":material/link:"):
         st.caption(
             "Anyone opening this link sees the same run and verdict." + (f" {note}" if note else "")
@@ -171,13 +171,14 @@ def thumbnails() -> None:
     for col, name in zip(cols, names, strict=True):
         with col:
             st.image(builtin_pixels(name, 64).astype("uint8"), caption=name, width="stretch")
-            st.button(
+            action(
+                st.button,
+                IMAGE_FIELD,
                 "Use",
                 key=f"thumb_{name}",
                 on_click=_pick,
                 args=(name,),
                 width="stretch",
-                disabled=state.locked("image"),
             )
 
 
@@ -189,3 +190,33 @@ def _safe_name(name: str) -> str:
 
 def _pick(name: str) -> None:
     st.session_state["image"] = name
+
+
+def epoch_slider(field: Field, label: str, last: int) -> int:
+    """A slider over epochs 0..``last`` that follows the end of the run.
+
+    It stays on the last epoch when the run changes (a new rate, more epochs)
+    unless the learner moved it elsewhere, so a picture never shows a stale
+    epoch 0 beside a run that went on.
+    """
+    end = f"_end_{field.key}"
+    at = st.session_state.get(field.key, -1)
+    if at < 0 or at > last or at == st.session_state.get(end):
+        st.session_state[field.key] = last
+    st.session_state[end] = last
+    value = control(
+        st.slider, field, label, min_value=0, max_value=max(last, 1), disabled=last == 0
+    )
+    return min(int(value), last)
+
+
+def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
+    """The image, the model's prediction at an epoch, and the residual, side by side."""
+    c1, c2, c3 = st.columns(3)
+    c1.image(brightness_to_rgb(choice.pixels), caption="your image", width="stretch")
+    c2.image(brightness_to_rgb(prediction), caption=f"prediction, epoch {at}", width="stretch")
+    c3.image(
+        residual_to_rgb(choice.pixels - prediction),
+        caption="residual: orange = too dark",
+        width="stretch",
+    )

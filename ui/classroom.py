@@ -1,0 +1,119 @@
+"""Classroom links: a teacher fixes some controls and hides others.
+
+``lock=image,scale`` fixes controls at the link's own values; ``lock=lr:0.1``
+fixes one at a value given in the lock (it wins over ``lr=`` elsewhere in the
+link); ``hide=seed,batch`` leaves controls out. The mode belongs to the
+session, keyed by widget key, so it survives moving between pages: a locked
+image stays locked on every page that shows the image. A teaching aid, not
+access control: anyone can edit a link.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+import streamlit as st
+
+from ui.params import Field
+from ui.registry import Page
+
+KINDS = ("lock", "hide")
+MODE = "_class"
+MAX_VALUE = 400
+
+
+def _mode() -> dict[str, Any]:
+    return st.session_state.setdefault(MODE, {"lock": {}, "hide": []})
+
+
+def _shown(raw: str) -> str:
+    clean = "".join(c if c.isprintable() and c != "`" else "?" for c in raw)
+    return clean if len(clean) <= 40 else clean[:40] + "…"
+
+
+def read(page: Page, notes: list[str]) -> None:
+    """Add the link's ``lock`` and ``hide`` for this page's controls to the session's mode."""
+    mode = _mode()
+    by_url = {f.url: f for f in page.fields}
+    for kind in KINDS:
+        raw = st.query_params.get(kind)
+        if raw is None:
+            continue
+        if len(raw) > MAX_VALUE:
+            notes.append(f"`{kind}=…` is longer than {MAX_VALUE} characters; ignored.")
+            continue
+        for item in filter(None, raw.split(",")):
+            name, _, value = item.partition(":")
+            f = by_url.get(name)
+            if f is None:
+                notes.append(
+                    f"`{kind}` names `{_shown(name)}`, which this page does not have "
+                    f"(it has {', '.join(by_url)}); ignored."
+                )
+            elif kind == "hide":
+                if f.key not in mode["hide"]:
+                    mode["hide"].append(f.key)
+            elif not value:
+                mode["lock"][f.key] = st.session_state[f.key]  # the link's own value
+            elif (problem := f.problem(value)) is None:
+                mode["lock"][f.key] = f.from_url(value)
+            else:
+                notes.append(f"`lock={_shown(item)}`: {problem}; that control is not locked.")
+
+
+def impose(page: Page) -> None:
+    """Put locked values back before the widgets are drawn, on every run."""
+    lock = _mode()["lock"]
+    for f in page.fields:
+        if f.key in lock:
+            st.session_state[f.key] = lock[f.key]
+
+
+def locked(field: Field) -> bool:
+    return field.key in _mode()["lock"]
+
+
+def hidden(field: Field) -> bool:
+    return field.key in _mode()["hide"]
+
+
+def query(page: Page) -> dict[str, str]:
+    """This page's part of the mode, for its URL (locked values are plain parameters)."""
+    mode = _mode()
+    out = {}
+    lock = [f.url for f in page.fields if f.key in mode["lock"]]
+    hide = [f.url for f in page.fields if f.key in mode["hide"]]
+    if lock:
+        out["lock"] = ",".join(lock)
+    if hide:
+        out["hide"] = ",".join(hide)
+    return out
+
+
+def banner(page: Page) -> None:
+    """Tell the learner which controls their teacher fixed or hid on this page."""
+    mode = query(page)
+    lock, hide = mode.get("lock", "").split(","), mode.get("hide", "").split(",")
+    lock, hide = [k for k in lock if k], [k for k in hide if k]
+    if not (lock or hide):
+        return
+    parts = []
+    if lock:
+        parts.append("fixed: " + ", ".join(f"**{k}**" for k in lock))
+    if hide:
+        parts.append("hidden: " + ", ".join(f"**{k}**" for k in hide))
+    st.info(
+        "**Classroom link.** Your teacher prepared this view; " + "; ".join(parts) + ".",
+        icon=":material/school:",
+    )
+
+
+def link(base: str, values: dict[str, str], lock: list[str], hide: list[str]) -> str:
+    """A link with chosen settings, some locked (with their values) and some hidden."""
+    query = dict(values)
+    if lock:
+        query["lock"] = ",".join(f"{k}:{values[k]}" if k in values else k for k in lock)
+    if hide:
+        query["hide"] = ",".join(hide)
+    return base + ("?" + urllib.parse.urlencode(query, safe=",:") if query else "")

@@ -1,0 +1,119 @@
+"""Shareable state: every control that changes a result lives in the URL.
+
+One rule for every page, run first (``restore``) and last (``publish``):
+
+- **Arriving at a page** (a new session opening a link, or a click in the
+  sidebar), each control takes its value from the URL if the URL has it, else
+  from what this session last had for it, else its default. So moving between
+  pages keeps the image, size, scale and every page's own settings by
+  construction: the sidebar links carry nothing, and nothing depends on which
+  widget Streamlit happened to keep (it drops the state of widgets a run did
+  not draw). A URL value that breaks its field's rule falls back, with a
+  visible note naming the parameter, what is allowed and what was given.
+- **On a rerun of the same page** the widgets' own values win.
+- **After the widgets**, ``publish`` writes every value that is not the default
+  into the URL and into the session's memory, so the address bar is always a
+  link to the run on screen.
+
+This is written by hand rather than with Streamlit's ``bind="query-params"``,
+which drops a bad value silently (no note) and cannot express classroom locks.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+import streamlit as st
+
+from ui import classroom
+from ui.registry import Page
+
+MAX_URL_VALUE = 400
+KEPT = "_kept"  # widget key -> last value, for the whole session
+NOTES = "_notes"
+
+
+def _quoted(raw: str) -> str:
+    """A URL value made safe to quote in a note: printable, short, no backticks."""
+    clean = "".join(c if c.isprintable() and c != "`" else "?" for c in raw)
+    return clean if len(clean) <= 40 else clean[:40] + "…"
+
+
+def restore(page: Page) -> None:
+    """Give every control of ``page`` its value before any widget is drawn."""
+    kept: dict[str, Any] = st.session_state.setdefault(KEPT, {})
+    arriving = st.session_state.get("_page") != page.id
+    st.session_state["_page"] = page.id
+    notes: list[str] = []
+    for f in page.fields:
+        if not arriving and f.key in st.session_state:
+            continue  # a rerun: the widget's own value wins
+        value = kept.get(f.key, f.default)
+        raw = st.query_params.get(f.url) if arriving else None
+        if raw is not None:
+            problem = (
+                f"is longer than {MAX_URL_VALUE} characters"
+                if len(raw) > MAX_URL_VALUE
+                else f.problem(raw)
+            )
+            if problem is None:
+                value = f.from_url(raw)
+            else:
+                notes.append(f"`{f.url}={_quoted(raw)}`: {problem}; using {f.describe_default()}.")
+        st.session_state[f.key] = value
+    if arriving:
+        classroom.read(page, notes)
+        st.session_state[NOTES] = notes
+    classroom.impose(page)
+
+
+def show_notes(page: Page) -> None:
+    """The classroom banner, and notes about link values that could not be used."""
+    classroom.banner(page)
+    notes = st.session_state.get(NOTES) or []
+    if notes:
+        st.warning(
+            "**Some settings in the link could not be used, so defaults stand in:**\n\n"
+            + "\n".join(f"- {n}" for n in notes),
+            icon="⚠️",
+        )
+
+
+def publish(page: Page, **values: Any) -> dict[str, str]:
+    """Write every non-default value into the URL; return the parameters written.
+
+    ``values`` (by URL name) override what the widgets hold, for a value that
+    means "follow the run" such as ``at=-1`` for the last epoch.
+    """
+    kept = st.session_state.setdefault(KEPT, {})
+    written: dict[str, str] = {}
+    for f in page.fields:
+        value = values[f.url] if f.url in values else st.session_state.get(f.key, f.default)
+        kept[f.key] = value
+        text = None if value == f.default else f.show(value)
+        current = st.query_params.get(f.url)
+        if text is None:
+            if current is not None:
+                del st.query_params[f.url]
+        else:
+            written[f.url] = text
+            if current != text:
+                st.query_params[f.url] = text
+    for key, text in classroom.query(page).items():
+        written[key] = text
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
+    return written
+
+
+def kept_value(key: str, default: Any) -> Any:
+    """What this session last had for a control (on any page)."""
+    return st.session_state.get(KEPT, {}).get(key, default)
+
+
+def share_link(page: Page, written: dict[str, str]) -> str:
+    """A full link to this run: the page's address plus its parameters."""
+    base = st.context.url or f"http://localhost:8501/{page.url_path}"
+    query = urllib.parse.urlencode(written)
+    return base + (f"?{query}" if query else "")
