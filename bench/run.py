@@ -31,11 +31,11 @@ import numpy as np
 
 import gdcore
 from gdcore.runs import finish
+from gdcore.testing import disagreement
 from gdcore.textbook import textbook_run
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RTOL, FLOOR = 1e-9, 1e-12
 LOOP_REPEATS = 5  # the slow loops (textbook, PyTorch) are timed this many times
 
 
@@ -46,15 +46,6 @@ def median_time(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def disagreement(a: np.ndarray, b: np.ndarray) -> float:
-    """Largest error difference in units of the tolerance (<= 1 means agree)."""
-    if not np.array_equal(np.isfinite(a), np.isfinite(b)):
-        return float("inf")
-    ok = np.isfinite(b)
-    bound = RTOL * np.abs(b) + FLOOR * np.abs(b[:, :1])
-    return float(np.max(np.abs(a - b)[ok] / bound[ok]))
 
 
 def floor_fn(pixels: np.ndarray, rates: int, epochs: int):

@@ -55,6 +55,19 @@ BIG_STEP, SMALL_STEP = 10.0, 3.0
 """Suggested rate changes: a decade when far off, a factor 3 when close."""
 
 
+def curve_rules() -> str:
+    """The curve rules above as a Markdown list, with the thresholds in force."""
+    return (
+        "- Any NaN or infinite value: **too large** (the run blew up).\n"
+        f"- A climb of more than {RISE_TOLERANCE:.0%} above the lowest error so far: "
+        "**too large** (overshoot).\n"
+        f"- A total fall of less than {MIN_DROP:.0%}: **too small**.\n"
+        f"- The last {TAIL_SHARE:.0%} of the epochs still removing over {STILL_FALLING:.0%} "
+        "of the fall: **too small** (it has not flattened).\n"
+        "- Otherwise: **good**, a fall that flattens."
+    )
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """A verdict, the sentence of evidence behind it and a rate to try next."""

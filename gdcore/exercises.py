@@ -92,6 +92,23 @@ def check_fastest_rate(
     )
 
 
+def predict_order(seed: int) -> list[int]:
+    """The order the three theory rates are asked in: shuffled, reproducible from ``seed``."""
+    return [int(i) for i in np.random.default_rng(seed).permutation(3)]
+
+
+def read_curves(errors: NDArray[np.float64]) -> list[tuple[str, NDArray[np.float64]]]:
+    """The curves of "Read a curve": the lesson's four numbers, then three runs of the image.
+
+    ``errors`` holds the runs of ``three_rates`` (too small, good, too large),
+    shown in the order too large, too small, good, each cut where it blew up.
+    """
+    curves = [("the lesson's exercise", np.array([2.0, 0.1, 5.0, 20.0]))]
+    for name, i in zip("BCD", (2, 0, 1), strict=True):
+        curves.append((f"curve {name}", errors[i][np.isfinite(errors[i])]))
+    return curves
+
+
 def check_curve_reading(values, answer: str) -> Feedback:
     """Naming the cause of an error curve, checked by the curve diagnosis."""
     d = diagnose_curve(values)

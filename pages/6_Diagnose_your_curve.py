@@ -4,38 +4,28 @@ import numpy as np
 import streamlit as st
 
 import gdcore
-from ui import charts, state, widgets
-from ui.params import DIAGNOSE as PARAMS
+from ui import charts, classroom, urlstate, widgets
+from ui.controls import control
 
-widgets.page_setup("Diagnose your curve", "diagnose", PARAMS)
-st.title(":material/stethoscope: Diagnose your curve")
-state.show_notes("diagnose")
+page = widgets.page_setup("diagnose")
+f = {fl.url: fl for fl in page.fields}
 st.caption(
     "Paste the errors your own code printed, one per epoch (commas, spaces or new lines), "
     "or upload a CSV with a column named error or loss. It starts with the lesson's exercise."
 )
 left, right = st.columns([2, 3], gap="large")
 with left:
-    text = state.widget(
-        st.text_area, "errors", "Your errors, epoch 0 first", key="dg_errors", height=140
-    )
+    text = control(st.text_area, f["errors"], "Your errors, epoch 0 first", height=140)
     # No type=: it is checked on the name only; the content is parsed and judged.
-    upload = (
-        None
-        if state.locked("errors") or state.hidden("errors")
-        else st.file_uploader("…or a CSV file", key="dg_csv")
-    )
-    lr = state.widget(
+    fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
+    upload = None if fixed else st.file_uploader("…or a CSV file", key="dg_csv")
+    lr = control(
         st.number_input,
-        "lr",
+        f["lr"],
         "The learning rate you used (optional)",
-        1e-12,
-        1e6,
-        key="dg_lr",
         format="%.6g",
         placeholder="e.g. 0.01",
         step=None,
-        help="Turns the verdict into a concrete next rate.",
     )
 values, source, problem = None, "the text box", None
 if upload is not None:
@@ -57,45 +47,31 @@ if values is not None:
 with right:
     if problem:
         st.error(
-            problem + " Allowed: at least two numbers ≥ 0 (nan and inf are read as a blow-up).",
-            icon=":material/block:",
+            problem + f" Allowed: {f['errors'].param.rule.allowed()}.", icon=":material/block:"
         )
     if diag is not None:
         widgets.verdict_card(diag, lr)
         if diag.suggested_lr is not None and diag.verdict != "good":
             st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
-        elif diag.verdict == "too small":
-            st.markdown(
-                "**Next, try a rate about 10× larger** (give your rate above for a number)."
-            )
-        elif diag.verdict == "too large":
-            st.markdown(
-                "**Next, try a rate about 10× smaller** (give your rate above for a number)."
-            )
-        log = state.widget(st.toggle, "log", "Log scale", key="dg_log")
-        finite = np.isfinite(values)
-        st.altair_chart(
-            charts.simple_curve(values, f"Your curve ({len(values)} values, from {source})", log),
-            width="stretch",
+        elif diag.verdict != "good":
+            way = "larger" if diag.verdict == "too small" else "smaller"
+            st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
+        log = control(st.toggle, f["log"], "Log scale")
+        chart, notes = charts.error_view(
+            ["your curve"],
+            np.asarray(values, dtype=float)[None, :],
+            log=log,
+            title=f"Your curve ({len(values)} values, from {source})",
+            unit="values",
         )
-        hidden = int((~(finite & (values > 0))).sum()) if log else int((~finite).sum())
-        if hidden:
-            st.caption(
-                f"{hidden} values are not drawn ({'not finite or not above 0' if log else 'not finite'})."
-            )
+        st.altair_chart(chart, width="stretch")
+        if notes:
+            st.caption("Note: " + "; ".join(notes) + ".")
         with st.expander("How the verdict is reached"):
-            st.markdown(
-                f"- Any NaN or infinite value: **too large** (the run blew up).\n"
-                f"- A climb of more than {gdcore.diagnosis.RISE_TOLERANCE:.0%} above the lowest error so far: **too large** (overshoot).\n"
-                f"- A total fall of less than {gdcore.diagnosis.MIN_DROP:.0%}: **too small**.\n"
-                f"- The last {gdcore.diagnosis.TAIL_SHARE:.0%} of the epochs still removing over "
-                f"{gdcore.diagnosis.STILL_FALLING:.0%} of the fall: **too small** (it has not flattened).\n"
-                "- Otherwise: **good**, a fall that flattens."
-            )
-written = state.publish(PARAMS)
+            st.markdown(gdcore.diagnosis.curve_rules())
 with left:
     widgets.share_box(
-        "Diagnose_your_curve",
-        written,
+        page,
+        urlstate.publish(page),
         "An uploaded CSV is not part of the link; paste the numbers instead.",
     )

@@ -1,63 +1,49 @@
 """Every page in AppTest: defaults, controls, links, hostile links, uploads, downloads."""
 
 import io
-import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import (
+    PAGE_IDS,
+    chart_data,
+    no_exception,
+    open_page,
+    png,
+    save,
+    specs,
+    verdict_text,
+)
 from PIL import Image
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 import gdcore
+from ui.registry import BY_ID
 
-MAIN = "../streamlit_app.py"
-PAGES = {
-    "explore": None,
-    "compare": "pages/2_Compare_learning_rates.py",
-    "sweep": "pages/3_Learning_rate_sweep.py",
-    "walk": "pages/4_Walk_downhill.py",
-    "step": "pages/5_Step_by_step.py",
-    "diagnose": "pages/6_Diagnose_your_curve.py",
-    "exercises": "pages/7_Exercises.py",
+DEFAULT_CHARTS = {
+    "explore": 2,  # the error and the weights
+    "compare": 1,
+    "sweep": 2,  # final error and epochs to 1%, against the rate
+    "walk": 2,  # one weight, two weights
+    "step": 1,
+    "diagnose": 1,
+    "exercises": 0,
 }
 
 
-def open_page(name: str, **query) -> AppTest:
-    """A fresh session opening a page by URL, as a shared link does."""
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    if PAGES[name]:
-        at.switch_page(PAGES[name])
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def specs(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-
-
-def verdict_text(at: AppTest) -> str:
-    cards = [m.value for m in at.markdown if "verdict-card" in m.value]
-    assert len(cards) == 1
-    return cards[0]
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("name", PAGE_IDS)
 def test_every_page_renders_with_defaults(name):
     at = open_page(name)
     no_exception(at)
     # "Predict, then run" shows no chart until the learner has committed.
-    assert len(at.get("vega_lite_chart")) >= (0 if name == "exercises" else 1)
-    for spec in specs(at):
+    assert len(at.get("vega_lite_chart")) == DEFAULT_CHARTS[name]
+    for i, spec in enumerate(specs(at)):
         assert spec.get("layer") or spec.get("mark")
+        assert any(len(v) > 1 for v in chart_data(at, i).values())  # real points drawn
     assert not at.warning  # no notes when the link is clean
+    assert at.title[0].value.endswith(BY_ID[name].title)
 
 
 def test_explore_default_run_matches_the_engine():
@@ -289,17 +275,11 @@ def test_diagnose_bad_text_keeps_it_and_says_why():
     assert "value 3 is not a number" in at.error[0].value
 
 
-def _png(pixels: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(pixels.astype(np.uint8)).save(buf, "PNG")
-    return buf.getvalue()
-
-
 def test_upload_is_used_and_a_bad_upload_keeps_the_last_good_one():
     at = open_page("explore", image="upload")
     assert "Until then, the built-in scene is shown" in at.info[0].value
     ramp = np.tile(np.arange(0, 200, 10, dtype=float), (12, 1))  # 20 wide, 12 high
-    at.file_uploader[0].upload("ramp.png", _png(ramp), "image/png").run()
+    at.file_uploader[0].upload("ramp.png", png(ramp), "image/png").run()
     no_exception(at)
     head = at.dataframe[0].value  # the pixel table of the upload, unit scale
     np.testing.assert_allclose(head["brightness"], ramp[0, :8] / 255)
@@ -315,9 +295,8 @@ def test_upload_is_used_and_a_bad_upload_keeps_the_last_good_one():
 def test_sixteen_bit_rgba_and_huge_uploads():
     at = open_page("explore", image="upload")
     arr16 = np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000
-    buf = io.BytesIO()
-    Image.fromarray(arr16).save(buf, "PNG")
-    at.file_uploader[0].upload("deep.png", buf.getvalue(), "image/png").run()
+    data = save(Image.fromarray(arr16), "PNG")
+    at.file_uploader[0].upload("deep.png", data, "image/png").run()
     no_exception(at)
     assert any("16-bit" in c.value for c in at.caption)
     np.testing.assert_allclose(at.dataframe[0].value["brightness"], arr16[0, :8] / 65535, rtol=1e-6)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import assert_runs_equal
+from gdcore.testing import assert_runs_equal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

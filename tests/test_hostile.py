@@ -6,31 +6,24 @@ sentence naming the problem, never a traceback, and keeps the last good image.
 """
 
 import io
-import struct
-import zlib
 
 import numpy as np
 import pytest
+from helpers import (
+    PAGE_IDS,
+    all_text,
+    chart_data,
+    no_exception,
+    open_page,
+    png_bomb,
+    save,
+    verdict_text,
+)
 from PIL import Image
-from test_app import PAGES, no_exception, open_page, verdict_text
+
+import gdcore
 
 IMAGE_PAGES = ["explore", "compare", "sweep", "walk", "step"]
-
-
-def _save(img: Image.Image, fmt: str, **kw) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, fmt, **kw)
-    return buf.getvalue()
-
-
-def _bomb() -> bytes:
-    def chunk(kind, body):
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    ihdr = struct.pack(">IIBBBBB", 50000, 50000, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
 
 
 def _exif_rotated() -> bytes:
@@ -38,7 +31,7 @@ def _exif_rotated() -> bytes:
     arr[:, :5] = 255
     exif = Image.Exif()
     exif[0x0112] = 6
-    return _save(Image.fromarray(arr), "JPEG", exif=exif.tobytes(), quality=95)
+    return save(Image.fromarray(arr), "JPEG", exif=exif.tobytes(), quality=95)
 
 
 def _gif() -> bytes:
@@ -52,26 +45,26 @@ def _gradient(h: int, w: int) -> np.ndarray:
     return (np.add.outer(np.arange(h) * 3, np.arange(w) * 5) % 256).astype(np.uint8)
 
 
-GOOD = _save(Image.fromarray(_gradient(16, 24)), "PNG")
+GOOD = save(Image.fromarray(_gradient(16, 24)), "PNG")
 REJECTED = {
     "not an image": (b"GIF87a? no, just text pretending", "not an image"),
     "truncated": (
-        _save(
+        save(
             Image.fromarray(np.random.default_rng(1).integers(0, 255, (64, 64), dtype=np.uint8)),
             "PNG",
         )[:300],
         "damaged or truncated|not an image",
     ),
     "empty": (b"", "the file is empty"),
-    "bomb header": (_bomb(), "2,500,000,000 pixels; at most 16,777,216"),
+    "bomb header": (png_bomb(), "2,500,000,000 pixels; at most 16,777,216"),
 }
 ACCEPTED = {
     "16-bit grayscale": (
-        lambda: _save(Image.fromarray(_gradient(8, 8).astype(np.uint16) * 257), "PNG"),
+        lambda: save(Image.fromarray(_gradient(8, 8).astype(np.uint16) * 257), "PNG"),
         "16-bit",
     ),
     "RGBA": (
-        lambda: _save(
+        lambda: save(
             Image.fromarray(
                 np.dstack([_gradient(8, 8)] * 3 + [np.full((8, 8), 100, np.uint8)]), "RGBA"
             ),
@@ -79,15 +72,15 @@ ACCEPTED = {
         ),
         "white",
     ),
-    "palette": (lambda: _save(Image.fromarray(_gradient(8, 8)).convert("P"), "PNG"), None),
-    "CMYK JPEG": (lambda: _save(Image.new("CMYK", (16, 12), (10, 60, 120, 30)), "JPEG"), None),
+    "palette": (lambda: save(Image.fromarray(_gradient(8, 8)).convert("P"), "PNG"), None),
+    "CMYK JPEG": (lambda: save(Image.new("CMYK", (16, 12), (10, 60, 120, 30)), "JPEG"), None),
     "EXIF-rotated JPEG": (_exif_rotated, "EXIF"),
     "animated GIF": (_gif, "first frame of 3"),
-    "1x1": (lambda: _save(Image.new("L", (1, 1), 128), "PNG"), None),
-    "1xN": (lambda: _save(Image.fromarray(_gradient(1, 40)), "PNG"), None),
-    "Nx1": (lambda: _save(Image.fromarray(_gradient(40, 1)), "PNG"), None),
-    "all black": (lambda: _save(Image.new("L", (20, 20), 0), "PNG"), None),
-    "all white": (lambda: _save(Image.new("RGB", (20, 20), (255, 255, 255)), "PNG"), None),
+    "1x1": (lambda: save(Image.new("L", (1, 1), 128), "PNG"), None),
+    "1xN": (lambda: save(Image.fromarray(_gradient(1, 40)), "PNG"), None),
+    "Nx1": (lambda: save(Image.fromarray(_gradient(40, 1)), "PNG"), None),
+    "all black": (lambda: save(Image.new("L", (20, 20), 0), "PNG"), None),
+    "all white": (lambda: save(Image.new("RGB", (20, 20), (255, 255, 255)), "PNG"), None),
 }
 
 
@@ -95,14 +88,6 @@ def _upload(page: str, name: str, data: bytes):
     at = open_page(page, image="upload")
     at.file_uploader[0].upload(name, data, "image/png").run()
     return at
-
-
-def _all_text(at) -> str:
-    parts = [c.value for c in at.caption] + [m.value for m in at.markdown]
-    parts += (
-        [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
-    )
-    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("case", list(ACCEPTED))
@@ -113,7 +98,7 @@ def test_odd_but_valid_uploads_work_everywhere(page, case):
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert at.get("vega_lite_chart") or page == "walk"
-    text = _all_text(at)
+    text = all_text(at)
     assert f"{case}.img" in text or page not in ("explore",)
     if note and page == "explore":
         assert note in text
@@ -133,13 +118,13 @@ def test_bad_uploads_get_a_sentence_and_keep_the_last_good_image(page, case):
 
     assert re.search(message, at.error[0].value), at.error[0].value
     assert "cannot be used" in at.error[0].value
-    assert "last good upload" in _all_text(at)
+    assert "last good upload" in all_text(at)
 
 
 def test_file_names_are_shown_as_text_only():
     at = _upload("explore", "../../etc/<b>passwd</b>`rm -rf`.png", GOOD)
     no_exception(at)
-    text = _all_text(at)
+    text = all_text(at)
     # Shown without its markup or backticks, and never opened as a path.
     assert "<b>" not in text and "`rm" not in text
     assert "../../etc/bpasswd/brm -rf.png · 384 pixels" in text
@@ -183,7 +168,13 @@ def test_batch_larger_than_the_image_is_full_batch_with_a_note():
 def test_exact_fit_on_a_log_axis_says_what_is_hidden():
     at = open_page("explore", image="plane", log="1", epochs="3000")
     no_exception(at)
-    assert at.get("vega_lite_chart")
+    table = gdcore.pixel_table(gdcore.builtin_image("plane", 64), "unit")
+    errors = gdcore.run_descent(table, [0.5], 3000).errors[0]
+    hidden = int((~(np.isfinite(errors) & (errors > 0))).sum())
+    assert hidden > 0  # the plane is fit exactly: its error reaches 0
+    assert any(f"{hidden} epochs are not drawn on the log axis" in c.value for c in at.caption)
+    drawn = [e for e in chart_data(at, 0)["error"] if e is not None]
+    assert drawn and min(drawn) > 0  # no zero reaches the log axis
 
 
 def test_every_page_survives_every_hostile_value_at_once():
@@ -210,7 +201,7 @@ def test_every_page_survives_every_hostile_value_at_once():
             "at": "1.5",
         }.items()
     }
-    for page in PAGES:
+    for page in PAGE_IDS:
         at = open_page(page, **junk)
         no_exception(at)
         assert "could not be used" in at.warning[0].value

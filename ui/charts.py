@@ -10,9 +10,17 @@ axis stops at ``VIEW_CAP`` times the largest starting error (``view_cap``).
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
 import altair as alt
 import numpy as np
 import pandas as pd
+
+from gdcore.landscape import Cells, Walk
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 MAX_POINTS = 2000
 VIEW_CAP = 10.0
@@ -237,6 +245,32 @@ def sweep_chart(
         .resolve_scale(color="independent")
         .properties(padding=PADDING, height=320)
     )
+
+
+def verdict_style(df: pd.DataFrame, formats: dict) -> Styler:
+    """``df`` for ``st.dataframe``: its ``verdict`` column in each verdict's colour, in bold,
+    and ``formats`` (column -> format string or function) applied."""
+    return df.style.apply(
+        lambda col: [f"color: {VERDICT_COLOURS[v]}; font-weight: 600" for v in col],
+        subset=["verdict"],
+    ).format(formats)
+
+
+def bowl_frames(
+    values: np.ndarray, errors: np.ndarray, walk: Walk
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables of ``bowl_chart``: the parabola (value, error) and the steps in view."""
+    curve = pd.DataFrame({"value": values, "error": errors})
+    path = pd.DataFrame({"epoch": walk.epochs, "value": walk.points[:, 0], "error": walk.errors})
+    return curve, path
+
+
+def contour_frames(cells: Cells, walk: Walk) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables of ``contour_chart``: cells above E* (a log colour scale takes no 0)
+    and the steps in view."""
+    grid = pd.DataFrame(asdict(cells))
+    path = pd.DataFrame({"epoch": walk.epochs, "x": walk.points[:, 0], "y": walk.points[:, 1]})
+    return grid[grid["excess"] > 0], path
 
 
 def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Chart:

@@ -11,12 +11,14 @@ access control: anyone can edit a link.
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from ui.params import Field
-from ui.registry import Page
+from ui.registry import BY_ID, PAGES, Page
+from ui.text import quoted
 
 KINDS = ("lock", "hide")
 MODE = "_class"
@@ -25,11 +27,6 @@ MAX_VALUE = 400
 
 def _mode() -> dict[str, Any]:
     return st.session_state.setdefault(MODE, {"lock": {}, "hide": []})
-
-
-def _shown(raw: str) -> str:
-    clean = "".join(c if c.isprintable() and c != "`" else "?" for c in raw)
-    return clean if len(clean) <= 40 else clean[:40] + "…"
 
 
 def read(page: Page, notes: list[str]) -> None:
@@ -48,7 +45,7 @@ def read(page: Page, notes: list[str]) -> None:
             f = by_url.get(name)
             if f is None:
                 notes.append(
-                    f"`{kind}` names `{_shown(name)}`, which this page does not have "
+                    f"`{kind}` names `{quoted(name)}`, which this page does not have "
                     f"(it has {', '.join(by_url)}); ignored."
                 )
             elif kind == "hide":
@@ -59,7 +56,7 @@ def read(page: Page, notes: list[str]) -> None:
             elif (problem := f.problem(value)) is None:
                 mode["lock"][f.key] = f.from_url(value)
             else:
-                notes.append(f"`lock={_shown(item)}`: {problem}; that control is not locked.")
+                notes.append(f"`lock={quoted(item)}`: {problem}; that control is not locked.")
 
 
 def impose(page: Page) -> None:
@@ -117,3 +114,47 @@ def link(base: str, values: dict[str, str], lock: list[str], hide: list[str]) ->
     if hide:
         query["hide"] = ",".join(hide)
     return base + ("?" + urllib.parse.urlencode(query, safe=",:") if query else "")
+
+
+def link_maker(values_of: Callable[[Field], Any], default_page: str) -> None:
+    """The teacher's panel: pick a page, what to lock and what to hide; get the link.
+
+    ``values_of(field)`` is the value this session has for a control (what the
+    teacher set up); only values that differ from the default go in the link.
+    """
+    st.caption(
+        "Set the page up as you want it (visit it in this session), then choose what to fix and "
+        "what to hide. Locked controls are shown but cannot be changed; hidden ones are left out. "
+        "This is a teaching aid, not access control: anyone can edit a link."
+    )
+    ids = [p.id for p in PAGES]
+    target = BY_ID[
+        st.selectbox(
+            "Page",
+            ids,
+            index=ids.index(default_page),
+            format_func=lambda i: BY_ID[i].title,
+            key="xr_link_page",
+        )
+    ]
+    names = [f.url for f in target.fields]
+    values = {}
+    for f in target.fields:
+        value = values_of(f)
+        if value is not None and value != f.default:
+            values[f.url] = f.show(value)
+    lock = st.multiselect(
+        "Lock these controls",
+        names,
+        key="xr_link_lock",
+        default=[n for n in ("image", "scale") if n in names],
+    )
+    hide = st.multiselect(
+        "Hide these controls", [n for n in names if n not in lock], key="xr_link_hide"
+    )
+    for n in lock:
+        f = target.field(n)
+        values.setdefault(n, f.show(values_of(f) if values_of(f) is not None else f.default))
+    root = (st.context.url or "http://localhost:8501/").split("/" + target.url_path)[0]
+    base = f"{root.rstrip('/')}/{target.url_path}"
+    st.code(link(base, values, lock, hide), language=None)

@@ -43,7 +43,7 @@ def control(draw: Callable[..., Any], field: Field, label: str, **kwargs: Any) -
         kwargs.setdefault("max_selections", rule.most)
     if field.param.help:
         kwargs.setdefault("help", field.param.help)
-    disabled = classroom.locked(field) or kwargs.pop("disabled", False)
+    disabled = bool(kwargs.pop("disabled", False)) or classroom.locked(field)  # pop first, always
     return draw(label, key=field.key, disabled=disabled, **kwargs)
 
 
@@ -56,7 +56,7 @@ def action(
         return False
     if set_to is not None:
         kwargs.update(on_click=_set, args=(field.key, set_to))
-    disabled = classroom.locked(field) or kwargs.pop("disabled", False)
+    disabled = bool(kwargs.pop("disabled", False)) or classroom.locked(field)  # pop first, always
     return bool(draw(label, disabled=disabled, **kwargs))
 
 

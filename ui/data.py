@@ -109,27 +109,27 @@ def _judged_runs(key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _p
     return res, q, verdicts, blowups
 
 
+@dataclass(frozen=True)
+class JudgedRuns:
+    """Runs from zero weights with their verdicts: what Compare and the exercises show."""
+
+    errors: np.ndarray  # (R, T+1)
+    diverged_epoch: np.ndarray  # (R,), -1 for none
+    final_errors: np.ndarray  # (R,), inf for a run that blew up
+    diagnoses: tuple[gdcore.Diagnosis, ...]
+
+
 @st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
 def compare_runs(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, list[dict]]:
-    """Errors (R, T+1), blow-up epochs and a verdict row per rate, for one image.
+) -> JudgedRuns:
+    """Errors, blow-up epochs, final errors and a diagnosis per rate, for one image.
 
-    Only what the compare page shows is cached (no weights), so a rerun copies
-    little even at the caps.
+    Only what the pages show is cached (no weights), so a rerun copies little
+    even at the caps.
     """
-    res, _, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
-    rows = [
-        {
-            "rate": lr,
-            "final error": float(final),
-            "verdict": d.verdict,
-            "reason": d.reason,
-            "diverged at": blown,
-        }
-        for lr, final, d, blown in zip(lrs, res.final_errors, verdicts, blowups, strict=True)
-    ]
-    return res.errors, res.diverged_epoch, rows
+    res, _, verdicts, _ = _judged_runs(key, scale, lrs, epochs, _pixels)
+    return JudgedRuns(res.errors, res.diverged_epoch, res.final_errors, tuple(verdicts))
 
 
 @st.cache_data(**CACHE, max_size="20MB", show_spinner="Running the sweep…")

@@ -85,7 +85,14 @@ class Field:
         return self.param.default
 
     def problem(self, raw: str) -> str | None:
-        return self.param.problem(raw)
+        """``must be …`` if ``raw`` breaks the rule, else None.
+
+        The value itself is left out: a note quotes it as code, and text from a
+        link is never shown as Markdown.
+        """
+        if self.param.problem(raw) is None:
+            return None
+        return f"must be {self.param.rule.allowed()}"
 
     def from_url(self, raw: str) -> Any:
         """The widget's value for a URL value; ``ValueError`` if it breaks the rule."""

@@ -9,6 +9,12 @@ from __future__ import annotations
 import gdcore
 
 
+def quoted(raw: str, most: int = 40) -> str:
+    """Text from a link or a file, made safe to show inside backticks: printable, short."""
+    clean = "".join(c if c.isprintable() and c != "`" else "?" for c in raw)
+    return clean if len(clean) <= most else clean[:most] + "…"
+
+
 def theory_bullets(th: gdcore.Theory, lr: float, reach: int | None) -> str:
     """What the bowl's theory says about this image and this rate, as a bullet list."""
     behaviour = gdcore.behaviour(th, lr)

@@ -28,16 +28,11 @@ import streamlit as st
 
 from ui import classroom
 from ui.registry import Page
+from ui.text import quoted
 
 MAX_URL_VALUE = 400
 KEPT = "_kept"  # widget key -> last value, for the whole session
 NOTES = "_notes"
-
-
-def _quoted(raw: str) -> str:
-    """A URL value made safe to quote in a note: printable, short, no backticks."""
-    clean = "".join(c if c.isprintable() and c != "`" else "?" for c in raw)
-    return clean if len(clean) <= 40 else clean[:40] + "…"
 
 
 def restore(page: Page) -> None:
@@ -60,7 +55,7 @@ def restore(page: Page) -> None:
             if problem is None:
                 value = f.from_url(raw)
             else:
-                notes.append(f"`{f.url}={_quoted(raw)}`: {problem}; using {f.describe_default()}.")
+                notes.append(f"`{f.url}={quoted(raw)}`: {problem}; using {f.describe_default()}.")
         st.session_state[f.key] = value
     if arriving:
         classroom.read(page, notes)

@@ -1,0 +1,209 @@
+"""The exercises' views: one function per exercise, each a question and its check.
+
+Every check is ``gdcore.exercises``; these functions only ask and show. A
+learner's answers are recorded in ``progress`` (this browser session only).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import gdcore
+from gdcore import exercises as ex
+from ui import charts, data
+from ui.data import ImageChoice
+from ui.params import EXERCISES
+
+W0 = np.zeros(3)
+READ_EPOCHS = 40
+PREDICT_EPOCHS = 300
+
+
+def record(name: str, fb: ex.Feedback, answer: Any, choice: ImageChoice, scale: str) -> None:
+    """Count an attempt at an exercise in the session's progress."""
+    progress = st.session_state.setdefault("_progress", {})
+    entry = progress.setdefault(
+        name, {"exercise": EXERCISES[name], "attempts": 0, "solved": False}
+    )
+    entry["attempts"] += 1
+    entry["solved"] = entry["solved"] or fb.correct
+    entry.update({"last answer": answer, "image": choice.label, "scale": scale})
+
+
+def show(fb: ex.Feedback) -> None:
+    (st.success if fb.correct else st.error)(
+        fb.message, icon=":material/check:" if fb.correct else ":material/close:"
+    )
+
+
+def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
+    auto = gdcore.three_rates(th)
+    rates = [auto[i] for i in ex.predict_order(zlib.crc32(repr(choice.key).encode()))]
+    st.markdown("Here are three learning rates for this image. Before running them, mark each one.")
+    guesses = [
+        st.radio(
+            f"Rate **{lr:g}**",
+            gdcore.diagnosis.VERDICTS,
+            index=None,
+            horizontal=True,
+            key=f"xr_pred_{i}",
+        )
+        for i, lr in enumerate(rates)
+    ]
+    if st.button("Check", key="xr_check_predict", type="primary"):
+        st.session_state["xr_predict_shown"] = True
+    if not st.session_state.get("xr_predict_shown"):
+        return
+    if None in guesses:
+        st.warning("Mark all three rates first.")
+        return
+    runs = data.compare_runs(choice.key, scale, tuple(rates), PREDICT_EPOCHS, choice.pixels)
+    chart, notes = charts.error_view(
+        [f"rate {lr:g}" for lr in rates],
+        runs.errors,
+        runs.diverged_epoch,
+        log=True,
+        error_star=th.error_star,
+        title=f"What the three rates really do ({PREDICT_EPOCHS} epochs)",
+        unit="points",
+    )
+    st.altair_chart(chart, width="stretch")
+    if notes:
+        st.caption("Note: " + "; ".join(notes) + ".")
+    feedback = [
+        ex.check_prediction(guess, d, lr)
+        for guess, lr, d in zip(guesses, rates, runs.diagnoses, strict=True)
+    ]
+    for fb in feedback:
+        show(fb)
+    right = sum(fb.correct for fb in feedback)
+    overall = ex.Feedback(right == 3, f"{right} of 3 right")
+    record("predict", overall, dict(zip(map(str, rates), guesses, strict=True)), choice, scale)
+    st.markdown(
+        f"**{overall.message}.** The critical rate 2/λmax = {th.critical_lr:.4g} separates "
+        "the rates that can settle from those that cannot."
+    )
+
+
+def find_rate(name: str, choice: ImageChoice, scale: str, th, bowl) -> None:
+    if name == "largest":
+        st.markdown(
+            "Find the **largest learning rate that still converges** for this image (full batch, "
+            "zero start). Explore it on the other pages first, then type your answer."
+        )
+    else:
+        st.markdown(
+            "Find the rate that gets **within 1% of the lowest error E\\* in the fewest epochs**. "
+            "Larger is not always faster."
+        )
+    answer = st.number_input(
+        "Your rate", min_value=1e-12, max_value=1e6, value=None, format="%.6g", key=f"xr_{name}"
+    )
+    if st.button("Check", key=f"xr_check_{name}", type="primary"):
+        if answer is None:
+            st.warning("Type a rate first.")
+            return
+        check = ex.check_largest_rate if name == "largest" else ex.check_fastest_rate
+        fb = check(float(answer), th, bowl, W0)
+        record(name, fb, answer, choice, scale)
+        show(fb)
+
+
+def read(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
+    rates = tuple(gdcore.three_rates(th))
+    runs = data.compare_runs(choice.key, scale, rates, READ_EPOCHS, choice.pixels)
+    st.markdown("For each curve of errors, name the cause.")
+    for i, (title, values) in enumerate(ex.read_curves(runs.errors)):
+        with st.container(border=True):
+            left, right = st.columns([2, 3])
+            with left:
+                shown = ", ".join(f"{v:.4g}" for v in values[:8])
+                more = " …" if len(values) > 8 else ""
+                st.markdown(f"**{title[0].upper()}{title[1:]}**: {shown}{more}")
+                guess = st.radio(
+                    "The rate is…",
+                    gdcore.diagnosis.VERDICTS,
+                    index=None,
+                    horizontal=True,
+                    key=f"xr_read_{i}",
+                )
+                if guess is not None:
+                    fb = ex.check_curve_reading(values, guess)
+                    if st.session_state.get(f"_recorded_read_{i}") != guess:
+                        record("read", fb, {title: guess}, choice, scale)
+                        st.session_state[f"_recorded_read_{i}"] = guess
+                    show(fb)
+            right.altair_chart(charts.simple_curve(values, title, height=220), width="stretch")
+
+
+def scaling(choice: ImageChoice, scale: str) -> None:
+    _, raw = data.bowl(choice.key, "raw", choice.pixels)
+    _, unit = data.bowl(choice.key, "unit", choice.pixels)
+    st.markdown(
+        "On the **raw** scale, x and y are pixel indices (0 to "
+        f"{choice.pixels.shape[1] - 1}). On the **unit** scale they are divided into 0–1. "
+        "What happens to the critical rate 2/λmax when you switch from raw to unit?"
+    )
+    answer = st.radio("The critical rate becomes…", ex.SCALING_CHOICES, index=None, key="xr_scaling")
+    if st.button("Check", key="xr_check_scaling", type="primary"):
+        if answer is None:
+            st.warning("Choose an answer first.")
+            return
+        fb = ex.check_scaling(answer, raw, unit)
+        record("scaling", fb, answer, choice, scale)
+        show(fb)
+
+
+def sign(choice: ImageChoice, scale: str) -> None:
+    seed = st.session_state.setdefault("xr_sign_seed", 0)
+    weight, slope = ex.slope_question(seed)
+    st.markdown(
+        f"A weight is **{weight:g}** and its slope is **{slope:g}**. With rate 0.01, "
+        "should the next step…"
+    )
+    answer = st.radio("The step should…", ex.SIGN_CHOICES, index=None, key=f"xr_sign_{seed}")
+    cols = st.columns([1, 1, 4])
+    if cols[0].button("Check", key="xr_check_sign", type="primary"):
+        if answer is None:
+            st.warning("Choose an answer first.")
+        else:
+            fb = ex.check_slope_sign(weight, slope, 0.01, answer)
+            record("sign", fb, {"weight": weight, "slope": slope, "answer": answer}, choice, scale)
+            show(fb)
+    if cols[1].button("Another one", key="xr_next_sign"):
+        st.session_state["xr_sign_seed"] = seed + 1
+        st.rerun()
+
+
+def progress_table() -> None:
+    """The session's progress, with a JSON download."""
+    progress = st.session_state.get("_progress", {})
+    kept = "Kept for this browser session only; nothing is stored on the server."
+    if not progress:
+        st.caption(f"Nothing checked yet. {kept}")
+        return
+    st.dataframe(
+        [
+            {
+                "exercise": v["exercise"],
+                "attempts": v["attempts"],
+                "solved": "yes" if v["solved"] else "not yet",
+            }
+            for v in progress.values()
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        "⬇ Download your progress (JSON)",
+        json.dumps(progress, indent=2, default=str).encode(),
+        file_name="progress.json",
+        mime="application/json",
+        key="xr_download",
+    )
+    st.caption(kept)
