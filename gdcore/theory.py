@@ -20,7 +20,9 @@ direction is left out of the rates above and explained in ``explanation``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -66,7 +68,7 @@ class Theory:
     def as_dict(self) -> dict:
         """The numbers, JSON-ready (``inf`` becomes ``None``)."""
 
-        def num(v: float):
+        def num(v: float) -> float | None:
             return float(v) if math.isfinite(v) else None
 
         return {
@@ -152,7 +154,9 @@ def behaviour(th: Theory, lr: float) -> str:
     return OVERSHOOT if top > 1.0 else SMOOTH
 
 
-def _factors(bowl: Quadratic, lr: float, w0: NDArray[np.float64]):
+def _factors(
+    bowl: Quadratic, lr: float, w0: NDArray[np.float64]
+) -> tuple[list[float], list[float]]:
     """Per-direction log of the squared factor, and starting excess term (directions that matter)."""
     d0 = bowl.eigenvectors.T @ (np.asarray(w0, dtype=np.float64) - bowl.w_star)
     c = 0.5 * bowl.eigenvalues * d0 * d0
@@ -216,7 +220,7 @@ def epoch_error_exceeds(
     return _first_epoch(lambda k: _excess(log_r2, c, k) > goal)
 
 
-def _first_epoch(reached) -> int | None:
+def _first_epoch(reached: Callable[[int], bool]) -> int | None:
     hi = 1
     while not reached(hi):
         hi *= 2
@@ -243,6 +247,5 @@ def three_rates(th: Theory) -> tuple[float, float, float]:
     >>> three_rates(theory(quadratic(pixel_table(np.eye(2) * 255, "unit"))))
     (0.0114, 0.628, 1.88)
     """
-    return tuple(
-        float(f"{v:.3g}") for v in (th.optimal_lr / 100, th.critical_lr / 2, 1.5 * th.critical_lr)
-    )
+    rates = (th.optimal_lr / 100, th.critical_lr / 2, 1.5 * th.critical_lr)
+    return cast(tuple[float, float, float], tuple(float(f"{v:.3g}") for v in rates))
