@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from .diagnosis import Diagnosis, diagnose_curve
 from .quadratic import Quadratic
@@ -109,7 +109,7 @@ def read_curves(errors: NDArray[np.float64]) -> list[tuple[str, NDArray[np.float
     return curves
 
 
-def check_curve_reading(values, answer: str) -> Feedback:
+def check_curve_reading(values: ArrayLike, answer: str) -> Feedback:
     """Naming the cause of an error curve, checked by the curve diagnosis."""
     d = diagnose_curve(values)
     if answer == d.verdict:
