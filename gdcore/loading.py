@@ -26,6 +26,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -93,9 +94,9 @@ def load_image(source: str | os.PathLike | bytes, max_side: int | None = None) -
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             _check_header(img)
-            fmt = img.format
+            fmt = cast(str, img.format)  # _check_header has refused a missing one
             frames = getattr(img, "n_frames", 1)
             if frames > 1:
                 img.seek(0)
