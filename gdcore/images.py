@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .params import SIZE, Choice, Param
+from .params import SIZE, Choice, Param, Range
 
 DEFAULT_SIZE = SIZE.default
-MIN_SIZE, MAX_SIZE = SIZE.rule.lo, SIZE.rule.hi
+_SIZE_RULE = cast(Range, SIZE.rule)  # Param.rule is typed as any kind of rule
+MIN_SIZE, MAX_SIZE = _SIZE_RULE.lo, _SIZE_RULE.hi
 NOISE_SEED = 1234
 
 
