@@ -32,6 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .params import MAX_SIDE
+
 MAX_PIXELS = 4096 * 4096
 """Largest width x height decoded; checked from the header before decoding."""
 
@@ -78,8 +80,8 @@ def load_image(source: str | os.PathLike | bytes, max_side: int | None = None) -
     ImageError
         For an empty, unreadable, truncated, unsupported or too large image.
     """
-    if max_side is not None and (isinstance(max_side, bool) or int(max_side) < 1):
-        raise ImageError(f"max side: must be a whole number of pixels >= 1, got {max_side!r}.")
+    if max_side is not None and (problem := MAX_SIDE.problem(max_side)) is not None:
+        raise ImageError(f"{MAX_SIDE.name}: {problem}.")
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
