@@ -5,50 +5,36 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-from ui import charts, data, state, widgets
-from ui.params import MAX_EPOCHS
-from ui.params import SWEEP as PARAMS
-from ui.params import SWEEP_POINTS as MAX_POINTS
+from gdcore import suggest
+from ui import charts, data, urlstate, widgets
+from ui.controls import control
 
-widgets.page_setup("Learning-rate sweep", "sweep", PARAMS)
+page = widgets.page_setup("sweep")
+f = {fl.url: fl for fl in page.fields}
 choice = widgets.image_picker()
 scale = st.session_state["scale"]
-bowl, th = data.bowl(choice.key, scale, choice.pixels)
-auto_from, auto_to = float(f"{th.critical_lr * 1e-4:.2g}"), float(f"{th.critical_lr * 3:.2g}")
+_, th = data.bowl(choice.key, scale, choice.pixels)
+auto_from, auto_to = suggest.sweep_range(th.critical_lr)
 
 with st.sidebar:
     st.markdown("#### Sweep")
-    lo = state.widget(
-        st.number_input,
-        "from",
-        "Smallest rate",
-        1e-12,
-        1e6,
-        key="sw_from",
-        format="%.4g",
-        placeholder=f"{auto_from:g} (from theory)",
-        step=None,
+    lo, hi = (
+        control(
+            st.number_input,
+            f[url],
+            label,
+            format="%.4g",
+            placeholder=f"{auto:g} (from theory)",
+            step=None,
+        )
+        for url, label, auto in (
+            ("from", "Smallest rate", auto_from),
+            ("to", "Largest rate", auto_to),
+        )
     )
-    hi = state.widget(
-        st.number_input,
-        "to",
-        "Largest rate",
-        1e-12,
-        1e6,
-        key="sw_to",
-        format="%.4g",
-        placeholder=f"{auto_to:g} (from theory)",
-        step=None,
-    )
-    points = state.widget(
-        st.slider, "points", "Number of rates (log-spaced)", 2, MAX_POINTS, key="sw_points"
-    )
-    epochs = state.widget(
-        st.number_input, "epochs", "Epochs per run", 1, MAX_EPOCHS, key="sw_epochs", step=50
-    )
+    points = control(st.slider, f["points"], "Number of rates (log-spaced)")
+    epochs = control(st.number_input, f["epochs"], "Epochs per run", step=50)
 
-st.title(":material/tune: Learning-rate sweep")
-state.show_notes("sweep")
 lo = auto_from if lo is None else lo
 hi = auto_to if hi is None else hi
 if lo >= hi:
@@ -66,11 +52,8 @@ rows = data.sweep_rows(
     choice.key, scale, tuple(float(r) for r in rates), int(epochs), choice.pixels
 )
 table = pd.DataFrame(rows)
-reachable = table[np.isfinite(table["epochs_to_1pct"])]
-suggested = None
-if len(reachable):
-    best_row = reachable.sort_values(["epochs_to_1pct", "lr"]).iloc[0]
-    suggested = float(best_row["lr"])
+best = suggest.fewest_epochs(table["lr"], table["epochs_to_1pct"])
+suggested = best.lr if best else None
 
 c = st.columns(4)
 c[0].metric("critical rate 2/λmax", f"{th.critical_lr:.4g}")
@@ -87,26 +70,11 @@ c[3].metric(
     help=" · ".join(f"{counts.get(v, 0)} {v}" for v in gdcore.diagnosis.VERDICTS),
 )
 
-PANELS = [
-    (
-        "final_error",
-        "final error (½·mean squared, log scale)",
-        f"Error after {epochs:,} epochs",
-        "their error blew up (or is exactly 0)",
-    ),
-    (
-        "epochs_to_1pct",
-        "epochs to get within 1% of E* (log scale)",
-        "Epochs to get within 1% of E* (exact, from theory)",
-        "they never get there (they diverge), or start there",
-    ),
-]
-for column, y_title, title, why in PANELS:  # stacked: both charts at full width
-    shown, hidden = charts.for_log(table, column)
-    chart = charts.sweep_chart(shown, column, y_title, th.critical_lr, th.optimal_lr, suggested)
-    st.altair_chart(chart.properties(title=title), width="stretch")
-    if hidden:
-        st.caption(f"{hidden} rates are not drawn: {why}.")
+panels = charts.sweep_panels(table, epochs, th.critical_lr, th.optimal_lr, suggested)
+for chart, note in panels:  # stacked: both charts at full width
+    st.altair_chart(chart, width="stretch")
+    if note:
+        st.caption(note)
 st.markdown(
     f"Left of the **best rate {th.optimal_lr:.4g}** the steps are too timid and the count of epochs climbs; "
     f"right of the **critical rate {th.critical_lr:.4g}** every step overshoots by more than it gains and the error "
@@ -114,17 +82,13 @@ st.markdown(
 )
 
 st.subheader("Every rate")
+formats = {
+    "lr": "{:.4g}",
+    "final_error": "{:.6g}",
+    "epochs_to_1pct": lambda v: "never" if not np.isfinite(v) else f"{int(v):,}",
+}
 st.dataframe(
-    table.style.apply(
-        lambda col: [f"color: {charts.VERDICT_COLOURS[v]}; font-weight: 600" for v in col],
-        subset=["verdict"],
-    ).format(
-        {
-            "lr": "{:.4g}",
-            "final_error": "{:.6g}",
-            "epochs_to_1pct": lambda v: "never" if not np.isfinite(v) else f"{int(v):,}",
-        }
-    ),
+    charts.verdict_style(table, formats),
     hide_index=True,
     width="stretch",
     column_config={"reason": st.column_config.TextColumn(width="large")},
@@ -136,5 +100,5 @@ st.download_button(
     mime="text/csv",
     key="sw_download",
 )
-written = state.publish(PARAMS)
-widgets.share_box("Learning_rate_sweep", written)
+written = urlstate.publish(page)
+widgets.share_box(page, written)

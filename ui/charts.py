@@ -247,6 +247,43 @@ def sweep_chart(
     )
 
 
+SWEEP_PANELS = (
+    (
+        "final_error",
+        "final error (½·mean squared, log scale)",
+        "Error after {epochs:,} epochs",
+        "their error blew up (or is exactly 0)",
+    ),
+    (
+        "epochs_to_1pct",
+        "epochs to get within 1% of E* (log scale)",
+        "Epochs to get within 1% of E* (exact, from theory)",
+        "they never get there (they diverge), or start there",
+    ),
+)
+"""The sweep's charts: column, y title, title and why a rate can be missing from it."""
+
+
+def sweep_panels(
+    table: pd.DataFrame,
+    epochs: int,
+    critical_lr: float,
+    optimal_lr: float,
+    suggested_lr: float | None = None,
+) -> list[tuple[alt.Chart, str]]:
+    """The sweep's two charts, each with a note on the rates a log axis leaves out ("" if none).
+
+    ``table`` has one row per rate: lr, verdict and the columns of ``SWEEP_PANELS``.
+    """
+    panels = []
+    for column, y_title, title, why in SWEEP_PANELS:
+        shown, hidden = for_log(table, column)
+        chart = sweep_chart(shown, column, y_title, critical_lr, optimal_lr, suggested_lr)
+        note = f"{hidden} rates are not drawn: {why}." if hidden else ""
+        panels.append((chart.properties(title=title.format(epochs=epochs)), note))
+    return panels
+
+
 def verdict_style(df: pd.DataFrame, formats: dict) -> Styler:
     """``df`` for ``st.dataframe``: its ``verdict`` column in each verdict's colour, in bold,
     and ``formats`` (column -> format string or function) applied."""
