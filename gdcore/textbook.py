@@ -8,6 +8,8 @@ way round. Both share the stopping rules of ``runs.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -65,7 +67,9 @@ def descend_minibatch(
     return _pad(errors, weights, epochs)
 
 
-def _pad(errors: list, weights: list, epochs: int):
+def _pad(
+    errors: list, weights: list, epochs: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     e = np.full(epochs + 1, np.nan)
     W = np.full((epochs + 1, 3), np.nan)
     e[: len(errors)] = errors
@@ -76,7 +80,7 @@ def _pad(errors: list, weights: list, epochs: int):
 def textbook_run(
     X: NDArray[np.float64],
     t: NDArray[np.float64],
-    lrs,
+    lrs: Sequence[float] | NDArray[np.float64],
     epochs: int,
     w_init: NDArray[np.float64] | None = None,
     batch_size: int | None = None,
