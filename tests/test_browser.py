@@ -24,6 +24,7 @@ import pytest
 from PIL import Image
 
 import gdcore
+from ui.registry import PAGES as REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
@@ -36,15 +37,7 @@ ARGS = [
     "--disable-sync",
 ]
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-PAGES = {
-    "explore": "",
-    "compare": "Compare_learning_rates",
-    "sweep": "Learning_rate_sweep",
-    "walk": "Walk_downhill",
-    "step": "Step_by_step",
-    "diagnose": "Diagnose_your_curve",
-    "exercises": "Exercises",
-}
+PAGES = {p.id: p.url_path for p in REGISTRY}
 # Streamlit's frontend, opened on a page's URL, first looks for its server
 # under that page's path; those two probes answer 404 by design.
 PROBES = ("/_stcore/health", "/_stcore/host-config")
@@ -209,6 +202,50 @@ def test_page_loads_draws_charts_and_is_screenshotted(tab, name):
     tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def _sidebar(t: Page) -> str:
+    return t.page.locator("[data-testid='stSidebar']").inner_text()
+
+
+def _go(t: Page, title: str) -> None:
+    t.page.locator("[data-testid='stSidebar']").get_by_role("link", name=title).click()
+    t.settle()
+
+
+IMAGE_PAGES = [p for p in REGISTRY if any(f.url == "image" for f in p.fields)]
+
+
+def test_the_sidebar_keeps_every_setting_through_every_page_twice(tab):
+    """From a non-default image, size and scale and a page setting, two rounds of the sidebar."""
+    tab.open("explore", "image=stripes&size=32&scale=standard&lr=0.3")
+    for _ in range(2):
+        for p in [*REGISTRY[1:], REGISTRY[0]]:
+            _go(tab, p.title)
+            assert tab.page.locator("h1").first.inner_text().endswith(p.title)
+            if p in IMAGE_PAGES:
+                side = _sidebar(tab)
+                assert gdcore.BUILTINS["stripes"].description in side, p.id
+                assert "image=stripes&size=32&scale=standard" in tab.page.url, (p.id, tab.page.url)
+                # The scale radio shows standard; the size slider shows 32.
+                assert "standard: x, y and brightness shifted" in side
+                assert tab.page.get_by_role("slider").first.get_attribute("aria-valuetext") == "32"
+    assert "lr=0.3" in tab.page.url and "rate 0.3" in tab.verdict()
+    _assert_healthy(tab)
+
+
+def test_a_classroom_link_stays_locked_through_the_sidebar(tab):
+    tab.open("explore", "image=noise&scale=raw&lock=image,scale&lr=0.001")
+    for p in [*REGISTRY[1:], REGISTRY[0]]:
+        _go(tab, p.title)
+        if p in IMAGE_PAGES:
+            main = tab.main.inner_text()
+            assert "Classroom link" in main and "fixed: image, scale" in main, p.id
+            assert "lock=image%2Cscale" in tab.page.url or "lock=image,scale" in tab.page.url
+            assert gdcore.BUILTINS["noise"].description in _sidebar(tab)
+            picker = tab.page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']")
+            assert picker.locator("input").first.is_disabled(), p.id
+    assert "rate 0.001" in tab.verdict()
+
+
 def _share_link(t: Page) -> str:
     t.main.get_by_text("Share this run").click()
     code = t.main.locator("[data-testid='stCode'] code").last
@@ -218,7 +255,7 @@ def _share_link(t: Page) -> str:
 
 CONTROLS = {
     # page: (how to change a control, text that must then appear in the verdict)
-    "explore": ("…or type it", "3", "TOO LARGE"),
+    "explore": ("Learning rate", "3", "TOO LARGE"),
     "compare": ("Learning rates (up to 8, commas between)", "0.0005, 5", None),
     "sweep": ("Smallest rate", "0.1", None),
     "walk": ("Rate, as a multiple of the critical rate", "1.05", None),
@@ -326,7 +363,7 @@ def test_a_classroom_link_cannot_change_a_locked_control(browser, server, tab):
     tab.open("explore", "lock=lr:0.02,image:noise&hide=seed,batch&lr=7")
     _assert_healthy(tab)
     assert "Classroom link" in tab.main.inner_text()
-    box = tab.page.get_by_label("…or type it", exact=True)
+    box = tab.page.get_by_label("Learning rate", exact=True)
     assert box.is_disabled()
     box.fill("5", force=True)  # even forced typing does not change the run
     box.press("Enter")
