@@ -172,27 +172,20 @@ def minibatch(size: int, batch: int, rates: int, epochs: int, repeats: int) -> d
     }
 
 
-PAGES = {
-    "Explore": (None, {}, {"size": "512", "epochs": "20000"}),
-    "Compare": (
-        "pages/2_Compare_learning_rates.py",
-        {},
-        {
-            "size": "512",
-            "epochs": "20000",
-            "rates": "1e-4,1e-3,0.01,0.1,0.5,1,1.3,2",
-            "also": "plane,noise",
-        },
-    ),
-    "Sweep": (
-        "pages/3_Learning_rate_sweep.py",
-        {},
-        {"size": "512", "epochs": "20000", "points": "200"},
-    ),
-    "Walk downhill": ("pages/4_Walk_downhill.py", {}, {"size": "512", "epochs": "500"}),
-    "Step by step": ("pages/5_Step_by_step.py", {}, {"size": "512", "steps": "500"}),
-    "Diagnose": ("pages/6_Diagnose_your_curve.py", {}, {"errors": ",".join(["1"] * 5000)}),
-    "Exercises": ("pages/7_Exercises.py", {}, {"size": "512", "exercise": "read"}),
+CAPS = {
+    # page id: the link that asks the most of it, within the dashboard's caps
+    "explore": {"size": "512", "epochs": "20000"},
+    "compare": {
+        "size": "512",
+        "epochs": "20000",
+        "rates": "1e-4,1e-3,0.01,0.1,0.5,1,1.3,2",
+        "also": "plane,noise",
+    },
+    "sweep": {"size": "512", "epochs": "20000", "points": "200"},
+    "walk": {"size": "512", "epochs": "500"},
+    "step": {"size": "512", "steps": "500"},
+    "diagnose": {"errors": ",".join(["1"] * 5000)},
+    "exercises": {"size": "512", "exercise": "read"},
 }
 
 
@@ -201,16 +194,19 @@ def page_latency(repeats: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from ui.registry import PAGES
+
     # A server imports its modules once, at start; do that before timing.
     AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300).run()
     out = {}
-    for name, (path, defaults, caps) in PAGES.items():
+    for page in PAGES:
+        name = page.title
         out[name] = {}
-        for label, query in (("defaults", defaults), ("caps", caps)):
+        for label, query in (("defaults", {}), ("caps", CAPS[page.id])):
             st.cache_data.clear()
             at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
-            if path:
-                at.switch_page(path)
+            if page.file != "streamlit_app.py":
+                at.switch_page(page.file)
             for k, v in query.items():
                 at.query_params[k] = v
             start = time.perf_counter()

@@ -158,3 +158,9 @@ def test_a_link_names_parameter_rule_and_value(page, url, value):
     assert not at.exception
     note = at.warning[0].value
     assert f"`{url}={value}`: must be {field.param.rule.allowed()}; using " in note
+
+
+def test_the_benchmark_times_every_registered_page():
+    from bench.run import CAPS
+
+    assert set(CAPS) == {p.id for p in PAGES}
