@@ -79,8 +79,15 @@ def test_standard_scale_constant_columns_become_zero():
 
 
 def test_head_builds_only_what_it_shows():
+    import tracemalloc
+
     table = pixel_table(builtin_image("scene", 1024), "unit")
+    tracemalloc.start()
     head = table.head(5)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # The full table would be 1024² rows x 3 columns x 8 bytes = 25 MB.
+    assert peak < 100_000, f"head(5) allocated {peak:,} bytes"
     assert head.shape == (5, 4)
     np.testing.assert_array_equal(head[:, 1], np.arange(5) / 1023)
     assert pixel_table(np.ones((2, 2))).head(100).shape == (4, 4)
