@@ -10,7 +10,9 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 import numpy as np
 
@@ -31,14 +33,14 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # noqa: D401 - argparse hook
+    def error(self, message: str) -> NoReturn:  # noqa: D401 - argparse hook
         raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
-def _arg(param: Param):
+def _arg(param: Param) -> Callable[[str], Any]:
     """An argparse type that checks a value by its declaration in ``gdcore.params``."""
 
-    def parse(text: str):
+    def parse(text: str) -> Any:
         problem = param.problem(text)
         if problem is not None:
             raise argparse.ArgumentTypeError(problem)
@@ -48,7 +50,7 @@ def _arg(param: Param):
     return parse
 
 
-def _option(sp, flag: str, param: Param, **kwargs) -> None:
+def _option(sp: argparse.ArgumentParser, flag: str, param: Param, **kwargs: Any) -> None:
     """An option whose type, default and help come from its declaration."""
     default = kwargs.pop("default", param.default)
     shown = "" if default is None else f" (default {param.show(default)})"
@@ -63,7 +65,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("images", help="list the built-in images")
 
-    def image_args(sp):
+    def image_args(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--image", required=True, help="a built-in image name or an image file")
         _option(sp, "--scale", SCALE)
         _option(sp, "--size", SIZE)
@@ -86,7 +88,7 @@ def _build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load(args) -> np.ndarray:
+def _load(args: argparse.Namespace) -> np.ndarray:
     if args.image in BUILTINS:
         return builtin_image(args.image, args.size)
     if not Path(args.image).is_file():
@@ -95,7 +97,7 @@ def _load(args) -> np.ndarray:
     return load_image(args.image, args.max_side).pixels
 
 
-def _cmd_run(args, out) -> None:
+def _cmd_run(args: argparse.Namespace, out: TextIO) -> None:
     table = pixel_table(_load(args), args.scale)
     bowl = quadratic(table)
     result = run_descent(
@@ -132,7 +134,7 @@ def _cmd_run(args, out) -> None:
         out.writelines(rows)
 
 
-def _cmd_diagnose(args, out, stdin) -> None:
+def _cmd_diagnose(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
     text = stdin.read() if args.values == ["-"] else " ".join(args.values)
     values = check_curve(parse_numbers(text))
     d = diagnose_curve(values, args.lr)
@@ -141,7 +143,12 @@ def _cmd_diagnose(args, out, stdin) -> None:
         out.write(f"suggested next rate: {d.suggested_lr:.6g}\n")
 
 
-def main(argv: list[str] | None = None, out=None, err=None, stdin=None) -> int:
+def main(
+    argv: list[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
     """Run the command line; returns the exit status."""
     out, err, stdin = out or sys.stdout, err or sys.stderr, stdin or sys.stdin
     try:

@@ -20,13 +20,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .batches import minibatch_weights
-from .params import BATCH_SIZE, EARLY_STOP, EPOCHS, INIT, RATES, SEED
+from .params import BATCH_SIZE, EARLY_STOP, EPOCHS, INIT, MAX_EPOCHS, MAX_RATES, RATES, SEED
 from .quadratic import Quadratic, quadratic
 from .runs import DescentResult, finish
 from .table import PixelTable
 
-MAX_EPOCHS = EPOCHS.rule.hi
-MAX_RATES = RATES.rule.most
 INIT_SCALE = 0.01
 """Standard deviation of the seeded 'random' initial weights."""
 

@@ -98,7 +98,7 @@ class Range:
             return None
         return v
 
-    def accepts(self, v: float) -> bool:
+    def accepts(self, v: Any) -> bool:
         if not math.isfinite(v):
             return False
         if self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo):
@@ -177,7 +177,7 @@ class ListOf:
             out.append(v)
         return tuple(out)
 
-    def accepts(self, v: tuple[Any, ...]) -> bool:
+    def accepts(self, v: Any) -> bool:
         return self.least <= len(v) <= self.most
 
     def what_was_given(self, value: Any) -> str:
@@ -240,7 +240,7 @@ class Param:
 
     def narrowed(self, name: str | None = None, **bounds: Any) -> Param:
         """The same parameter with tighter bounds, e.g. the dashboard's epoch cap."""
-        return replace(self, name=name or self.name, rule=replace(self.rule, **bounds))  # type: ignore[type-var]
+        return replace(self, name=name or self.name, rule=replace(self.rule, **bounds))
 
     def __repr__(self) -> str:
         return f"Param({self.name!r}: {self.rule.allowed()}; default {self.default!r})"
@@ -256,6 +256,8 @@ def _is_int(value: Any) -> bool:
 # --- The engine's parameters ------------------------------------------------
 
 SCALES = ("raw", "unit", "standard")
+MAX_EPOCHS = 100_000
+MAX_RATES = 256
 
 LR = Param(
     "lr",
@@ -263,10 +265,15 @@ LR = Param(
     None,
     "the learning rate: how far each step goes against the slope",
 )
-RATES = Param("lr", ListOf(LR.rule, 1, 256), None, "learning rates, run side by side")  # type: ignore[arg-type]
+RATES = Param(
+    "lr",
+    ListOf(Range(0, None, lo_open=True), 1, MAX_RATES),
+    None,
+    "learning rates, run side by side",
+)
 EPOCHS = Param(
     "epochs",
-    Range(1, 100_000, integer=True),
+    Range(1, MAX_EPOCHS, integer=True),
     200,
     "how many steps to take; epoch 0 is the start",
 )

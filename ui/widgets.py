@@ -202,7 +202,10 @@ def epoch_slider(field: Field, label: str, last: int) -> int:
     end = f"_end_{field.key}"
     at = st.session_state.get(field.key, -1)
     if at < 0 or at > last or at == st.session_state.get(end):
-        st.session_state[field.key] = last
+        at = last
+    # Written on every run: a slider's bounds are part of its identity, so a new
+    # ``last`` makes a new slider that would otherwise start at 0.
+    st.session_state[field.key] = at
     st.session_state[end] = last
     value = control(
         st.slider, field, label, min_value=0, max_value=max(last, 1), disabled=last == 0
