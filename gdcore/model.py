@@ -8,7 +8,8 @@ the lesson's one-weight example (input 2, true 10, weight 1) that is -16.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import astuple, dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,8 +64,9 @@ def one_weight_step(
     """
     prediction = weight * input
     difference = true - prediction
-    squared = difference**2
-    slope = -difference * input  # d/dw of 1/2 * (true - w*input)^2
+    squared = difference * difference  # inf past the largest float, where ** would raise
+    # d/dw of 1/2 * (true - w*input)^2 is -difference * input, written so the bottom gives 0, not -0
+    slope = (prediction - true) * input
     return OneWeightStep(
         weight=weight,
         input=input,
@@ -77,3 +79,93 @@ def one_weight_step(
         slope=slope,
         new_weight=weight - lr * slope,
     )
+
+
+@dataclass(frozen=True)
+class OneWeightWalk:
+    """The steps of a one-weight walk, up to where its numbers stopped fitting in a float.
+
+    ``steps[k]`` holds every number of step ``k``: its ``weight`` is the weight
+    after ``k`` updates. ``overflow_step`` is the first step with a number past
+    the largest float (about 1.8e308): the walk ends just before it. It is None
+    when every step asked for fits.
+    """
+
+    steps: tuple[OneWeightStep, ...]
+    overflow_step: int | None
+
+    @property
+    def last(self) -> OneWeightStep:
+        return self.steps[-1]
+
+    def __repr__(self) -> str:
+        end = "fits" if self.overflow_step is None else f"overflows at step {self.overflow_step}"
+        return f"OneWeightWalk({len(self.steps)} steps, last weight {self.last.weight:.6g}, {end})"
+
+
+def one_weight_walk(
+    weight: float, lr: float, steps: int, input: float = 2.0, true: float = 10.0
+) -> OneWeightWalk:
+    """Take ``steps`` gradient-descent steps of ``prediction = weight * input``.
+
+    Parameters
+    ----------
+    weight : float
+        The weight before the first step.
+    lr : float
+        The learning rate, > 0.
+    steps : int
+        Updates to take, >= 0; the walk holds ``steps + 1`` records (step 0 is the start).
+    input, true : float
+        The single example, the lesson's by default.
+
+    Returns
+    -------
+    OneWeightWalk
+        The records from step 0 on. A rate above ``one_weight_critical_lr`` makes
+        every step overshoot by more than the last, until the numbers no longer
+        fit in a float: the walk then stops and says at which step.
+
+    Raises
+    ------
+    ValueError
+        If the starting step's own numbers do not fit in a float.
+
+    Examples
+    --------
+    >>> one_weight_walk(1.0, 0.01, 2)
+    OneWeightWalk(3 steps, last weight 1.3136, fits)
+    >>> one_weight_walk(1.0, 10.0, 100)  # 39 times further from 5 every step
+    OneWeightWalk(97 steps, last weight -2.20934e+153, overflows at step 97)
+    """
+    records: list[OneWeightStep] = []
+    for k in range(steps + 1):
+        step = one_weight_step(weight, lr, input, true)
+        if not all(math.isfinite(v) for v in astuple(step)):
+            if k == 0:
+                raise ValueError(f"weight {weight:g}: its error does not fit in a float.")
+            return OneWeightWalk(tuple(records), k)
+        records.append(step)
+        weight = step.new_weight
+    return OneWeightWalk(tuple(records), None)
+
+
+def one_weight_curvature(input: float = 2.0) -> float:
+    """The curvature of ``1/2 * (true - weight * input)^2`` in the weight: ``input^2``.
+
+    >>> one_weight_curvature()
+    4.0
+    """
+    return float(input) ** 2
+
+
+def one_weight_critical_lr(input: float = 2.0) -> float:
+    """The largest rate at which the one-weight walk still settles: 2 / curvature.
+
+    Each step multiplies the distance to the best weight by ``1 - lr * input^2``,
+    so the distance shrinks only while that factor lies between -1 and 1.
+
+    >>> one_weight_critical_lr()
+    0.5
+    """
+    return 2.0 / one_weight_curvature(input)

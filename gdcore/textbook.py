@@ -9,6 +9,7 @@ way round. Both share the stopping rules of ``runs.py``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,6 +39,93 @@ def descend(
             slope = -(X.T @ difference) / len(t)  # 3. slope of each weight
             w = w - lr * slope  # 4. new weight = old weight - rate x slope
     return _pad(errors, weights, epochs)
+
+
+@dataclass(frozen=True)
+class EpochDetail:
+    """Every number of one full-batch epoch, from the weights before its step.
+
+    The per-pixel arrays hold the first ``rows`` pixels only; ``error``,
+    ``slopes`` and ``new_weights`` are over all ``n`` pixels. ``shares[i, j]``
+    is pixel ``i``'s ``-difference * input_j``: slope ``j`` is their mean.
+    """
+
+    epoch: int
+    lr: float
+    n: int
+    weights: NDArray[np.float64]  # (3,), before the step
+    inputs: NDArray[np.float64]  # (rows, 3): 1, x, y
+    targets: NDArray[np.float64]  # (rows,)
+    predicted: NDArray[np.float64]  # (rows,)
+    difference: NDArray[np.float64]  # (rows,)
+    shares: NDArray[np.float64]  # (rows, 3)
+    error: float
+    slopes: NDArray[np.float64]  # (3,)
+    new_weights: NDArray[np.float64]  # (3,)
+
+
+def epoch_detail(
+    X: NDArray[np.float64], t: NDArray[np.float64], lr: float, epoch: int, rows: int = 6
+) -> EpochDetail:
+    """The numbers of epoch ``epoch`` of ``descend`` from zero weights, shown step by step.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, 3)
+        Rows ``[1, x, y]``.
+    t : ndarray, shape (N,)
+        The brightness of each pixel.
+    lr : float
+        The learning rate, > 0.
+    epoch : int
+        Which epoch, from 1: epoch 1 steps from zero weights.
+    rows : int
+        How many pixels the per-pixel arrays keep.
+
+    Returns
+    -------
+    EpochDetail
+        ``weights`` equals ``descend(X, t, lr, epoch)[1][epoch - 1]`` and
+        ``new_weights`` its ``[epoch]`` (a diverging rate gives inf and nan).
+
+    Raises
+    ------
+    ValueError
+        If ``epoch`` is below 1.
+
+    Examples
+    --------
+    >>> X, t = np.array([[1.0, 0.0, 2.0], [1.0, 1.0, 0.0]]), np.array([4.0, 2.0])
+    >>> d = epoch_detail(X, t, 0.5, 1)
+    >>> d.error, d.slopes.tolist(), d.new_weights.tolist()
+    (5.0, [-3.0, -1.0, -4.0], [1.5, 0.5, 2.0])
+    """
+    if epoch < 1:
+        raise ValueError(f"epoch: must be a whole number >= 1, got {epoch}.")
+    w = np.zeros(3)
+    with np.errstate(all="ignore"):  # a diverging rate overflows on purpose
+        for _ in range(epoch):
+            before = w
+            predicted = X @ w  # 1. predict
+            difference = t - predicted
+            err = 0.5 * np.mean(difference**2)  # 2. error
+            slope = -(X.T @ difference) / len(t)  # 3. slope of each weight
+            w = w - lr * slope  # 4. new weight = old weight - rate x slope
+        shares = -difference[:rows, None] * X[:rows] + 0.0  # + 0.0: a zero input gives 0, not -0
+    return EpochDetail(
+        epoch=epoch,
+        lr=lr,
+        n=len(t),
+        weights=before,
+        inputs=X[:rows],
+        targets=t[:rows],
+        predicted=predicted[:rows],
+        difference=difference[:rows],
+        shares=shares,
+        error=float(err),
+        slopes=slope,
+        new_weights=w,
+    )
 
 
 def descend_minibatch(
