@@ -199,7 +199,7 @@ def test_installed_wheel_runs_its_console_script(wheel, tmp_path):
     assert Path(where.stdout.strip()).is_relative_to(venv), "gdcore was not the installed one"
     version = run(str(script), "--version")
     assert version.returncode == 0, version.stderr
-    assert version.stdout.strip() == f"gdcore {_version()}"
+    assert _version() in version.stdout.split(), version.stdout
     images = run(str(script), "images")
     assert images.returncode == 0, images.stderr
     assert "scene" in images.stdout and "checkerboard" in images.stdout
