@@ -16,6 +16,8 @@ reference; tests hold the two equal.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -94,8 +96,9 @@ def closed_form(
                     ku[flips] = 1.0 - signed
                 ku *= d0[i]
                 moved[:, :, i] = ku
+            # Scale before squaring: d0² alone can underflow (a start 1e-243 from w*).
+            power *= abs(d0[i]) * math.sqrt(0.5 * lam[i])
             np.square(power, out=power)  # the sign no longer matters
-            power *= 0.5 * lam[i] * d0[i] ** 2
             errors[:, 1:] += power
         if keep_weights:
             weights[:, 1:] = w0 - (moved.reshape(-1, 3) @ Q.T).reshape(R, epochs, 3)

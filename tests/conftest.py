@@ -3,6 +3,14 @@
 import os
 
 import pytest
+from hypothesis import settings
+
+# Anything random takes a seed: hypothesis draws the same examples on every run
+# (a CI run cannot fail on a case nobody has seen). Explore new ones on purpose
+# with HYPOTHESIS_PROFILE=explore.
+settings.register_profile("repo", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repo"))
 
 # The app hides error details from users (.streamlit/config.toml); a failing
 # test should show them.

@@ -215,3 +215,14 @@ def test_errors_without_weights_are_the_same_errors():
     np.testing.assert_array_equal(lean.errors, full.errors)
     np.testing.assert_array_equal(lean.diverged_epoch, full.diverged_epoch)
     assert lean.weights.shape == (len(lrs), 501, 0)
+
+
+def test_a_start_so_close_to_the_bottom_that_its_square_underflows():
+    # Found by hypothesis: d0 = 3.5e-243 made d0² underflow to 0 inside the
+    # closed form, so the growing error was lost; the engine now scales first.
+    table = pixel_table(builtin_image("diagonal", 9)[:1, :1], "standard")
+    lrs = [3.0 * theory(quadratic(table)).critical_lr]
+    init = [3.4968054317122584e-243, 0.0, 0.0]
+    fast = run_descent(table, lrs, 128, init=init)
+    assert fast.errors[0, -1] > 1e-307
+    assert_runs_equal(fast, _oracle(table, lrs, 128, w_init=np.array(init)))
