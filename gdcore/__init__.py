@@ -17,11 +17,11 @@ from . import params
 from ._version import __version__
 from .curves import parse_numbers, read_curve_csv
 from .diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
-from .engine import MAX_EPOCHS, MAX_RATES, check_epochs, check_rates, initial_weights, run_descent
+from .engine import check_epochs, check_rates, initial_weights, run_descent
 from .images import BUILTINS, DEFAULT_SIZE, builtin_image
 from .loading import MAX_PIXELS, ImageError, LoadedImage, load_image
 from .model import error, one_weight_step, predict, slopes
-from .params import SCALES
+from .params import MAX_EPOCHS, MAX_RATES, SCALES
 from .quadratic import Quadratic, quadratic
 from .runs import BLOWUP_ERROR, DescentResult
 from .table import PixelTable, pixel_table

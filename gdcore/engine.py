@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .batches import minibatch_weights
-from .params import BATCH_SIZE, EARLY_STOP, EPOCHS, INIT, MAX_EPOCHS, MAX_RATES, RATES, SEED
+from .params import BATCH_SIZE, EARLY_STOP, EPOCHS, INIT, RATES, SEED
 from .quadratic import Quadratic, quadratic
 from .runs import DescentResult, finish
 from .table import PixelTable

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import gdcore
 from gdcore import model, textbook
-from ui import charts, data, urlstate, widgets
+from ui import charts, data, text, urlstate, widgets
 from ui.controls import action, control
 
 page = widgets.page_setup("step")
@@ -17,18 +16,6 @@ STEPS = f["steps"]
 BUTTONS = (("Step", 1, "play_arrow", "st_step"), ("10 steps", 10, "fast_forward", "st_step10"))
 HISTORY = ["step", "weight", "prediction", "difference", "error", "slope", "new_weight"]
 LABELS = {"error": "error (½·squared)", "new_weight": "new weight"}
-
-
-def number_table(df: pd.DataFrame) -> None:
-    """Every number whole, sign and all, at six significant digits, as right-aligned text:
-    the grid's number columns refuse numbers past 2**53, which an exploding walk passes."""
-    right = {c: st.column_config.TextColumn(LABELS.get(c, c), alignment="right") for c in df}
-    st.dataframe(df.map(lambda v: f"{v:.6g}"), hide_index=True, column_config=right)
-
-
-def short(v: float) -> str:
-    """A metric's value: six digits, three once it is huge, so it fits its column."""
-    return f"{v:.6g}" if abs(v) < 1e6 else f"{v:.3g}"
 
 
 def _step(n: int) -> None:
@@ -55,12 +42,16 @@ walk = model.one_weight_walk(float(w_start), lr, int(st.session_state[STEPS.key]
 now, done = walk.last, len(walk.steps) - 1
 st.markdown(f"#### After {done} step{'s' if done != 1 else ''}: weight = {now.weight:.6g}")
 m = st.columns(5)
-m[0].metric("prediction = weight × 2", short(now.prediction))
-m[1].metric("difference = 10 − prediction", short(now.difference))
-m[2].metric("squared error", short(now.squared_error), help="The error used here is half of it.")
+m[0].metric("prediction = weight × 2", widgets.short_number(now.prediction))
+m[1].metric("difference = 10 − prediction", widgets.short_number(now.difference))
+m[2].metric(
+    "squared error",
+    widgets.short_number(now.squared_error),
+    help="The error used here is half of it.",
+)
 slope_help = "−difference × input: how the error changes as the weight goes up."
-m[3].metric("slope", short(now.slope), help=slope_help)
-m[4].metric("next weight", short(now.new_weight))
+m[3].metric("slope", widgets.short_number(now.slope), help=slope_help)
+m[4].metric("next weight", widgets.short_number(now.new_weight))
 direction = {
     -1: "up (the slope is negative)",
     0: "nowhere: the slope is 0, this is the bottom",
@@ -84,7 +75,7 @@ if lr > crit:  # only then can the walk overflow
         icon=":material/warning:",
     )
 hist = pd.DataFrame(walk.steps).rename_axis("step").reset_index()
-number_table(hist[HISTORY].iloc[::-1].head(50))
+widgets.number_table(hist[HISTORY].iloc[::-1].head(50).rename(columns=LABELS))
 chart = charts.simple_curve(
     hist["error"].to_numpy(), "Error after each step", x_title="step", height=260
 )
@@ -113,48 +104,13 @@ st.markdown(
     f"Epoch {epoch}, weights before the step: w0 = {w[0]:.6g}, w1 = {w[1]:.6g}, "
     f"w2 = {w[2]:.6g}. The first {len(rows)} of {ep.n:,} pixels:"
 )
-number_table(pd.DataFrame(rows, columns=columns))
-st.markdown(
-    f"- **Error** = ½ · mean(difference²) over all {ep.n:,} pixels = **{ep.error:.6g}**\n"
-    f"- **Slopes**: w0: mean(−difference) = **{g[0]:.6g}**; w1: mean(−difference × x) = "
-    f"**{g[1]:.6g}**; w2: mean(−difference × y) = **{g[2]:.6g}**\n"
-    f"- **Updates** (rate {lr3:g}): w0 → {w[0]:.6g} − {lr3:g} × ({g[0]:.6g}) = **{new[0]:.6g}**; "
-    f"w1 → **{new[1]:.6g}**; w2 → **{new[2]:.6g}**"
-)
+widgets.number_table(pd.DataFrame(rows, columns=columns))
+st.markdown(text.epoch_bullets(ep, float(lr3)))
 with st.expander("The loop as code (gdcore/textbook.py, the reference every test checks against)"):
     st.code(inspect.getsource(textbook.descend), language="python")
 
 st.divider()
 st.subheader("Check yourself")
-lesson, s5 = gdcore.diagnose_curve([2.0, 0.1, 5.0, 20.0]), gdcore.one_weight_step(5.0, 0.01)
-QUIZ = (  # question, options, the right one, then what a right and a wrong answer hear
-    (
-        "1. The slope is negative. Should the weight go up or down?",
-        ["up", "down"],
-        "up",
-        "Right: a negative slope means the error falls as the weight rises, so step up. The minus in the update does it: 1 − 0.01 × (−16) = 1.16.",
-        "Not quite: a negative slope means the error *falls* as the weight rises. Going down would climb the bowl.",
-    ),
-    (
-        "2. Over four steps the error went 2.0 → 0.1 → 5.0 → 20. What happened?",
-        ["the rate is too small", "the rate is too large", "the rate is good"],
-        f"the rate is {lesson.verdict}",
-        f"Right: {lesson.reason} Each step jumped past the bottom and landed higher up the other side.",
-        f"Look again: {lesson.reason} A too-small rate crawls; it never climbs like this.",
-    ),
-    (
-        "3. At weight 5 the slope is 0. What will a step do?",
-        ["move up", "move down", "stay at 5"],
-        "stay at 5",
-        f"Right: the slope is {s5.slope:g}, so the new weight is 5 − rate × 0 = {s5.new_weight:g}. This is the bottom.",
-        f"Not quite: with slope {s5.slope:g} the update changes nothing; the weight stays at {s5.new_weight:g}.",
-    ),
-)
-for i, (question, options, correct, yes, no) in enumerate(QUIZ, start=1):
-    answer = st.radio(question, options, index=None, key=f"st_q{i}")
-    if answer == correct:
-        st.success(yes)
-    elif answer is not None:
-        st.error(no)
+widgets.quiz(text.step_quiz(), "st_q")
 
 widgets.share_box(page, urlstate.publish(page))

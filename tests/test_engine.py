@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from gdcore.testing import assert_runs_equal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdcore import builtin_image, pixel_table, quadratic, run_descent, theory
 from gdcore.runs import BLOWUP_ERROR
+from gdcore.testing import assert_runs_equal
 from gdcore.textbook import textbook_run
 
 # Rates as multiples of the critical rate 2/lambda_max: small, good, overshooting, diverging.

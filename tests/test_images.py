@@ -190,7 +190,7 @@ def test_truncated_image():
 
 
 def test_unsupported_format_is_named():
-    data = _bytes(Image.new("RGB", (4, 4)), "ICO")
+    data = _bytes(Image.new("RGB", (16, 16)), "ICO")
     with pytest.raises(ImageError, match="format ICO is not supported"):
         load_image(data)
 

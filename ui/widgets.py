@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import streamlit as st
 from PIL import Image
 
@@ -223,3 +224,28 @@ def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
         caption="residual: orange = too dark",
         width="stretch",
     )
+
+
+def number_table(df: pd.DataFrame) -> None:
+    """Every number whole, sign and all, at six significant digits, as right-aligned text.
+
+    The grid's number columns refuse numbers past 2**53 (which an exploding
+    walk passes) and cut long ones on the left; text columns do neither.
+    """
+    right = {c: st.column_config.TextColumn(str(c), alignment="right") for c in df}
+    st.dataframe(df.map(lambda v: f"{v:.6g}"), hide_index=True, column_config=right)
+
+
+def short_number(v: float) -> str:
+    """A metric's value: six digits, three once it is huge, so it fits its column."""
+    return f"{v:.6g}" if abs(v) < 1e6 else f"{v:.3g}"
+
+
+def quiz(items, key: str) -> None:
+    """Questions with options; each answer hears whether it is right, and why."""
+    for i, (question, options, correct, yes, no) in enumerate(items, start=1):
+        answer = st.radio(question, options, index=None, key=f"{key}{i}")
+        if answer == correct:
+            st.success(yes)
+        elif answer is not None:
+            st.error(no)
