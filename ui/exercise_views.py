@@ -27,9 +27,7 @@ PREDICT_EPOCHS = 300
 def record(name: str, fb: ex.Feedback, answer: Any, choice: ImageChoice, scale: str) -> None:
     """Count an attempt at an exercise in the session's progress."""
     progress = st.session_state.setdefault("_progress", {})
-    entry = progress.setdefault(
-        name, {"exercise": EXERCISES[name], "attempts": 0, "solved": False}
-    )
+    entry = progress.setdefault(name, {"exercise": EXERCISES[name], "attempts": 0, "solved": False})
     entry["attempts"] += 1
     entry["solved"] = entry["solved"] or fb.correct
     entry.update({"last answer": answer, "image": choice.label, "scale": scale})
@@ -149,7 +147,9 @@ def scaling(choice: ImageChoice, scale: str) -> None:
         f"{choice.pixels.shape[1] - 1}). On the **unit** scale they are divided into 0–1. "
         "What happens to the critical rate 2/λmax when you switch from raw to unit?"
     )
-    answer = st.radio("The critical rate becomes…", ex.SCALING_CHOICES, index=None, key="xr_scaling")
+    answer = st.radio(
+        "The critical rate becomes…", ex.SCALING_CHOICES, index=None, key="xr_scaling"
+    )
     if st.button("Check", key="xr_check_scaling", type="primary"):
         if answer is None:
             st.warning("Choose an answer first.")
