@@ -164,3 +164,26 @@ def test_the_benchmark_times_every_registered_page():
     from bench.run import CAPS
 
     assert set(CAPS) == {p.id for p in PAGES}
+
+
+def test_the_readme_url_table_lists_every_control():
+    from ui.params import IMAGE
+
+    text = (ROOT / "README.md").read_text()
+    section = text.split("| page | parameter | allowed (default) |", 1)[1].split("\n\n", 1)[0]
+    blocks: dict[str, str] = {}
+    label = ""
+    for line in section.splitlines()[1:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        label = cells[0] or label
+        blocks[label] = blocks.get(label, "") + cells[1]
+    image_urls = {f.url for f in IMAGE}
+    for page in PAGES:
+        own = next(
+            (v for k, v in blocks.items() if f"`/{page.url_path}`" in k),
+            None,
+        )
+        assert own is not None, f"no rows for {page.id}"
+        for f in page.fields:
+            where = blocks["all image pages"] if f.url in image_urls else own
+            assert f"`{f.url}`" in where, (page.id, f.url)
