@@ -55,9 +55,7 @@ with left:
         error_star=th.error_star,
         title=f"Error over epochs at rate {lr:g}",
     )
-    st.altair_chart(chart, width="stretch")
-    if notes or chart_notes:
-        st.caption("Note: " + "; ".join(notes + chart_notes) + ".")
+    widgets.chart(chart, notes + chart_notes)
     st.altair_chart(
         charts.weights_chart(np.arange(len(errors)), weights, th.w_star), width="stretch"
     )

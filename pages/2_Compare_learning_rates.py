@@ -77,11 +77,9 @@ chart, notes = charts.error_view(
     title="Error over epochs, one line per run",
     unit="points",
 )
-st.altair_chart(chart, width="stretch")
 if not one_image:
     notes.append("the dashed E* line is left out: each image has its own lowest error")
-if notes:
-    st.caption("Note: " + "; ".join(notes) + ".")
+widgets.chart(chart, notes)
 
 st.subheader("Verdicts")
 st.dataframe(

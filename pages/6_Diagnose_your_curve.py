@@ -64,9 +64,7 @@ with right:
             title=f"Your curve ({len(values)} values, from {source})",
             unit="values",
         )
-        st.altair_chart(chart, width="stretch")
-        if notes:
-            st.caption("Note: " + "; ".join(notes) + ".")
+        widgets.chart(chart, notes)
         with st.expander("How the verdict is reached"):
             st.markdown(gdcore.diagnosis.curve_rules())
 with left:

@@ -15,7 +15,7 @@ import streamlit as st
 
 import gdcore
 from gdcore import exercises as ex
-from ui import charts, data
+from ui import charts, data, widgets
 from ui.data import ImageChoice
 from ui.params import EXERCISES
 
@@ -70,9 +70,7 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
         title=f"What the three rates really do ({PREDICT_EPOCHS} epochs)",
         unit="points",
     )
-    st.altair_chart(chart, width="stretch")
-    if notes:
-        st.caption("Note: " + "; ".join(notes) + ".")
+    widgets.chart(chart, notes)
     feedback = [
         ex.check_prediction(guess, d, lr)
         for guess, lr, d in zip(guesses, rates, runs.diagnoses, strict=True)

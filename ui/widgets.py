@@ -7,7 +7,9 @@ themselves (that is gdcore's job, through ``ui.data``).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from PIL import Image
@@ -249,3 +251,10 @@ def quiz(items, key: str) -> None:
             st.success(yes)
         elif answer is not None:
             st.error(no)
+
+
+def chart(built: alt.Chart, notes: Sequence[str] = ()) -> None:
+    """Draw a chart, and under it one caption with what it leaves out (if anything)."""
+    st.altair_chart(built, width="stretch")
+    if notes:
+        st.caption("Note: " + "; ".join(notes) + ".")
