@@ -55,7 +55,8 @@ def restore(page: Page) -> None:
             if problem is None:
                 value = f.from_url(raw)
             else:
-                notes.append(f"`{f.url}={quoted(raw)}`: {problem}; using {f.describe_default()}.")
+                instead = f.show(value) if f.key in kept else f.describe_default()
+                notes.append(f"`{f.url}={quoted(raw)}`: {problem}; using {instead}.")
         st.session_state[f.key] = value
     if arriving:
         classroom.read(page, notes)
