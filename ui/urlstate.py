@@ -55,7 +55,7 @@ def restore(page: Page) -> None:
             if problem is None:
                 value = f.from_url(raw)
             else:
-                instead = f.show(value) if f.key in kept else f.describe_default()
+                instead = f"`{quoted(f.show(value))}`" if f.key in kept else f.describe_default()
                 notes.append(f"`{f.url}={quoted(raw)}`: {problem}; using {instead}.")
         st.session_state[f.key] = value
     if arriving:
