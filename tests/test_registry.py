@@ -187,3 +187,15 @@ def test_the_readme_url_table_lists_every_control():
         for f in page.fields:
             where = blocks["all image pages"] if f.url in image_urls else own
             assert f"`{f.url}`" in where, (page.id, f.url)
+
+
+@pytest.mark.parametrize(
+    ("page", "url"), [(p.id, f.url) for p in PAGES for f in p.fields], ids=lambda v: str(v)
+)
+def test_every_control_can_be_locked_and_hidden(page, url):
+    at = open_page(page, lock=url)
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"fixed: **{url}**" in at.info[0].value
+    at = open_page(page, hide=url)
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"hidden: **{url}**" in at.info[0].value
