@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-from ui import charts, data, urlstate, widgets
+from ui import charts, data, text, urlstate, widgets
 from ui.controls import control
 
 page = widgets.page_setup("compare")
@@ -18,7 +18,7 @@ rates_rule = f["rates"].param
 
 with st.sidebar:
     st.markdown("#### Runs")
-    text = control(
+    typed = control(
         st.text_input,
         f["rates"],
         f"Learning rates (up to {rates_rule.rule.most}, commas between)",
@@ -28,13 +28,14 @@ with st.sidebar:
     epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
 
 rates = list(auto)
-if text.strip():
-    problem = rates_rule.problem(text)
+if typed.strip():
+    problem = rates_rule.problem(typed)
     if problem is None:
-        rates = list(rates_rule.check(text))
+        rates = list(rates_rule.check(typed))
     else:
         st.error(
-            f"The rates could not be used ({problem}) — showing the theory's three rates instead.",
+            f"The rates could not be used ({text.literal(problem)}) — showing the theory's "
+            "three rates instead.",
             icon=":material/block:",
         )
 else:

@@ -4,8 +4,9 @@ import numpy as np
 import streamlit as st
 
 import gdcore
-from ui import charts, classroom, urlstate, widgets
+from ui import charts, classroom, data, text, urlstate, widgets
 from ui.controls import control
+from ui.params import MAX_TEXT_CHARS
 
 page = widgets.page_setup("diagnose")
 f = {fl.url: fl for fl in page.fields}
@@ -15,7 +16,13 @@ st.caption(
 )
 left, right = st.columns([2, 3], gap="large")
 with left:
-    text = control(st.text_area, f["errors"], "Your errors, epoch 0 first", height=140)
+    typed = control(
+        st.text_area,
+        f["errors"],
+        "Your errors, epoch 0 first",
+        height=140,
+        max_chars=MAX_TEXT_CHARS,
+    )
     # No type=: it is checked on the name only; the content is parsed and judged.
     fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
     upload = None if fixed else st.file_uploader("…or a CSV file", key="dg_csv")
@@ -27,18 +34,9 @@ with left:
         placeholder="e.g. 0.01",
         step=None,
     )
-values, source, problem = None, "the text box", None
-if upload is not None:
-    try:
-        values, source = gdcore.read_curve_csv(upload.getvalue()), "the CSV file"
-    except ValueError as exc:
-        problem = f"The CSV file could not be read: {exc}"
-if values is None:
-    try:
-        values = gdcore.parse_numbers(text)
-    except ValueError as exc:
-        problem = (problem + " " if problem else "") + f"The text could not be read: {exc}"
-diag = None
+csv = upload.getvalue() if upload is not None else None
+curve = data.read_curve(data.curve_digest(typed, csv), typed, csv)
+values, source, problem, diag = curve.values, curve.source, curve.problem, None
 if values is not None:
     try:
         diag = gdcore.diagnose_curve(values, lr)
@@ -46,9 +44,8 @@ if values is not None:
         problem = f"{exc}".replace("errors: ", "The errors from " + source + ": ")
 with right:
     if problem:
-        st.error(
-            problem + f" Allowed: {f['errors'].param.rule.allowed()}.", icon=":material/block:"
-        )
+        allowed = f["errors"].param.rule.allowed()
+        st.error(f"{text.literal(problem)} Allowed: {allowed}.", icon=":material/block:")
     if diag is not None:
         widgets.verdict_card(diag, lr)
         if diag.suggested_lr is not None and diag.verdict != "good":

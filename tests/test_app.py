@@ -300,3 +300,31 @@ def test_sixteen_bit_rgba_and_huge_uploads():
     no_exception(at)
     assert any("16-bit" in c.value for c in at.caption)
     np.testing.assert_allclose(at.dataframe[0].value["brightness"], arr16[0, :8] / 65535, rtol=1e-6)
+
+
+def test_a_csv_that_cannot_be_read_shows_no_verdict_beside_its_error():
+    at = open_page("diagnose")
+    assert "TOO LARGE" in verdict_text(at)  # the lesson's curve from the text box
+    at.file_uploader[0].upload("log.csv", b"\xff\xfe not utf-8", "text/csv").run()
+    no_exception(at)
+    assert "The CSV file could not be read" in at.error[0].value
+    assert not [m for m in at.markdown if "verdict-card" in m.value]
+
+
+def test_the_errors_box_is_limited_to_what_the_reader_takes():
+    from ui.params import MAX_TEXT_CHARS
+
+    at = open_page("diagnose")
+    assert at.text_area(key="dg_errors").proto.max_chars == MAX_TEXT_CHARS
+    assert MAX_TEXT_CHARS == 24 * gdcore.curves.MAX_VALUES
+
+
+def test_a_long_curve_is_thinned_for_drawing_but_keeps_its_spike():
+    values = np.linspace(1.0, 0.1, 30_000)
+    values[12_345] = 3.0  # one spike between evenly spread epochs
+    text = ", ".join(f"{v:.6g}" for v in values)
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input(text).run()
+    drawn = chart_data(at, 0)
+    assert len(drawn["epoch"]) <= 2_100
+    assert 12_345 in drawn["epoch"] and 3.0 in drawn["error"]

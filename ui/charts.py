@@ -41,6 +41,34 @@ def thin(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
 
 
+def keep_shape(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Indices of at most about ``max_points`` values that keep the curve's shape.
+
+    The series is cut into ``max_points // 2`` runs of epochs and each run keeps
+    its lowest and its highest value, so a spike or a dip between evenly spread
+    epochs is never thinned away; the first and last values always stay, and so
+    does the last finite value (where a run blew up).
+
+    >>> keep_shape(np.array([1.0, 1, 9, 1, 1, 1, 1, 1]), 4).tolist()
+    [0, 2, 4, 7]
+    """
+    n = len(values)
+    if n <= max_points:
+        return np.arange(n)
+    v = np.asarray(values, dtype=float)
+    finite = np.isfinite(v)
+    low = np.where(finite, v, np.inf)
+    high = np.where(finite, v, -np.inf)
+    edges = np.linspace(0, n, max(max_points // 2, 1) + 1).astype(int)
+    keep = [0, n - 1]
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        if b > a and finite[a:b].any():
+            keep += [a + int(np.argmin(low[a:b])), a + int(np.argmax(high[a:b]))]
+    if finite.any():
+        keep.append(int(np.flatnonzero(finite)[-1]))
+    return np.unique(keep)
+
+
 def for_log(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
     """Rows whose ``column`` is finite and > 0, and how many were dropped."""
     v = df[column].to_numpy(dtype=float)
@@ -55,12 +83,11 @@ def view_cap(errors: np.ndarray) -> float:
 
 
 def curves_frame(labels, errors: np.ndarray) -> pd.DataFrame:
-    """Long table ``run, epoch, error`` from (R, T+1) errors, thinned per run."""
-    idx = thin(errors.shape[1])
-    parts = [
-        pd.DataFrame({"run": label, "epoch": idx, "error": errors[r, idx]})
-        for r, label in enumerate(labels)
-    ]
+    """Long table ``run, epoch, error`` from (R, T+1) errors, thinned per run keeping its shape."""
+    parts = []
+    for r, label in enumerate(labels):
+        idx = keep_shape(errors[r])
+        parts.append(pd.DataFrame({"run": label, "epoch": idx, "error": errors[r, idx]}))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -173,3 +173,35 @@ def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
             f"mini-batch runs are capped at {epochs:,} epochs for a {n:,}-pixel image (to stay quick)"
         )
     return batch, epochs, notes
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A learner's curve as read: the values and where they came from, or why not."""
+
+    values: np.ndarray | None
+    source: str
+    problem: str | None = None
+
+
+@st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
+def read_curve(sha: str, _typed: str, _csv: bytes | None) -> Curve:
+    """Parse a typed curve or a CSV file once per content (``sha`` names both).
+
+    A CSV that cannot be read is the answer, not a reason to fall back to the
+    text box: the page then shows the problem and no verdict.
+    """
+    if _csv is not None:
+        try:
+            return Curve(gdcore.read_curve_csv(_csv), "the CSV file")
+        except ValueError as exc:
+            return Curve(None, "the CSV file", f"The CSV file could not be read: {exc}")
+    try:
+        return Curve(gdcore.parse_numbers(_typed), "the text box")
+    except ValueError as exc:
+        return Curve(None, "the text box", f"The text could not be read: {exc}")
+
+
+def curve_digest(typed: str, csv: bytes | None) -> str:
+    """One key for what the learner gave: the CSV's bytes if any, else the typed text."""
+    return digest(b"csv:" + csv) if csv is not None else digest(b"text:" + typed.encode())

@@ -31,6 +31,9 @@ STEP_MAX = 500
 MINIBATCH_WORK = 4_000_000
 """Mini-batch runs touch every pixel every epoch: pixels x epochs is capped at this."""
 LESSON_CURVE = "2.0, 0.1, 5.0, 20"
+MAX_TEXT_CHARS = 24 * gdcore.curves.MAX_VALUES
+"""The errors box holds as many values as the reader takes, at up to 24 characters each
+(a full-precision float and its separator)."""
 EXERCISES = {
     "predict": "Predict, then run",
     "largest": "The largest rate that converges",

@@ -6,8 +6,26 @@ test can compare the words with the numbers they came from.
 
 from __future__ import annotations
 
+import re
+
 import gdcore
 from gdcore.textbook import EpochDetail
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+
+
+def literal(raw: str) -> str:
+    """Text that came from a user (a link, a typed box, a file) made inert for Markdown.
+
+    Every character Markdown or HTML could act on is escaped with a backslash, so
+    ``[Login](//ev.il)`` or ``![](x.png)`` shows as typed and never becomes a link
+    or fetches an image. Non-printable characters become ``?``.
+
+    >>> print(literal("[Login](//ev.il)"))
+    \\[Login\\]\\(//ev\\.il\\)
+    """
+    clean = "".join(c if c.isprintable() else "?" for c in raw)
+    return _MARKDOWN.sub(r"\\\1", clean)
 
 
 def quoted(raw: str, most: int = 40) -> str:
