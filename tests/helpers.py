@@ -47,6 +47,13 @@ def chart_data(at: AppTest, i: int = 0) -> dict[str, list]:
     return out
 
 
+def chart_datasets(at: AppTest, i: int = 0) -> list[dict[str, list]]:
+    """Each dataset of chart ``i`` on its own, as columns."""
+    el = at.get("vega_lite_chart")[i]
+    tables = [pa.ipc.open_stream(io.BytesIO(ds.data.data)).read_all() for ds in el.proto.datasets]
+    return [{n: t.column(n).to_pylist() for n in t.column_names} for t in tables]
+
+
 def verdict_text(at: AppTest) -> str:
     cards = [m.value for m in at.markdown if "verdict-card" in m.value]
     assert len(cards) == 1

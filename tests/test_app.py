@@ -8,6 +8,7 @@ import pytest
 from helpers import (
     PAGE_IDS,
     chart_data,
+    chart_datasets,
     no_exception,
     open_page,
     png,
@@ -328,3 +329,27 @@ def test_a_long_curve_is_thinned_for_drawing_but_keeps_its_spike():
     drawn = chart_data(at, 0)
     assert len(drawn["epoch"]) <= 2_100
     assert 12_345 in drawn["epoch"] and 3.0 in drawn["error"]
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("explore", {"lr": "5"}),
+        ("explore", {"lr": "5", "log": "1"}),
+        ("compare", {}),  # the theory's too-large rate
+        ("compare", {"log": "0", "also": "plane"}),
+        ("diagnose", {"errors": "1, 0.5, 40, 900, 2e6"}),
+    ],
+)
+def test_a_rise_above_the_view_is_drawn_to_its_edge_and_marked(page, query):
+    at = open_page(page, **query)
+    no_exception(at)
+    sets = chart_datasets(at, 0)
+    lines = next(d for d in sets if "shown" in d and "label" not in d)
+    marks = next(d for d in sets if "shown" in d and "label" in d)
+    start = max(e for e, ep in zip(lines["error"], lines["epoch"], strict=True) if ep == 0)
+    cap = 10 * start
+    assert max(lines["shown"]) == pytest.approx(cap)  # the line reaches the top edge
+    assert all(lab.startswith("↑ off the chart at epoch") for lab in marks["label"])
+    real = [e for e, v in zip(lines["error"], lines["shown"], strict=True) if v == cap]
+    assert real and min(real) > cap  # the tooltip keeps the real value

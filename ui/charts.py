@@ -3,9 +3,12 @@
 Honest charts: a log axis never receives zero, negative or non-finite values
 (Vega-Lite silently breaks the whole axis on one of them), so ``for_log``
 filters them and the caller says how many were hidden. Series are thinned to
-at most ``MAX_POINTS`` for drawing; tables and CSV keep every epoch. A run that
-blows up climbs to 1e150, which would flatten every other curve, so the error
-axis stops at ``VIEW_CAP`` times the largest starting error (``view_cap``).
+about ``MAX_POINTS`` for drawing, keeping each stretch's lowest and highest
+value (``keep_shape``); tables and CSV keep every epoch. A run that blows up
+climbs to 1e150, which would flatten every other curve, so the error axis
+stops at ``VIEW_CAP`` times the largest starting error (``view_cap``) and a
+curve that climbs past it is drawn up to that edge, where a mark says at which
+epoch it left (``into_view``): the rise is the picture of a rate too large.
 """
 
 from __future__ import annotations
@@ -91,6 +94,41 @@ def curves_frame(labels, errors: np.ndarray) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def into_view(data: pd.DataFrame, cap: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Curves drawn up to the top edge of a view that stops at ``cap``, and where each left it.
+
+    A run that climbs over ``cap`` and never comes back is drawn up to the
+    edge (its ``shown`` value is ``cap`` at the first epoch above it) and
+    stops there; a run that only spikes over it is drawn along the edge for
+    those epochs. The real value stays in ``error`` for tooltips and tables.
+    Returns the rows to draw and one row per run that left: run, epoch,
+    error, shown and a label saying where it left the chart.
+    """
+    keep, left = [], []
+    for _, run in data.groupby("run", sort=False):
+        run = run.sort_values("epoch")
+        above = run["error"].to_numpy() > cap
+        if not above.any():
+            keep.append(run)
+            continue
+        first = int(np.argmax(above))
+        if not (~above[first:]).any():  # it never comes back: stop at the edge
+            run = run.iloc[: first + 1]
+        run = run.assign(shown=np.minimum(run["shown"].to_numpy(), cap))
+        keep.append(run)
+        row = run.iloc[first]
+        left.append(
+            {
+                "run": row["run"],
+                "epoch": int(row["epoch"]),
+                "error": float(row["error"]),
+                "shown": cap,
+                "label": f"↑ off the chart at epoch {int(row['epoch'])}",
+            }
+        )
+    return pd.concat(keep, ignore_index=True), pd.DataFrame(left)
+
+
 def error_curves(
     df: pd.DataFrame,
     log: bool = False,
@@ -110,16 +148,23 @@ def error_curves(
     data = df[np.isfinite(df["error"].to_numpy(dtype=float))]
     if log:
         data, _ = for_log(data, "error")
+    data = data.assign(shown=data["error"])
     domain = alt.Undefined
+    leaving = None
     if y_cap is not None and len(data) and data["error"].max() > y_cap:
-        # Points far above the view would reach the browser as paths at 1e37
-        # pixels, which it rejects: drop them, and the caller says so.
-        data = data[data["error"] <= y_cap]
-        low = float(data["error"].min()) if len(data) else y_cap / 10
-        domain = [low, y_cap] if log else [min(0.0, low), y_cap]
+        data, leaving = into_view(data, y_cap)
+        low = float(data["shown"].min())
+        domain = [min(low, y_cap / 10), y_cap] if log else [min(0.0, low), y_cap]
     scale = alt.Scale(type="log", domain=domain) if log else alt.Scale(zero=False, domain=domain)
-    y = alt.Y("error:Q", title=ERROR_TITLE + (", log scale" if log else ""), scale=scale)
-    x = alt.X("epoch:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d"))
+    y = alt.Y("shown:Q", title=ERROR_TITLE + (", log scale" if log else ""), scale=scale)
+    # The whole run stays on the x axis, even where a run left the view early.
+    span = [0, int(df["epoch"].max())] if len(df) else alt.Undefined
+    x = alt.X(
+        "epoch:Q",
+        title=x_title,
+        axis=alt.Axis(tickMinStep=1, format="d"),
+        scale=alt.Scale(domain=span, nice=False),
+    )
     many = data["run"].nunique() > 1
     colour = (
         alt.Color("run:N", title=colour_title, scale=alt.Scale(scheme="dark2"))
@@ -153,6 +198,34 @@ def error_curves(
             alt.Chart(star)
             .mark_text(align="left", dx=4, dy=-7, color="#555")
             .encode(y="error:Q", x=alt.value(0), text="label:N")
+        )
+    if leaving is not None and len(leaving):
+        if diverged is not None and len(diverged):
+            blown = dict(zip(diverged["run"], diverged["label"], strict=True))
+            leaving["label"] = [
+                f"{lab}; {blown[run]}" if run in blown else lab
+                for run, lab in zip(leaving["run"], leaving["label"], strict=True)
+            ]
+            diverged = diverged[~diverged["run"].isin(leaving["run"])]
+        top = alt.Y("shown:Q", scale=scale)
+        layers.append(
+            alt.Chart(leaving)
+            .mark_point(shape="triangle-up", size=150, filled=True, color="#D55E00")
+            .encode(
+                x="epoch:Q",
+                y=top,
+                tooltip=[
+                    alt.Tooltip("run:N", title=colour_title),
+                    alt.Tooltip("epoch:Q", title=x_title),
+                    alt.Tooltip("error:Q", format=".4g", title="error (above the chart)"),
+                    "label:N",
+                ],
+            )
+        )
+        layers.append(
+            alt.Chart(leaving)
+            .mark_text(align="left", dx=9, dy=10, color="#D55E00", fontWeight="bold")
+            .encode(x="epoch:Q", y=top, text="label:N")
         )
     if diverged is not None and len(diverged):
         marks = for_log(diverged, "error")[0] if log else diverged
