@@ -2,7 +2,10 @@
 
 From a curve alone (a learner's own numbers), the rules run in this order:
 
-1. A value that is NaN or infinite: **too large** (the run blew up).
+1. A value that is NaN or infinite: **too large** (the run blew up). Any
+   finite value, even 1e308, is judged by what it is: the engine's own
+   blow-up limit (``runs.BLOWUP_ERROR``) is for engine runs, which arrive
+   here with NaN after it.
 2. The error climbs more than ``RISE_TOLERANCE`` above its lowest value so far:
    **too large** (overshoot). Small wiggles, as mini-batches make, are allowed.
 3. The error fell by less than ``MIN_DROP`` of its start: **too small**.
@@ -17,16 +20,24 @@ large even before the curve shows it (the reason says when it will); a rate
 that needs more than ``SLOW_FACTOR`` times the epochs of the best rate to get
 close to the bottom (``theory.target_excess``: within 1% of E* and 99% of the
 way down) is too small when below the best rate, and too large (the
-weights zig-zag) when above it. The rules are deterministic.
+weights zig-zag) when above it. Every rate > 0 below the critical rate gets
+there in the end, so a tiny rate is too small, with the count of epochs it
+would need (``about 5.74e+14`` past a billion). The rules are deterministic.
+
+A suggested next rate is always a usable rate (finite and > 0, by
+``params.LR``); when scaling the rate would leave that range, there is none,
+and the reason says so. Percentages never read ``-0%``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .params import LR
 from .runs import BLOWUP_ERROR
 from .theory import (
     Theory,
@@ -53,6 +64,8 @@ SLOW_FLOOR = 100
 """...unless it gets within 1% of E* in at most 100 epochs, which is good anyway."""
 BIG_STEP, SMALL_STEP = 10.0, 3.0
 """Suggested rate changes: a decade when far off, a factor 3 when close."""
+EXACT_COUNT = 10**9
+"""Epoch counts below this are written out (``573 epochs``); above, ``about 5.74e+14``."""
 
 
 def curve_rules() -> str:
@@ -84,8 +97,18 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
+def _count(n: int) -> str:
+    """An epoch count; a Python int, possibly far beyond float range (a rate of 5e-324)."""
+    return f"{n:,}" if n < EXACT_COUNT else f"about {Decimal(n):.2e}"
+
+
 def _epochs(n: int) -> str:
-    return f"{n:,} epoch" + ("" if n == 1 else "s")
+    return f"{_count(n)} epoch" + ("" if n == 1 else "s")
+
+
+def _pct(x: float, digits: int = 0) -> str:
+    """``x`` as a percentage, where a tiny negative (rounding) reads 0%, never -0%."""
+    return f"{round(100.0 * float(x), digits) + 0.0:.{digits}f}%"  # -0.0 + 0.0 is 0.0
 
 
 def check_curve(errors: ArrayLike) -> NDArray[np.float64]:
@@ -120,60 +143,79 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
     too large: the error rose from 0.1 to 20 between epochs 1 and 3: overshoot.
     """
     e = check_curve(errors)
-    bad = np.flatnonzero(~np.isfinite(e) | (e > BLOWUP_ERROR))
+    bad = np.flatnonzero(~np.isfinite(e))
     if bad.size:
         k = int(bad[0])
         what = "NaN" if np.isnan(e[k]) else "too large to represent"
-        return Diagnosis(
-            TOO_LARGE, f"the error became {what} at epoch {k}.", _scale(lr, 1 / BIG_STEP)
-        )
+        return _suggest(TOO_LARGE, f"the error became {what} at epoch {k}.", lr, 1 / BIG_STEP)
+    # Differences, not multiples: 1.1 x 1.7e308 would overflow.
     low_so_far = np.minimum.accumulate(e)
-    climbed = np.flatnonzero(e[1:] > (1 + RISE_TOLERANCE) * low_so_far[:-1])
+    climbed = np.flatnonzero(e[1:] - low_so_far[:-1] > RISE_TOLERANCE * low_so_far[:-1])
     if climbed.size:
         first = int(climbed[0]) + 1
         i = int(np.argmin(e[:first]))
         j = first + int(np.argmax(e[first:]))
-        return Diagnosis(
+        return _suggest(
             TOO_LARGE,
             f"the error rose from {_fmt(e[i])} to {_fmt(e[j])} between epochs {i} and {j}: overshoot.",
-            _scale(lr, 1 / SMALL_STEP if e[j] < 2 * e[i] else 1 / BIG_STEP),
+            lr,
+            1 / SMALL_STEP if e[j] - e[i] < e[i] else 1 / BIG_STEP,
         )
     start, end, n = e[0], e[-1], len(e) - 1
     if start == 0:
         return Diagnosis(GOOD, "the error is 0 from the start: nothing is left to learn.", lr)
     drop = (start - end) / start
     if drop < MIN_DROP:
-        return Diagnosis(
-            TOO_SMALL,
-            f"the error fell only {drop:.1%} in {n} epochs: the steps are too tiny.",
-            _scale(lr, BIG_STEP),
-        )
+        rose = _pct(-drop, 1)  # a rise under RISE_TOLERANCE counts as not moving
+        if drop > 0:
+            fell = f"fell only {_pct(drop, 1)} in {_epochs(n)}"
+        else:
+            fell = f"did not fall in {_epochs(n)}" + (
+                "" if rose == "0.0%" else f" (it rose {rose})"
+            )
+        return _suggest(TOO_SMALL, f"the error {fell}: the steps are too tiny.", lr, BIG_STEP)
     if len(e) >= MIN_SHAPE_POINTS:
         tail = max(1, round(TAIL_SHARE * n))
         share = (e[-1 - tail] - end) / (start - end)
         if share > STILL_FALLING:
-            return Diagnosis(
+            return _suggest(
                 TOO_SMALL,
                 f"the error is still falling steadily: the last {tail} of {n} epochs removed "
-                f"{share:.0%} of its total fall (a larger rate, or more epochs, would get further).",
-                _scale(lr, SMALL_STEP),
+                f"{_pct(share)} of its total fall (a larger rate, or more epochs, would get further).",
+                lr,
+                SMALL_STEP,
             )
+        removed = (
+            f"only {_pct(share)} of the fall"
+            if _pct(share) == _pct(abs(share))
+            else "none of it (it rose a little)"
+        )
         return Diagnosis(
             GOOD,
-            f"the error fell from {_fmt(start)} to {_fmt(end)} ({drop:.0%}) and flattened: "
-            f"the last {tail} of {n} epochs removed only {share:.0%} of the fall.",
+            f"the error fell from {_fmt(start)} to {_fmt(end)} ({_pct(drop)}) and flattened: "
+            f"the last {tail} of {n} epochs removed {removed}.",
             lr,
         )
     return Diagnosis(
         GOOD,
-        f"the error fell from {_fmt(start)} to {_fmt(end)} ({drop:.0%}) without rising "
+        f"the error fell from {_fmt(start)} to {_fmt(end)} ({_pct(drop)}) without rising "
         f"(only {len(e)} values: too few to see it flatten).",
         lr,
     )
 
 
-def _scale(lr: float | None, factor: float) -> float | None:
-    return None if lr is None else lr * factor
+def _suggest(verdict: str, reason: str, lr: float | None, factor: float) -> Diagnosis:
+    """A diagnosis suggesting ``lr * factor``, if that is a usable rate (finite, > 0)."""
+    if lr is None:
+        return Diagnosis(verdict, reason)
+    new = lr * factor
+    if LR.problem(new) is None:
+        return Diagnosis(verdict, reason, new)
+    return Diagnosis(
+        verdict,
+        f"{reason[:-1]}; no next rate is suggested: {_fmt(lr)} × {factor:.3g} is not a "
+        "finite rate > 0.",
+    )
 
 
 def diagnose_run(
@@ -224,15 +266,16 @@ def diagnose_run(
         return Diagnosis(
             TOO_LARGE, f"the rate sits exactly at {crit}: it never settles.", th.optimal_lr
         )
+    # From here on the rate gets there in k_lr epochs, however many (a tiny rate: 1e300).
     k_best = max(epochs_to_target(bowl, th.optimal_lr, w0) or 1, 1)
     where = (
-        f"it gets within 1% of the lowest error E* at epoch {k_lr:,}"
+        f"it gets within 1% of the lowest error E* at epoch {_count(k_lr)}"
         if k_lr <= len(e) - 1
         else f"it needs {_epochs(k_lr)} to get within 1% of the lowest error E* (this run has {len(e) - 1:,})"
     )
     gap = e[0] - th.error_star
     nothing = (
-        f" (the start is only {gap / th.error_star:.2%} above E*: a plane explains little of this image)"
+        f" (the start is only {_pct(gap / th.error_star, 2)} above E*: a plane explains little of this image)"
         if th.error_star > 0 and gap < 0.05 * th.error_star
         else ""
     )
@@ -247,13 +290,13 @@ def diagnose_run(
     if lr < th.optimal_lr:
         covered = (e[0] - e[-1]) / gap if gap > 0 else 1.0
         progress = (
-            f"in {len(e) - 1:,} epochs the error covered only {covered:.1%} of the way down to E*; "
+            f"in {len(e) - 1:,} epochs the error covered only {_pct(covered, 1)} of the way down to E*; "
             if covered < 0.9
             else ""
         )
         return Diagnosis(
             TOO_SMALL,
-            f"{progress}{where}, {k_lr / k_best:,.0f}× longer than the best rate {_fmt(th.optimal_lr)} "
+            f"{progress}{where}, {_count(round(Decimal(k_lr) / k_best))}× longer than the best rate {_fmt(th.optimal_lr)} "
             f"({_epochs(k_best)}){slow_scale}{nothing}.",
             th.optimal_lr,
         )

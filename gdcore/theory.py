@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import cast
 
 import numpy as np
@@ -35,7 +36,6 @@ start: excess <= TARGET_FRACTION * min(E*, starting excess). The second part
 matters when the start is already near E* (noise: a plane explains almost nothing)."""
 TARGET_FLOOR = 1e-8
 """...but at least this fraction of the starting excess, so that E* = 0 is reachable."""
-MAX_SEARCH_EPOCHS = 10**15
 
 SMOOTH = "converges smoothly"
 OVERSHOOT = "converges while the weights overshoot"
@@ -156,14 +156,22 @@ def behaviour(th: Theory, lr: float) -> str:
 
 def _factors(
     bowl: Quadratic, lr: float, w0: NDArray[np.float64]
-) -> tuple[list[float], list[float]]:
-    """Per-direction log of the squared factor, and starting excess term (directions that matter)."""
+) -> tuple[list[float], list[float], list[float]]:
+    """Per direction that matters: log of the squared factor, starting excess term, eigenvalue.
+
+    ``log1p`` keeps a factor close to 1 exact: ``log(1 - 1e-13)`` written
+    plainly loses three digits, and from about 1e-16 down it is 0, as if the
+    rate never moved. Only a product ``lr * lambda`` that underflows to 0
+    still gives 0; ``epochs_to_target`` counts that case in time instead.
+    """
     d0 = bowl.eigenvectors.T @ (np.asarray(w0, dtype=np.float64) - bowl.w_star)
     c = 0.5 * bowl.eigenvalues * d0 * d0
     keep = c > 0
-    with np.errstate(divide="ignore"):
-        log_r2 = 2.0 * np.log(np.abs(1.0 - lr * bowl.eigenvalues[keep]))
-    return log_r2.tolist(), c[keep].tolist()
+    lam = bowl.eigenvalues[keep]
+    u = lr * lam  # the factor per epoch is 1 - u
+    with np.errstate(divide="ignore"):  # a factor of exactly 0 has log -inf
+        log_r = np.where(u < 1.0, np.log1p(-np.minimum(u, 1.0)), np.log(np.abs(u - 1.0)))
+    return (2.0 * log_r).tolist(), c[keep].tolist(), lam.tolist()
 
 
 def _excess(log_r2: list[float], c: list[float], k: float) -> float:
@@ -179,7 +187,8 @@ def _excess(log_r2: list[float], c: list[float], k: float) -> float:
 
 def excess_at(bowl: Quadratic, lr: float, w0: NDArray[np.float64], k: float) -> float:
     """``E(k) - E*`` of full-batch descent, for any (even huge) epoch ``k``."""
-    return _excess(*_factors(bowl, lr, w0), k)
+    log_r2, c, _ = _factors(bowl, lr, w0)
+    return _excess(log_r2, c, k)
 
 
 def target_excess(bowl: Quadratic, w0: NDArray[np.float64]) -> float:
@@ -191,16 +200,45 @@ def target_excess(bowl: Quadratic, w0: NDArray[np.float64]) -> float:
 def epochs_to_target(bowl: Quadratic, lr: float, w0: NDArray[np.float64]) -> int | None:
     """First epoch close to the bottom (``target_excess``); ``None`` if never.
 
-    Every direction that matters shrinks geometrically when ``lr`` converges,
-    so the excess falls monotonically and a bisection finds the epoch.
+    Never means that some direction that matters does not shrink:
+    ``lr * lambda_i >= 2``, at or above the critical rate. Every rate > 0
+    below it gets there, however slowly: each direction shrinks
+    geometrically, so the excess falls monotonically and a bisection finds
+    the epoch (exactly up to 2**53 epochs, to float precision beyond). There
+    is no search cap. A rate so tiny that ``lr * lambda`` underflows (below
+    about 1e-300) is counted in time ``s = lr * k`` instead, where the excess
+    is ``sum c_i exp(-2 lambda_i s)``, and ``k = s / lr`` as an exact integer.
+
+    Examples
+    --------
+    >>> from gdcore.table import pixel_table
+    >>> from gdcore.quadratic import quadratic
+    >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
+    >>> epochs_to_target(q, 0.5, np.zeros(3))
+    12
+    >>> len(str(epochs_to_target(q, 5e-324, np.zeros(3))))  # about 1e324 epochs
+    325
+    >>> print(epochs_to_target(q, 2.0, np.zeros(3)))
+    None
     """
-    log_r2, c = _factors(bowl, lr, w0)
+    log_r2, c, lam = _factors(bowl, lr, w0)
     goal = target_excess(bowl, w0)
     if sum(c) <= goal:
         return 0
-    if max(log_r2) >= 0.0:
+    if lr * max(lam) >= 2.0:
         return None
-    return _first_epoch(lambda k: _excess(log_r2, c, k) <= goal)
+    # A bracket: each term alone must fall to the goal; all of them at goal/m is enough.
+    m, terms = len(c), list(zip(c, [-lg for lg in log_r2], lam, strict=True))
+    hi = max(math.log(m * ci / goal) / a if a > 0 else math.inf for ci, a, _ in terms)
+    if math.isfinite(hi):
+        lo = max((math.log(ci / goal) / a for ci, a, _ in terms if ci > goal), default=0.0)
+        return _bisect(lambda k: _excess(log_r2, c, k) <= goal, lo, hi)
+    s = _bisect_real(
+        lambda s: sum(ci * math.exp(-2.0 * li * s) for ci, _, li in terms) <= goal,
+        max((math.log(ci / goal) / (2.0 * li) for ci, _, li in terms if ci > goal), default=0.0),
+        max(math.log(m * ci / goal) / (2.0 * li) for ci, _, li in terms),
+    )
+    return math.ceil(Fraction(s) / Fraction(lr))
 
 
 def epoch_error_exceeds(
@@ -209,28 +247,49 @@ def epoch_error_exceeds(
     """First epoch whose error exceeds ``level``; ``None`` if it never does.
 
     ``E(k)`` is a sum of exponentials in ``k``, hence convex: once above a level
-    that it started below, it stays above, so a bisection finds the epoch.
+    that it started below, it stays above, so a bisection finds the epoch. It
+    never does when no direction grows (``lr`` at most the critical rate); a
+    rate just above it may take 10**17 epochs, and that is the answer.
     """
-    log_r2, c = _factors(bowl, lr, w0)
+    log_r2, c, _ = _factors(bowl, lr, w0)
     goal = level - bowl.error_star
     if sum(c) > goal:
         return 0
     if max(log_r2, default=-1.0) <= 0.0:
         return None
-    return _first_epoch(lambda k: _excess(log_r2, c, k) > goal)
+    # Any growing term passing the goal on its own is enough: an upper bound.
+    hi = min(math.log(goal / ci) / g for ci, g in zip(c, log_r2, strict=True) if g > 0)
+    return _bisect(lambda k: _excess(log_r2, c, k) > goal, 0.0, hi)
 
 
-def _first_epoch(reached: Callable[[int], bool]) -> int | None:
-    hi = 1
+def _bisect(reached: Callable[[float], bool], lo: float, hi: float) -> int:
+    """First whole epoch ``k`` with ``reached(k)``, given that epoch 0 is not reached.
+
+    ``lo`` and ``hi`` bracket it (rounding is allowed for). Floats count
+    single epochs up to 2**53; beyond, the answer is as close as they can say.
+    """
+    lo, hi = max(math.floor(lo) - 1.0, 0.0), math.ceil(hi) + 1.0
+    if reached(lo):
+        lo = 0.0
     while not reached(hi):
-        hi *= 2
-        if hi > MAX_SEARCH_EPOCHS:
-            return None
-    lo = hi // 2  # not reached at lo (or lo == 0, checked by the callers)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
+        hi *= 2.0
+    while hi - lo > 1.0:
+        mid = math.floor(lo + (hi - lo) / 2.0)
+        if not lo < mid < hi:
+            break  # adjacent floats: as close as floats can count
         lo, hi = (lo, mid) if reached(mid) else (mid, hi)
-    return hi
+    return int(hi)
+
+
+def _bisect_real(reached: Callable[[float], bool], lo: float, hi: float) -> float:
+    """The smallest ``s`` in ``[lo, hi]`` with ``reached(s)``, to float precision."""
+    while not reached(hi):
+        hi *= 2.0
+    while True:
+        mid = lo + (hi - lo) / 2.0
+        if not lo < mid < hi:
+            return hi
+        lo, hi = (lo, mid) if reached(mid) else (mid, hi)
 
 
 def three_rates(th: Theory) -> tuple[float, float, float]:

@@ -23,7 +23,11 @@ LABELLED = [
     ([2.0, 0.1, 5.0, 20], TOO_LARGE, "rose from 0.1 to 20 between epochs 1 and 3: overshoot"),
     ([1.0, 0.5, NAN], TOO_LARGE, "became NaN at epoch 2"),
     ([1.0, 0.5, float("inf"), NAN], TOO_LARGE, "too large to represent at epoch 2"),
-    ([1.0, 0.9, 0.8, 1e200], TOO_LARGE, "too large to represent at epoch 3"),
+    # A learner's own values are judged by what they are: only inf and NaN are a blow-up.
+    ([1.0, 0.9, 0.8, 1e200], TOO_LARGE, "rose from 0.8 to 1e+200 between epochs 2 and 3"),
+    ([1e308, 1], GOOD, "fell from 1e+308 to 1 (100%)"),
+    ([1.7e308, 1.79e308], TOO_SMALL, "did not fall in 1 epoch (it rose 5.3%)"),
+    ([1.0, 1.7e308, 1.0], TOO_LARGE, "rose from 1 to 1.7e+308 between epochs 0 and 1"),
     ([1.0, 1.5, 2.25, 3.4, 5.1], TOO_LARGE, "rose from 1 to 5.1 between epochs 0 and 4"),
     ([10, 9.99, 9.98, 9.97, 9.96], TOO_SMALL, "fell only 0.4% in 4 epochs"),
     (list(100 - 0.04 * np.arange(201)), TOO_SMALL, "the last 50 of 200 epochs removed 25%"),
@@ -147,3 +151,59 @@ def test_three_rates_get_the_three_verdicts(name, scale):
         diagnose_run(res.errors[i], lr, th, np.zeros(3)).verdict for i, lr in enumerate(rates)
     ]
     assert verdicts == [TOO_SMALL, GOOD, TOO_LARGE]
+
+
+@pytest.mark.parametrize(
+    ("curve", "reason"),
+    [
+        ([5.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.01], "removed only 0% of the fall"),
+        ([5.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.05], "removed none of it (it rose a little)"),
+        ([1.0, 1.0 + 1e-12], "did not fall in 1 epoch: the steps"),
+        ([1.0, 1.05], "did not fall in 1 epoch (it rose 5.0%)"),
+    ],
+)
+def test_percentages_never_read_minus_zero(curve, reason):
+    d = diagnose_curve(curve)
+    assert reason in d.reason and "-0" not in d.reason
+
+
+@pytest.mark.parametrize(
+    ("curve", "lr", "absent"),
+    [
+        ([1, 0.9, 0.99], 1e308, "1e+308 × 10"),  # too small: ten times larger is inf
+        ([2.0, 0.1, 5.0, 20], 5e-324, "4.94e-324 × 0.1"),  # too large: a tenth is 0
+    ],
+)
+def test_a_suggestion_is_a_finite_rate_or_absent(curve, lr, absent):
+    d = diagnose_curve(curve, lr)
+    assert d.suggested_lr is None
+    assert f"no next rate is suggested: {absent} is not a finite rate > 0" in d.reason
+
+
+@pytest.mark.parametrize("lr", [1e-12, 1e-13, 1e-17, 1e-300, 5e-324])
+def test_tiny_rates_are_too_small_and_say_how_slow(lr):
+    """Not 'exactly at the critical rate': every rate > 0 below it gets there, in so many epochs."""
+    from decimal import Decimal
+
+    from gdcore import epochs_to_target
+
+    table, th = _scene()
+    res = run_descent(table, [lr], 200)
+    d = diagnose_run(res.errors[0], lr, th, np.zeros(3))
+    k = epochs_to_target(th.bowl, lr, np.zeros(3))
+    assert d.verdict == TOO_SMALL and "critical" not in d.reason
+    assert (
+        f"it needs about {Decimal(k):.2e} epochs to get within 1% of the lowest error E*"
+        in d.reason
+    )
+    assert "covered only 0.0% of the way down" in d.reason and "-0" not in d.reason
+    assert d.suggested_lr == pytest.approx(th.optimal_lr)
+
+
+def test_exactly_critical_never_settles():
+    table, th = _scene()
+    lr = th.critical_lr
+    assert lr * th.lambda_max == 2.0
+    res = run_descent(table, [lr], 200)
+    d = diagnose_run(res.errors[0], lr, th, np.zeros(3))
+    assert d.verdict == TOO_LARGE and "exactly at the critical rate" in d.reason

@@ -133,3 +133,81 @@ def test_excess_at_any_epoch_matches_a_run():
             assert excess_at(q, lr, np.zeros(3), k) == pytest.approx(
                 res.errors[0, k] - q.error_star, rel=1e-9
             )
+
+
+def _first_epoch_by_decimals(q, lr, w0, reached, rounded=False):
+    """A second implementation: 60-digit decimals, ln(1 - u) by its series, whole epochs.
+
+    ``u = lr * lambda`` is exact in decimals, so a rate of 5e-324 loses
+    nothing; ``rounded`` rounds it to a double first, as the engine's runs do.
+    ``reached(excess)`` says whether an epoch is far enough.
+    """
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 60
+        d0 = q.eigenvectors.T @ (w0 - q.w_star)
+        terms = []
+        for lam, d in zip(q.eigenvalues, d0, strict=True):
+            c = 0.5 * lam * d * d
+            if c <= 0:
+                continue
+            u = Decimal(lr * lam) if rounded else Decimal(lr) * Decimal(float(lam))
+            if u < Decimal("0.5"):  # ln(1 - u) = -(u + u^2/2 + u^3/3 + ...)
+                ln1mu, n, p = Decimal(0), 1, u
+                while p > Decimal("1e-80") * u:
+                    ln1mu -= p / n
+                    n, p = n + 1, p * u
+            else:
+                ln1mu = abs(1 - u).ln()
+            terms.append((Decimal(float(c)), 2 * ln1mu))
+
+        def excess(k):
+            return sum(c * (k * lg).exp() for c, lg in terms)
+
+        if reached(excess(0)):
+            return 0
+        hi = 1
+        while not reached(excess(hi)):
+            hi *= 2
+        lo = hi // 2
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if reached(excess(mid)) else (mid, hi)
+        return hi
+
+
+@pytest.mark.parametrize("lr", [1e-10, 1e-12, 1e-13, 1e-17, 1e-100, 1e-300, 5e-324])
+def test_tiny_rates_get_there_eventually(lr):
+    """Every rate > 0 below the critical rate gets close to E*, however slowly (no search cap)."""
+    from decimal import Decimal
+
+    q = quadratic(pixel_table(builtin_image("scene", 64), "unit"))
+    w0 = np.zeros(3)
+    goal = Decimal(target_excess(q, w0))
+    k = epochs_to_target(q, lr, w0)
+    ref = _first_epoch_by_decimals(q, lr, w0, lambda e: e <= goal)
+    assert k is not None and k > 0
+    if ref < 2**53:  # whole epochs exactly, as far as doubles count them
+        assert k == ref
+    else:
+        assert abs(k - ref) * 10**12 <= ref  # ints beyond float range
+
+
+def test_blow_up_just_above_critical_is_found_beyond_1e15_epochs():
+    """A rate a few ulps above 2/lambda_max grows by about 1e-15 per epoch: it still blows up.
+
+    So close to 2, rounding ``lr * lambda_max`` to a double (as every run does)
+    is the whole story, so the reference rounds it too.
+    """
+    from decimal import Decimal
+
+    q = quadratic(pixel_table(builtin_image("scene", 16), "unit"))
+    th = theory(q)
+    lr = float(np.nextafter(np.nextafter(th.critical_lr, 2.0), 2.0))
+    assert lr * th.lambda_max > 2.0
+    k = epoch_error_exceeds(q, lr, np.zeros(3), 1e150)
+    level = Decimal(1e150) - Decimal(q.error_star)
+    ref = _first_epoch_by_decimals(q, lr, np.zeros(3), lambda e: e > level, rounded=True)
+    assert ref > 10**15 and k is not None
+    assert abs(k - ref) * 10**9 <= ref
