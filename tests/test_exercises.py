@@ -4,6 +4,7 @@ import urllib.parse
 
 import numpy as np
 import pytest
+from streamlit.testing.v1.errors import AppTestError
 from test_app import no_exception, open_page
 
 import gdcore
@@ -107,9 +108,23 @@ def test_predict_right_and_wrong():
     at.button(key="xr_check_predict").click().run()
     no_exception(at)
     assert len(at.success) == 3 and "3 of 3 right" in "".join(m.value for m in at.markdown)
+    # Committed at Check: the answers are locked, and flipping one does not re-grade.
+    assert all(at.radio(key=f"xr_pred_{i}").disabled for i in range(3))
     wrong = "good" if truth[lr] != "good" else "too small"
-    at.radio(key="xr_pred_2").set_value(wrong).run()
+    with pytest.raises(AppTestError, match="disabled"):
+        at.radio(key="xr_pred_2").set_value(wrong)
+    at.run()  # any other click reruns the page: no new grade, no new attempt
+    assert len(at.success) == 3 and not at.error
+    assert at.session_state["_progress"]["predict"]["attempts"] == 1
+    # Starting again clears the answers; a wrong one is then graded wrong.
+    at.button(key="xr_predict_again").click().run()
+    assert all(at.radio(key=f"xr_pred_{i}").value is None for i in range(3))
+    for i in range(3):
+        lr_i = float(at.radio(key=f"xr_pred_{i}").label.split("**")[1])
+        at.radio(key=f"xr_pred_{i}").set_value(truth[lr_i] if i != 2 else wrong)
+    at.button(key="xr_check_predict").click().run()
     assert len(at.error) == 1 and f"you said {wrong}" in at.error[0].value
+    assert at.session_state["_progress"]["predict"]["attempts"] == 2
 
 
 @pytest.mark.parametrize(

@@ -39,27 +39,54 @@ def show(fb: ex.Feedback) -> None:
     )
 
 
+def _commit_prediction(question: str) -> None:
+    """Check's callback: runs before the page, so the radios are drawn locked at once."""
+    guesses = [st.session_state.get(f"xr_pred_{i}") for i in range(3)]
+    if None in guesses:
+        st.session_state["xr_predict_incomplete"] = True
+        return
+    st.session_state["xr_predict_answer"] = {"question": question, "guesses": guesses}
+    st.session_state["xr_predict_new"] = True
+
+
+def _start_again() -> None:
+    st.session_state.pop("xr_predict_answer", None)
+    for i in range(3):
+        st.session_state.pop(f"xr_pred_{i}", None)
+
+
 def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
+    """Mark three rates, then run them. Answers are committed at Check: they cannot be
+    flipped afterwards until the learner starts again."""
     auto = gdcore.three_rates(th)
     rates = [auto[i] for i in ex.predict_order(zlib.crc32(repr(choice.key).encode()))]
+    question = f"{choice.key}|{scale}"
+    committed = st.session_state.get("xr_predict_answer")
+    if committed is not None and committed["question"] != question:
+        committed = None  # another image or scale: a new question
     st.markdown("Here are three learning rates for this image. Before running them, mark each one.")
-    guesses = [
+    for i, lr in enumerate(rates):
         st.radio(
             f"Rate **{lr:g}**",
             gdcore.diagnosis.VERDICTS,
             index=None,
             horizontal=True,
             key=f"xr_pred_{i}",
+            disabled=committed is not None,
         )
-        for i, lr in enumerate(rates)
-    ]
-    if st.button("Check", key="xr_check_predict", type="primary"):
-        st.session_state["xr_predict_shown"] = True
-    if not st.session_state.get("xr_predict_shown"):
+    if committed is None:
+        st.button(
+            "Check",
+            key="xr_check_predict",
+            type="primary",
+            on_click=_commit_prediction,
+            args=(question,),
+        )
+        if st.session_state.pop("xr_predict_incomplete", False):
+            st.warning("Mark all three rates first.")
         return
-    if None in guesses:
-        st.warning("Mark all three rates first.")
-        return
+    st.button("Start again", key="xr_predict_again", on_click=_start_again)
+    guesses = committed["guesses"]
     runs = data.compare_runs(choice.key, scale, tuple(rates), PREDICT_EPOCHS, choice.pixels)
     chart, notes = charts.error_view(
         [f"rate {lr:g}" for lr in rates],
@@ -79,7 +106,8 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
         show(fb)
     right = sum(fb.correct for fb in feedback)
     overall = ex.Feedback(right == 3, f"{right} of 3 right")
-    record("predict", overall, dict(zip(map(str, rates), guesses, strict=True)), choice, scale)
+    if st.session_state.pop("xr_predict_new", False):  # one attempt per Check, not per rerun
+        record("predict", overall, dict(zip(map(str, rates), guesses, strict=True)), choice, scale)
     st.markdown(
         f"**{overall.message}.** The critical rate 2/λmax = {th.critical_lr:.4g} separates "
         "the rates that can settle from those that cannot."
