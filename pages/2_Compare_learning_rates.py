@@ -46,12 +46,13 @@ else:
     )
 
 images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in also if n != choice.key[1]]
-labels, curves, diverged, rows = [], [], [], []
+labels, curves, diverged, rows, names = [], [], [], [], []
 for img in images:
     runs = data.compare_runs(img.key, scale, tuple(rates), epochs, img.pixels)
     short = img.label.split(" (")[0]
     for i, lr in enumerate(rates):
         labels.append(f"{short} · {lr:g}" if len(images) > 1 else f"rate {lr:g}")
+        names.append(short)
         curves.append(runs.errors[i])
         diverged.append(runs.diverged_epoch[i])
         d, div = runs.diagnoses[i], int(runs.diverged_epoch[i])
@@ -77,6 +78,7 @@ chart, notes = charts.error_view(
     error_star=th.error_star if one_image else None,
     title="Error over epochs, one line per run",
     unit="points",
+    images=names,
 )
 if not one_image:
     notes.append("the dashed E* line is left out: each image has its own lowest error")

@@ -85,12 +85,19 @@ def view_cap(errors: np.ndarray) -> float:
     return VIEW_CAP * (start if start > 0 else 1.0)
 
 
-def curves_frame(labels, errors: np.ndarray) -> pd.DataFrame:
-    """Long table ``run, epoch, error`` from (R, T+1) errors, thinned per run keeping its shape."""
+def curves_frame(labels, errors: np.ndarray, images=None) -> pd.DataFrame:
+    """Long table ``run, epoch, error`` from (R, T+1) errors, thinned per run keeping its shape.
+
+    ``images`` (one name per run) adds ``image`` and ``rate`` columns, so runs
+    on several images are told apart by line style and rates by colour.
+    """
     parts = []
     for r, label in enumerate(labels):
         idx = keep_shape(errors[r])
-        parts.append(pd.DataFrame({"run": label, "epoch": idx, "error": errors[r, idx]}))
+        part = pd.DataFrame({"run": label, "epoch": idx, "error": errors[r, idx]})
+        if images is not None:
+            part = part.assign(image=images[r], rate=label.removeprefix(f"{images[r]} · "))
+        parts.append(part)
     return pd.concat(parts, ignore_index=True)
 
 
@@ -154,6 +161,8 @@ def error_curves(
     if y_cap is not None and len(data) and data["error"].max() > y_cap:
         data, leaving = into_view(data, y_cap)
         low = float(data["shown"].min())
+        if error_star is not None and (error_star > 0 or not log):
+            low = min(low, error_star)  # the E* line stays inside the view
         domain = [min(low, y_cap / 10), y_cap] if log else [min(0.0, low), y_cap]
     scale = alt.Scale(type="log", domain=domain) if log else alt.Scale(zero=False, domain=domain)
     y = alt.Y("shown:Q", title=ERROR_TITLE + (", log scale" if log else ""), scale=scale)
@@ -166,11 +175,17 @@ def error_curves(
         scale=alt.Scale(domain=span, nice=False),
     )
     many = data["run"].nunique() > 1
+    styled = "image" in data and data["image"].nunique() > 1
     colour = (
-        alt.Color("run:N", title=colour_title, scale=alt.Scale(scheme="dark2"))
+        alt.Color(
+            "rate:N" if styled else "run:N",
+            title="rate" if styled else colour_title,
+            scale=alt.Scale(scheme="dark2"),  # 8 colours: at most 8 rates are compared
+        )
         if many
         else alt.value("#0072B2")
     )
+    dash = alt.StrokeDash("image:N", title="image") if styled else alt.Undefined
     few = bool(len(data)) and bool(data.groupby("run")["epoch"].count().max() <= FEW_POINTS)
     lines = (
         alt.Chart(data)
@@ -179,6 +194,8 @@ def error_curves(
             x=x,
             y=y,
             color=colour,
+            strokeDash=dash,
+            detail="run:N",
             tooltip=[
                 alt.Tooltip("run:N", title=colour_title),
                 alt.Tooltip("epoch:Q", title=x_title),
@@ -222,8 +239,14 @@ def error_curves(
                 ],
             )
         )
+        # One label for the chart: labels of runs leaving close together print over each other.
+        texts = leaving.sort_values("epoch").head(1).assign(runs=len(leaving))
+        if len(leaving) > 1:
+            texts["label"] = (
+                f"↑ {len(leaving)} runs off the chart, from epoch {texts['epoch'].iloc[0]}"
+            )
         layers.append(
-            alt.Chart(leaving)
+            alt.Chart(texts)
             .mark_text(align="left", dx=9, dy=10, color="#D55E00", fontWeight="bold")
             .encode(x="epoch:Q", y=top, text="label:N")
         )
@@ -523,6 +546,7 @@ def error_view(
     title: str = "Error over epochs",
     unit: str = "epochs",
     height: int = 320,
+    images: list[str] | None = None,
 ) -> tuple[alt.Chart, list[str]]:
     """The error curves of (R, T+1) runs, and notes saying what the chart leaves out.
 
@@ -531,7 +555,7 @@ def error_view(
     without a note.
     """
     cap = view_cap(errors)
-    df = curves_frame(labels, errors)
+    df = curves_frame(labels, errors, images)
     marks = blowup_marks(labels, errors, diverged) if diverged is not None else None
     chart = error_curves(
         df,
