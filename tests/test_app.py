@@ -353,3 +353,25 @@ def test_a_rise_above_the_view_is_drawn_to_its_edge_and_marked(page, query):
     assert all(lab.startswith("↑ off the chart at epoch") for lab in marks["label"])
     real = [e for e, v in zip(lines["error"], lines["shown"], strict=True) if v == cap]
     assert real and min(real) > cap  # the tooltip keeps the real value
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "last"),
+    [({"lr": "5"}, ("ex_lr", 0.5), 200), ({"epochs": "1"}, ("ex_epochs", 20_000), 20_000)],
+)
+def test_the_prediction_follows_the_end_of_the_run(first, then, last):
+    at = open_page("explore", **first)
+    key, value = then
+    at.number_input(key=key).set_value(value).run()
+    no_exception(at)
+    assert at.slider(key="ex_at").value == last
+    assert any(
+        f"at epoch {last:,}:" in c.value or f"at epoch {last}:" in c.value for c in at.caption
+    )
+    assert "at" not in at.query_params  # following the end is the default: not in the link
+
+
+def test_a_moved_prediction_slider_stays_when_the_run_grows():
+    at = open_page("explore", epochs="60", at="10")
+    at.number_input(key="ex_epochs").set_value(80).run()
+    assert at.slider(key="ex_at").value == 10 and at.query_params["at"] == "10"
