@@ -6,14 +6,14 @@ import streamlit as st
 
 import gdcore
 from gdcore import suggest
-from ui import charts, data, urlstate, widgets
+from ui import charts, data, text, urlstate, widgets
 from ui.controls import control
 
 page = widgets.page_setup("sweep")
 f = {fl.url: fl for fl in page.fields}
 choice = widgets.image_picker()
 scale = st.session_state["scale"]
-_, th = data.bowl(choice.key, scale, choice.pixels)
+bowl, th = data.bowl(choice.key, scale, choice.pixels)
 auto_from, auto_to = suggest.sweep_range(th.critical_lr)
 
 with st.sidebar:
@@ -70,16 +70,13 @@ c[3].metric(
     help=" · ".join(f"{counts.get(v, 0)} {v}" for v in gdcore.diagnosis.VERDICTS),
 )
 
-panels = charts.sweep_panels(table, epochs, th.critical_lr, th.optimal_lr, suggested)
+start = float(bowl.error(np.zeros(3)))
+panels = charts.sweep_panels(table, epochs, th.critical_lr, th.optimal_lr, suggested, start)
 for chart, note in panels:  # stacked: both charts at full width
     st.altair_chart(chart, width="stretch")
     if note:
         st.caption(note)
-st.markdown(
-    f"Left of the **best rate {th.optimal_lr:.4g}** the steps are too timid and the count of epochs climbs; "
-    f"right of the **critical rate {th.critical_lr:.4g}** every step overshoots by more than it gains and the error "
-    "explodes. In between, the weights zig-zag across the valley but still settle."
-)
+st.markdown(text.sweep_story(table, th.critical_lr))
 
 st.subheader("Every rate")
 formats = {

@@ -393,18 +393,37 @@ def sweep_panels(
     critical_lr: float,
     optimal_lr: float,
     suggested_lr: float | None = None,
+    start_error: float | None = None,
 ) -> list[tuple[alt.Chart, str]]:
-    """The sweep's two charts, each with a note on the rates a log axis leaves out ("" if none).
+    """The sweep's two charts, each with a note on what it leaves out or holds down ("" if none).
 
     ``table`` has one row per rate: lr, verdict and the columns of ``SWEEP_PANELS``.
+    With ``start_error``, final errors above ``VIEW_CAP`` times it are drawn on the
+    top edge (as a run's curve is), so a rate just past the critical rate that has
+    not yet blown up does not stretch the axis over a dozen decades.
     """
     panels = []
     for column, y_title, title, why in SWEEP_PANELS:
         shown, hidden = for_log(table, column)
+        notes = [f"{count(hidden, 'rate')} not drawn: {why}"] if hidden else []
+        if column == "final_error" and start_error:
+            cap = VIEW_CAP * start_error
+            above = shown[column] > cap
+            if above.any():
+                shown = shown.assign(**{column: np.minimum(shown[column], cap)})
+                notes.append(
+                    f"{count(int(above.sum()), 'rate')} ended over {VIEW_CAP:g}× the starting "
+                    f"error: drawn on the top edge (the table has {'its' if above.sum() == 1 else 'their'} values)"
+                )
         chart = sweep_chart(shown, column, y_title, critical_lr, optimal_lr, suggested_lr)
-        note = f"{hidden} rates are not drawn: {why}." if hidden else ""
-        panels.append((chart.properties(title=title.format(epochs=epochs)), note))
+        note = "; ".join(notes)
+        panels.append((chart.properties(title=title.format(epochs=epochs)), note and note + "."))
     return panels
+
+
+def count(n: int, thing: str) -> str:
+    """``1 rate``, ``3 rates``: a number with its noun, plural right."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 def verdict_style(df: pd.DataFrame, formats: dict) -> Styler:

@@ -1,0 +1,54 @@
+"""Sentences made from the engine's numbers agree with the tables beside them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import chart_datasets, open_page
+
+import gdcore
+from ui import text
+
+
+def test_the_sweep_story_has_one_sentence_per_stretch_of_verdicts():
+    table = pd.DataFrame(
+        {
+            "lr": [0.01, 0.1, 0.5, 1.0, 1.2, 2.0],
+            "verdict": ["too small", "good", "good", "too large", "too large", "too large"],
+        }
+    )
+    story = text.sweep_story(table, critical_lr=1.5).splitlines()
+    assert story[0].startswith("- 0.01: **too small**")
+    assert story[1].startswith("- 0.1 to 0.5: **good**")
+    assert story[2].startswith("- 1 to 1.2: **too large**") and "zig-zag" in story[2]
+    assert story[3].startswith("- 2: **too large**") and "explodes" in story[3]
+
+
+@pytest.mark.parametrize("scale", gdcore.SCALES)
+def test_the_sweep_page_tells_the_story_of_its_own_table(scale):
+    at = open_page("sweep", scale=scale)
+    table = at.dataframe[0].value
+    story = next(m.value for m in at.markdown if m.value.startswith("- "))
+    for lr, verdict in zip(table["lr"], table["verdict"], strict=True):
+        line = next(
+            ln
+            for ln in story.splitlines()
+            if float(ln[2:].split(":")[0].split(" to ")[0])
+            <= float(f"{lr:.3g}")
+            <= float(ln[2:].split(":")[0].split(" to ")[-1])
+        )
+        assert f"**{verdict}**" in line, (lr, verdict, line)
+
+
+def test_the_sweep_chart_holds_final_errors_to_the_view():
+    at = open_page("sweep")
+    table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
+    start = float(gdcore.quadratic(table).error(np.zeros(3)))
+    points = next(d for d in chart_datasets(at, 0) if "final_error" in d)
+    assert max(points["final_error"]) <= 10 * start
+    assert any("drawn on the top edge" in c.value for c in at.caption)
+
+
+def test_literal_leaves_no_markup_live():
+    shown = text.literal("[a](//b) ![](//c) <i>x</i> `y` *z*")
+    for live in ("[a](", "![](", "<i>", "`y`", "*z*"):
+        assert live not in shown
