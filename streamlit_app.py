@@ -69,9 +69,14 @@ with right:
         f"{choice.label} · {table.n:,} pixels · at epoch {at}: w0 = {w[0]:.4g}, "
         f"w1 = {w[1]:.4g}, w2 = {w[2]:.4g}, error = {errors[at]:.4g}"
     )
-    st.subheader("What theory says about this image")
-    widgets.theory_metrics(th, per_row=2)
-    st.markdown(text.theory_bullets(th, lr, gdcore.epochs_to_target(bowl, lr, weights[0])))
+    st.subheader("What the bowl says about your rate")
+    reach = gdcore.epochs_to_target(bowl, lr, weights[0])
+    st.markdown(text.bowl_story(th, lr, reach, table.scale))
+    if table.scale == "raw":
+        action(st.button, f["scale"], "Normalize: use the unit scale", set_to="unit", key="ex_unit")
+    with st.expander("The maths behind this"):
+        widgets.theory_metrics(th, per_row=2)
+        st.markdown(text.maths(th, table.scale))
     if th.singular:
         st.info(th.explanation)
     st.subheader("The pixel table")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 import gdcore
 from gdcore.textbook import EpochDetail
+from gdcore.theory import DIVERGES, OVERSHOOT, SMOOTH, STALLS
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 
@@ -34,29 +37,68 @@ def quoted(raw: str, most: int = 40) -> str:
     return clean if len(clean) <= most else clean[:most] + "…"
 
 
-def theory_bullets(th: gdcore.Theory, lr: float, reach: int | None) -> str:
-    """What the bowl's theory says about this image and this rate, as a bullet list."""
-    behaviour = gdcore.behaviour(th, lr)
-    ratio = lr / th.critical_lr
+LESSON_WORDS = {
+    SMOOTH: "each step goes part of the way down and the error falls smoothly",
+    OVERSHOOT: "each step jumps past the bottom of the valley, but lands lower: "
+    "the weights zig-zag and still settle",
+    STALLS: "each step jumps exactly across the valley: the weights bounce for ever",
+    DIVERGES: "each step jumps past the bottom and lands higher up the other side: "
+    "the error explodes",
+}
+
+
+def bowl_story(th: gdcore.Theory, lr: float, reach: int | None, scale: str) -> str:
+    """What the bowl says about this rate, in the lesson's words (slope, step, valley)."""
+    edge = th.critical_lr
+    ratio = lr / edge
+    where = "below" if ratio < 1 else "exactly at" if np.isclose(ratio, 1, rtol=1e-12) else "above"
     reach_text = (
-        f"reaches within 1% of E* at epoch {reach:,}"
+        f"It gets within 1% of the lowest error at epoch **{reach:,}**."
         if reach is not None
-        else "never gets within 1% of E*"
+        else "It never gets within 1% of the lowest error."
     )
+    lines = [
+        "- The error over the three weights is a **bowl**: each step goes downhill, against "
+        "the slope, by the learning rate × the slope.",
+        f"- Steps get too long at a rate of **{edge:.3g}**: above it every step overshoots the "
+        "bottom by more than it gains, and the error explodes.",
+        f"- Your rate **{lr:g}** is {where} that edge ({ratio:.3g}×): "
+        f"{LESSON_WORDS[gdcore.behaviour(th, lr)]}. {reach_text}",
+        f"- Even the best weights leave an error of **{error_number(th.error_star)}**: "
+        "a flat plane cannot draw this image exactly"
+        + (" (here it can: this image is a plane)." if th.error_star < 1e-12 else "."),
+    ]
+    if scale == "raw":
+        lines.append(
+            "- On the **raw** scale x and y are pixel numbers in the tens or hundreds, so the "
+            "bowl is very steep and only tiny rates survive. **Normalize**: the unit scale "
+            "divides x, y and brightness into 0–1 and lets much larger steps settle."
+        )
+    return "\n".join(lines)
+
+
+def error_number(v: float) -> str:
+    """An error as a learner reads it: 0 when it is rounding dust, else 4 digits."""
+    return "0" if abs(v) < 1e-12 else f"{v:.4g}"
+
+
+def maths(th: gdcore.Theory, scale: str) -> str:
+    """The exact theory behind ``bowl_story``, each symbol said in the lesson's words."""
     kappa = "∞" if th.singular else f"{th.condition_number:.4g}"
-    w = th.w_star
     return (
-        f"- The error is a bowl in the three weights. Its steepest curvature λmax = "
-        f"{th.lambda_max:.4g} sets the **critical rate 2/λmax = {th.critical_lr:.4g}**: any "
-        "faster and each step overshoots by more than it gains.\n"
-        f"- Its flattest curvature λmin = {th.lambda_min:.4g} sets how slowly the last stretch "
-        f"goes; the ratio **κ = {kappa}** says how stretched the bowl is. The **best constant "
-        f"rate {th.optimal_lr:.4g}** still leaves {th.optimal_factor:.3f} of the distance every "
-        "epoch.\n"
-        f"- Your rate {lr:g} is **{ratio:.3g}× the critical rate**: full-batch descent "
-        f"**{behaviour}** and {reach_text}.\n"
-        f"- The lowest possible error is **E\\* = {th.error_star:.4g}**, at w* = "
-        f"({w[0]:.4g}, {w[1]:.4g}, {w[2]:.4g})."
+        f"- **λmax = {th.lambda_max:.4g}** is the bowl's steepest curvature (how fast the slope "
+        f"changes along its steepest direction). One step multiplies the distance to the "
+        f"bottom along it by 1 − rate × λmax, so steps settle only while that stays above −1: "
+        f"the edge rate is **2/λmax = {th.critical_lr:.4g}**.\n"
+        f"- **λmin = {th.lambda_min:.4g}** is its flattest curvature: the slowest direction, "
+        "which sets how long the last stretch takes.\n"
+        f"- **κ = λmax/λmin = {kappa}** says how stretched the valley is; the rate "
+        f"**2/(λmin+λmax) = {th.optimal_lr:.4g}** balances the two and still leaves "
+        f"{th.optimal_factor:.3f} of the distance after every epoch.\n"
+        f"- **E\\* = {error_number(th.error_star)}** is the lowest possible error, at "
+        f"w* = ({th.w_star[0]:.4g}, {th.w_star[1]:.4g}, {th.w_star[2]:.4g}).\n"
+        "- The curvatures come from the inputs x and y only, not from the brightness: every "
+        f"image of this size on the {scale} scale has the same edge rate."
     )
 
 
