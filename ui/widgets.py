@@ -10,6 +10,7 @@ import html
 from collections.abc import Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 from PIL import Image
@@ -226,6 +227,12 @@ def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
         caption="residual: orange = too dark",
         width="stretch",
     )
+    lo, hi = float(np.nanmin(prediction)), float(np.nanmax(prediction))
+    if lo < -0.5 or hi > 255.5 or not np.isfinite(prediction).all():
+        st.caption(
+            f"At epoch {at} the predicted brightness runs from {lo:.3g} to {hi:.3g}, far "
+            "outside 0–255, so the picture is clipped to black and white."
+        )
 
 
 def number_table(df: pd.DataFrame) -> None:
