@@ -52,3 +52,23 @@ def test_literal_leaves_no_markup_live():
     shown = text.literal("[a](//b) ![](//c) <i>x</i> `y` *z*")
     for live in ("[a](", "![](", "<i>", "`y`", "*z*"):
         assert live not in shown
+
+
+@pytest.mark.parametrize("lr", [0.001, 0.5, 5.0])
+def test_explore_tells_the_bowl_story_with_the_engines_numbers(lr):
+    at = open_page("explore", lr=str(lr))
+    table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
+    th = gdcore.theory(gdcore.quadratic(table))
+    story = next(m.value for m in at.markdown if "**bowl**" in m.value)
+    assert f"at a rate of **{th.critical_lr:.3g}**" in story
+    expected = text.LESSON_WORDS[gdcore.behaviour(th, lr)]
+    assert expected in story
+    assert ("explodes" in expected) == (lr > th.critical_lr)
+    assert "λ" not in story  # the symbols wait in "The maths behind this"
+
+
+def test_the_raw_scale_says_normalize_and_one_click_does_it():
+    at = open_page("explore", scale="raw", lr="0.0005")
+    assert any("**Normalize**" in m.value for m in at.markdown)
+    at.button(key="ex_unit").click().run()
+    assert at.radio(key="scale").value == "unit" and at.query_params.get("scale") is None
