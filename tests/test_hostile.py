@@ -121,13 +121,60 @@ def test_bad_uploads_get_a_sentence_and_keep_the_last_good_image(page, case):
     assert "last good upload" in all_text(at)
 
 
+def _code_span(text: str, start: int = 0) -> tuple[str, int]:
+    """CommonMark's code span opening at ``text[start]``: what it shows, and where it ends.
+
+    The opening run of n backticks is closed by the next run of exactly n; the
+    content is literal (no emphasis, links, HTML or escapes), with one space
+    removed from each end when it has one at both.
+    """
+    import re
+
+    fence = re.match(r"`+", text[start:])
+    assert fence, f"no code span at {text[start:]!r}"
+    n = len(fence.group())
+    for run in re.finditer(r"`+", text[start + n :]):
+        if len(run.group()) == n:
+            content = text[start + n : start + n + run.start()]
+            if content.startswith(" ") and content.endswith(" ") and content.strip(" "):
+                content = content[1:-1]
+            return content, start + n + run.end()
+    raise AssertionError(f"the code span at {text[start:]!r} is never closed")
+
+
+HOSTILE_NAME = "../../<b>pw</b>`rm -rf`_my_[a](//ev.il)*1*:red[x]$x$.png"
+
+
 def test_file_names_are_shown_as_text_only():
-    at = _upload("explore", "../../etc/<b>passwd</b>`rm -rf`.png", GOOD)
+    at = _upload("explore", HOSTILE_NAME, GOOD)
     no_exception(at)
-    text = all_text(at)
-    # Shown without its markup or backticks, and never opened as a path.
-    assert "<b>" not in text and "`rm" not in text
-    assert "../../etc/bpasswd/brm -rf.png · 384 pixels" in text
+    # The caption shows the name exactly as written, inside one code span: nothing in it
+    # is live Markdown or HTML. It is never opened as a path.
+    caption = next(line for line in all_text(at).splitlines() if "· 384 pixels" in line)
+    shown, end = _code_span(caption)
+    assert shown == HOSTILE_NAME
+    assert caption[end:].startswith(" · 384 pixels")
+    at.file_uploader[0].upload(HOSTILE_NAME, b"not an image", "image/png").run()
+    no_exception(at)
+    error = at.error[0].value
+    assert error.startswith("**`") and _code_span(error, 2)[0] == HOSTILE_NAME
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("my_photo_2024.png", "my_photo_2024.png"),
+        ("`x`", "`x`"),
+        ("a``b```c", "a``b```c"),
+        ("tab\tand\u202eright-to-left.png", "tab?and?right-to-left.png"),
+        ("x" * 60 + "_end.png", "x" * 40 + "…" + "x" * 11 + "_end.png"),
+    ],
+)
+def test_a_file_name_is_one_code_span_showing_it_as_written(name, shown):
+    from ui.widgets import _safe_name
+
+    text = _safe_name(name)
+    assert _code_span(text) == (shown, len(text))
 
 
 @pytest.mark.parametrize(
@@ -172,7 +219,7 @@ def test_a_blow_up_on_a_log_axis_says_what_is_hidden():
     errors = gdcore.run_descent(table, [100.0], 3000).errors[0]
     hidden = int((~(np.isfinite(errors) & (errors > 0))).sum())
     assert hidden > 0  # NaN after the blow-up
-    assert any(f"{hidden} epochs are not drawn on the log axis" in c.value for c in at.caption)
+    assert any(f"{hidden:,} epochs not drawn on the log axis" in c.value for c in at.caption)
     drawn = [e for e in chart_data(at, 0)["error"] if e is not None]
     assert drawn and min(drawn) > 0 and all(np.isfinite(drawn))
 

@@ -591,13 +591,13 @@ def error_view(
         hidden = int((~(np.isfinite(v) & (v > 0))).sum())
         if hidden:
             notes.append(
-                f"{hidden} {unit} are not drawn on the log axis "
+                f"{count(hidden, unit.rstrip('s'))} not drawn on the log axis "
                 "(NaN after a blow-up, or an error of exactly 0)"
             )
     above = np.flatnonzero(np.nan_to_num(errors.max(axis=0), nan=-1.0) > cap)
     if above.size:
         notes.append(
-            f"from epoch {above[0]} the error is over {VIEW_CAP:g}× the largest start, above "
-            "this chart; the tables keep every value"
+            f"from epoch {above[0]} the error climbs past the top of this chart (over "
+            f"{VIEW_CAP:g}× the largest start); the tables keep every value"
         )
     return chart, notes

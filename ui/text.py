@@ -62,7 +62,7 @@ def bowl_story(th: gdcore.Theory, lr: float, reach: int | None, scale: str) -> s
         "the slope, by the learning rate × the slope.",
         f"- Steps get too long at a rate of **{edge:.3g}**: above it every step overshoots the "
         "bottom by more than it gains, and the error explodes.",
-        f"- Your rate **{lr:g}** is {where} that edge ({ratio:.3g}×): "
+        f"- Your rate **{lr:g}** is {where} that edge ({times(ratio)}): "
         f"{LESSON_WORDS[gdcore.behaviour(th, lr)]}. {reach_text}",
         f"- Even the best weights leave an error of **{error_number(th.error_star)}**: "
         "a flat plane cannot draw this image exactly"
@@ -75,6 +75,13 @@ def bowl_story(th: gdcore.Theory, lr: float, reach: int | None, scale: str) -> s
             "divides x, y and brightness into 0–1 and lets much larger steps settle."
         )
     return "\n".join(lines)
+
+
+def times(r: float) -> str:
+    """A ratio as a learner reads it: ``0.582×``, ``3.82×``, ``1,630×`` (never ``1.63e+03×``)."""
+    if r >= 1000:
+        return f"{r:,.0f}×"
+    return f"{r:.3g}×"
 
 
 def error_number(v: float) -> str:
