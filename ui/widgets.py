@@ -30,6 +30,7 @@ from ui.data import (
 )
 from ui.params import IMAGE, UPLOAD, Field
 from ui.registry import BY_ID, PAGES, Page
+from ui.text import error_number
 
 IMAGE_FIELD, SIZE_FIELD, SCALE_FIELD = IMAGE
 SCALE_HELP = {
@@ -165,7 +166,9 @@ def theory_metrics(th: gdcore.Theory, per_row: int = 4) -> None:
     )
     kappa = "∞" if th.singular else f"{th.condition_number:.4g}"
     c[2].metric("condition number κ", kappa, help="λmax/λmin: how stretched the bowl is.")
-    c[3].metric("lowest error E*", f"{th.error_star:.4g}", help="The error at the best weights w*.")
+    c[3].metric(
+        "lowest error E*", error_number(th.error_star), help="The error at the best weights w*."
+    )
 
 
 def thumbnails() -> None:
