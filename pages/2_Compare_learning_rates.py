@@ -40,9 +40,9 @@ if typed.strip():
         )
 else:
     st.caption(
-        f"Rates chosen from this image's theory: {auto[0]:g} (a hundredth of the best rate), "
-        f"{auto[1]:g} (half the critical rate) and {auto[2]:g} (1.5× the critical rate "
-        f"2/λmax = {th.critical_lr:.4g})."
+        f"Rates chosen from this image's bowl: {auto[0]:g} (a hundredth of the best rate), "
+        f"{auto[1]:g} (half the edge rate) and {auto[2]:g} (1.5× the edge rate "
+        f"{th.critical_lr:.4g}, above which every step overshoots by more than it gains)."
     )
 
 images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in also if n != choice.key[1]]

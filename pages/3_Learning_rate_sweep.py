@@ -56,8 +56,17 @@ best = suggest.fewest_epochs(table["lr"], table["epochs_to_1pct"])
 suggested = best.lr if best else None
 
 c = st.columns(4)
-c[0].metric("critical rate 2/λmax", f"{th.critical_lr:.4g}")
-c[1].metric("best rate 2/(λmin+λmax)", f"{th.optimal_lr:.4g}")
+c[0].metric(
+    "edge rate",
+    f"{th.critical_lr:.4g}",
+    help="Above it every step overshoots by more than it gains: 2/λmax, λmax the bowl's "
+    "steepest curvature.",
+)
+c[1].metric(
+    "best constant rate",
+    f"{th.optimal_lr:.4g}",
+    help="2/(λmin+λmax): it balances the flattest and steepest directions of the bowl.",
+)
 c[2].metric(
     "suggested from this grid",
     f"{suggested:.4g}" if suggested else "none",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from gdcore import landscape
 from gdcore.landscape import WEIGHT_NAMES
-from ui import charts, data, urlstate, widgets
+from ui import charts, data, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import WALK_PAIRS
 
@@ -61,9 +61,9 @@ def one_weight(i: int) -> None:
     st.altair_chart(charts.bowl_chart(curve, path, name), width="stretch")
     factor = walk.factor
     st.markdown(
-        f"Rate **{walk.lr:.4g}** = {speed:g} × the critical rate 2/H = {walk.critical_lr:.4g} "
-        f"for {name} alone. Every step multiplies the distance to the bottom by "
-        f"**1 − rate × curvature = {factor:.3f}**: {landscape.step_kind(factor)}."
+        f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {walk.critical_lr:.4g} for {name} "
+        f"alone (above the edge, steps overshoot by more than they gain). Every step "
+        f"multiplies the distance to the bottom by **{factor:.3f}**: {landscape.step_kind(factor)}."
     )
     off_note(walk, "picture")
 
@@ -78,8 +78,8 @@ def two_weights(a: int, b: int) -> None:
     st.altair_chart(charts.contour_chart(grid, path, *names), width="stretch")
     kappa = landscape.slice_condition(bowl, [a, b])
     st.markdown(
-        f"Rate **{walk.lr:.4g}** = {speed:g} × this map's critical rate {walk.critical_lr:.4g}. "
-        f"The valley is **{kappa:.3g}×** steeper across than along (κ of these two weights): "
+        f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {walk.critical_lr:.4g}. "
+        f"The valley is **{text.times(kappa)}** steeper across than along: "
         + landscape.valley_shape(kappa, walk.factor)
     )
     off_note(walk, "map")
