@@ -24,6 +24,8 @@ st.caption(
     "Gradient descent fits `predicted brightness = w0 + w1·x + w2·y` to every pixel. "
     "Pick a learning rate in the sidebar and watch the error fall, crawl or explode."
 )
+with st.expander("Start here: the lesson, page by page", icon=":material/map:"):
+    widgets.start_here()
 with st.expander("Image gallery: pick a built-in image", icon=":material/photo_library:"):
     widgets.thumbnails()
 

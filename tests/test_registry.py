@@ -199,3 +199,9 @@ def test_every_control_can_be_locked_and_hidden(page, url):
     at = open_page(page, hide=url)
     assert not at.exception, [e.value for e in at.exception]
     assert f"hidden: **{url}**" in at.info[0].value
+
+
+def test_start_here_maps_every_page_once():
+    from ui.text import START_HERE
+
+    assert set(START_HERE) == {p.id for p in PAGES}

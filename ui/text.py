@@ -190,3 +190,18 @@ def sweep_story(table, critical_lr: float) -> str:
             lines.append(f"- {span}: {words}.")
             start = i
     return "\n".join(lines)
+
+
+START_HERE = {
+    # page id: where it sits in the lesson
+    "step": "The slope and the update rule, one weight at a time: new weight = old weight − "
+    "learning rate × slope (the lesson's example: input 2, true answer 10).",
+    "walk": "Walking downhill on the bowl: small steps, zig-zags, and steps that overshoot.",
+    "explore": "The gradient descent loop on a real image with three weights: predict, error, "
+    "slopes, step, repeat, and the error curve it draws.",
+    "compare": "The lesson's three learning rates side by side: too small, good, too large.",
+    "sweep": "Many rates at once, to see where too small turns into good and good into too large.",
+    "diagnose": "Your own error curve (or the lesson's 2.0 → 0.1 → 5.0 → 20): what went wrong.",
+    "exercises": "The checkpoints: predict first, then let the engine check.",
+}
+"""The lesson's sections, in its order, with the page that continues each."""
