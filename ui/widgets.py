@@ -30,7 +30,7 @@ from ui.data import (
 )
 from ui.params import IMAGE, UPLOAD, Field
 from ui.registry import BY_ID, PAGES, Page
-from ui.text import error_number
+from ui.text import START_HERE, error_number
 
 IMAGE_FIELD, SIZE_FIELD, SCALE_FIELD = IMAGE
 SCALE_HELP = {
@@ -268,3 +268,12 @@ def chart(built: alt.Chart, notes: Sequence[str] = ()) -> None:
     st.altair_chart(built, width="stretch")
     if notes:
         st.caption("Note: " + "; ".join(notes) + ".")
+
+
+def start_here() -> None:
+    """The lesson's sections mapped to the pages, with a link to each."""
+    for page_id, what in START_HERE.items():
+        page = BY_ID[page_id]
+        c1, c2 = st.columns([1, 3])
+        c1.page_link(page.file, label=page.title, icon=page.icon)
+        c2.caption(what)
