@@ -118,35 +118,33 @@ class Field:
         return self.param.show(self.default) if self.default is not None else "the default"
 
 
-def _p(name: str, rule: Any, default: Any, help: str) -> Param:
-    return Param(name, rule, default, help)
-
-
 IMAGE = (
     Field(
         "image",
         "image",
-        _p(
+        Param(
             "image",
             Choice((*gdcore.BUILTINS, UPLOAD)),
             gdcore.images.IMAGE.default,
             "Built-in images are made by code; an upload stays in your session only.",
         ),
     ),
-    Field("size", "size", _p("size", Choice(SIZES), 64, "Pixels per side the image is used at.")),
+    Field(
+        "size", "size", Param("size", Choice(SIZES), 64, "Pixels per side the image is used at.")
+    ),
     Field("scale", "scale", SCALE),
 )
-LOG_OFF = _p("log", Flag(), False, "A log axis shows the slow last stretch and the blow-up.")
+LOG_OFF = Param("log", Flag(), False, "A log axis shows the slow last stretch and the blow-up.")
 EXPLORE = (
     *IMAGE,
-    Field("lr", "ex_lr", _p("lr", RATE.rule, 0.5, RATE.help)),
-    Field("epochs", "ex_epochs", _p("epochs", DASHBOARD_EPOCHS.rule, 200, EPOCHS.help)),
+    Field("lr", "ex_lr", Param("lr", RATE.rule, 0.5, RATE.help)),
+    Field("epochs", "ex_epochs", Param("epochs", DASHBOARD_EPOCHS.rule, 200, EPOCHS.help)),
     Field("init", "ex_init", INIT),
     Field("seed", "ex_seed", SEED),
     Field(
         "batch",
         "ex_batch",
-        _p(
+        Param(
             "batch",
             R(0, 10**7, integer=True),
             0,
@@ -157,7 +155,7 @@ EXPLORE = (
     Field(
         "at",
         "ex_at",
-        _p("at", R(-1, DASHBOARD_MAX_EPOCHS, integer=True), -1, "The epoch the pictures show."),
+        Param("at", R(-1, DASHBOARD_MAX_EPOCHS, integer=True), -1, "The epoch the pictures show."),
         "the last epoch",
     ),
 )
@@ -166,7 +164,7 @@ COMPARE = (
     Field(
         "rates",
         "cmp_rates",
-        _p(
+        Param(
             "rates",
             ListOf(RATE.rule, 1, COMPARE_RATES),  # type: ignore[arg-type]
             "",
@@ -178,7 +176,7 @@ COMPARE = (
     Field(
         "also",
         "cmp_also",
-        _p(
+        Param(
             "also",
             ListOf(Choice(tuple(gdcore.BUILTINS)), 1, COMPARE_IMAGES - 1),
             [],
@@ -187,74 +185,78 @@ COMPARE = (
         "no other images",
         form="list",
     ),
-    Field("epochs", "cmp_epochs", _p("epochs", DASHBOARD_EPOCHS.rule, 300, EPOCHS.help)),
-    Field("log", "cmp_log", _p("log", Flag(), True, LOG_OFF.help), "on"),
+    Field("epochs", "cmp_epochs", Param("epochs", DASHBOARD_EPOCHS.rule, 300, EPOCHS.help)),
+    Field("log", "cmp_log", Param("log", Flag(), True, LOG_OFF.help), "on"),
 )
 SWEEP = (
     *IMAGE,
     Field(
         "from",
         "sw_from",
-        _p("from", RATE.rule, None, "The smallest rate."),
+        Param("from", RATE.rule, None, "The smallest rate."),
         "the range from theory",
     ),
-    Field("to", "sw_to", _p("to", RATE.rule, None, "The largest rate."), "the range from theory"),
+    Field(
+        "to", "sw_to", Param("to", RATE.rule, None, "The largest rate."), "the range from theory"
+    ),
     Field(
         "points",
         "sw_points",
-        _p("points", R(2, SWEEP_POINTS, integer=True), 30, "Rates, log-spaced."),
+        Param("points", R(2, SWEEP_POINTS, integer=True), 30, "Rates, log-spaced."),
     ),
-    Field("epochs", "sw_epochs", _p("epochs", DASHBOARD_EPOCHS.rule, 300, EPOCHS.help)),
+    Field("epochs", "sw_epochs", Param("epochs", DASHBOARD_EPOCHS.rule, 300, EPOCHS.help)),
 )
 WALK = (
     *IMAGE,
     Field(
         "weight",
         "wk_weight",
-        _p("weight", Choice(WEIGHT_NAMES), "w1", "The one weight that learns."),
+        Param("weight", Choice(WEIGHT_NAMES), "w1", "The one weight that learns."),
     ),
     Field(
         "pair",
         "wk_pair",
-        _p("pair", Choice(tuple(WALK_PAIRS)), "w1,w2", "The two weights that learn."),
+        Param("pair", Choice(tuple(WALK_PAIRS)), "w1,w2", "The two weights that learn."),
     ),
     Field(
         "speed",
         "wk_speed",
-        _p(
+        Param(
             "speed",
             R(0.001, 3.0),
             0.8,
             "Each picture has its own critical rate; 1 is the edge where steps stop settling.",
         ),
     ),
-    Field("epochs", "wk_epochs", _p("epochs", R(1, WALK_EPOCHS, integer=True), 30, EPOCHS.help)),
+    Field("epochs", "wk_epochs", Param("epochs", R(1, WALK_EPOCHS, integer=True), 30, EPOCHS.help)),
     Field(
         "at",
         "wk_at",
-        _p("at", R(-1, WALK_EPOCHS, integer=True), -1, "The steps drawn, up to this epoch."),
+        Param("at", R(-1, WALK_EPOCHS, integer=True), -1, "The steps drawn, up to this epoch."),
         "the last epoch",
     ),
 )
 STEP = (
     *IMAGE,
-    Field("w", "st_w", _p("w", R(-1e6, 1e6), 1.0, "The weight before the first step.")),
-    Field("lr", "st_lr", _p("lr", R(1e-9, 10.0), 0.01, RATE.help)),
-    Field("steps", "st_steps", _p("steps", R(0, STEP_MAX, integer=True), 0, "Steps taken so far.")),
-    Field("lr3", "st_lr3", _p("lr3", R(1e-9, 1e6), 0.5, RATE.help)),
-    Field("epoch3", "st_epoch3", _p("epoch3", R(1, 5, integer=True), 1, "The epoch shown.")),
+    Field("w", "st_w", Param("w", R(-1e6, 1e6), 1.0, "The weight before the first step.")),
+    Field("lr", "st_lr", Param("lr", R(1e-9, 10.0), 0.01, RATE.help)),
+    Field(
+        "steps", "st_steps", Param("steps", R(0, STEP_MAX, integer=True), 0, "Steps taken so far.")
+    ),
+    Field("lr3", "st_lr3", Param("lr3", R(1e-9, 1e6), 0.5, RATE.help)),
+    Field("epoch3", "st_epoch3", Param("epoch3", R(1, 5, integer=True), 1, "The epoch shown.")),
 )
 DIAGNOSE = (
-    Field("errors", "dg_errors", _p("errors", CurveText(), LESSON_CURVE, "Epoch 0 first.")),  # type: ignore[arg-type]
+    Field("errors", "dg_errors", Param("errors", CurveText(), LESSON_CURVE, "Epoch 0 first.")),  # type: ignore[arg-type]
     Field(
         "lr",
         "dg_lr",
-        _p("lr", RATE.rule, None, "Turns the verdict into a concrete next rate."),
+        Param("lr", RATE.rule, None, "Turns the verdict into a concrete next rate."),
         "no rate",
     ),
     Field("log", "dg_log", LOG_OFF, "off"),
 )
 EXERCISE = (
     *IMAGE,
-    Field("exercise", "xr_exercise", _p("exercise", Choice(tuple(EXERCISES)), "predict", "")),
+    Field("exercise", "xr_exercise", Param("exercise", Choice(tuple(EXERCISES)), "predict", "")),
 )
