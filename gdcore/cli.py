@@ -1,7 +1,14 @@
 """The command line: ``python -m gdcore images | run | theory | diagnose``.
 
 Bad input gets at most three lines on stderr naming the parameter, what is
-allowed and what was given, and exit status 2; never a traceback.
+allowed and what was given, and exit status 2; output that cannot be written
+(a full disk, a closed standard output) gets one line and status 1; a reader
+that stops early (``| head``) is no error. Never a traceback. Text that the
+output's encoding cannot hold (``λ`` in cp1252) is written as ``\\u03bb``.
+
+``run`` makes its output a few rates at a time (``CHUNK_VALUES``) and writes
+each part before making the next, so memory stays bounded however many rates
+and epochs are asked for; ``--summary`` keeps no weights at all.
 """
 
 from __future__ import annotations
@@ -9,10 +16,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, Protocol, TextIO
 
 import numpy as np
 
@@ -22,14 +30,63 @@ from .diagnosis import check_curve, diagnose_curve, diagnose_run
 from .engine import initial_weights, run_descent
 from .images import BUILTINS, builtin_image
 from .loading import ImageError, load_image
-from .params import BATCH_SIZE, EPOCHS, LR, MAX_SIDE, SCALE, SEED, SIZE, Param
-from .quadratic import quadratic
-from .table import pixel_table
+from .params import (
+    BATCH_SIZE,
+    EPOCHS,
+    LR,
+    MAX_SIDE,
+    SCALE,
+    SEED,
+    SIZE,
+    Param,
+    minibatch_work_problem,
+)
+from .quadratic import Quadratic, quadratic
+from .runs import DescentResult
+from .table import PixelTable, pixel_table
 from .theory import theory
+
+CHUNK_VALUES = 1_000_000
+"""Rate-by-epoch values that ``run`` makes at once. With the weights and the
+engine's temporaries that is about 120 MB, whatever the size of the output."""
 
 
 class UsageError(Exception):
     """Bad input on the command line; the message is for the user."""
+
+
+class OutputError(Exception):
+    """The output could not be written; the message says why."""
+
+
+class _Writer(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+
+class _Output:
+    """The commands' output: a failed write becomes ``OutputError``.
+
+    A broken pipe stays ``BrokenPipeError``: the reader stopped, which is no error.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str, /) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,45 +154,73 @@ def _load(args: argparse.Namespace) -> np.ndarray:
     return load_image(args.image, args.max_side).pixels
 
 
-def _cmd_run(args: argparse.Namespace, out: TextIO) -> None:
+def _runs(
+    args: argparse.Namespace, table: PixelTable, bowl: Quadratic, keep_weights: bool
+) -> Iterator[DescentResult]:
+    """The run a few rates at a time (``CHUNK_VALUES``).
+
+    Every rate's run is its own (mini-batch rates share the seeded batches,
+    whichever rates run beside them), so the parts are the whole run.
+    """
+    per = max(1, CHUNK_VALUES // (args.epochs + 1))
+    for start in range(0, len(args.lr), per):
+        yield run_descent(
+            table,
+            args.lr[start : start + per],
+            args.epochs,
+            seed=args.seed,
+            batch_size=args.batch_size,
+            bowl=bowl,
+            keep_weights=keep_weights,
+        )
+
+
+def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
     table = pixel_table(_load(args), args.scale)
+    full = args.batch_size is None or args.batch_size >= table.n
+    problem = None if full else minibatch_work_problem(table.n, args.epochs)
+    if problem is not None:
+        raise UsageError(
+            f"epochs: {problem} (ask for fewer epochs, a smaller image with --size or "
+            "--max-side, or leave out --batch-size for full batch, which costs the same on any image)"
+        )
     bowl = quadratic(table)
-    result = run_descent(
-        table, args.lr, args.epochs, seed=args.seed, batch_size=args.batch_size, bowl=bowl
-    )
     writer = csv.writer(out, lineterminator="\n")
     if args.summary:
         th = theory(bowl)
         w0 = initial_weights("zero")
-        full = args.batch_size is None or args.batch_size >= table.n
         writer.writerow(["lr", "final_error", "verdict", "diverged_epoch", "reason"])
-        for i, lr in enumerate(result.lrs):
-            d = diagnose_run(result.errors[i], float(lr), th, w0, full_batch=full)
-            div = int(result.diverged_epoch[i])
-            writer.writerow(
-                [
-                    repr(float(lr)),
-                    repr(float(result.final_errors[i])),
-                    d.verdict,
-                    "" if div < 0 else div,
-                    d.reason,
-                ]
-            )
+        for result in _runs(args, table, bowl, keep_weights=not full):
+            for i, lr in enumerate(result.lrs):
+                d = diagnose_run(result.errors[i], float(lr), th, w0, full_batch=full)
+                div = int(result.diverged_epoch[i])
+                writer.writerow(
+                    [
+                        repr(float(lr)),
+                        repr(float(result.final_errors[i])),
+                        d.verdict,
+                        "" if div < 0 else div,
+                        d.reason,
+                    ]
+                )
         return
     writer.writerow(["lr", "epoch", "error", "w0", "w1", "w2"])
-    for i, lr in enumerate(result.lrs):
-        lr_text = repr(float(lr))
-        rows = (
-            f"{lr_text},{k},{e!r},{w[0]!r},{w[1]!r},{w[2]!r}\n"
-            for k, (e, w) in enumerate(
-                zip(result.errors[i].tolist(), result.weights[i].tolist(), strict=True)
+    for result in _runs(args, table, bowl, keep_weights=True):
+        for i, lr in enumerate(result.lrs):
+            lr_text = repr(float(lr))
+            rows = (
+                f"{lr_text},{k},{e!r},{w[0]!r},{w[1]!r},{w[2]!r}\n"
+                for k, (e, w) in enumerate(
+                    zip(result.errors[i].tolist(), result.weights[i].tolist(), strict=True)
+                )
             )
-        )
-        out.writelines(rows)
+            out.write("".join(rows))  # one rate at a time: at most 100,001 rows
 
 
-def _cmd_diagnose(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
-    text = stdin.read() if args.values == ["-"] else " ".join(args.values)
+def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> None:
+    if args.values == ["-"] and stdin is None:
+        raise UsageError("values: standard input is closed, so - has nothing to read")
+    text = stdin.read() if args.values == ["-"] and stdin is not None else " ".join(args.values)
     values = check_curve(parse_numbers(text))
     d = diagnose_curve(values, args.lr)
     out.write(f"{d.verdict}\n{d.reason}\n")
@@ -149,30 +234,73 @@ def main(
     err: TextIO | None = None,
     stdin: TextIO | None = None,
 ) -> int:
-    """Run the command line; returns the exit status."""
-    out, err, stdin = out or sys.stdout, err or sys.stderr, stdin or sys.stdin
+    """Run the command line; returns the exit status (0, 1 for output errors, 2 for bad input).
+
+    ``out``, ``err`` and ``stdin`` default to the process's own streams, which
+    may be closed (``None``).
+    """
+    own = out is None
+    if own:
+        out = sys.stdout
+        if out is not None and hasattr(out, "reconfigure"):
+            out.reconfigure(errors="backslashreplace")  # λ on a cp1252 console: \u03bb
+    err, stdin = err or sys.stderr, stdin or sys.stdin
     try:
-        args = _build_parser().parse_args(argv)
-        if args.command == "images":
-            for b in BUILTINS.values():
-                out.write(f"{b.name}\t{b.description}\n")
-        elif args.command == "run":
-            _cmd_run(args, out)
-        elif args.command == "theory":
-            th = theory(quadratic(pixel_table(_load(args), args.scale)))
-            d = th.as_dict()
-            if th.singular:
-                d["explanation"] = th.explanation
-            out.write(json.dumps(d) + "\n")
-        else:
-            _cmd_diagnose(args, out, stdin)
+        if out is None:
+            raise OutputError("standard output is closed")
+        output = _Output(out)
+        _command(argv, output, stdin)
+        output.flush()
     except (UsageError, ImageError, ValueError) as exc:
-        message = str(exc).strip().splitlines()[0][:400]
-        err.write(f"gdcore: error: {message}\n")
-        return 2
+        return _fail(err, str(exc), 2)
+    except OutputError as exc:
+        if own:
+            _discard(out)
+        return _fail(err, f"cannot write the output: {exc}", 1)
     except BrokenPipeError:
-        return 0
+        if own:
+            _discard(out)
     return 0
+
+
+def _command(argv: list[str] | None, out: _Output, stdin: TextIO | None) -> None:
+    args = _build_parser().parse_args(argv)
+    if args.command == "images":
+        for b in BUILTINS.values():
+            out.write(f"{b.name}\t{b.description}\n")
+    elif args.command == "run":
+        _cmd_run(args, out)
+    elif args.command == "theory":
+        th = theory(quadratic(pixel_table(_load(args), args.scale)))
+        d = th.as_dict()
+        if th.singular:
+            d["explanation"] = th.explanation
+        out.write(json.dumps(d) + "\n")
+    else:
+        _cmd_diagnose(args, out, stdin)
+
+
+def _fail(err: TextIO | None, message: str, status: int) -> int:
+    """One line on stderr (if there is one to write to), and the status."""
+    if err is not None:
+        try:
+            err.write(f"gdcore: error: {message.strip().splitlines()[0][:400]}\n")
+            err.flush()
+        except OSError:
+            pass
+    return status
+
+
+def _discard(stream: TextIO | None) -> None:
+    """Point a stream that failed at /dev/null, so the flush at exit has nothing to say."""
+    if stream is None:
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
 
 
 def main_entry() -> None:

@@ -317,3 +317,39 @@ EARLY_STOP = Param(
 
 ENGINE = (LR, RATES, EPOCHS, BATCH_SIZE, SEED, INIT, SCALE, SIZE, MAX_SIDE, EARLY_STOP)
 """The engine's parameters; ``gdcore.images.IMAGE`` is declared beside the images."""
+
+MINIBATCH_WORK = 4_000_000
+"""Mini-batch runs touch every pixel every epoch: pixels × epochs is capped at this;
+one epoch is always allowed. At the cap a run takes about 3 s for one rate with
+batches of one pixel (more for many rates at once). Full-batch runs have no such
+cap: after one pass to build the bowl, their cost does not depend on the image."""
+
+
+def minibatch_epochs(n: int) -> int:
+    """The most epochs a mini-batch run on ``n`` pixels may take: ``MINIBATCH_WORK // n``, at least 1.
+
+    >>> minibatch_epochs(64 * 64), minibatch_epochs(4096 * 4096)
+    (976, 1)
+    """
+    return max(1, MINIBATCH_WORK // n)
+
+
+def minibatch_work_problem(n: int, epochs: int) -> str | None:
+    """What is wrong with a mini-batch run of ``epochs`` on ``n`` pixels; None within the cap.
+
+    The sentence gives the estimate (pixels x epochs), the cap and how many
+    epochs fit, for the command line and the dashboard alike.
+
+    >>> print(minibatch_work_problem(64 * 64, 976))
+    None
+    >>> print(minibatch_work_problem(512 * 512, 100_000))
+    a mini-batch run touches every pixel every epoch: 262,144 pixels × 100,000 epochs = 26,214,400,000, over the cap of 4,000,000; at most 15 epochs fit on this image
+    """
+    fit = minibatch_epochs(n)
+    if epochs <= fit:
+        return None
+    return (
+        f"a mini-batch run touches every pixel every epoch: {n:,} pixels × {epochs:,} epochs "
+        f"= {n * epochs:,}, over the cap of {MINIBATCH_WORK:,}; at most {fit:,} "
+        f"{'epoch fits' if fit == 1 else 'epochs fit'} on this image"
+    )

@@ -1,8 +1,10 @@
 """The command line contract, including every error path."""
 
+import ast
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -199,3 +201,175 @@ def test_module_entry_point_runs_in_a_subprocess():
         proc.stderr.strip()
         == "gdcore: error: argument --lr: must be a number > 0, got '-2' (see: python -m gdcore run --help)"
     )
+
+
+# --- Output that cannot be written, or not in this encoding -----------------
+
+GDCORE = [sys.executable, "-m", "gdcore"]
+COMMANDS = {
+    "csv": ["run", "--image", "scene", "--lr", "0.1", "--epochs", "50"],
+    "summary": [
+        "run",
+        "--image",
+        "scene",
+        "--lr",
+        "0.1",
+        "--lr",
+        "3",
+        "--epochs",
+        "50",
+        "--summary",
+    ],
+    "images": ["images"],
+    "theory": ["theory", "--image", "scene"],
+    "diagnose": ["diagnose", "2", "0.1", "5", "20"],
+}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_full_disk_gets_one_line_and_status_1(command):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            GDCORE + COMMANDS[command], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == "gdcore: error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("command", ["csv", "images"])
+def test_a_closed_stdout_gets_one_line_and_status_1(command):
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", *GDCORE, *COMMANDS[command]],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == "gdcore: error: cannot write the output: standard output is closed\n"
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    proc = subprocess.Popen(
+        GDCORE + ["run", "--image", "scene", "--lr", "0.1", "--epochs", "100000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline() == b"lr,epoch,error,w0,w1,w2\n"
+    proc.stdout.close()  # as `| head -1` does
+    assert proc.wait() == 0 and proc.stderr.read() == b""
+
+
+def test_an_encoding_without_lambda_gets_backslash_escapes():
+    proc = subprocess.run(
+        GDCORE + COMMANDS["summary"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        check=False,
+    )
+    assert proc.returncode == 0 and proc.stderr == b""
+    rows = list(csv.DictReader(io.StringIO(proc.stdout.decode("cp1252"))))
+    assert [r["verdict"] for r in rows] == ["too small", "too large"]
+    assert "2/\\u03bbmax" in rows[1]["reason"] and "×" in rows[1]["reason"]
+
+
+# --- Memory: the summary keeps no weights, the CSV is written as it is made ----
+
+_PEAK = """
+import resource, subprocess, sys
+stop = int(sys.argv[1])
+proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+size = lines = 0
+while block := proc.stdout.read(1 << 16):
+    size, lines = size + len(block), lines + block.count(b"\\n")
+    if stop and size >= stop:
+        break
+proc.stdout.close()
+err = proc.stderr.read().decode()
+proc.wait()
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(proc.returncode, lines, peak, repr(err))
+"""
+
+
+def _peak(argv, stop_after_bytes=0):
+    """Exit status, lines read, peak resident memory in MB and stderr of a real run."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(stop_after_bytes), *GDCORE, *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, lines, peak, err = proc.stdout.split(" ", 3)
+    return int(code), int(lines), float(peak), ast.literal_eval(err)
+
+
+RATES_256 = [a for i in range(256) for a in ("--lr", f"{10 ** (-4 + 5 * i / 255):.6g}")]
+
+
+def test_summary_of_256_rates_by_100000_epochs_fits_in_300_mb():
+    code, lines, peak, err = _peak(
+        ["run", "--image", "scene", "--epochs", "100000", "--summary", *RATES_256]
+    )
+    assert code == 0 and err == "" and lines == 257
+    assert peak <= 300, f"peak {peak:.0f} MB"
+
+
+def test_full_csv_is_streamed_in_under_500_mb():
+    """256 rates x 100,000 epochs is 25.6 million rows; the first ones come before the rest is made."""
+    argv = ["run", "--image", "scene", "--epochs", "100000", *RATES_256]
+    code, lines, peak, err = _peak(argv, stop_after_bytes=20_000_000)
+    assert code == 0 and err == "" and lines > 200_000
+    assert peak <= 500, f"peak {peak:.0f} MB"
+    code, lines, peak, err = _peak(["run", "--image", "scene", "--epochs", "2000", *RATES_256])
+    assert code == 0 and err == "" and lines == 1 + 256 * 2001
+    assert peak <= 500, f"peak {peak:.0f} MB"
+
+
+@pytest.mark.parametrize("batch", [[], ["--batch-size", "7"]])
+@pytest.mark.parametrize("summary", [[], ["--summary"]])
+def test_output_made_in_chunks_of_rates_is_the_same(monkeypatch, batch, summary):
+    import gdcore.cli
+
+    argv = ["run", "--image", "scene", "--size", "8", "--epochs", "6", *batch, *summary]
+    for lr in ("0.001", "0.3", "1", "1.3", "5"):
+        argv += ["--lr", lr]
+    whole = _run(*argv)
+    monkeypatch.setattr(gdcore.cli, "CHUNK_VALUES", 14)  # two rates of 7 epochs at a time
+    assert _run(*argv) == whole and whole[0] == 0
+
+
+# --- Tiny rates, and the one cap on mini-batch work ----------------------------
+
+
+@pytest.mark.parametrize("lr", ["1e-13", "1e-200", "5e-324"])
+def test_tiny_rates_are_too_small_on_the_command_line(lr):
+    code, out, _ = _run("run", "--image", "scene", "--lr", lr, "--epochs", "3", "--summary")
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and row["verdict"] == "too small"
+    assert "epochs to get within 1% of the lowest error" in row["reason"]
+    assert "critical" not in row["reason"]
+
+
+def test_minibatch_work_is_capped_with_one_rule():
+    from gdcore.params import MINIBATCH_WORK, minibatch_epochs, minibatch_work_problem
+
+    small = ["run", "--image", "scene", "--lr", "0.1", "--batch-size", "1024", "--summary"]
+    code, _, err = _run(*small, "--epochs", "977")  # 4,096 pixels × 977 = 4,001,792
+    assert code == 2 and "at most 976 epochs fit" in err
+    assert _run(*small, "--epochs", "976")[0] == 0
+    argv = ["run", "--image", "scene", "--size", "512", "--lr", "0.1", "--batch-size", "1"]
+    code, out, err = _run(*argv, "--epochs", "100000")
+    assert code == 2 and out == ""
+    assert err.startswith(
+        "gdcore: error: epochs: a mini-batch run touches every pixel every epoch: "
+        "262,144 pixels × 100,000 epochs = 26,214,400,000, over the cap of 4,000,000; "
+        "at most 15 epochs fit on this image"
+    )
+    assert minibatch_epochs(512 * 512) == 15 == MINIBATCH_WORK // (512 * 512)
+    assert minibatch_work_problem(512 * 512, 15) is None
+    assert _run(*argv, "--epochs", "15", "--summary")[0] == 0
+    assert _run(*argv, "--epochs", "16", "--summary")[0] == 2
+    # Full batch costs the same on any image: no cap (a batch of all the pixels is full batch).
+    full = ["run", "--image", "scene", "--size", "512", "--lr", "0.1", "--epochs", "100000"]
+    assert _run(*full, "--summary")[0] == 0
+    assert _run(*full, "--batch-size", str(512 * 512), "--summary")[0] == 0
