@@ -373,3 +373,16 @@ def test_minibatch_work_is_capped_with_one_rule():
     full = ["run", "--image", "scene", "--size", "512", "--lr", "0.1", "--epochs", "100000"]
     assert _run(*full, "--summary")[0] == 0
     assert _run(*full, "--batch-size", str(512 * 512), "--summary")[0] == 0
+
+
+def test_diagnose_a_huge_rate_suggests_no_infinite_rate():
+    code, out, _ = _run("diagnose", "1", "0.9", "0.99", "--lr", "1e308")
+    assert code == 0 and out.splitlines()[0] == "too small"
+    assert "suggested next rate" not in out and "inf" not in out
+    assert "no next rate is suggested: 1e+308 × 10 is not a finite rate > 0." in out
+
+
+def test_diagnose_a_huge_finite_error_is_judged_by_its_value():
+    code, out, _ = _run("diagnose", "1e308", "1")
+    assert code == 0 and out.splitlines()[0] == "good"
+    assert "fell from 1e+308 to 1 (100%)" in out and "represent" not in out
