@@ -375,3 +375,12 @@ def test_a_moved_prediction_slider_stays_when_the_run_grows():
     at = open_page("explore", epochs="60", at="10")
     at.number_input(key="ex_epochs").set_value(80).run()
     assert at.slider(key="ex_at").value == 10 and at.query_params["at"] == "10"
+
+
+def test_the_minibatch_cap_is_the_engines_one_rule():
+    at = open_page("explore", batch="5000", size="96", epochs="20000")
+    no_exception(at)
+    rule = gdcore.params.minibatch_work_problem(96 * 96, 20_000)
+    fit = gdcore.params.minibatch_epochs(96 * 96)
+    assert any(f"{rule}, so this run stops at epoch {fit:,}" in c.value for c in at.caption)
+    assert at.slider(key="ex_at").value == fit  # the run really stopped there

@@ -28,3 +28,12 @@ def test_ci_runs_the_readme_test_command():
 def test_engine_never_imports_streamlit():
     for path in (ROOT / "gdcore").glob("*.py"):
         assert not re.search(r"^\s*(import|from)\s+streamlit", path.read_text(), flags=re.M), path
+
+
+def test_every_test_the_hostile_input_document_names_exists():
+    doc = (ROOT / "docs" / "hostile-input.md").read_text()
+    defined = set()
+    for path in (ROOT / "tests").glob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", path.read_text(), flags=re.M))
+    named = set(re.findall(r"::(test_\w+)", doc))
+    assert named and named <= defined, sorted(named - defined)
