@@ -189,10 +189,28 @@ def thumbnails() -> None:
             )
 
 
-def _safe_name(name: str) -> str:
-    """A file name for display only (never a path): printable, short, no markup."""
-    clean = "".join(ch for ch in name if ch.isprintable() and ch not in "`*_[]<>\\")
-    return html.escape(clean[:60]) or "your image"
+def _safe_name(name: str, most: int = 60) -> str:
+    """A file name to show (never a path), as a Markdown code span: nothing in it is live.
+
+    The name is kept as written, underscores, brackets and backticks included;
+    characters that cannot be printed become ``?`` and a name longer than
+    ``most`` keeps its start and its end. The fence is one backtick longer than
+    any run of backticks in the name, so the name cannot close it.
+
+    >>> print(_safe_name("my_photo <b>`1`</b>.png"))
+    ``my_photo <b>`1`</b>.png``
+    """
+    clean = "".join(ch if ch.isprintable() else "?" for ch in name).strip()
+    if not clean:
+        return "your image"
+    if len(clean) > most:
+        clean = clean[: most * 2 // 3] + "…" + clean[-(most - most * 2 // 3 - 1) :]
+    ticks = "".join(ch if ch == "`" else " " for ch in clean).split()
+    fence = "`" * (max(map(len, ticks), default=0) + 1)
+    # A space between fence and name when the name starts or ends with a backtick;
+    # Markdown removes one such space from each end.
+    pad = " " if "`" in (clean[0], clean[-1]) else ""
+    return f"{fence}{pad}{clean}{pad}{fence}"
 
 
 def _pick(name: str) -> None:
