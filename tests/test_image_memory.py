@@ -21,8 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import save
 from PIL import Image
 
+import gdcore
 from gdcore.loading import MAX_DECODED_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,3 +164,42 @@ def test_a_3_gb_file_is_refused_by_its_size_without_reading_it(tmp_path):
         "(checked before reading it)."
     ]
     assert above < 15, f"refusing it took {above:.1f} MB above the baseline"
+
+
+def test_an_upload_is_decoded_once_for_every_working_size(monkeypatch):
+    from ui import data
+    from ui.params import SIZES
+
+    decoded = []
+    real = gdcore.load_image
+
+    def counting(source, max_side=None):
+        decoded.append(max_side)
+        return real(source, max_side=max_side)
+
+    monkeypatch.setattr(gdcore, "load_image", counting)
+    ramp = np.add.outer(np.arange(768) * 0.2, np.arange(1024) * 0.1).astype(np.uint8)
+    upload = save(Image.fromarray(ramp), "PNG")
+    sha = data.digest(upload)
+    for size in SIZES:
+        got = data.upload_pixels(sha, size, upload)
+        direct = real(upload, max_side=size)
+        assert got.notes == direct.notes == [f"downsampled from 1024x768 to {size}x{size * 3 // 4}"]
+        # Where the size divides 1024 both are exact means of whole blocks; elsewhere two
+        # averagings in a row treat each first block as even, within a step of the ramp.
+        exact = 1024 % size == 0
+        np.testing.assert_allclose(got.pixels, direct.pixels, atol=1e-9 if exact else 1.0)
+    assert decoded == [max(SIZES)]
+
+
+def test_a_refused_upload_is_refused_once(monkeypatch):
+    from ui import data
+
+    decoded = []
+    real = gdcore.load_image
+    monkeypatch.setattr(gdcore, "load_image", lambda *a, **k: decoded.append(1) or real(*a, **k))
+    bad = b"GIF89a and then nothing an image needs"
+    for size in (8, 64, 512, 64):
+        with pytest.raises(gdcore.ImageError, match="not an image"):
+            data.upload_pixels(data.digest(bad), size, bad)
+    assert len(decoded) == 1

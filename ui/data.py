@@ -18,7 +18,7 @@ import streamlit as st
 
 import gdcore
 from gdcore.loading import LoadedImage
-from ui.params import MINIBATCH_WORK
+from ui.params import MINIBATCH_WORK, SIZES
 
 CACHE = {"max_entries": 64, "ttl": 3600}
 
@@ -42,10 +42,33 @@ def builtin_pixels(name: str, size: int) -> np.ndarray:
     return gdcore.builtin_image(name, size)
 
 
+LARGEST_SIZE = max(SIZES)
+"""An upload is decoded once at this working size; the smaller ones are averaged from it."""
+
+
+@st.cache_data(max_entries=16, ttl=3600, max_size="50MB", show_spinner=False)
+def _upload_decoded(sha: str, _data: bytes) -> LoadedImage | str:
+    """Decode an upload once, at the largest working size; a refusal is kept as its sentence.
+
+    Every working size is derived from this copy (at most 512 x 512 floats,
+    2 MB), so moving the size slider never decodes the file again, and a file
+    that is refused is refused once.
+    """
+    try:
+        return gdcore.load_image(_data, max_side=LARGEST_SIZE)
+    except gdcore.ImageError as exc:
+        return str(exc)
+
+
 @st.cache_data(**CACHE, max_size="100MB", show_spinner=False)
 def upload_pixels(sha: str, max_side: int, _data: bytes) -> LoadedImage:
-    """Decode an upload once per (content, working size); raises ImageError."""
-    return gdcore.load_image(_data, max_side=max_side)
+    """An upload at one working size, averaged down from its decoded copy; raises ImageError."""
+    if max_side > LARGEST_SIZE:
+        return gdcore.load_image(_data, max_side=max_side)
+    decoded = _upload_decoded(sha, _data)
+    if isinstance(decoded, str):
+        raise gdcore.ImageError(decoded)
+    return decoded.downsampled(max_side)
 
 
 def builtin_choice(name: str, size: int) -> ImageChoice:
