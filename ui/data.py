@@ -18,7 +18,7 @@ import streamlit as st
 
 import gdcore
 from gdcore.loading import LoadedImage
-from ui.params import MINIBATCH_WORK, SIZES
+from ui.params import SIZES
 
 CACHE = {"max_entries": 64, "ttl": 3600}
 
@@ -181,8 +181,9 @@ def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
     """The dashboard's policy for a mini-batch run: (batch, epochs, notes said to the learner).
 
     A batch of at least ``n`` pixels is the whole image (0). Mini-batch runs
-    touch every pixel every epoch, so pixels x epochs is capped at
-    ``MINIBATCH_WORK`` to keep a page quick.
+    touch every pixel every epoch, so pixels x epochs is capped by the engine's
+    one rule (``gdcore.params.MINIBATCH_WORK``); the command line refuses such a
+    run, the dashboard runs the epochs that fit and says so.
     """
     notes = []
     if batch >= n:
@@ -190,11 +191,10 @@ def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
             f"batch size {batch:,} is at least the image's {n:,} pixels, so each step uses the whole image"
         )
         batch = 0
-    if batch and n * epochs > MINIBATCH_WORK:
-        epochs = max(1, MINIBATCH_WORK // n)
-        notes.append(
-            f"mini-batch runs are capped at {epochs:,} epochs for a {n:,}-pixel image (to stay quick)"
-        )
+    problem = gdcore.params.minibatch_work_problem(n, epochs) if batch else None
+    if problem is not None:
+        epochs = gdcore.params.minibatch_epochs(n)
+        notes.append(f"{problem}, so this run stops at epoch {epochs:,}")
     return batch, epochs, notes
 
 

@@ -28,8 +28,6 @@ SWEEP_POINTS = 200
 WALK_EPOCHS = 500
 WALK_PAIRS = {"w1,w2": (1, 2), "w0,w1": (0, 1), "w0,w2": (0, 2)}
 STEP_MAX = 500
-MINIBATCH_WORK = 4_000_000
-"""Mini-batch runs touch every pixel every epoch: pixels x epochs is capped at this."""
 LESSON_CURVE = "2.0, 0.1, 5.0, 20"
 MAX_TEXT_CHARS = 24 * gdcore.curves.MAX_VALUES
 """The errors box holds as many values as the reader takes, at up to 24 characters each
