@@ -6,12 +6,13 @@ From a curve alone (a learner's own numbers), the rules run in this order:
    finite value, even 1e308, is judged by what it is: the engine's own
    blow-up limit (``runs.BLOWUP_ERROR``) is for engine runs, which arrive
    here with NaN after it.
-2. The error climbs more than ``RISE_TOLERANCE`` above its lowest value so far:
-   **too large** (overshoot). Small wiggles, as mini-batches make, are allowed.
+2. The error climbs more than ``RISE_TOLERANCE`` above its lowest value so far,
+   and by more than ``NOISE_SHARE`` of how far it had fallen: **too large**
+   (overshoot). Smaller wiggles on a falling curve, as mini-batches make, are noise.
 3. The error fell by less than ``MIN_DROP`` of its start: **too small**.
 4. With at least ``MIN_SHAPE_POINTS`` values: if the last ``TAIL_SHARE`` of
-   the epochs still removed more than ``STILL_FALLING`` of the total drop, the
-   curve has not flattened: **too small** (or too few epochs).
+   the epochs still lowered the lowest error so far by more than ``STILL_FALLING``
+   of the total drop, the curve has not flattened: **too small** (or too few epochs).
 5. Otherwise: **good**, a fall that flattens.
 
 For a full-batch run on an image, the theory decides instead, and the curve
@@ -31,6 +32,7 @@ and the reason says so. Percentages never read ``-0%``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,7 +40,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .params import LR
-from .runs import BLOWUP_ERROR
 from .theory import (
     Theory,
     epoch_error_exceeds,
@@ -49,7 +50,14 @@ TOO_SMALL, TOO_LARGE, GOOD = "too small", "too large", "good"
 VERDICTS = (TOO_SMALL, GOOD, TOO_LARGE)
 
 RISE_TOLERANCE = 0.10
-"""A climb of more than 10% above the lowest error so far is an overshoot."""
+"""A climb of more than 10% above the lowest error so far is an overshoot..."""
+SEEN_RISE = 10.0
+"""A diverging run is told by when its error passes 10 times its start, where the
+dashboard's charts stop (``ui.charts.VIEW_CAP``), not by the engine's 1e150 limit."""
+NOISE_SHARE = 0.25
+"""...and more than 25% of the fall so far: a smaller wiggle on a falling curve is noise
+(mini-batches make it), not an overshoot. The lesson's 2.0, 0.1, 5.0, 20 rises 4.9
+after a fall of 1.9."""
 MIN_DROP = 0.05
 """A total fall of less than 5% of the starting error is barely moving."""
 MIN_SHAPE_POINTS = 5
@@ -68,12 +76,33 @@ EXACT_COUNT = 10**9
 """Epoch counts below this are written out (``573 epochs``); above, ``about 5.74e+14``."""
 
 
+def _times(r: float) -> str:
+    """A ratio as a learner reads it: ``3.82×``, ``1,630×``, ``1.002×`` (never a bare ``1×``)."""
+    if r >= 1000:
+        return f"{r:,.0f}×"
+    return f"{r:.4g}×" if 0.99 < r < 1.01 else f"{r:.3g}×"
+
+
+def edge(rate: float, digits: int = 3) -> float:
+    """A rate rounded down to ``digits`` significant digits, so that typed back it is
+    still below the true value (the edge rate 1.3075 is shown as 1.30, not 1.31).
+
+    >>> edge(1.3075), edge(0.000866)
+    (1.3, 0.000866)
+    """
+    if not (math.isfinite(rate) and rate > 0):
+        return rate
+    scale = 10.0 ** (digits - 1 - math.floor(math.log10(rate)))
+    return math.floor(rate * scale) / scale
+
+
 def curve_rules() -> str:
     """The curve rules above as a Markdown list, with the thresholds in force."""
     return (
         "- Any NaN or infinite value: **too large** (the run blew up).\n"
-        f"- A climb of more than {RISE_TOLERANCE:.0%} above the lowest error so far: "
-        "**too large** (overshoot).\n"
+        f"- A climb of more than {RISE_TOLERANCE:.0%} above the lowest error so far that is "
+        f"also more than {NOISE_SHARE:.0%} of the fall so far: **too large** (overshoot). "
+        "Smaller wiggles on a falling curve are noise.\n"
         f"- A total fall of less than {MIN_DROP:.0%}: **too small**.\n"
         f"- The last {TAIL_SHARE:.0%} of the epochs still removing over {STILL_FALLING:.0%} "
         "of the fall: **too small** (it has not flattened).\n"
@@ -150,7 +179,11 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
         return _suggest(TOO_LARGE, f"the error became {what} at epoch {k}.", lr, 1 / BIG_STEP)
     # Differences, not multiples: 1.1 x 1.7e308 would overflow.
     low_so_far = np.minimum.accumulate(e)
-    climbed = np.flatnonzero(e[1:] - low_so_far[:-1] > RISE_TOLERANCE * low_so_far[:-1])
+    rise = e[1:] - low_so_far[:-1]
+    fallen = e[0] - low_so_far[:-1]
+    climbed = np.flatnonzero(
+        (rise > RISE_TOLERANCE * low_so_far[:-1]) & (rise > NOISE_SHARE * fallen)
+    )
     if climbed.size:
         first = int(climbed[0]) + 1
         i = int(np.argmin(e[:first]))
@@ -176,7 +209,8 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
         return _suggest(TOO_SMALL, f"the error {fell}: the steps are too tiny.", lr, BIG_STEP)
     if len(e) >= MIN_SHAPE_POINTS:
         tail = max(1, round(TAIL_SHARE * n))
-        share = (e[-1 - tail] - end) / (start - end)
+        # The lowest error so far, not single values: noise in the tail is not a fall.
+        share = (low_so_far[-1 - tail] - low_so_far[-1]) / (start - end)
         if share > STILL_FALLING:
             return _suggest(
                 TOO_SMALL,
@@ -185,9 +219,10 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
                 lr,
                 SMALL_STEP,
             )
+        last_step = (e[-1 - tail] - end) / (start - end)  # single values, for the words
         removed = (
             f"only {_pct(share)} of the fall"
-            if _pct(share) == _pct(abs(share))
+            if _pct(last_step) == _pct(abs(last_step))
             else "none of it (it rose a little)"
         )
         return Diagnosis(
@@ -234,7 +269,7 @@ def diagnose_run(
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     ratio = lr / th.critical_lr
-    crit = f"the critical rate 2/λmax = {_fmt(th.critical_lr)}"
+    crit = f"the edge rate {edge(th.critical_lr):g} (2/λmax)"
     if not full_batch:
         curve = diagnose_curve(e, lr)
         if curve.verdict == TOO_LARGE and ratio > 1:
@@ -243,26 +278,31 @@ def diagnose_run(
             )
         return curve
     bowl = th.bowl
-    if blown is not None:
+    if blown is not None or (
+        epochs_to_target(bowl, lr, w0) is None and th.bowl.excess(w0) > 0 and lr * th.lambda_max > 2
+    ):
+        # Said as the chart shows it: when the error passes its start and SEEN_RISE times
+        # it (where the dashboard's charts stop). The engine's 1e150 limit is only where
+        # the numbers stop being computed, so it comes last, if at all.
+        rise = epoch_error_exceeds(bowl, lr, w0, e[0])
+        far = epoch_error_exceeds(bowl, lr, w0, SEEN_RISE * e[0])
+        when = f"the error passes its start at epoch {rise:,}" if rise and rise != far else ""
+        if far:
+            when += (
+                f" and {SEEN_RISE:g}× it at epoch {far:,}"
+                if when
+                else f"the error passes {SEEN_RISE:g}× its start at epoch {far:,}"
+            )
+        if blown is not None:
+            when += f"{'; ' if when else ''}the numbers overflow at epoch {blown:,}"
         return Diagnosis(
             TOO_LARGE,
-            f"the error blew up at epoch {blown}: the rate is {ratio:.3g}× {crit}.",
+            f"{when or 'the error grows'}: the rate {_fmt(lr)} is {_times(ratio)} {crit}, so "
+            "every step overshoots the bottom by more than it gains.",
             th.optimal_lr,
         )
     k_lr = epochs_to_target(bowl, lr, w0)
     if k_lr is None:
-        if th.bowl.excess(w0) > 0 and lr * th.lambda_max > 2:
-            rise = epoch_error_exceeds(bowl, lr, w0, e[0])
-            boom = epoch_error_exceeds(bowl, lr, w0, BLOWUP_ERROR)
-            when = f"the error climbs above its start at epoch {rise:,}" if rise else ""
-            if boom:
-                when += f"{' and ' if when else ''}blows up at epoch {boom:,}"
-            return Diagnosis(
-                TOO_LARGE,
-                f"the rate {_fmt(lr)} is {ratio:.3g}× {crit}, so the weights swing further "
-                f"out every epoch: {when or 'it never settles'}.",
-                th.optimal_lr,
-            )
         return Diagnosis(
             TOO_LARGE, f"the rate sits exactly at {crit}: it never settles.", th.optimal_lr
         )

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
+from gdcore.diagnosis import edge
 from ui import charts, data, text, urlstate, widgets
 from ui.controls import control
 
@@ -42,7 +43,7 @@ else:
     st.caption(
         f"Rates chosen from this image's bowl: {auto[0]:g} (a hundredth of the best rate), "
         f"{auto[1]:g} (half the edge rate) and {auto[2]:g} (1.5× the edge rate "
-        f"{th.critical_lr:.4g}, above which every step overshoots by more than it gains)."
+        f"{edge(th.critical_lr, 4):g}, above which every step overshoots by more than it gains)."
     )
 
 images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in also if n != choice.key[1]]

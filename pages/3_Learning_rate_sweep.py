@@ -6,6 +6,7 @@ import streamlit as st
 
 import gdcore
 from gdcore import suggest
+from gdcore.diagnosis import edge
 from ui import charts, data, text, urlstate, widgets
 from ui.controls import control
 
@@ -58,7 +59,7 @@ suggested = best.lr if best else None
 c = st.columns(4)
 c[0].metric(
     "edge rate",
-    f"{th.critical_lr:.4g}",
+    f"{edge(th.critical_lr, 4):g}",
     help="Above it every step overshoots by more than it gains: 2/λmax, λmax the bowl's "
     "steepest curvature.",
 )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from gdcore import landscape
+from gdcore.diagnosis import edge
 from gdcore.landscape import WEIGHT_NAMES
 from ui import charts, data, text, urlstate, widgets
 from ui.controls import action, control
@@ -61,7 +62,7 @@ def one_weight(i: int) -> None:
     st.altair_chart(charts.bowl_chart(curve, path, name), width="stretch")
     factor = walk.factor
     st.markdown(
-        f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {walk.critical_lr:.4g} for {name} "
+        f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {edge(walk.critical_lr, 4):g} for {name} "
         f"alone (above the edge, steps overshoot by more than they gain). Every step "
         f"multiplies the distance to the bottom by **{factor:.3f}**: {landscape.step_kind(factor)}."
     )
@@ -78,7 +79,7 @@ def two_weights(a: int, b: int) -> None:
     st.altair_chart(charts.contour_chart(grid, path, *names), width="stretch")
     kappa = landscape.slice_condition(bowl, [a, b])
     st.markdown(
-        f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {walk.critical_lr:.4g}. "
+        f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {edge(walk.critical_lr, 4):g}. "
         f"The valley is **{text.times(kappa)}** steeper across than along: "
         + landscape.valley_shape(kappa, walk.factor)
     )

@@ -56,7 +56,7 @@ def test_explore_default_run_matches_the_engine():
     card = verdict_text(at)
     assert d.verdict.upper() in card and d.reason[1:40] in card
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["critical rate 2/λmax"] == f"{th.critical_lr:.4g}"
+    assert metrics["critical rate 2/λmax"] == f"{gdcore.diagnosis.edge(th.critical_lr, 4):g}"
     assert metrics["condition number κ"] == f"{th.condition_number:.4g}"
 
 

@@ -6,6 +6,8 @@ import pytest
 from helpers import chart_datasets, open_page
 
 import gdcore
+from gdcore.diagnosis import edge
+from gdcore.theory import DIVERGES
 from ui import text
 
 
@@ -60,7 +62,7 @@ def test_explore_tells_the_bowl_story_with_the_engines_numbers(lr):
     table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
     th = gdcore.theory(gdcore.quadratic(table))
     story = next(m.value for m in at.markdown if "**bowl**" in m.value)
-    assert f"at a rate of **{th.critical_lr:.3g}**" in story
+    assert f"at a rate of **{edge(th.critical_lr):g}**" in story
     expected = text.LESSON_WORDS[gdcore.behaviour(th, lr)]
     assert expected in story
     assert ("explodes" in expected) == (lr > th.critical_lr)
@@ -72,3 +74,23 @@ def test_the_raw_scale_says_normalize_and_one_click_does_it():
     assert any("**Normalize**" in m.value for m in at.markdown)
     at.button(key="ex_unit").click().run()
     assert at.radio(key="scale").value == "unit" and at.query_params.get("scale") is None
+
+
+@pytest.mark.parametrize("scale", gdcore.SCALES)
+@pytest.mark.parametrize("name", list(gdcore.BUILTINS))
+def test_a_shown_edge_rate_typed_back_settles_and_a_good_rate_gets_there(name, scale):
+    table = gdcore.pixel_table(gdcore.builtin_image(name, 16), scale)
+    bowl = gdcore.quadratic(table)
+    th = gdcore.theory(bowl)
+    if th.lambda_max == 0:
+        return  # a flat bowl (all black on the standard scale): no edge
+    for digits in (3, 4):
+        shown = edge(th.critical_lr, digits)
+        assert shown <= th.critical_lr
+        assert gdcore.behaviour(th, shown) != DIVERGES
+    w0 = np.zeros(3)
+    for m in np.geomspace(1e-3, 3, 25):
+        lr = m * th.critical_lr
+        res = gdcore.run_descent(table, [lr], 300, bowl=bowl)
+        if gdcore.diagnose_run(res.errors[0], lr, th, w0).verdict == "good":
+            assert gdcore.epochs_to_target(bowl, lr, w0) is not None

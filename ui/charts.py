@@ -20,6 +20,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from gdcore.diagnosis import edge
 from gdcore.landscape import Cells, Walk
 
 if TYPE_CHECKING:
@@ -339,7 +340,7 @@ def sweep_chart(
         )
     )
     marks = [
-        (f"critical 2/λmax = {critical_lr:.3g}", critical_lr, "#D55E00", [6, 3]),
+        (f"critical 2/λmax = {edge(critical_lr, 3):g}", critical_lr, "#D55E00", [6, 3]),
         (f"best rate = {optimal_lr:.3g}", optimal_lr, "#009E73", [2, 2]),
     ]
     if suggested_lr is not None:

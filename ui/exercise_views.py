@@ -15,6 +15,7 @@ import streamlit as st
 
 import gdcore
 from gdcore import exercises as ex
+from gdcore.diagnosis import edge
 from ui import charts, data, widgets
 from ui.data import ImageChoice
 from ui.params import EXERCISES
@@ -109,7 +110,7 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     if st.session_state.pop("xr_predict_new", False):  # one attempt per Check, not per rerun
         record("predict", overall, dict(zip(map(str, rates), guesses, strict=True)), choice, scale)
     st.markdown(
-        f"**{overall.message}.** The edge rate {th.critical_lr:.4g} (2/λmax) separates "
+        f"**{overall.message}.** The edge rate {edge(th.critical_lr, 4):g} (2/λmax) separates "
         "the rates that can settle from those that cannot."
     )
 

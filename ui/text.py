@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 import gdcore
+from gdcore.diagnosis import edge
 from gdcore.textbook import EpochDetail
 from gdcore.theory import DIVERGES, OVERSHOOT, SMOOTH, STALLS
 
@@ -49,8 +50,8 @@ LESSON_WORDS = {
 
 def bowl_story(th: gdcore.Theory, lr: float, reach: int | None, scale: str) -> str:
     """What the bowl says about this rate, in the lesson's words (slope, step, valley)."""
-    edge = th.critical_lr
-    ratio = lr / edge
+    limit = edge(th.critical_lr)
+    ratio = lr / th.critical_lr
     where = "below" if ratio < 1 else "exactly at" if np.isclose(ratio, 1, rtol=1e-12) else "above"
     reach_text = (
         f"It gets within 1% of the lowest error at epoch **{reach:,}**."
@@ -60,7 +61,7 @@ def bowl_story(th: gdcore.Theory, lr: float, reach: int | None, scale: str) -> s
     lines = [
         "- The error over the three weights is a **bowl**: each step goes downhill, against "
         "the slope, by the learning rate × the slope.",
-        f"- Steps get too long at a rate of **{edge:.3g}**: above it every step overshoots the "
+        f"- Steps get too long at a rate of **{limit:g}**: above it every step overshoots the "
         "bottom by more than it gains, and the error explodes.",
         f"- Your rate **{lr:g}** is {where} that edge ({times(ratio)}): "
         f"{LESSON_WORDS[gdcore.behaviour(th, lr)]}. {reach_text}",
@@ -96,7 +97,7 @@ def maths(th: gdcore.Theory, scale: str) -> str:
         f"- **λmax = {th.lambda_max:.4g}** is the bowl's steepest curvature (how fast the slope "
         f"changes along its steepest direction). One step multiplies the distance to the "
         f"bottom along it by 1 − rate × λmax, so steps settle only while that stays above −1: "
-        f"the edge rate is **2/λmax = {th.critical_lr:.4g}**.\n"
+        f"the edge rate is **2/λmax = {edge(th.critical_lr, 4):g}**.\n"
         f"- **λmin = {th.lambda_min:.4g}** is its flattest curvature: the slowest direction, "
         "which sets how long the last stretch takes.\n"
         f"- **κ = λmax/λmin = {kappa}** says how stretched the valley is; the rate "

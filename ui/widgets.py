@@ -16,6 +16,7 @@ import streamlit as st
 from PIL import Image
 
 import gdcore
+from gdcore.diagnosis import edge
 from ui import urlstate
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
@@ -158,7 +159,7 @@ def theory_metrics(th: gdcore.Theory, per_row: int = 4) -> None:
     c = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
     c[0].metric(
         "critical rate 2/λmax",
-        f"{th.critical_lr:.4g}",
+        f"{edge(th.critical_lr, 4):g}",
         help="Above it, full-batch descent diverges.",
     )
     c[1].metric(
