@@ -548,7 +548,7 @@ def blowup_marks(labels, errors: np.ndarray, diverged: np.ndarray) -> pd.DataFra
             "run": label,
             "epoch": int(d) - 1,
             "error": float(errors[r, int(d) - 1]),
-            "label": f"diverged at epoch {int(d)}",
+            "label": f"numbers overflow at epoch {int(d)}",
         }
         for r, (label, d) in enumerate(zip(labels, diverged, strict=True))
         if d > 0
