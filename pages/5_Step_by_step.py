@@ -61,6 +61,7 @@ st.markdown(
     f"The update: **new weight = old weight − rate × slope = {now.weight:.6g} − {lr:g} × "
     f"({now.slope:.6g}) = {now.new_weight:.6g}**. The weight moves {direction}."
 )
+widgets.slope_sign_table(now.slope)
 curvature, crit = model.one_weight_curvature(now.input), model.one_weight_critical_lr(now.input)
 if lr > crit:  # only then can the walk overflow
     k = walk.overflow_step

@@ -94,3 +94,12 @@ def test_a_shown_edge_rate_typed_back_settles_and_a_good_rate_gets_there(name, s
         res = gdcore.run_descent(table, [lr], 300, bowl=bowl)
         if gdcore.diagnose_run(res.errors[0], lr, th, w0).verdict == "good":
             assert gdcore.epochs_to_target(bowl, lr, w0) is not None
+
+
+@pytest.mark.parametrize(("query", "row"), [({}, 1), ({"w": "9"}, 0), ({"w": "5"}, 2)])
+def test_step_by_step_shows_the_lessons_slope_sign_table_on_the_learners_row(query, row):
+    at = open_page("step", **query)
+    table = next(d.value for d in at.dataframe if "slope sign" in d.value.columns)
+    assert list(table["slope sign"]) == ["positive", "negative", "zero"]
+    slope = gdcore.one_weight_step(float(query.get("w", 1.0)), 0.01).slope
+    assert text.slope_sign_row(slope) == row

@@ -206,3 +206,16 @@ START_HERE = {
     "exercises": "The checkpoints: predict first, then let the engine check.",
 }
 """The lesson's sections, in its order, with the page that continues each."""
+
+
+SLOPE_SIGNS = (
+    # the lesson's table: slope sign, what it means, what to try
+    ("positive", "the error rises if you increase the weight", "decrease the weight"),
+    ("negative", "the error falls if you increase the weight", "increase the weight"),
+    ("zero", "flat: you may be at the bottom", "stop, or adjust carefully"),
+)
+
+
+def slope_sign_row(slope: float) -> int:
+    """Which row of ``SLOPE_SIGNS`` a slope is on."""
+    return 0 if slope > 0 else 1 if slope < 0 else 2

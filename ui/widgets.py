@@ -31,7 +31,7 @@ from ui.data import (
 )
 from ui.params import IMAGE, UPLOAD, Field
 from ui.registry import BY_ID, PAGES, Page
-from ui.text import START_HERE, error_number
+from ui.text import SLOPE_SIGNS, START_HERE, error_number, slope_sign_row
 
 IMAGE_FIELD, SIZE_FIELD, SCALE_FIELD = IMAGE
 SCALE_HELP = {
@@ -296,3 +296,20 @@ def start_here() -> None:
         c1, c2 = st.columns([1, 3])
         c1.page_link(page.file, label=page.title, icon=page.icon)
         c2.caption(what)
+
+
+def slope_sign_table(slope: float) -> None:
+    """The lesson's slope-sign table, with the row of ``slope`` highlighted."""
+    df = pd.DataFrame(SLOPE_SIGNS, columns=["slope sign", "what it means", "what to try"])
+    here = slope_sign_row(slope)
+    st.dataframe(
+        df.style.apply(
+            lambda row: (
+                ["background-color: #FFF3C4; font-weight: 600" if row.name == here else ""]
+                * len(row)
+            ),
+            axis=1,
+        ),
+        hide_index=True,
+        width="stretch",
+    )
