@@ -226,7 +226,8 @@ def _downsampled_note(original: tuple[int, int], size: tuple[int, int]) -> str:
 
 def _damaged(exc: BaseException) -> str:
     """The sentence for a file Pillow could not read, naming a text bomb as one."""
-    if "MAX_TEXT_CHUNK" in str(exc):
+    # Pillow 13 names its limit; Pillow 10.4 to 12 say "Decompressed Data Too Large".
+    if "MAX_TEXT_CHUNK" in str(exc) or "Decompressed Data Too Large" in str(exc):
         return (
             "image: a text or colour-profile chunk in the file expands past "
             f"{PngImagePlugin.MAX_TEXT_CHUNK:,} bytes when decompressed (a decompression bomb)."
