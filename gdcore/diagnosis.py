@@ -194,6 +194,18 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
             lr,
             1 / SMALL_STEP if e[j] - e[i] < e[i] else 1 / BIG_STEP,
         )
+    # A climb that lasts is not noise, however small beside the fall: every value of
+    # the last TAIL_SHARE of the epochs above the lowest error by over RISE_TOLERANCE.
+    tail = max(1, round(TAIL_SHARE * (len(e) - 1)))
+    i = int(np.argmin(e))
+    if i < len(e) - tail and (e[-tail:] - e[i] > RISE_TOLERANCE * e[i]).all():
+        return _suggest(
+            TOO_LARGE,
+            f"the error climbed back from {_fmt(e[i])} at epoch {i} to {_fmt(e[-1])} at "
+            f"epoch {len(e) - 1}, and stayed up: overshoot.",
+            lr,
+            1 / SMALL_STEP,
+        )
     start, end, n = e[0], e[-1], len(e) - 1
     if start == 0:
         return Diagnosis(GOOD, "the error is 0 from the start: nothing is left to learn.", lr)

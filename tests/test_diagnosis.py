@@ -261,6 +261,8 @@ def test_noise_on_a_falling_curve_is_not_an_overshoot(name):
         [1.0, 0.5, 0.55, 0.6, 0.66, 0.73, 0.8],  # a steady climb after a fall
         [1.0, 1.2, 1.5],  # rising from the start
         [1.0, 0.5, 0.3, 0.9, 0.2],  # a spike of 0.6 after a fall of 0.7
+        [10.0, 1.0, 1.2, 1.4],  # a small climb beside the fall, but it lasts
+        [10.0, 2.0, 1.0, 1.0, 1.15, 1.2, 1.25, 1.3],
     ],
 )
 def test_overshoots_and_spikes_are_still_too_large(curve):
