@@ -8,7 +8,9 @@ From a curve alone (a learner's own numbers), the rules run in this order:
    here with NaN after it.
 2. The error climbs more than ``RISE_TOLERANCE`` above its lowest value so far,
    and by more than ``NOISE_SHARE`` of how far it had fallen: **too large**
-   (overshoot). Smaller wiggles on a falling curve, as mini-batches make, are noise.
+   (overshoot). Smaller wiggles on a falling curve, as mini-batches make, are noise,
+   unless every value of the last ``TAIL_SHARE`` of the epochs stays that far above
+   the lowest error: a climb that lasts is an overshoot too.
 3. The error fell by less than ``MIN_DROP`` of its start: **too small**.
 4. With at least ``MIN_SHAPE_POINTS`` values: if the last ``TAIL_SHARE`` of
    the epochs still lowered the lowest error so far by more than ``STILL_FALLING``
@@ -102,7 +104,8 @@ def curve_rules() -> str:
         "- Any NaN or infinite value: **too large** (the run blew up).\n"
         f"- A climb of more than {RISE_TOLERANCE:.0%} above the lowest error so far that is "
         f"also more than {NOISE_SHARE:.0%} of the fall so far: **too large** (overshoot). "
-        "Smaller wiggles on a falling curve are noise.\n"
+        "Smaller wiggles on a falling curve are noise, unless the last "
+        f"{TAIL_SHARE:.0%} of the epochs all stay that far above the lowest error.\n"
         f"- A total fall of less than {MIN_DROP:.0%}: **too small**.\n"
         f"- The last {TAIL_SHARE:.0%} of the epochs still removing over {STILL_FALLING:.0%} "
         "of the fall: **too small** (it has not flattened).\n"
