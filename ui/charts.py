@@ -184,7 +184,7 @@ def error_curves(
             scale=alt.Scale(scheme="dark2"),  # 8 colours: at most 8 rates are compared
         )
         if many
-        else alt.value("#0072B2")
+        else alt.ColorValue("#0072B2")
     )
     dash = alt.StrokeDash("image:N", title="image") if styled else alt.Undefined
     few = bool(len(data)) and bool(data.groupby("run")["epoch"].count().max() <= FEW_POINTS)
@@ -196,7 +196,7 @@ def error_curves(
             y=y,
             color=colour,
             strokeDash=dash,
-            detail="run:N",
+            detail=alt.Detail("run:N"),
             tooltip=[
                 alt.Tooltip("run:N", title=colour_title),
                 alt.Tooltip("epoch:Q", title=x_title),
@@ -210,12 +210,12 @@ def error_curves(
             {"error": [error_star], "label": [f"lowest possible error E* = {error_star:.4g}"]}
         )
         layers.append(
-            alt.Chart(star).mark_rule(strokeDash=[6, 4], color="#555").encode(y="error:Q")
+            alt.Chart(star).mark_rule(strokeDash=[6, 4], color="#555").encode(y=alt.Y("error:Q"))
         )
         layers.append(
             alt.Chart(star)
             .mark_text(align="left", dx=4, dy=-7, color="#555")
-            .encode(y="error:Q", x=alt.value(0), text="label:N")
+            .encode(y=alt.Y("error:Q"), x=alt.XValue(0), text=alt.Text("label:N"))
         )
     if leaving is not None and len(leaving):
         if diverged is not None and len(diverged):
@@ -230,13 +230,13 @@ def error_curves(
             alt.Chart(leaving)
             .mark_point(shape="triangle-up", size=150, filled=True, color="#D55E00")
             .encode(
-                x="epoch:Q",
+                x=alt.X("epoch:Q"),
                 y=top,
                 tooltip=[
                     alt.Tooltip("run:N", title=colour_title),
                     alt.Tooltip("epoch:Q", title=x_title),
                     alt.Tooltip("error:Q", format=".4g", title="error (above the chart)"),
-                    "label:N",
+                    alt.Tooltip("label:N"),
                 ],
             )
         )
@@ -249,7 +249,7 @@ def error_curves(
         layers.append(
             alt.Chart(texts)
             .mark_text(align="left", dx=9, dy=10, color="#D55E00", fontWeight="bold")
-            .encode(x="epoch:Q", y=top, text="label:N")
+            .encode(x=alt.X("epoch:Q"), y=top, text=alt.Text("label:N"))
         )
     if diverged is not None and len(diverged):
         marks = for_log(diverged, "error")[0] if log else diverged
@@ -258,12 +258,12 @@ def error_curves(
         layers.append(
             alt.Chart(marks)
             .mark_point(shape="cross", size=160, color="#D55E00", strokeWidth=3)
-            .encode(x="epoch:Q", y="error:Q", tooltip=["label:N"])
+            .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), tooltip=[alt.Tooltip("label:N")])
         )
         layers.append(
             alt.Chart(marks)
             .mark_text(align="right", dx=-8, dy=-10, color="#D55E00", fontWeight="bold")
-            .encode(x="epoch:Q", y="error:Q", text="label:N")
+            .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), text=alt.Text("label:N"))
         )
     return alt.layer(*layers).properties(padding=PADDING, title=title, height=height)
 
@@ -289,11 +289,15 @@ def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("value:Q", title="weight value"),
             color=colour,
-            tooltip=["weight:N", "epoch:Q", alt.Tooltip("value:Q", format=".6g")],
+            tooltip=[
+                alt.Tooltip("weight:N"),
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("value:Q", format=".6g"),
+            ],
         )
     )
     best = pd.DataFrame({"weight": WEIGHTS, "value": w_star})
-    rules = alt.Chart(best).mark_rule(strokeDash=[4, 4]).encode(y="value:Q", color=colour)
+    rules = alt.Chart(best).mark_rule(strokeDash=[4, 4]).encode(y=alt.Y("value:Q"), color=colour)
     return alt.layer(lines, rules).properties(
         padding=PADDING, title="Weights over epochs (dashed: best values w*)", height=260
     )
@@ -335,7 +339,7 @@ def sweep_chart(
             tooltip=[
                 alt.Tooltip("lr:Q", format=".4g"),
                 alt.Tooltip(f"{y}:Q", format=".4g"),
-                "verdict:N",
+                alt.Tooltip("verdict:N"),
             ],
         )
     )
@@ -350,7 +354,7 @@ def sweep_chart(
         alt.Chart(rules_df)
         .mark_rule(strokeWidth=2)
         .encode(
-            x="lr:Q",
+            x=alt.X("lr:Q"),
             color=alt.Color(
                 "line:N",
                 scale=alt.Scale(domain=[m[0] for m in marks], range=[m[2] for m in marks]),
@@ -361,7 +365,7 @@ def sweep_chart(
                 scale=alt.Scale(domain=[m[0] for m in marks], range=[m[3] for m in marks]),
                 legend=None,
             ),
-            tooltip=["line:N"],
+            tooltip=[alt.Tooltip("line:N")],
         )
     )
     return (
@@ -467,17 +471,17 @@ def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Char
     steps = (
         alt.Chart(path)
         .mark_line(color="#D55E00", strokeDash=[3, 3])
-        .encode(x="value:Q", y="error:Q", order="epoch:Q")
+        .encode(x=alt.X("value:Q"), y=alt.Y("error:Q"), order=alt.Order("epoch:Q"))
     )
     dots = (
         alt.Chart(path)
         .mark_circle(size=70, opacity=1)
         .encode(
-            x="value:Q",
-            y="error:Q",
+            x=alt.X("value:Q"),
+            y=alt.Y("error:Q"),
             color=alt.Color("epoch:Q", scale=alt.Scale(scheme="viridis"), title="epoch"),
             tooltip=[
-                "epoch:Q",
+                alt.Tooltip("epoch:Q"),
                 alt.Tooltip("value:Q", format=".5g"),
                 alt.Tooltip("error:Q", format=".5g"),
             ],
@@ -499,9 +503,9 @@ def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> a
         .mark_rect()
         .encode(
             x=alt.X("x:Q", title=wx),
-            x2="x2:Q",
+            x2=alt.X2("x2:Q"),
             y=alt.Y("y:Q", title=wy),
-            y2="y2:Q",
+            y2=alt.Y2("y2:Q"),
             color=alt.Color(
                 "excess:Q",
                 scale=alt.Scale(type="log", scheme="blues", reverse=True),
@@ -517,15 +521,19 @@ def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> a
     steps = (
         alt.Chart(path)
         .mark_line(color="#D55E00", strokeWidth=2)
-        .encode(x="x:Q", y="y:Q", order="epoch:Q")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), order=alt.Order("epoch:Q"))
     )
     dots = (
         alt.Chart(path)
         .mark_circle(color="#D55E00", size=45, opacity=1)
         .encode(
-            x="x:Q",
-            y="y:Q",
-            tooltip=["epoch:Q", alt.Tooltip("x:Q", format=".5g"), alt.Tooltip("y:Q", format=".5g")],
+            x=alt.X("x:Q"),
+            y=alt.Y("y:Q"),
+            tooltip=[
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("x:Q", format=".5g"),
+                alt.Tooltip("y:Q", format=".5g"),
+            ],
         )
     )
     return alt.layer(heat, steps, dots).properties(
