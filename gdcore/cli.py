@@ -1,4 +1,4 @@
-"""The command line: ``python -m gdcore images | run | theory | diagnose``.
+"""The command line: ``python -m gdcore images | run | theory | diagnose | check | export``.
 
 Bad input gets at most three lines on stderr naming the parameter, what is
 allowed and what was given, and exit status 2; output that cannot be written
@@ -25,6 +25,7 @@ from typing import Any, NoReturn, Protocol, TextIO
 import numpy as np
 
 from ._version import __version__
+from .check import START, Setup, check_loop, read_printed
 from .curves import parse_numbers
 from .diagnosis import check_curve, diagnose_curve, diagnose_run
 from .engine import initial_weights, run_descent
@@ -142,6 +143,14 @@ def _build_parser() -> argparse.ArgumentParser:
     dg = sub.add_parser("diagnose", help="judge an error curve: too small, too large or good")
     dg.add_argument("values", nargs="+", help="error values, or - to read them from stdin")
     _option(dg, "--lr", LR)
+
+    ck = sub.add_parser("check", help="check your loop's printed errors against the exact curve")
+    image_args(ck)
+    _option(ck, "--lr", LR, required=True, default=None)
+    _option(ck, "--init", START)
+    _option(ck, "--seed", SEED)
+    ck.add_argument("--file", help="a file of the errors your loop printed, epoch 0 first")
+    ck.add_argument("values", nargs="?", choices=["-"], help="- to read the errors from stdin")
     return p
 
 
@@ -228,6 +237,26 @@ def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) 
         out.write(f"suggested next rate: {d.suggested_lr:.6g}\n")
 
 
+def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> None:
+    if (args.file is None) == (args.values is None):
+        raise UsageError("errors: give one of --file PATH or - (the errors on stdin)")
+    if args.file is not None:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+            raise UsageError(f"--file: cannot read {args.file!r}: {why}") from None
+    elif stdin is None:
+        raise UsageError("values: standard input is closed, so - has nothing to read")
+    else:
+        text = stdin.read()
+    values = read_printed(text)
+    found = check_loop(Setup(_load(args), args.scale, args.lr, args.init, args.seed), values)
+    out.write(f"{found.headline}\n{found.evidence}\n")
+    for f in found.findings:
+        out.write(f"fix: {f.line}  # {f.why}\n")
+
+
 def main(
     argv: list[str] | None = None,
     out: TextIO | None = None,
@@ -276,6 +305,8 @@ def _command(argv: list[str] | None, out: _Output, stdin: TextIO | None) -> None
         if th.singular:
             d["explanation"] = th.explanation
         out.write(json.dumps(d) + "\n")
+    elif args.command == "check":
+        _cmd_check(args, out, stdin)
     else:
         _cmd_diagnose(args, out, stdin)
 

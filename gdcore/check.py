@@ -1,0 +1,579 @@
+"""Check a learner's loop: their printed errors against the exact curve of their setup.
+
+The learner says what their project did (image, scale, rate, starting weights)
+and gives the errors their code printed, epoch 0 first. The engine computes the
+exact curve for that setup, and:
+
+- **match** when every printed value agrees with it to the digits printed:
+  within half a unit of its last printed digit (``0.5321`` may be off by
+  0.00005), or within the rounding any correct loop makes (``RTOL`` relative,
+  ``FLOOR`` of the starting error, as ``gdcore.testing`` asks of the engine);
+- otherwise it tries the mistakes learners make, each a small variant of the
+  textbook loop (``MISTAKES``), alone and together (up to ``MAX_MISTAKES``), and
+  names the fewest that explain every value;
+- otherwise **unexplained K**: K is the first epoch where the values depart
+  from the exact curve.
+
+A variant loop is not run pixel by pixel: on the bowl
+``E(w) = E* + 1/2 (w - w*)^T H (w - w*)`` each variant is the engine's closed
+form on a changed bowl (a table on another scale, a bowl without the intercept
+direction) at a changed rate (``2 x``, ``N x``, negative for ascent), then the
+printed numbers changed (doubled, one epoch late). So a check costs the same on
+any image, and the tests hold each variant equal to its loop written out.
+
+A blown-up value (not finite, or over ``runs.BLOWUP_ERROR``) agrees with a
+blown-up value: past overflow the digits say nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .engine import closed_form, initial_weights
+from .params import INIT, LR, SCALE, SCALES, Param
+from .quadratic import Quadratic, quadratic
+from .runs import BLOWUP_ERROR
+from .table import pixel_table
+from .testing import FLOOR, RTOL
+
+MISTAKES = ("reports-mse", "other-rate", "ascent", "other-scale", "no-intercept", "after-update")
+"""The mistakes ``check`` knows, in the order they are named."""
+MAX_MISTAKES = 3
+"""Explanations combine at most this many mistakes (the ½ left out of the error and
+the slopes, printed after the update, is three)."""
+RATE_DIGITS = 6
+"""A rate solved from the numbers is also tried rounded to 1 ... 6 significant digits:
+a learner types rates such as 0.02."""
+SAME_RATE = 1e-6
+"""Two rates within this relative difference are the same rate (2 x, N x)."""
+MAX_VALUES = 100_001
+"""At most this many printed errors: epochs 0 to ``params.MAX_EPOCHS``."""
+
+_TOKEN = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
+_SEPARATORS = re.compile(r"[\s,;\[\]]+")
+_WRAPPER = re.compile(r"\b(?:np\.float(?:64|32|16)|numpy\.float(?:64|32)|tensor)\(([^()]*)\)")
+"""``np.float64(0.25)`` and ``tensor(0.25)``, as numpy 2 and PyTorch print a list of errors."""
+
+
+# --- The learner's starting weights -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    """Starting weights: ``zero``, ``random`` (seeded, as the engine draws them) or three numbers."""
+
+    def allowed(self) -> str:
+        return "zero, random or three numbers separated by commas (w0, w1, w2)"
+
+    def convert(self, value: Any) -> str | tuple[float, ...] | None:
+        if isinstance(value, str) and INIT.problem(value.strip()) is None:
+            return value.strip()
+        items = re.split(r"[,\s;]+", value.strip()) if isinstance(value, str) else value
+        try:
+            numbers = tuple(float(v) for v in items if v != "")
+        except (TypeError, ValueError):
+            return None
+        if len(numbers) != 3 or not all(math.isfinite(v) for v in numbers):
+            return None
+        return numbers
+
+    def accepts(self, v: Any) -> bool:
+        return True
+
+    def show(self, v: Any) -> str:
+        return v if isinstance(v, str) else ",".join(repr(float(x)) for x in v)
+
+
+START = Param(
+    "init",
+    Start(),  # type: ignore[arg-type]
+    "zero",
+    "the starting weights your loop used: zero, random (from the seed) or w0,w1,w2",
+)
+
+
+# --- The printed values ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One printed error: its text, its value, and half a unit of its last digit."""
+
+    text: str
+    value: float
+    half_unit: float
+
+
+def half_unit(text: str) -> float:
+    """Half a unit of the last printed digit of a number (0 for nan, inf or an odd spelling).
+
+    >>> half_unit("0.5321"), half_unit("5.3e-03"), half_unit("20")
+    (5e-05, 5e-05, 0.5)
+    """
+    m = _TOKEN.fullmatch(text.strip())
+    if m is None or not (m.group(1) or m.group(2)):
+        return 0.0
+    decimals = len(m.group(2) or "")
+    exponent = int(m.group(3) or 0)
+    return 0.5 * 10.0 ** (exponent - decimals)
+
+
+def printed(tokens: list[str]) -> tuple[Printed, ...]:
+    """The printed errors from their texts, digits kept; ``ValueError`` naming a bad one."""
+    if len(tokens) > MAX_VALUES:
+        raise ValueError(f"errors: at most {MAX_VALUES:,} values, got {len(tokens):,}.")
+    out = []
+    for i, tok in enumerate(tokens):
+        try:
+            v = float(tok)
+        except ValueError:
+            shown = tok if len(tok) <= 20 else tok[:20] + "..."
+            raise ValueError(f"errors: value {i + 1} is not a number: {shown!r}.") from None
+        if v < 0:
+            raise ValueError(f"errors: a squared error cannot be negative, got {tok} at epoch {i}.")
+        out.append(Printed(tok, v, half_unit(tok)))
+    if len(out) < 2:
+        raise ValueError(f"errors: give at least two numbers, epoch 0 first, got {len(out)}.")
+    return tuple(out)
+
+
+def read_printed(text: str) -> tuple[Printed, ...]:
+    """Numbers separated by commas, semicolons, spaces or new lines, as printed.
+
+    A list printed by Python is read too: brackets are separators, and
+    ``np.float64(0.25)`` or ``tensor(0.25)`` is the number inside.
+
+    >>> [p.half_unit for p in read_printed("0.25, 0.1250\\n3e-2")]
+    [0.005, 5e-05, 0.005]
+    >>> [p.text for p in read_printed("[np.float64(0.5), np.float64(0.25)]")]
+    ['0.5', '0.25']
+    """
+    text = _WRAPPER.sub(r" \1 ", text)
+    return printed([t for t in _SEPARATORS.split(text.strip()) if t])
+
+
+# --- Variant loops -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One way the loop was written: the textbook loop, or it with some mistakes.
+
+    ``rate`` is the effective rate of ``w = w - rate * slope`` (negative: the
+    update adds the slope); ``mse`` prints the mean squared error without ½;
+    ``late`` records each error after the update.
+    """
+
+    scale: str
+    rate: float
+    intercept: bool = True
+    mse: bool = False
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One mistake that explains the numbers: its name, the rate or scale it names,
+    the reason in words, and the loop line to write instead with why."""
+
+    mistake: str
+    value: float | str | None = None
+    reason: str = ""
+    line: str = ""
+    why: str = ""
+
+    def __str__(self) -> str:
+        if self.mistake == "other-rate":
+            return f"other-rate={self.value:.6g}"
+        if self.mistake == "other-scale":
+            return f"other-scale={self.value}"
+        return self.mistake
+
+
+SLOPE_LINE = "slope = -(X.T @ difference) / len(t)"
+UPDATE_LINE = "w = w - lr * slope"
+SCALE_LINES = {
+    "raw": "x, y, t = cols, rows, pixels  # pixel indices and brightness 0-255",
+    "unit": "x, y, t = cols / (W - 1), rows / (H - 1), pixels / 255  # each in 0-1",
+    "standard": "x, y, t = [(v - v.mean()) / v.std() for v in (cols, rows, pixels)]",
+}
+
+
+def _finding(mistake: str, setup: Setup, value: float | str | None = None) -> Finding:
+    """A mistake with its reason and fix, in the lesson's words and the setup's numbers."""
+    lr, n = setup.lr, setup.n
+    if mistake == "reports-mse":
+        return Finding(
+            mistake,
+            None,
+            "every value is twice the error: the mean squared error printed without its ½",
+            "error = 0.5 * np.mean(difference**2)",
+            "print the error with its ½, the error whose slopes the loop follows",
+        )
+    if mistake == "ascent":
+        return Finding(
+            mistake,
+            None,
+            "the error climbs as a loop climbs that adds the slope: each step goes uphill",
+            UPDATE_LINE,
+            "minus: the slope points uphill, so each step goes against it, downhill",
+        )
+    if mistake == "other-scale":
+        return Finding(
+            mistake,
+            value,
+            f"the numbers belong to the {value} scale of the pixel table, not the "
+            f"{setup.scale} scale you gave",
+            SCALE_LINES[setup.scale],
+            f"build the table on the {setup.scale} scale (or check again with --scale {value})",
+        )
+    if mistake == "no-intercept":
+        return Finding(
+            mistake,
+            None,
+            "the numbers follow a table without the column of ones, so w0 never learns",
+            "X = np.column_stack([np.ones(len(t)), x, y])",
+            "each row is [1, x, y]: the column of ones lets w0 learn the brightness level",
+        )
+    if mistake == "after-update":
+        return Finding(
+            mistake,
+            None,
+            "each value is the error one epoch later: it was recorded after the update",
+            "errors.append(error)  # before: w = w - lr * slope",
+            "record the error of the weights the epoch starts with, then update",
+        )
+    assert mistake == "other-rate" and isinstance(value, float)
+    ratio = value / lr
+    if _same(ratio, 2.0):
+        reason = (
+            f"the steps are 2× your rate {lr:g}: the slopes of the mean squared error "
+            "without ½ (the 2 of the square is left in)"
+        )
+        why = "the slope of ½·mean squared error has no factor 2"
+        return Finding(mistake, value, reason, SLOPE_LINE, why)
+    if _same(ratio, n) or _same(ratio, 2.0 * n):
+        two = _same(ratio, 2.0 * n)
+        reason = (
+            f"the steps are {ratio:,.0f}× your rate {lr:g}: the slopes "
+            + ("of the mean squared error without ½, and " if two else "")
+            + f"summed over the {n:,} pixels instead of averaged"
+        )
+        why = "divide by the number of pixels: each slope is an average over the pixels"
+        if two:
+            why += ", and the slope of ½·mean squared error has no factor 2"
+        return Finding(mistake, value, reason, SLOPE_LINE, why)
+    return Finding(
+        mistake,
+        value,
+        f"the steps follow a rate of {value:.6g}, not your {lr:g}",
+        f"{UPDATE_LINE}  # lr = {lr:g}",
+        "step with the rate you meant",
+    )
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= SAME_RATE * abs(b)
+
+
+@dataclass(frozen=True)
+class Check:
+    """What ``check`` found: a match, the mistakes that explain the numbers, or neither.
+
+    ``exact`` is the exact curve at the printed epochs; ``explained`` the curve
+    the explaining loop prints (None for a match or unexplained); ``parted``
+    the first epoch where the printed values depart from the exact curve (None
+    for a match); ``also`` other sets of mistakes that fit the numbers as well.
+    """
+
+    outcome: str  # "match", "explained" or "unexplained"
+    findings: tuple[Finding, ...]
+    parted: int | None
+    texts: tuple[str, ...] = field(repr=False)
+    values: NDArray[np.float64] = field(repr=False)
+    exact: NDArray[np.float64] = field(repr=False)
+    explained: NDArray[np.float64] | None = field(repr=False, default=None)
+    also: tuple[str, ...] = ()
+
+    @property
+    def headline(self) -> str:
+        """The first line: ``match``, the findings separated by commas, or ``unexplained K``."""
+        if self.outcome == "match":
+            return "match"
+        if self.outcome == "unexplained":
+            return f"unexplained {self.parted}"
+        return ", ".join(map(str, self.findings))
+
+    @property
+    def evidence(self) -> str:
+        """The evidence in one sentence."""
+        n = len(self.values)
+        if self.outcome == "match":
+            return (
+                f"All {n} values agree with the exact curve to the digits printed "
+                f"(epoch {n - 1}: printed {self.texts[-1]}, exact {self.exact[-1]:.10g})."
+            )
+        k = self.parted if self.parted is not None else 0
+        if self.outcome == "unexplained":
+            return (
+                f"From epoch {k} the values depart from the exact curve (printed "
+                f"{self.texts[k]}, exact {self.exact[k]:.6g}), and no known mistake explains them."
+            )
+        assert self.explained is not None
+        what = "; ".join(f.reason for f in self.findings)
+        other = f" These fit as well: {' or '.join(self.also)}." if self.also else ""
+        return (
+            f"{what[:1].upper()}{what[1:]}. All {n} values agree with that loop to the "
+            f"digits printed (epoch {k}: printed {self.texts[k]}, that loop "
+            f"{self.explained[k]:.6g}, the exact curve {self.exact[k]:.6g}).{other}"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.headline}\n{self.evidence}"
+
+
+class Setup:
+    """The learner's setup: the bowls of their image, the rate and the starting weights."""
+
+    def __init__(
+        self,
+        pixels: ArrayLike,
+        scale: str,
+        lr: float,
+        init: str | ArrayLike = "zero",
+        seed: int = 0,
+    ) -> None:
+        self.pixels = np.asarray(pixels, dtype=np.float64)
+        self.scale = SCALE.check(scale)
+        self.lr = float(LR.check(lr))
+        self.w0 = initial_weights(START.check(init) if isinstance(init, str) else init, seed)
+        self.n = int(self.pixels.size)
+        self._bowls: dict[tuple[str, bool], Quadratic] = {}
+
+    def bowl(self, scale: str, intercept: bool = True) -> Quadratic:
+        """The bowl of the table on ``scale``; without the intercept, w0 is held at 0."""
+        key = (scale, intercept)
+        if key not in self._bowls:
+            q = quadratic(pixel_table(self.pixels, scale))
+            self._bowls[key] = q if intercept else _without_intercept(q)
+        return self._bowls[key]
+
+    def start(self, intercept: bool) -> NDArray[np.float64]:
+        """The starting weights; a loop without the column of ones has no w0 (0)."""
+        return self.w0 if intercept else np.array([0.0, self.w0[1], self.w0[2]])
+
+    def curves(self, scale: str, intercept: bool, rates: ArrayLike, epochs: int) -> NDArray:
+        """Errors (R, epochs + 1) of full-batch descent at each rate (negative: ascent)."""
+        rates = np.asarray(rates, dtype=np.float64)
+        errors, _ = closed_form(
+            self.bowl(scale, intercept), rates, epochs, self.start(intercept), False
+        )
+        return errors
+
+    def curve(self, loop: Loop, count: int) -> NDArray[np.float64]:
+        """The first ``count`` printed errors of ``loop``."""
+        raw = self.curves(loop.scale, loop.intercept, [loop.rate], count)[0]
+        return _as_printed(raw, loop, count)
+
+
+def _as_printed(raw: NDArray[np.float64], loop: Loop, count: int) -> NDArray[np.float64]:
+    """What a loop prints from its errors at epochs 0..count: doubled, one epoch late."""
+    out = raw[1 : count + 1] if loop.late else raw[:count]
+    return 2.0 * out if loop.mse else out
+
+
+def _without_intercept(q: Quadratic) -> Quadratic:
+    """The bowl of a loop whose table has no column of ones: w0 stays 0, w1 and w2 learn.
+
+    Its lowest point is the best (w1, w2) with w0 = 0, and its error there is
+    the full bowl's error at that point, so the excess of any weights with
+    w0 = 0 is unchanged.
+    """
+    H = q.hessian.copy()
+    H[0, :] = 0.0
+    H[:, 0] = 0.0
+    sub = q.hessian[1:, 1:]
+    v = np.linalg.lstsq(sub, q.b[1:], rcond=None)[0]
+    w_star = np.array([0.0, v[0], v[1]])
+    lam, Q = np.linalg.eigh(H)
+    lam = np.where(lam < 1e-12 * max(lam[-1], 0.0), 0.0, lam)
+    e_star = float(q.error(w_star))
+    return Quadratic(H, np.array([0.0, *q.b[1:]]), w_star, e_star, lam, Q, q.n)
+
+
+# --- The check -----------------------------------------------------------------
+
+FIRST_LOOK = 200
+"""Candidates are first compared on this many values; only those that agree run to the end."""
+
+
+def agreement(
+    candidates: NDArray[np.float64], values: NDArray[np.float64], half: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Which printed values each candidate curve explains: (R, count) booleans.
+
+    A value agrees when it is within half a unit of its last printed digit of
+    the candidate's value, or within a correct loop's rounding (``RTOL``
+    relative, ``FLOOR`` of the candidate's starting error); a blown-up value
+    agrees with a blown-up value.
+    """
+    c = np.atleast_2d(candidates)
+    with np.errstate(all="ignore"):
+        blown_c = ~(c <= BLOWUP_ERROR)
+        blown_v = ~(values <= BLOWUP_ERROR)
+        start = np.abs(np.where(blown_c[:, :1], 0.0, c[:, :1]))
+        tol = np.maximum(half, RTOL * np.abs(c)) + FLOOR * start
+        close = np.abs(c - values) <= tol
+    return np.where(blown_c | blown_v, blown_c & blown_v, close)
+
+
+def _rates(setup: Setup, raw: NDArray[np.float64] | None) -> list[float]:
+    """The rates tried: yours, 2 x, N x, 2N x, each also negative, then ``raw``'s roots."""
+    lr, n = setup.lr, setup.n
+    out = [m * s * lr for m in (1.0, 2.0, n, 2.0 * n) for s in (1.0, -1.0)]
+    for root in raw if raw is not None else ():
+        out += [float(f"{root:.{d}g}") for d in range(1, RATE_DIGITS + 1)] + [float(root)]
+    seen: list[float] = []
+    for r in out:
+        if r != 0.0 and math.isfinite(r) and all(r != s for s in seen):
+            seen.append(r)
+    return seen
+
+
+def _solve_rates(q: Quadratic, w: NDArray[np.float64], target: float) -> NDArray[np.float64]:
+    """The rates whose first step from ``w`` lands at error ``target``.
+
+    ``E(w - r g) = E(w) - r g·g + r²/2 gᵀHg``: a quadratic in ``r``. When no
+    rate reaches ``target`` exactly (rounding), the rate nearest to it.
+    """
+    g = q.slopes(w) if q.hessian[0, 0] else np.array([0.0, *q.slopes(w)[1:]])
+    a, b = 0.5 * float(g @ q.hessian @ g), -float(g @ g)
+    c = float(q.error(w)) - target
+    if not (a > 0 and math.isfinite(c)):
+        return np.empty(0)
+    disc = math.sqrt(max(b * b - 4 * a * c, 0.0))
+    return np.array([(-b - disc) / (2 * a), (-b + disc) / (2 * a)])
+
+
+def _mistakes(setup: Setup, loop: Loop) -> list[Finding]:
+    """The findings that turn the textbook loop into ``loop``, in ``MISTAKES`` order."""
+    out = []
+    if loop.mse:
+        out.append(_finding("reports-mse", setup))
+    if not _same(abs(loop.rate), setup.lr):
+        out.append(_finding("other-rate", setup, abs(loop.rate)))
+    if loop.rate < 0:
+        out.append(_finding("ascent", setup))
+    if loop.scale != setup.scale:
+        out.append(_finding("other-scale", setup, loop.scale))
+    if not loop.intercept:
+        out.append(_finding("no-intercept", setup))
+    if loop.late:
+        out.append(_finding("after-update", setup))
+    order = {m: i for i, m in enumerate(MISTAKES)}
+    return sorted(out, key=lambda f: order[f.mistake])
+
+
+def check_loop(setup: Setup, values: tuple[Printed, ...]) -> Check:
+    """Check a learner's printed errors (epoch 0 first) against their setup.
+
+    Parameters
+    ----------
+    setup : Setup
+        The image, scale, rate and starting weights the learner's loop used.
+    values : tuple of Printed
+        The errors as printed (``read_printed``), with their digits.
+
+    Returns
+    -------
+    Check
+        ``match``; or the fewest mistakes (``MISTAKES``, at most
+        ``MAX_MISTAKES``) whose variant loop prints every value; or
+        ``unexplained`` with the first epoch where the values depart.
+
+    Examples
+    --------
+    >>> s = Setup(np.array([[0.0, 255.0]]), "unit", 0.5)
+    >>> check_loop(s, read_printed("0.25 0.0781 0.0488")).headline
+    'match'
+    >>> check_loop(s, read_printed("0.5 0.1563 0.0977")).headline
+    'reports-mse'
+    """
+    count = len(values)
+    v = np.array([p.value for p in values])
+    half = np.array([p.half_unit for p in values])
+    texts = tuple(p.text for p in values)
+    textbook = Loop(setup.scale, setup.lr)
+    exact = setup.curve(textbook, count)
+    ok = agreement(exact, v, half)[0]
+    if ok.all():
+        return Check("match", (), None, texts, v, exact)
+    parted = int(np.argmin(ok))
+    fits: list[tuple[int, Loop, NDArray[np.float64]]] = []
+    look = min(count, FIRST_LOOK)
+    for scale, intercept in product(
+        [setup.scale, *(s for s in SCALES if s != setup.scale)], (True, False)
+    ):
+        q = setup.bowl(scale, intercept)
+        w = setup.start(intercept)
+        shapes = list(product((False, True), (False, True)))  # (mse, late)
+        rates: dict[tuple[bool, bool], list[float]] = {}
+        for mse, late in shapes:
+            target = v[0 if late else 1] / (2.0 if mse else 1.0)
+            rates[(mse, late)] = _rates(setup, _solve_rates(q, w, target))
+        every = sorted({r for rs in rates.values() for r in rs}, key=abs)
+        raw = setup.curves(scale, intercept, every, look)
+        for mse, late in shapes:
+            for r in rates[(mse, late)]:
+                loop = Loop(scale, r, intercept, mse, late)
+                n_mistakes = len(_mistakes(setup, loop))
+                if n_mistakes == 0 or n_mistakes > MAX_MISTAKES:
+                    continue
+                curve = _as_printed(raw[every.index(r)], loop, look)
+                if not agreement(curve, v[:look], half[:look]).all():
+                    continue
+                if count > look:
+                    curve = setup.curve(loop, count)
+                    if not agreement(curve, v, half).all():
+                        continue
+                fits.append((n_mistakes, loop, curve))
+    if not fits:
+        return Check("unexplained", (), parted, texts, v, exact)
+    fewest = min(f[0] for f in fits)
+    best = [f for f in fits if f[0] == fewest]
+    _, loop, curve = best[0]
+    findings = tuple(_mistakes(setup, loop))
+    kinds = {tuple(f.mistake for f in findings)}
+    also = []
+    for _, other, _ in best[1:]:
+        found = _mistakes(setup, other)
+        kind = tuple(f.mistake for f in found)
+        if kind not in kinds:
+            kinds.add(kind)
+            also.append(", ".join(map(str, found)))
+    return Check("explained", findings, parted, texts, v, exact, curve, tuple(also))
+
+
+def check(
+    pixels: ArrayLike,
+    scale: str,
+    lr: float,
+    errors: str | tuple[Printed, ...],
+    init: str | ArrayLike = "zero",
+    seed: int = 0,
+) -> Check:
+    """Check printed errors (text, or ``read_printed``'s values) against a setup.
+
+    >>> print(check(np.array([[0.0, 255.0]]), "unit", 0.5, "0.25, 0.0781, 0.0488"))
+    match
+    All 3 values agree with the exact curve to the digits printed (epoch 2: printed 0.0488, exact 0.048828125).
+    """
+    values = read_printed(errors) if isinstance(errors, str) else errors
+    return check_loop(Setup(pixels, scale, lr, init, seed), values)

@@ -1,0 +1,262 @@
+"""Check my loop: each mistake made by its own loop, written out, and named from its numbers."""
+
+import io
+
+import numpy as np
+import pytest
+
+from gdcore import BUILTINS, builtin_image, pixel_table
+from gdcore.check import START, check, half_unit, read_printed
+from gdcore.cli import main
+
+SIZE, EPOCHS = 12, 25
+
+
+def learner_loop(
+    pixels,
+    scale,
+    lr,
+    epochs,
+    *,
+    w0=(0.0, 0.0, 0.0),
+    mse=False,
+    slopes="mean",
+    ascent=False,
+    intercept=True,
+    late=False,
+):
+    """A learner's loop written out pixel by pixel, with the mistakes asked for.
+
+    ``slopes``: "mean" (the textbook slope of ½·mean squared error), "mse" (the
+    slope of the mean squared error, 2x) or "sum" (summed over the pixels).
+    """
+    table = pixel_table(pixels, scale)
+    X, t = table.design_matrix(), table.target_vector()
+    w = np.array(w0, dtype=float)
+    if not intercept:
+        X, w = X[:, 1:], w[1:]
+    errors = []
+    with np.errstate(all="ignore"):
+        for epoch in range(epochs + 1):
+            difference = t - X @ w
+            error = np.mean(difference**2) * (1.0 if mse else 0.5)
+            if not late:
+                errors.append(error)
+            if epoch == epochs:
+                break
+            slope = -(X.T @ difference)
+            slope = slope if slopes == "sum" else slope / len(t) * (2 if slopes == "mse" else 1)
+            w = w + lr * slope if ascent else w - lr * slope
+            if late:
+                errors.append(np.mean((t - X @ w) ** 2) * (1.0 if mse else 0.5))
+    return [float(e) for e in errors]
+
+
+def printed(errors, fmt="{:.6g}"):
+    return ", ".join(fmt.format(e) for e in errors)
+
+
+def rate_for(name, scale="unit"):
+    """A rate that falls without blowing up on this image: a third of the critical rate."""
+    import gdcore
+
+    th = gdcore.theory(gdcore.quadratic(pixel_table(builtin_image(name, SIZE), scale)))
+    return float(f"{th.critical_lr / 3:.2g}")
+
+
+@pytest.mark.parametrize("name", list(BUILTINS))
+@pytest.mark.parametrize("fmt", ["{:.6g}", "{!r}", "{:.4e}"])
+def test_the_textbook_loop_matches(name, fmt):
+    pixels, lr = builtin_image(name, SIZE), rate_for(name)
+    got = check(pixels, "unit", lr, printed(learner_loop(pixels, "unit", lr, EPOCHS), fmt))
+    assert got.headline == "match", got.evidence
+    assert got.parted is None
+
+
+MISTAKE_CASES = {
+    # name: (the loop's mistakes, the headline check must give; {lr} and {n} filled in)
+    "reports-mse": (dict(mse=True), "reports-mse"),
+    "2x rate": (dict(slopes="mse"), "other-rate={2lr}"),
+    "mse in error and slope": (dict(mse=True, slopes="mse"), "reports-mse, other-rate={2lr}"),
+    "ascent": (dict(ascent=True), "ascent"),
+    "no-intercept": (dict(intercept=False), "no-intercept"),
+    "after-update": (dict(late=True), "after-update"),
+    "after-update, mse": (dict(late=True, mse=True), "reports-mse, after-update"),
+    "no-intercept, after-update": (dict(intercept=False, late=True), "no-intercept, after-update"),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILTINS))
+@pytest.mark.parametrize("case", list(MISTAKE_CASES))
+def test_each_mistake_is_named_from_its_numbers(name, case):
+    loop, expected = MISTAKE_CASES[case]
+    pixels = builtin_image(name, SIZE)
+    lr = rate_for(name) / (2 if loop.get("slopes") == "mse" else 1)
+    errors = learner_loop(pixels, "unit", lr, EPOCHS, **loop)
+    got = check(pixels, "unit", lr, printed(errors))
+    assert got.headline == expected.format(**{"2lr": f"{2 * lr:.6g}"}), got.evidence
+    assert got.parted is not None and got.outcome == "explained"
+    assert len(got.findings) == expected.count(",") + 1
+
+
+def test_the_pair_from_the_issue_reads_as_the_issue_writes_it():
+    # The lesson's ½ left out of both the error and the slopes, at rate 0.01.
+    pixels = builtin_image("scene", 16)
+    errors = learner_loop(pixels, "unit", 0.01, 40, mse=True, slopes="mse")
+    got = check(pixels, "unit", 0.01, printed(errors))
+    assert got.headline == "reports-mse, other-rate=0.02"
+    assert "2× your rate 0.01" in got.evidence and "without ½" in got.evidence
+    assert [f.line for f in got.findings] == [
+        "error = 0.5 * np.mean(difference**2)",
+        "slope = -(X.T @ difference) / len(t)",
+    ]
+
+
+@pytest.mark.parametrize("name", ["scene", "spot", "noise"])
+def test_slopes_summed_over_the_pixels_are_n_times_the_rate(name):
+    pixels = builtin_image(name, 8)
+    n = pixels.size
+    lr = float(f"{rate_for(name) / n:.3g}")  # a rate that, times N, still converges
+    errors = learner_loop(pixels, "unit", lr, EPOCHS, slopes="sum")
+    got = check(pixels, "unit", lr, printed(errors))
+    assert got.headline == f"other-rate={n * lr:.6g}", got.evidence
+    assert f"{n:,}× your rate" in got.evidence and "summed over the 64 pixels" in got.evidence
+
+
+@pytest.mark.parametrize("typed", [0.03, 0.7, 1.25])
+def test_another_typed_rate_is_found_and_named(typed):
+    pixels = builtin_image("scene", SIZE)
+    errors = learner_loop(pixels, "unit", typed, EPOCHS)
+    got = check(pixels, "unit", 0.5, printed(errors))
+    assert got.headline == f"other-rate={typed:g}", got.evidence
+    assert f"a rate of {typed:g}, not your 0.5" in got.evidence
+
+
+@pytest.mark.parametrize(("used", "said"), [("raw", "unit"), ("standard", "unit"), ("unit", "raw")])
+def test_a_table_on_another_scale_is_named(used, said):
+    pixels = builtin_image("scene", SIZE)
+    lr = rate_for("scene", used)
+    errors = learner_loop(pixels, used, lr, EPOCHS)
+    got = check(pixels, said, lr, printed(errors))
+    assert got.headline == f"other-scale={used}", got.evidence
+    assert f"the {used} scale of the pixel table, not the {said} scale" in got.evidence
+
+
+def test_starting_weights_given_as_numbers_and_random():
+    pixels = builtin_image("scene", SIZE)
+    w0 = (0.3, -0.2, 0.1)
+    errors = learner_loop(pixels, "unit", 0.5, EPOCHS, w0=w0)
+    assert check(pixels, "unit", 0.5, printed(errors), init="0.3, -0.2, 0.1").headline == "match"
+    assert check(pixels, "unit", 0.5, printed(errors)).headline != "match"
+    rng_w0 = np.random.default_rng(7).normal(0.0, 0.01, 3)  # the engine's rule for "random"
+    errors = learner_loop(pixels, "unit", 0.5, EPOCHS, w0=rng_w0)
+    assert check(pixels, "unit", 0.5, printed(errors), "random", seed=7).headline == "match"
+
+
+def test_a_blown_up_run_matches_its_nan_and_inf():
+    pixels = builtin_image("scene", SIZE)
+    lr = rate_for("scene") * 8  # past the critical rate
+    errors = learner_loop(pixels, "unit", lr, 400)
+    assert not np.isfinite(errors[-1])
+    got = check(pixels, "unit", lr, printed(errors))
+    assert got.headline == "match", got.evidence
+
+
+def test_numbers_no_mistake_explains_are_unexplained_from_the_epoch_they_part():
+    pixels = builtin_image("scene", SIZE)
+    errors = learner_loop(pixels, "unit", 0.5, EPOCHS)
+    errors[7] *= 1.01  # a loop that goes wrong once
+    got = check(pixels, "unit", 0.5, printed(errors))
+    assert got.headline == "unexplained 7"
+    assert got.evidence.startswith("From epoch 7 the values depart from the exact curve")
+
+
+def test_digits_decide_the_tolerance():
+    pixels = builtin_image("scene", SIZE)
+    errors = learner_loop(pixels, "unit", 0.5, EPOCHS)
+    assert check(pixels, "unit", 0.5, printed(errors, "{:.3f}")).headline == "match"
+    # One digit more than the curve's own, and off by one in it: no longer a match.
+    text = printed(errors, "{:.6f}").split(", ")
+    last = text[5]
+    text[5] = last[:-1] + str((int(last[-1]) + 2) % 10)
+    assert check(pixels, "unit", 0.5, ", ".join(text)).headline == "unexplained 5"
+
+
+def test_half_unit_reads_the_last_printed_digit():
+    assert half_unit("0.5321") == pytest.approx(5e-5)
+    assert half_unit("5.321e-03") == pytest.approx(5e-7)
+    assert half_unit("12") == 0.5 and half_unit("12.") == 0.5
+    assert half_unit("nan") == 0.0 and half_unit("inf") == 0.0
+    assert [p.value for p in read_printed("1; 2,3\n4")] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1", "errors: give at least two numbers, epoch 0 first, got 1."),
+        ("1, x", "errors: value 2 is not a number: 'x'."),
+        ("1, -2", "errors: a squared error cannot be negative, got -2 at epoch 1."),
+    ],
+)
+def test_bad_errors_are_named(text, message):
+    with pytest.raises(ValueError, match=message):
+        read_printed(text)
+
+
+def test_start_weights_rule():
+    assert START.check("zero") == "zero" and START.check("1, 2,3") == (1.0, 2.0, 3.0)
+    assert START.problem("1,2") == (
+        "must be zero, random or three numbers separated by commas (w0, w1, w2), got '1,2'"
+    )
+
+
+def _cli(*argv, stdin=""):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", *argv], out=out, err=err, stdin=io.StringIO(stdin))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_command_line_names_the_mistake(tmp_path):
+    pixels = builtin_image("scene", 16)
+    errors = learner_loop(pixels, "unit", 0.01, 30, mse=True, slopes="mse")
+    path = tmp_path / "errors.txt"
+    path.write_text("\n".join(f"{e:.6g}" for e in errors))
+    code, out, err = _cli("--image", "scene", "--size", "16", "--lr", "0.01", "--file", str(path))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "reports-mse, other-rate=0.02"
+    assert lines[1].startswith("Every value is twice the error")
+    code, out2, _ = _cli(
+        "--image", "scene", "--size", "16", "--lr", "0.01", "-", stdin=path.read_text()
+    )
+    assert code == 0 and out2 == out
+
+
+def test_the_command_line_says_match_and_unexplained():
+    pixels = builtin_image("plane", 8)
+    errors = learner_loop(pixels, "raw", 1e-5, 10)
+    text = " ".join(f"{e!r}" for e in errors)
+    code, out, _ = _cli(
+        "--image", "plane", "--size", "8", "--scale", "raw", "--lr", "1e-5", "-", stdin=text
+    )
+    assert (code, out.splitlines()[0]) == (0, "match")
+    code, out, _ = _cli("--image", "plane", "--size", "8", "--lr", "0.5", "-", stdin="5 4 3 2 1")
+    assert code == 0 and out.splitlines()[0].startswith("unexplained ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (["--image", "scene", "--lr", "0.1"], "", "one of --file PATH or -"),
+        (["--image", "scene", "--lr", "0.1", "--file", "/nonexistent/x.txt"], "", "--file"),
+        (["--image", "scene", "--lr", "-1", "-"], "1 2", "argument --lr: must be a number > 0"),
+        (["--image", "scene", "--lr", "0.1", "--init", "one", "-"], "1 2", "argument --init"),
+        (["--image", "scene", "--lr", "0.1", "-"], "1 zwei", "value 2 is not a number"),
+        (["--image", "scene", "--lr", "0.1", "-"], "", "give at least two numbers"),
+        (["--image", "nope", "--lr", "0.1", "-"], "1 2", "image: 'nope' is neither"),
+    ],
+)
+def test_the_command_line_refuses_bad_input_in_one_line(argv, stdin, message):
+    code, out, err = _cli(*argv, stdin=stdin)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err, err
