@@ -1,0 +1,514 @@
+"""A training log read into one error curve, or refused with a reason.
+
+One reader for the page and the command line. It takes what learners have:
+numbers typed or pasted; CSV, TSV and semicolon tables (decimal commas, a
+UTF-8 BOM, CRLF); Keras and fastai ``CSVLogger`` files, Lightning's sparse
+``metrics.csv``, W&B exports; printed lines such as ``Epoch 3/10 … - loss:
+0.5321 - val_loss: 0.61``, ``epoch 3: loss 0.53`` or ``Epoch 1: loss=0.52``.
+
+The curve is chosen by rule, and the choice is always said (``Log.said``):
+
+1. A column named with ``--column`` (or the page's select box) is used as is.
+2. An index (a column named epoch, step, …, or an unnamed column of whole
+   numbers rising by a constant step) is never the curve.
+3. W&B's ``__MIN`` and ``__MAX`` columns are summaries, never chosen by the rule.
+4. The training loss comes before the validation loss; the validation loss is
+   used only when there is no training loss, and then the sentence says so.
+5. Metrics that are not errors (accuracy, learning rate, time) are never chosen.
+6. When the rule cannot decide (two unnamed curves, two training losses), the
+   reader refuses and names the candidates (``LogError.candidates``).
+
+pandas' own ``sep=None`` sniffing reads only the first line and takes
+``0;2,5`` for two comma-separated cells, so the separator is chosen here, as
+the one that splits every line into the same number of cells with the most
+columns of numbers; pandas then parses the table with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]  # no stubs installed
+from numpy.typing import NDArray
+
+MAX_VALUES = 1_000_000
+"""Values in one curve, at most (a million epochs or logged steps)."""
+MAX_BYTES = 64 * 1024 * 1024
+"""Bytes of a log, at most: checked before anything is parsed."""
+SNIFF_LINES = 200
+"""Lines from the start and from the end that choose the separator."""
+SEPARATORS = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "bar", " ": "space"}
+"""Separators tried, in the order that breaks a tie (" " stands for any run of spaces)."""
+MISSING = frozenset({"", "na", "n/a", "none", "null", "#na#", "-"})
+"""Cells that mean "nothing logged here" (Lightning's sparse rows): skipped, and counted."""
+NAN_WORDS = frozenset({"nan", "-nan", "+nan"})
+"""Cells that mean the error was NaN: kept, since a NaN error is a run that blew up."""
+INDEX_NAMES = frozenset(
+    {"epoch", "epochs", "step", "steps", "global_step", "iteration", "iter", "it", "batch"}
+    | {"index", "idx", "round", "update", "updates", "n", "i", "t", "unnamed: 0", "wall_time"}
+)
+LOSS_WORDS = ("loss", "error", "err", "mse", "cost", "rmse", "mae", "nll")
+VALIDATION_WORDS = ("val", "valid", "validation", "eval", "test", "dev")
+METRIC_WORDS = (
+    "acc",
+    "accuracy",
+    "lr",
+    "learning_rate",
+    "time",
+    "f1",
+    "precision",
+    "recall",
+    "auc",
+    "momentum",
+    "score",
+    "top1",
+    "top5",
+    "grad_norm",
+    "perplexity",
+)
+PLAIN_LOSSES = frozenset({"loss", "error", "err", "mse", "cost", "train_loss", "training_loss"})
+"""Names that are the training loss itself, chosen over e.g. ``out1_loss`` beside them."""
+ALL = "all"
+"""The column name that reads a headerless table's numbers in reading order, as typed."""
+
+_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf(?:inity)?)\b"
+_PAIR = re.compile(rf"(?<![\w./-])([A-Za-z_][\w./-]*)\s*(?:[:=]\s*|\s+)({_NUM})(?![\w.])", re.I)
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
+_DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+_FLAT = re.compile(r"[\s,;]+")
+_WORDS = re.compile(r"[a-z]+")
+
+
+class LogError(ValueError):
+    """A log that cannot be read, or whose curve the rule cannot choose.
+
+    The message is one sentence for the user. ``candidates`` are the columns
+    the learner can choose from when the rule could not decide.
+    """
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class Log:
+    """One curve read from a log, and what was read.
+
+    ``values`` are the chosen column's values in order (empty cells skipped);
+    ``column`` is its name (None for plain numbers); ``others`` the columns
+    left; ``validation`` the validation curve beside it, if there is one;
+    ``candidates`` the columns that could be the curve (for a chooser);
+    ``said`` one line saying all of it.
+    """
+
+    values: NDArray[np.float64] = field(repr=False)
+    column: str | None
+    others: tuple[str, ...]
+    said: str
+    validation: NDArray[np.float64] | None = field(default=None, repr=False)
+    validation_column: str | None = None
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    values: NDArray[np.float64]  # NaN where missing too; ``present`` tells them apart
+    present: NDArray[np.bool_]
+    bad: str | None = None  # the first cell that is not a number, as "line N: 'x'"
+    numbers: bool = True
+
+    def curve(self) -> NDArray[np.float64]:
+        if self.bad is not None:
+            raise LogError(f"column {self.name!r}: {self.bad} is not a number.")
+        return self.values[self.present]
+
+
+def read_log(data: bytes | str, column: str | None = None) -> Log:
+    """Read one error curve from a training log.
+
+    Parameters
+    ----------
+    data : bytes or str
+        The log: a file's bytes or typed text, at most ``MAX_BYTES``.
+    column : str, optional
+        The column to use, by name (or ``column 2`` in a table without a
+        header, or ``all`` for its numbers in reading order). By default the
+        rule in this module's docstring chooses.
+
+    Returns
+    -------
+    Log
+        The values, the column, the others, the validation curve and ``said``.
+
+    Raises
+    ------
+    LogError
+        A sentence naming what could not be read, or the candidate columns.
+
+    Examples
+    --------
+    >>> log = read_log(b"epoch;loss;val_loss\\r\\n0;2,0;2,1\\r\\n1;0,5;0,7\\r\\n")
+    >>> log.values.tolist(), log.validation.tolist()
+    ([2.0, 0.5], [2.1, 0.7])
+    >>> print(log.said)
+    read 2 values from column 'loss' of a semicolon-separated table with decimal commas; also found: epoch, val_loss
+    >>> print(read_log("Epoch 1: loss=0.52\\nEpoch 2: loss=0.31").said)
+    read 2 values of 'loss' from 2 printed lines; also found: Epoch
+    """
+    lines = _lines(_decode(data))
+    if not any(lines):
+        raise LogError("the log is empty: give at least two error values.")
+    found = _table(lines) or _printed(lines)
+    if found is None:
+        if column is not None:
+            raise LogError(f"no column {column!r}: the log is plain numbers, with no columns.")
+        return _plain(lines)
+    columns, how = found
+    return _choose(columns, how, column, lines)
+
+
+def _decode(data: bytes | str) -> str:
+    size = len(data.encode("utf-8", "replace")) if isinstance(data, str) else len(data)
+    if size > MAX_BYTES:
+        raise LogError(f"the log is {size:,} bytes; at most {MAX_BYTES:,} are read.")
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LogError(f"the file is not UTF-8 text (byte {exc.start + 1} is not).") from None
+
+
+def _lines(text: str) -> list[str]:
+    """The lines as a terminal showed them: CRLF is one break, a lone CR overwrote the line."""
+    return [line.split("\r")[-1].strip() for line in text.replace("\r\n", "\n").split("\n")]
+
+
+def _plain(lines: list[str]) -> Log:
+    """Numbers typed or pasted: separated by commas, semicolons, spaces or new lines.
+
+    Commas are decimal marks only where semicolons or tabs separate the values
+    and no number has a decimal point (``2,0; 0,1; 5,0``); the sentence says so.
+    """
+    text = "\n".join(lines)
+    tokens = [t for t in re.split(r"[\s;]+", text) if t]
+    comma = (";" in text or "\t" in text) and "." not in text
+    comma = comma and any(_DECIMAL_COMMA.match(t) for t in tokens)
+    if not comma:
+        tokens = [t for t in _FLAT.split(text) if t]
+    if len(tokens) > MAX_VALUES:
+        raise LogError(f"at most {MAX_VALUES:,} values, got {len(tokens):,}.")
+    values = _numbers(pd.Series(tokens, dtype=object), "," if comma else ".")
+    bad = np.flatnonzero(~values.present)
+    if bad.size:
+        shown = tokens[bad[0]] if len(tokens[bad[0]]) <= 20 else tokens[bad[0]][:20] + "..."
+        raise LogError(f"value {bad[0] + 1} is not a number: {shown!r}.")
+    how = " with decimal commas" if comma else ""
+    return Log(values.values, None, (), f"read {len(tokens):,} values typed as plain numbers{how}")
+
+
+def _numbers(
+    cells: pd.Series, decimal: str, name: str = "", lines: list[int] | None = None
+) -> _Column:
+    """Cells to floats: missing cells and ``nan`` told apart, the first bad cell named.
+
+    ``lines`` are the cells' line numbers in the log, for the message.
+    """
+    text = cells.astype(str).str.strip()
+    low = text.str.lower()
+    missing, nan = low.isin(MISSING).to_numpy(), low.isin(NAN_WORDS).to_numpy()
+    if decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
+    values = pd.to_numeric(text.where(~(missing | nan), "nan"), errors="coerce").to_numpy(float)
+    failed = ~missing & ~nan & np.isnan(values)
+    bad = None
+    if failed.any():
+        k = int(np.argmax(failed))
+        where = f"line {lines[k]}" if lines is not None else f"value {k + 1}"
+        bad = f"{where} ({str(cells.iloc[k])[:20]!r})"
+    present = ~missing & ~failed
+    numbers = bad is None or 2 * int(present.sum()) > len(values)  # a text column: time, names
+    return _Column(name, values, present, bad, numbers)
+
+
+def _split(line: str, sep: str) -> list[str]:
+    if sep == " ":
+        return line.split()
+    return next(csv.reader([line], delimiter=sep, skipinitialspace=True), [])
+
+
+def _is_number(cell: str, decimal: str) -> bool:
+    c = cell.strip().lower()
+    if c in NAN_WORDS:
+        return True
+    if decimal == ",":
+        c = c.replace(",", ".")
+    try:
+        float(c)
+    except ValueError:
+        return False
+    return True
+
+
+def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
+    """A table: every line the same number of cells, under a header of names or none.
+
+    The separator is the one that gives every sampled line the same number of
+    cells and the most columns of numbers (ties go to the first in
+    ``SEPARATORS``). Commas are decimal marks when they are not the separator
+    and no number has a decimal point. Without a header, every cell must be a
+    number and there must be two columns and two lines; otherwise it is no table.
+    """
+    rows = [i for i, line in enumerate(lines) if line]
+    if len(rows) < 2:
+        return None  # one line is numbers typed in a row, not a table
+    sample = sorted(set(rows[:SNIFF_LINES] + rows[-SNIFF_LINES:]))
+    best: tuple[int, str, str, bool] | None = None
+    for sep in SEPARATORS:
+        cells = [[x.strip() for x in _split(lines[i], sep)] for i in sample]
+        width = len(cells[0])
+        if any(len(c) != width for c in cells):
+            continue
+        commas = any(_DECIMAL_COMMA.match(x) for row in cells for x in row)
+        points = any(_DECIMAL_POINT.match(x) for row in cells for x in row)
+        decimal = "," if sep != "," and commas and not points else "."
+        header = not any(_is_number(c, decimal) for c in cells[0])
+        body = cells[1:] if header else cells
+        if not header and (width < 2 or not all(_is_number(c, decimal) for r in body for c in r)):
+            continue  # a line of numbers and words is a printed log, not a table
+        numeric = sum(
+            any(_is_number(r[j], decimal) for r in body)
+            and all(_is_number(r[j], decimal) or r[j].lower() in MISSING for r in body)
+            for j in range(width)
+        )
+        if numeric and (best is None or numeric > best[0]):
+            best = (numeric, sep, decimal, header)
+    if best is None:
+        return None
+    _, sep, decimal, header = best
+    try:
+        frame = pd.read_csv(
+            io.StringIO("\n".join(lines[i] for i in rows)),
+            sep=r"\s+" if sep == " " else sep,
+            header=0 if header else None,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            index_col=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        detail = str(exc).strip().rstrip(".")
+        raise LogError(f"the table's lines do not all have the same cells ({detail}).") from None
+    data_rows = rows[1:] if header else rows
+    short = frame.isna().to_numpy().any(axis=1)
+    if short.any():
+        line = data_rows[int(np.argmax(short))] + 1
+        raise LogError(f"line {line} has fewer cells than the table's {frame.shape[1]} columns.")
+    numbers = [i + 1 for i in data_rows]
+    names = [_name(c, j, header) for j, c in enumerate(frame.columns)]
+    columns = [
+        _numbers(frame[c], decimal, n, numbers) for c, n in zip(frame.columns, names, strict=True)
+    ]
+    how = f"of a {SEPARATORS[sep]}-separated table"
+    how += " with decimal commas" if decimal == "," else ""
+    how += "" if header else " without a header"
+    return columns, how
+
+
+def _name(raw: object, j: int, header: bool) -> str:
+    text = str(raw).strip()
+    return (
+        text if header and text and not text.lower().startswith("unnamed:") else f"column {j + 1}"
+    )
+
+
+def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
+    """Printed lines of ``name: value`` pairs: one record per line, merged by epoch.
+
+    ``Epoch 3/10`` on a line of its own is the epoch of the lines after it (Keras).
+    Lines that name no error or metric (``Train on 60000 samples``) are left
+    out when other lines do. Records are merged by epoch when each epoch
+    prints each name once (train and validation on separate lines).
+    """
+    records: list[dict[str, str]] = []
+    epoch_key: str | None = None
+    epoch = ""
+    for line in lines:
+        pairs: dict[str, str] = {}
+        for name, value in _PAIR.findall(line):
+            if name.lower() not in NAN_WORDS | {"inf", "infinity"}:
+                pairs.setdefault(name, value)
+        index = [k for k in pairs if _role(k) == "index"]
+        if index and index[0].lower().startswith("epoch"):
+            epoch_key, epoch = index[0], pairs[index[0]]
+        if len(index) == len(pairs):
+            continue
+        if epoch_key is not None and epoch_key not in pairs:
+            pairs = {epoch_key: epoch, **pairs}
+        records.append(pairs)
+    named = [r for r in records if any(_role(k) not in ("index", "other") for k in r)]
+    records = named or records
+    if not records:
+        return None
+    printed = len(records)
+    if epoch_key is not None and all(epoch_key in r for r in records):
+        merged: dict[str, dict[str, str]] = {}
+        for r in records:
+            row = merged.setdefault(r[epoch_key], {})
+            if any(k in row for k in r if k != epoch_key):
+                break  # an epoch prints a name twice (per batch): keep every line
+            row.update(r)
+        else:
+            records = list(merged.values())
+    if len(records) > MAX_VALUES:
+        raise LogError(f"at most {MAX_VALUES:,} values, got {len(records):,} printed records.")
+    names = list(dict.fromkeys(k for r in records for k in r))
+    columns = [
+        _numbers(pd.Series([r.get(k, "") for r in records], dtype=object), ".", k) for k in names
+    ]
+    return columns, f"from {printed:,} printed lines"
+
+
+def _role(name: str) -> str:
+    """index, summary, validation, loss, metric or other, from a column's name alone."""
+    low = re.split(r"\s+-\s+", name.strip().lower())[-1]  # W&B's "run-name - loss"
+    if low.endswith(("__min", "__max")):
+        return "summary"
+    if low.split("/")[-1].lstrip("_") in INDEX_NAMES or low in INDEX_NAMES:
+        return "index"
+    words = set(_WORDS.findall(low))
+    if any(w in LOSS_WORDS or w.endswith("loss") for w in words):
+        return "validation" if words & set(VALIDATION_WORDS) else "loss"
+    if words & set(METRIC_WORDS):
+        return "metric"
+    return "other"
+
+
+def _counts(c: _Column) -> bool:
+    """Whole numbers rising by one constant step: a counter (epoch, step), not a curve."""
+    v = c.values[c.present]
+    if v.size < 2 or not np.all(np.isfinite(v)) or np.any(v != np.round(v)):
+        return False
+    steps = np.diff(np.unique(v))
+    return bool(np.all(np.diff(v) >= 0) and steps.size and np.all(steps == steps[0]))
+
+
+def _choose(columns: list[_Column], how: str, column: str | None, lines: list[str]) -> Log:
+    unnamed = all(c.name.startswith("column ") for c in columns)
+    roles = {c.name: _role(c.name) for c in columns}
+    for c in columns:
+        if roles[c.name] == "other" and c.numbers and _counts(c):
+            roles[c.name] = "index"
+    usable = [c for c in columns if c.numbers and roles[c.name] != "index"]
+    train = [c for c in usable if roles[c.name] == "loss"]
+    valid = [c for c in usable if roles[c.name] == "validation"]
+    plain = [c for c in usable if roles[c.name] == "other"]
+    candidates = tuple(c.name for c in (train or valid or plain))
+    if unnamed and len(candidates) > 1:
+        candidates += (ALL,)
+    note = ""
+    if column is not None:
+        if unnamed and column.strip().lower() == ALL:
+            return replace(_plain(lines), candidates=candidates)
+        chosen = _find(columns, column)
+        if not chosen.numbers:
+            raise LogError(f"column {chosen.name!r} holds no numbers.", candidates)
+    elif len(train) > 1:
+        best = [c for c in train if _tail(c.name) in PLAIN_LOSSES]
+        best = best or [c for c in train if _tail(c.name).endswith("epoch")]
+        if len(best) != 1:
+            raise _ambiguous("training losses", train, candidates)
+        chosen = best[0]
+    elif train:
+        chosen = train[0]
+    elif valid:
+        if len(valid) > 1:
+            raise _ambiguous("validation losses", valid, candidates)
+        chosen, note = valid[0], " (no training loss was found)"
+    elif len(plain) == 1:
+        chosen = plain[0]
+    elif plain:
+        raise _ambiguous("unnamed curves", plain, candidates)
+    else:
+        what = ", ".join(repr(c.name) for c in columns)
+        raise LogError(
+            f"no column holds an error: found {what} (counters, metrics or summaries).",
+            tuple(c.name for c in columns if c.numbers),
+        )
+    values = chosen.curve()
+    if values.size > MAX_VALUES:
+        raise LogError(f"at most {MAX_VALUES:,} values, got {values.size:,}.")
+    val = None
+    if roles[chosen.name] != "validation":
+        beside = [c for c in valid if c is not chosen] if len(valid) == 1 else []
+        val = beside[0] if beside else None
+    skipped = int((~chosen.present).sum())
+    said = f"read {values.size:,} values"
+    said += f" from {_shown(chosen.name)} " if "table" in how else f" of {chosen.name!r} "
+    said += how + note
+    said += f" ({skipped:,} empty cells skipped)" if skipped else ""
+    others = tuple(c.name for c in columns if c is not chosen)
+    order = ("loss", "validation", "other", "metric", "summary")
+    choices = tuple(
+        c.name
+        for role in order
+        for c in columns
+        if c.numbers and roles[c.name] == role and c.present.any()
+    )
+    choices += (ALL,) if unnamed and len(choices) > 1 else ()
+    said += f"; also found: {', '.join(others)}" if others else ""
+    return Log(
+        values,
+        chosen.name,
+        others,
+        said,
+        val.curve() if val is not None else None,
+        val.name if val is not None else None,
+        choices if len(choices) > 1 else (),
+    )
+
+
+def _shown(name: str) -> str:
+    """``column 'loss'``, or ``column 2`` for a table without a header."""
+    return name if name.startswith("column ") else f"column {name!r}"
+
+
+def _tail(name: str) -> str:
+    return re.split(r"\s+-\s+", name.strip().lower())[-1]
+
+
+def _find(columns: list[_Column], column: str) -> _Column:
+    want = column.strip()
+    if want.isdigit():
+        want = f"column {want}"
+    for match in (lambda c: c.name == want, lambda c: c.name.lower() == want.lower()):
+        found = [c for c in columns if match(c)]
+        if found:
+            return found[0]
+    names = ", ".join(repr(c.name) for c in columns)
+    raise LogError(
+        f"no column {column!r}; the columns are {names}.", tuple(c.name for c in columns)
+    )
+
+
+def _ambiguous(what: str, among: list[_Column], candidates: tuple[str, ...]) -> LogError:
+    names = ", ".join(repr(c.name) for c in among[:10]) + (", …" if len(among) > 10 else "")
+    return LogError(
+        f"the log has {len(among)} {what} and the rule cannot choose: {names}; choose one.",
+        candidates,
+    )
+
+
+__all__ = ["ALL", "MAX_BYTES", "MAX_VALUES", "Log", "LogError", "read_log"]
