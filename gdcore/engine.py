@@ -12,6 +12,19 @@ so after the one pass that builds the bowl, a run costs a few operations per
 rate and epoch, whatever the image size. Powers use ``log1p``/``expm1`` so a
 factor close to 1 loses nothing. The textbook loop in ``textbook.py`` is the
 reference; tests hold the two equal.
+
+Momentum, Nesterov and schedules (PyTorch's ``torch.optim.SGD`` with
+``dampening=0`` and ``LambdaLR``; see ``schedules`` and ``directions``) go
+through the same ``run_descent``: full batch iterates each eigen-direction of
+the bowl epoch by epoch (cost independent of the image once the bowl is
+built), mini-batch composes 7 x 7 step maps of ``[w, buf, 1]``. A plain run
+(momentum 0, constant rate, no warm-up) takes the closed form above, as before.
+
+>>> from gdcore.table import pixel_table
+>>> t = pixel_table(np.array([[0.0, 255.0]]), "unit")
+>>> r = run_descent(t, [0.5, 2.5], 50, momentum=0.5, schedule="exp:0.99", warmup=5)
+>>> r.diverged_epoch.tolist(), r.final_errors.round(6).tolist()
+([-1, -1], [0.0, 0.0])
 """
 
 from __future__ import annotations
@@ -22,9 +35,21 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .batches import minibatch_weights
-from .params import BATCH_SIZE, EARLY_STOP, EPOCHS, INIT, RATES, SEED
+from .directions import direction_paths
+from .params import (
+    BATCH_SIZE,
+    EARLY_STOP,
+    EPOCHS,
+    INIT,
+    MOMENTUM,
+    NESTEROV,
+    RATES,
+    SEED,
+    nesterov_problem,
+)
 from .quadratic import Quadratic, quadratic
 from .runs import DescentResult, finish
+from .schedules import is_constant, rate_factors
 from .table import PixelTable
 
 INIT_SCALE = 0.01
@@ -116,6 +141,10 @@ def run_descent(
     early_stop_tol: float | None = None,
     bowl: Quadratic | None = None,
     keep_weights: bool = True,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    schedule: str = "constant",
+    warmup: int = 0,
 ) -> DescentResult:
     """Gradient descent on a pixel table for many learning rates at once.
 
@@ -139,6 +168,16 @@ def run_descent(
     keep_weights : bool
         ``False`` skips the weights (full batch only): ``weights`` then has
         shape (R, T+1, 0). Sweeps that need only errors run about twice as fast.
+    momentum : float
+        β in [0, 1) (``params.MOMENTUM``), as ``torch.optim.SGD(momentum=β, dampening=0)``:
+        ``buf = β buf + slope`` (the first ``buf`` is the slope), step ``buf``.
+    nesterov : bool
+        Step ``slope + β buf`` instead (``params.NESTEROV``); needs β > 0.
+    schedule : str
+        The rate of each epoch (``params.SCHEDULE``: ``constant``, ``step:EVERY:FACTOR``,
+        ``exp:FACTOR``, ``inverse:TAU``, ``cosine``); see ``schedules.rate_factors``.
+    warmup : int
+        Warm-up epochs W >= 0: epoch k < W uses ``(k+1)/W`` of its rate.
 
     Returns
     -------
@@ -162,11 +201,32 @@ def run_descent(
         batch_size = BATCH_SIZE.check(batch_size)
         if batch_size >= table.n:
             batch_size = None
-    if batch_size is None:
+    beta = float(MOMENTUM.check(momentum))
+    nesterov = bool(NESTEROV.check(nesterov))
+    problem = nesterov_problem(beta, nesterov)
+    if problem is not None:
+        raise ValueError(f"{problem}.")
+    factors = rate_factors(schedule, epochs, warmup)
+    plain = beta == 0.0 and is_constant(schedule, warmup)
+    if batch_size is None and plain:
         errors, weights = closed_form(q, rates, epochs, w0, keep_weights)
+    elif batch_size is None:
+        excess, moved = direction_paths(q, rates, factors, w0, beta, nesterov, keep_weights)
+        errors = q.error_star + excess.sum(axis=2)
+        errors[:, 0] = q.error(w0)
+        weights = w0 - moved @ q.eigenvectors.T if keep_weights else moved
     else:
         weights = minibatch_weights(
-            table.design_matrix(), table.target_vector(), rates, epochs, int(batch_size), seed, w0
+            table.design_matrix(),
+            table.target_vector(),
+            rates,
+            epochs,
+            int(batch_size),
+            seed,
+            w0,
+            None if plain else factors,
+            beta,
+            nesterov,
         )
         errors = q.error(weights)
     return finish(rates, errors, weights, early_stop_tol)

@@ -64,16 +64,18 @@ class Range:
     hi: float | None = None
     integer: bool = False
     lo_open: bool = False
+    hi_open: bool = False
 
     def allowed(self) -> str:
         kind = "a whole number" if self.integer else "a number"
-        if self.lo is not None and self.hi is not None and not self.lo_open:
+        closed = not (self.lo_open or self.hi_open)
+        if self.lo is not None and self.hi is not None and closed:
             return f"{kind} from {fmt(self.lo)} to {fmt(self.hi)}"
         parts = []
         if self.lo is not None:
             parts.append(f"{'>' if self.lo_open else '>='} {fmt(self.lo)}")
         if self.hi is not None:
-            parts.append(f"<= {fmt(self.hi)}")
+            parts.append(f"{'<' if self.hi_open else '<='} {fmt(self.hi)}")
         return f"{kind} {' and '.join(parts)}".strip()
 
     def convert(self, value: Any) -> float | int | None:
@@ -103,7 +105,7 @@ class Range:
             return False
         if self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo):
             return False
-        return self.hi is None or v <= self.hi
+        return self.hi is None or (v < self.hi if self.hi_open else v <= self.hi)
 
     def show(self, v: Any) -> str:
         return str(int(v)) if self.integer else repr(float(v))
@@ -203,7 +205,85 @@ class ListOf:
         return ",".join(map(str, v))
 
 
-Rule = Range | Choice | Flag | ListOf
+@dataclass(frozen=True)
+class Schedule:
+    """A learning-rate schedule written as text: ``constant``, ``step:EVERY:FACTOR``,
+    ``exp:FACTOR``, ``inverse:TAU`` or ``cosine`` (``gdcore.schedules`` has the formulas).
+
+    The value is the text in one canonical spelling (``step:10:0.5``), so it can be
+    a link, a cache key and a widget's value alike; ``schedule_parts`` splits it.
+
+    >>> SCHEDULE.check(" step:10:0.50 ")
+    'step:10:0.5'
+    >>> SCHEDULE.check("exp:1.5")
+    Traceback (most recent call last):
+    ...
+    ValueError: schedule: must be constant, step:EVERY:FACTOR, exp:FACTOR, inverse:TAU or cosine (EVERY a whole number >= 1, FACTOR a number > 0 and <= 1, TAU a number > 0), got 'exp:1.5' (FACTOR must be a number > 0 and <= 1, got '1.5').
+    """
+
+    def allowed(self) -> str:
+        return (
+            "constant, step:EVERY:FACTOR, exp:FACTOR, inverse:TAU or cosine (EVERY a whole "
+            "number >= 1, FACTOR a number > 0 and <= 1, TAU a number > 0)"
+        )
+
+    def convert(self, value: Any) -> str | None:
+        parts = schedule_parts(value)
+        if isinstance(parts, str):
+            return None
+        kind, numbers = parts
+        return ":".join([kind, *(_short(v) for v in numbers)])
+
+    def accepts(self, v: Any) -> bool:
+        return True
+
+    def what_was_given(self, value: Any) -> str:
+        parts = schedule_parts(value)
+        return given(value) + (f" ({parts})" if isinstance(parts, str) and parts else "")
+
+    def show(self, v: Any) -> str:
+        return str(v)
+
+
+_SCHEDULE_ARGS = {"constant": (), "cosine": (), "step": ("EVERY", "FACTOR"), "exp": ("FACTOR",)}
+_SCHEDULE_ARGS["inverse"] = ("TAU",)
+
+
+def schedule_parts(value: Any) -> tuple[str, tuple[float, ...]] | str:
+    """``(kind, numbers)`` of a schedule's text, or what is wrong with it ('' if unclear).
+
+    >>> schedule_parts("step:10:0.5"), schedule_parts("inverse:0")
+    (('step', (10, 0.5)), "TAU must be a number > 0, got '0'")
+    """
+    if not isinstance(value, str):
+        return ""
+    kind, *args = value.strip().split(":")
+    names = _SCHEDULE_ARGS.get(kind.strip())
+    if names is None:
+        return f"unknown schedule {kind.strip()!r}" if kind.strip() else ""
+    if len(args) != len(names):
+        return f"{kind} takes {':'.join([kind, *names])}"
+    numbers: list[float] = []
+    for name, text in zip(names, args, strict=True):
+        rule = {
+            "EVERY": Range(1, None, integer=True),
+            "FACTOR": Range(0, 1, lo_open=True),
+            "TAU": Range(0, None, lo_open=True),
+        }[name]
+        v = rule.convert(text)
+        if v is None or not rule.accepts(v):
+            return f"{name} must be {rule.allowed()}, got {given(text.strip())}"
+        numbers.append(v)
+    return kind.strip(), tuple(numbers)
+
+
+def _short(v: float) -> str:
+    """A number in a schedule's text: ``10``, ``0.5``, ``1e-05`` (``repr``, without ``.0``)."""
+    text = repr(v)
+    return text[:-2] if text.endswith(".0") else text
+
+
+Rule = Range | Choice | Flag | ListOf | Schedule
 
 
 @dataclass(frozen=True)
@@ -220,7 +300,9 @@ class Param:
         v = self.rule.convert(value)
         if v is None or not self.rule.accepts(v):
             shown = (
-                self.rule.what_was_given(value) if isinstance(self.rule, ListOf) else given(value)
+                self.rule.what_was_given(value)
+                if isinstance(self.rule, ListOf | Schedule)
+                else given(value)
             )
             return f"must be {self.rule.allowed()}, got {shown}"
         return None
@@ -315,7 +397,48 @@ EARLY_STOP = Param(
     "stop a run once an epoch improves the error by no more than this fraction",
 )
 
-ENGINE = (LR, RATES, EPOCHS, BATCH_SIZE, SEED, INIT, SCALE, SIZE, MAX_SIDE, EARLY_STOP)
+MOMENTUM = Param(
+    "momentum",
+    Range(0, 1, hi_open=True),
+    0.0,
+    "momentum β: each step keeps β of the last step and adds the new slope (0 is plain descent)",
+)
+NESTEROV = Param(
+    "nesterov",
+    Flag(),
+    False,
+    "Nesterov's momentum: take the slope's step plus β times the new momentum (needs β > 0)",
+)
+SCHEDULE = Param(
+    "schedule",
+    Schedule(),
+    "constant",
+    "how the rate changes from epoch to epoch: constant, step:EVERY:FACTOR, exp:FACTOR, "
+    "inverse:TAU or cosine",
+)
+WARMUP = Param(
+    "warmup",
+    Range(0, None, integer=True),
+    0,
+    "warm-up epochs W: the rate of epoch k < W is multiplied by (k+1)/W (0: no warm-up)",
+)
+
+ENGINE = (
+    LR,
+    RATES,
+    EPOCHS,
+    BATCH_SIZE,
+    SEED,
+    INIT,
+    SCALE,
+    SIZE,
+    MAX_SIDE,
+    EARLY_STOP,
+    MOMENTUM,
+    NESTEROV,
+    SCHEDULE,
+    WARMUP,
+)
 """The engine's parameters; ``gdcore.images.IMAGE`` is declared beside the images."""
 
 MINIBATCH_WORK = 4_000_000
@@ -353,3 +476,19 @@ def minibatch_work_problem(n: int, epochs: int) -> str | None:
         f"= {n * epochs:,}, over the cap of {MINIBATCH_WORK:,}; at most {fit:,} "
         f"{'epoch fits' if fit == 1 else 'epochs fit'} on this image"
     )
+
+
+def nesterov_problem(momentum: float, nesterov: bool) -> str | None:
+    """The rule between two parameters: Nesterov's step needs a momentum β > 0.
+
+    >>> print(nesterov_problem(0.0, True))
+    nesterov: needs a momentum > 0 (Nesterov's step looks ahead along the momentum), got momentum 0
+    >>> print(nesterov_problem(0.9, True))
+    None
+    """
+    if nesterov and not momentum > 0:
+        return (
+            "nesterov: needs a momentum > 0 (Nesterov's step looks ahead along the momentum), "
+            f"got momentum {fmt(momentum)}"
+        )
+    return None

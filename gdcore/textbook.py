@@ -8,8 +8,10 @@ way round. Both share the stopping rules of ``runs.py``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -155,6 +157,89 @@ def descend_minibatch(
     return _pad(errors, weights, epochs)
 
 
+def lr_at(lr: float, k: int, epochs: int, schedule: str = "constant", warmup: int = 0) -> float:
+    """The rate of epoch ``k`` (0 … epochs-1), written out from the schedule's formula.
+
+    A second, plain reading of the convention that ``schedules.rate_factors``
+    computes for all epochs at once; the tests hold the two equal.
+
+    >>> [lr_at(1.0, k, 4, "step:2:0.5") for k in range(4)]
+    [1.0, 1.0, 0.5, 0.5]
+    """
+    kind, *args = schedule.split(":")
+    if kind == "constant":
+        rate = lr
+    elif kind == "step":
+        every, factor = int(args[0]), float(args[1])
+        rate = lr * factor ** (k // every)
+    elif kind == "exp":
+        rate = lr * float(args[0]) ** k
+    elif kind == "inverse":
+        rate = lr / (1 + k / float(args[0]))
+    elif kind == "cosine":
+        rate = lr * 0.5 * (1 + math.cos(math.pi * k / epochs))
+    else:
+        raise ValueError(f"schedule: unknown {schedule!r}")
+    if k < warmup:
+        rate = rate * (k + 1) / warmup  # warm-up: a growing share of the rate
+    return rate
+
+
+def descend_sgd(
+    X: NDArray[np.float64],
+    t: NDArray[np.float64],
+    lr: float,
+    epochs: int,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    schedule: str = "constant",
+    warmup: int = 0,
+    batch_size: int | None = None,
+    seed: int = 0,
+    w_init: NDArray[np.float64] | None = None,
+    dtype: type = np.float64,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Descent with momentum and a schedule, as ``torch.optim.SGD`` (``dampening=0``) does it.
+
+    Full batch (``batch_size`` None) or one step per shuffled batch; the rate
+    changes once per epoch. Errors (epochs+1,) on the whole image, weights (epochs+1, 3).
+
+    ``dtype=np.longdouble`` runs the loop with 64-bit mantissas: a schedule that
+    lets a run grow a million-fold and then shrink back leaves float64's rounding
+    at the peak (1e-16 of it) in the final numbers, which a more exact reference
+    must not carry. The result is float64 either way.
+    """
+    X, t = X.astype(dtype), t.astype(dtype)
+    w: NDArray[Any] = np.zeros(3, dtype) if w_init is None else np.array(w_init, dtype=dtype)
+    n = len(t)
+    size = n if batch_size is None else min(batch_size, n)
+    buf = None  # the momentum buffer: nothing before the first step
+    errors = [0.5 * np.mean((t - X @ w) ** 2)]
+    weights = [w.copy()]
+    with np.errstate(all="ignore"):  # a diverging run overflows on purpose
+        for epoch, order in enumerate(epoch_orders(n, epochs, seed)):
+            if size == n:
+                order = np.arange(n)  # full batch: every pixel, in order, one step
+            rate = dtype(lr_at(lr, epoch, epochs, schedule, warmup))
+            for start in range(0, n, size):
+                rows = order[start : start + size]
+                Xb, tb = X[rows], t[rows]
+                slope = -(Xb.T @ (tb - Xb @ w)) / len(rows)  # 1-3. predict, error, slope
+                if momentum > 0:
+                    beta = dtype(momentum)
+                    buf = slope if buf is None else beta * buf + slope
+                    step = slope + beta * buf if nesterov else buf
+                else:
+                    step = slope
+                w = w - rate * step  # 4. new weight = old weight - rate x step
+            errors.append(0.5 * np.mean((t - X @ w) ** 2))
+            weights.append(w.copy())
+            if not np.isfinite(errors[-1]):
+                break
+        # Back to float64: a wide number beyond its range becomes inf, as a blow-up should.
+        return _pad([float(e) for e in errors], [w.astype(np.float64) for w in weights], epochs)
+
+
 def _pad(
     errors: list, weights: list, epochs: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -174,11 +259,38 @@ def textbook_run(
     batch_size: int | None = None,
     seed: int = 0,
     early_stop_tol: float | None = None,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    schedule: str = "constant",
+    warmup: int = 0,
+    dtype: type = np.float64,
 ) -> DescentResult:
-    """Run the reference loop for several rates, with the engine's stopping rules."""
+    """Run the reference loop for several rates, with the engine's stopping rules.
+
+    Momentum, Nesterov, a schedule or a warm-up go through ``descend_sgd``
+    (``dtype``: see there).
+    """
     runs = []
+    plain = momentum == 0 and schedule == "constant" and warmup <= 1
     for lr in lrs:
-        if batch_size is None or batch_size >= len(t):
+        if not plain:
+            runs.append(
+                descend_sgd(
+                    X,
+                    t,
+                    lr,
+                    epochs,
+                    momentum,
+                    nesterov,
+                    schedule,
+                    warmup,
+                    batch_size,
+                    seed,
+                    w_init,
+                    dtype,
+                )
+            )
+        elif batch_size is None or batch_size >= len(t):
             runs.append(descend(X, t, lr, epochs, w_init))
         else:
             runs.append(descend_minibatch(X, t, lr, epochs, batch_size, seed, w_init))

@@ -1,0 +1,146 @@
+"""Full-batch descent with momentum and schedules, one eigen-direction of the bowl at a time.
+
+In the eigenbasis of ``H`` the slope along direction ``i`` is ``lambda_i d_i``
+(``d = Q^T (w - w*)``), so the three directions never mix. PyTorch's SGD
+(``dampening=0``) then reads, per direction and for every rate at once,
+
+    buf_k   = beta buf_{k-1} + lambda d_k          (buf_{-1} = 0: the first buf is the slope)
+    step_k  = buf_k, or lambda d_k + beta buf_k    (Nesterov)
+    d_{k+1} = d_k - lr_k step_k
+
+a linear recurrence on ``(d, buf)``: two numbers per direction and rate. A
+schedule makes it change from epoch to epoch, so it is iterated one epoch at a
+time, vectorised over rates and directions: a few operations on 3R numbers per
+epoch, whatever the image size. Without momentum each epoch multiplies ``d_i``
+by ``1 - lr_k lambda_i``, and the products are summed as logarithms, all epochs
+at once. The distance moved (``d_0 - d_k``) is carried beside ``d`` so that the
+weights near the start keep their digits (``w_k = w_0 - Q (d_0 - d_k)``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .quadratic import Quadratic
+
+
+def direction_paths(
+    q: Quadratic,
+    lrs: NDArray[np.float64],
+    factors: NDArray[np.float64],
+    w0: NDArray[np.float64],
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    keep_moved: bool = True,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Excess error per direction and distance moved, for every rate and epoch.
+
+    Parameters
+    ----------
+    q : Quadratic
+    lrs : ndarray, shape (R,)
+        Base rates.
+    factors : ndarray, shape (T,)
+        The schedule's multipliers ``m_k`` (``schedules.rate_factors``): ``lr_k = lr m_k``.
+    w0 : ndarray, shape (3,)
+    momentum, nesterov
+        PyTorch's ``momentum`` and ``nesterov`` (``dampening=0``).
+    keep_moved : bool
+        ``False`` leaves out the distance moved (shape (R, T+1, 0)).
+
+    Returns
+    -------
+    excess : ndarray, shape (R, T+1, 3)
+        ``1/2 lambda_i d_i(k)^2``: ``E(k) = E* + excess.sum(-1)``; ``inf``/NaN once a run overflows.
+    moved : ndarray, shape (R, T+1, 3)
+        ``d_0 - d(k)`` in the eigenbasis.
+    """
+    lam = q.eigenvalues
+    d0 = q.eigenvectors.T @ (w0 - q.w_star)
+    with np.errstate(all="ignore"):  # diverging rates overflow on purpose
+        if momentum == 0.0:
+            return _plain(lam, d0, lrs, factors, keep_moved)
+        return _momentum(lam, d0, lrs, factors, momentum, nesterov, keep_moved)
+
+
+def _plain(
+    lam: NDArray[np.float64],
+    d0: NDArray[np.float64],
+    lrs: NDArray[np.float64],
+    factors: NDArray[np.float64],
+    keep_moved: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``d_i(k) = d_i(0) prod_{j<k} (1 - lr m_j lambda_i)``, as a sum of logarithms."""
+    R, T = len(lrs), len(factors)
+    excess = np.zeros((R, T + 1, 3))
+    moved = np.zeros((R, T + 1, 3 if keep_moved else 0))
+    excess[:, 0] = 0.5 * lam * d0 * d0
+    for i in range(3):
+        if lam[i] == 0.0 or d0[i] == 0.0:
+            continue  # a flat or already-settled direction never moves
+        u = np.multiply.outer(lrs * lam[i], factors)  # the factor of epoch k is 1 - u
+        flips = u > 1.0
+        log_abs = np.where(flips, np.log(np.abs(u - 1.0)), np.log1p(-np.minimum(u, 1.0)))
+        S = np.cumsum(log_abs, axis=1)  # log |prod of factors|
+        # Scale before squaring: d0² alone can underflow (a start 1e-243 from w*).
+        size = np.exp(S + np.log(abs(d0[i]) * np.sqrt(0.5 * lam[i])))
+        excess[:, 1:, i] = size * size
+        if keep_moved:
+            negative = np.cumsum(flips, axis=1) % 2 == 1  # an odd number of negative factors
+            # 1 - prod: -expm1(S) keeps its digits when the product is near 1.
+            gone = np.where(negative, 1.0 + np.exp(S), -np.expm1(S))
+            moved[:, 1:, i] = gone * d0[i]
+    return excess, moved
+
+
+def _momentum(
+    lam: NDArray[np.float64],
+    d0: NDArray[np.float64],
+    lrs: NDArray[np.float64],
+    factors: NDArray[np.float64],
+    beta: float,
+    nesterov: bool,
+    keep_moved: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The recurrence of the module notes, one epoch at a time, every rate and direction at once."""
+    R, T = len(lrs), len(factors)
+    d_all = np.empty((T + 1, R, 3))
+    moved_all = np.zeros((T + 1, R, 3) if keep_moved else (1, 1, 3))
+    # Extended precision (64-bit mantissa): a schedule may let a run grow a
+    # million-fold before it shrinks back, and what is left then is the small
+    # difference of large numbers; float64 would keep 1e-16 of the peak in it.
+    wide = np.longdouble
+    lam = lam.astype(wide)
+    beta_wide = wide(beta)
+    d = np.tile(d0.astype(wide), (R, 1))
+    d_all[0] = d
+    moved = np.zeros((R, 3), wide)
+    buf = np.zeros((R, 3), wide)
+    slope = np.empty((R, 3), wide)
+    step = np.empty((R, 3), wide)
+    rate = lrs.astype(wide)[:, None] * factors.astype(wide)[None, :]  # lr_k, (R, T)
+    for k in range(T):
+        np.multiply(d, lam, out=slope)
+        buf *= beta_wide
+        buf += slope
+        if nesterov:
+            np.multiply(buf, beta_wide, out=step)
+            step += slope
+        else:
+            step[:] = buf
+        step *= rate[:, k : k + 1]
+        d -= step
+        d_all[k + 1] = d
+        if keep_moved:
+            moved += step
+            moved_all[k + 1] = moved
+    d_all = d_all.transpose(1, 0, 2)
+    d_all *= np.sqrt(0.5 * lam.astype(np.float64))  # scale before squaring, as in _plain
+    excess = d_all * d_all
+    if not keep_moved:
+        return excess, np.zeros((R, T + 1, 0))
+    return excess, moved_all.transpose(1, 0, 2)
+
+
+__all__ = ["direction_paths"]
