@@ -77,7 +77,7 @@ with right:
     if table.scale == "raw":
         action(st.button, f["scale"], "Normalize: use the unit scale", set_to="unit", key="ex_unit")
     with st.expander("The maths behind this"):
-        widgets.theory_metrics(th, per_row=2)
+        widgets.theory_metrics(th, gdcore.fastest_rate(bowl, weights[0]), per_row=2)
         st.markdown(text.maths(th, table.scale))
     if th.singular:
         st.info(th.explanation)

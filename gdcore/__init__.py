@@ -18,6 +18,7 @@ from ._version import __version__
 from .curves import parse_numbers, read_curve_csv
 from .diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
 from .engine import check_epochs, check_rates, initial_weights, run_descent
+from .fastest import Fastest, fastest_rate
 from .images import BUILTINS, DEFAULT_SIZE, builtin_image
 from .loading import MAX_PIXELS, ImageError, LoadedImage, load_image
 from .model import error, one_weight_step, predict, slopes
@@ -49,6 +50,7 @@ __all__ = [
     "TOO_SMALL",
     "DescentResult",
     "Diagnosis",
+    "Fastest",
     "ImageError",
     "LoadedImage",
     "PixelTable",
@@ -63,6 +65,7 @@ __all__ = [
     "epoch_error_exceeds",
     "epochs_to_target",
     "error",
+    "fastest_rate",
     "initial_weights",
     "load_image",
     "one_weight_step",

@@ -18,12 +18,14 @@ From a curve alone (a learner's own numbers), the rules run in this order:
 5. Otherwise: **good**, a fall that flattens.
 
 For a full-batch run on an image, the theory decides instead, and the curve
-supplies the evidence: a rate above the critical rate ``2 / lambda_max`` is too
-large even before the curve shows it (the reason says when it will); a rate
-that needs more than ``SLOW_FACTOR`` times the epochs of the best rate to get
-close to the bottom (``theory.target_excess``: within 1% of E* and 99% of the
-way down) is too small when below the best rate, and too large (the
-weights zig-zag) when above it. Every rate > 0 below the critical rate gets
+supplies the evidence: a rate above the critical rate ``2 / lambda_max`` (the
+"edge rate") is too large even before the curve shows it (the reason says when
+it will); a rate that needs more than ``SLOW_FACTOR`` times the epochs of the
+fastest rate from this start (``fastest.fastest_rate``) to get close to the
+bottom (``theory.target_excess``: within 1% of E* and 99% of the way down) is
+too small when below that rate, and too large (the weights zig-zag) when above
+it. The reasons speak the lesson's words (steps, bowl, valley, edge rate); the
+symbols stay on the pages' "maths behind this". Every rate > 0 below the critical rate gets
 there in the end, so a tiny rate is too small, with the count of epochs it
 would need (``about 5.74e+14`` past a billion). The rules are deterministic.
 
@@ -41,6 +43,7 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .fastest import fastest_rate
 from .params import LR
 from .theory import (
     Theory,
@@ -69,7 +72,7 @@ TAIL_SHARE = 0.25
 STILL_FALLING = 0.10
 """If that tail still removed over 10% of the total drop, it had not flattened."""
 SLOW_FACTOR = 10.0
-"""A rate needing over 10x the epochs of the best rate is far from the best..."""
+"""A rate needing over 10x the epochs of the fastest rate from its start is far from it..."""
 SLOW_FLOOR = 100
 """...unless it gets within 1% of E* in at most 100 epochs, which is good anyway."""
 BIG_STEP, SMALL_STEP = 10.0, 3.0
@@ -268,6 +271,12 @@ def _suggest(verdict: str, reason: str, lr: float | None, factor: float) -> Diag
     )
 
 
+def _next_rate(th: Theory, w0: NDArray[np.float64]) -> float:
+    """The rate to try next on a full batch: the fastest from this start."""
+    fast = fastest_rate(th.bowl, w0)
+    return th.optimal_lr if fast is None else fast.lr
+
+
 def diagnose_run(
     errors: ArrayLike,
     lr: float,
@@ -284,7 +293,7 @@ def diagnose_run(
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     ratio = lr / th.critical_lr
-    crit = f"the edge rate {edge(th.critical_lr):g} (2/λmax)"
+    crit = f"the edge rate {edge(th.critical_lr):g}"
     if not full_batch:
         curve = diagnose_curve(e, lr)
         if curve.verdict == TOO_LARGE and ratio > 1:
@@ -314,15 +323,14 @@ def diagnose_run(
             TOO_LARGE,
             f"{when or 'the error grows'}: the rate {_fmt(lr)} is {_times(ratio)} {crit}, so "
             "every step overshoots the bottom by more than it gains.",
-            th.optimal_lr,
+            _next_rate(th, w0),
         )
     k_lr = epochs_to_target(bowl, lr, w0)
     if k_lr is None:
         return Diagnosis(
-            TOO_LARGE, f"the rate sits exactly at {crit}: it never settles.", th.optimal_lr
+            TOO_LARGE, f"the rate sits exactly at {crit}: it never settles.", _next_rate(th, w0)
         )
     # From here on the rate gets there in k_lr epochs, however many (a tiny rate: 1e300).
-    k_best = max(epochs_to_target(bowl, th.optimal_lr, w0) or 1, 1)
     where = (
         f"it gets within 1% of the lowest error E* at epoch {_count(k_lr)}"
         if k_lr <= len(e) - 1
@@ -334,15 +342,22 @@ def diagnose_run(
         if th.error_star > 0 and gap < 0.05 * th.error_star
         else ""
     )
-    best = f"the best rate {_fmt(th.optimal_lr)} needs {_epochs(k_best)}"
-    slow_scale = (
-        f"; κ = {th.condition_number:.3g}, so even the best rate is slow: the standard scale makes κ = 1"
-        if k_best > 1000 and th.condition_number > 100
+    fast = fastest_rate(bowl, w0)
+    if fast is None:  # every rate is there at epoch 0
+        return Diagnosis(
+            GOOD, f"the start is already within 1% of the lowest error E*{nothing}.", lr
+        )
+    k_fast = max(fast.epochs, 1)
+    best = f"the fastest rate from this start, {fast.lr:g}, needs {_epochs(k_fast)}"
+    narrow = (
+        f"; the valley is long and narrow (one wall {th.condition_number:,.0f}× steeper than the "
+        "other), so even the fastest rate is slow: normalize the inputs (the standard scale)"
+        if k_fast > 1000 and th.condition_number > 100
         else ""
     )
-    if k_lr <= max(SLOW_FACTOR * k_best, SLOW_FLOOR):
-        return Diagnosis(GOOD, f"{where}; {best}{slow_scale}{nothing}.", lr)
-    if lr < th.optimal_lr:
+    if k_lr <= max(SLOW_FACTOR * k_fast, SLOW_FLOOR):
+        return Diagnosis(GOOD, f"{where}; {best}{narrow}{nothing}.", lr)
+    if lr < fast.lr:
         covered = (e[0] - e[-1]) / gap if gap > 0 else 1.0
         progress = (
             f"in {len(e) - 1:,} epochs the error covered only {_pct(covered, 1)} of the way down to E*; "
@@ -351,16 +366,16 @@ def diagnose_run(
         )
         return Diagnosis(
             TOO_SMALL,
-            f"{progress}{where}, {_count(round(Decimal(k_lr) / k_best))}× longer than the best rate {_fmt(th.optimal_lr)} "
-            f"({_epochs(k_best)}){slow_scale}{nothing}.",
-            th.optimal_lr,
+            f"{progress}{where}, {_count(round(Decimal(k_lr) / k_fast))}× longer than the fastest "
+            f"rate from this start, {fast.lr:g} ({_epochs(k_fast)}){narrow}{nothing}.",
+            fast.lr,
         )
     flip = abs(1 - lr * th.lambda_max)
     return Diagnosis(
         TOO_LARGE,
         f"the weights zig-zag across the valley, each swing only {flip:.3f}× the last; "
         f"{where}; {best}.",
-        th.optimal_lr,
+        fast.lr,
     )
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .diagnosis import Diagnosis, diagnose_curve
+from .diagnosis import Diagnosis, diagnose_curve, edge
+from .fastest import fastest_rate
 from .quadratic import Quadratic
 from .runs import BLOWUP_ERROR
 from .theory import Theory, epoch_error_exceeds, epochs_to_target
@@ -19,7 +20,7 @@ from .theory import Theory, epoch_error_exceeds, epochs_to_target
 LARGEST_TOLERANCE = 0.05
 """'The largest rate that converges' is right within 5% below 2/lambda_max."""
 FASTEST_TOLERANCE = 1.25
-"""'The fastest rate' is right if it needs at most 25% more epochs than the best (or 2 more)."""
+"""'The fastest rate' is right if it needs at most 25% more epochs than the fastest (or 2 more)."""
 SCALING_CHOICES = ("much larger", "about the same", "much smaller")
 SCALING_FACTOR = 3.0
 """A change of the critical rate by more than 3x counts as 'much'."""
@@ -69,26 +70,29 @@ def check_largest_rate(
 def check_fastest_rate(
     answer: float, th: Theory, bowl: Quadratic, w0: NDArray[np.float64]
 ) -> Feedback:
-    """The rate that gets within 1% of E* in the fewest epochs: near 2/(lambda_min+lambda_max)."""
-    best = th.optimal_lr
-    k_best = epochs_to_target(bowl, best, w0) or 0
+    """The rate that gets within 1% of E* from ``w0`` in the fewest epochs (``fastest_rate``)."""
+    fast = fastest_rate(bowl, w0)
+    k_fast = fast.epochs if fast else 0
     k = epochs_to_target(bowl, answer, w0)
     if k is None:
         return Feedback(
             False,
-            f"{answer:g} never gets there: it is above the critical rate {th.critical_lr:.4g}.",
+            f"{answer:g} never gets there: it is above the edge rate {edge(th.critical_lr, 4):g}, "
+            "so every step lands higher up the bowl.",
         )
-    if k <= max(FASTEST_TOLERANCE * k_best, k_best + 2):
+    fastest = f"the fastest rate from this start, {fast.lr:g}, needs {k_fast:,}" if fast else ""
+    if k <= max(FASTEST_TOLERANCE * k_fast, k_fast + 2):
         return Feedback(
             True,
-            f"{answer:g} gets within 1% of E* in {k:,} epochs; the best constant rate "
-            f"2/(λmin+λmax) = {best:.4g} needs {k_best:,}.",
+            f"{answer:g} gets within 1% of E* in {k:,} epochs; {fastest}."
+            if fast and k != k_fast
+            else f"{answer:g} gets within 1% of E* in {k:,} epochs: no rate does it in fewer.",
         )
-    side = "too timid" if answer < best else "so large that the weights zig-zag"
+    side = "too timid" if fast is None or answer < fast.lr else "so large that the weights zig-zag"
     return Feedback(
         False,
-        f"{answer:g} needs {k:,} epochs, {k / max(k_best, 1):.3g}× the best: it is {side}. "
-        f"The best constant rate balances the flattest and steepest directions: 2/(λmin+λmax) = {best:.4g}.",
+        f"{answer:g} needs {k:,} epochs, {k / max(k_fast, 1):.3g}× the fewest: it is {side}; "
+        f"{fastest}.",
     )
 
 

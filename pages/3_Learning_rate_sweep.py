@@ -63,10 +63,17 @@ c[0].metric(
     help="Above it every step overshoots by more than it gains: 2/λmax, λmax the bowl's "
     "steepest curvature.",
 )
+fast = gdcore.fastest_rate(bowl, np.zeros(3))
 c[1].metric(
-    "best constant rate",
-    f"{th.optimal_lr:.4g}",
-    help="2/(λmin+λmax): it balances the flattest and steepest directions of the bowl.",
+    "fastest from this start",
+    f"{fast.lr:g}" if fast else "any",
+    help=(
+        f"From the zero weights no constant rate gets within 1% of E* in fewer than "
+        f"{fast.epochs:,} epochs. (The best rate for any start, 2/(λmin+λmax) = "
+        f"{th.optimal_lr:.4g}, needs {gdcore.epochs_to_target(bowl, th.optimal_lr, np.zeros(3)):,}.)"
+        if fast
+        else "The zero weights are already within 1% of E*."
+    ),
 )
 c[2].metric(
     "suggested from this grid",
@@ -81,7 +88,9 @@ c[3].metric(
 )
 
 start = float(bowl.error(np.zeros(3)))
-panels = charts.sweep_panels(table, epochs, th.critical_lr, th.optimal_lr, suggested, start)
+panels = charts.sweep_panels(
+    table, epochs, th.critical_lr, fast.lr if fast else None, suggested, start
+)
 for chart, note in panels:  # stacked: both charts at full width
     st.altair_chart(chart, width="stretch")
     if note:

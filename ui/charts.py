@@ -308,7 +308,7 @@ def sweep_chart(
     y: str,
     y_title: str,
     critical_lr: float,
-    optimal_lr: float,
+    fastest_lr: float | None,
     suggested_lr: float | None = None,
 ) -> alt.Chart:
     """A per-rate quantity against the rate on log axes, coloured by verdict.
@@ -344,9 +344,10 @@ def sweep_chart(
         )
     )
     marks = [
-        (f"critical 2/λmax = {edge(critical_lr, 3):g}", critical_lr, "#D55E00", [6, 3]),
-        (f"best rate = {optimal_lr:.3g}", optimal_lr, "#009E73", [2, 2]),
+        (f"edge rate = {edge(critical_lr, 3):g}", critical_lr, "#D55E00", [6, 3]),
     ]
+    if fastest_lr is not None:
+        marks.append((f"fastest from this start = {fastest_lr:g}", fastest_lr, "#009E73", [2, 2]))
     if suggested_lr is not None:
         marks.append((f"suggested = {suggested_lr:.3g}", suggested_lr, "#333333", [1, 0]))
     rules_df = pd.DataFrame({"line": [m[0] for m in marks], "lr": [m[1] for m in marks]})
@@ -396,7 +397,7 @@ def sweep_panels(
     table: pd.DataFrame,
     epochs: int,
     critical_lr: float,
-    optimal_lr: float,
+    fastest_lr: float | None,
     suggested_lr: float | None = None,
     start_error: float | None = None,
 ) -> list[tuple[alt.Chart, str]]:
@@ -420,7 +421,7 @@ def sweep_panels(
                     f"{count(int(above.sum()), 'rate')} ended over {VIEW_CAP:g}× the starting "
                     f"error: drawn on the top edge (the table has {'its' if above.sum() == 1 else 'their'} values)"
                 )
-        chart = sweep_chart(shown, column, y_title, critical_lr, optimal_lr, suggested_lr)
+        chart = sweep_chart(shown, column, y_title, critical_lr, fastest_lr, suggested_lr)
         note = "; ".join(notes)
         panels.append((chart.properties(title=title.format(epochs=epochs)), note and note + "."))
     return panels

@@ -17,6 +17,7 @@ from PIL import Image
 
 import gdcore
 from gdcore.diagnosis import edge
+from gdcore.fastest import Fastest
 from ui import urlstate
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
@@ -155,15 +156,24 @@ def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
         st.code(link, language=None)
 
 
-def theory_metrics(th: gdcore.Theory, per_row: int = 4) -> None:
+def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) -> None:
+    """The bowl's numbers; ``fast`` is the fastest rate from the run's start."""
     c = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
     c[0].metric(
-        "critical rate 2/λmax",
+        "edge rate 2/λmax",
         f"{edge(th.critical_lr, 4):g}",
-        help="Above it, full-batch descent diverges.",
+        help="Above it, full-batch descent diverges: every step overshoots by more than it gains.",
     )
     c[1].metric(
-        "best rate 2/(λmin+λmax)", f"{th.optimal_lr:.4g}", help="The fastest constant rate."
+        "fastest from this start",
+        f"{fast.lr:g}" if fast else "any",
+        help=(
+            f"Gets within 1% of E* in {fast.epochs:,} epochs from this start; no constant rate "
+            f"does it in fewer. The best rate for any start, 2/(λmin+λmax) = {th.optimal_lr:.4g}, "
+            "shrinks the slowest direction fastest, but from one start it can lose."
+            if fast
+            else "The start is already within 1% of E*."
+        ),
     )
     kappa = "∞" if th.singular else f"{th.condition_number:.4g}"
     c[2].metric("condition number κ", kappa, help="λmax/λmin: how stretched the bowl is.")
