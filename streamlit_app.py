@@ -49,18 +49,18 @@ with left:
             key="ex_use_suggestion",
         )
     log = control(st.toggle, f["log"], "Log scale for the error")
-    chart, chart_notes = charts.error_view(
+    widgets.draw(
+        charts.error_view,
         [f"rate {lr:g}"],
         errors[None, :],
         result.diverged_epoch,
         log=log,
         error_star=th.error_star,
         title=f"Error over epochs at rate {lr:g}",
+        verdicts=[diag.verdict],
+        notes=notes,
     )
-    widgets.chart(chart, notes + chart_notes)
-    st.altair_chart(
-        charts.weights_chart(np.arange(len(errors)), weights, th.w_star), width="stretch"
-    )
+    widgets.draw(charts.weights_chart, np.arange(len(errors)), weights, th.w_star)
 
 with right:
     last = int(result.last_epoch[0])

@@ -17,6 +17,7 @@ import argparse
 import csv
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,11 +27,12 @@ import numpy as np
 
 from ._version import __version__
 from .check import START, Setup, check_loop, read_printed
-from .curves import parse_numbers
 from .diagnosis import check_curve, diagnose_curve, diagnose_run
 from .engine import initial_weights, run_descent
 from .images import BUILTINS, builtin_image
 from .loading import ImageError, load_image
+from .logs import MAX_BYTES as MAX_LOG_BYTES
+from .logs import LogError, read_log
 from .params import (
     BATCH_SIZE,
     EPOCHS,
@@ -141,7 +143,13 @@ def _build_parser() -> argparse.ArgumentParser:
     image_args(th)
 
     dg = sub.add_parser("diagnose", help="judge an error curve: too small, too large or good")
-    dg.add_argument("values", nargs="+", help="error values, or - to read them from stdin")
+    dg.add_argument("values", nargs="*", help="error values, or - to read a log from stdin")
+    dg.add_argument(
+        "--file",
+        help="a training log: numbers, a CSV/TSV/semicolon table (Keras, fastai, Lightning, "
+        "W&B) or printed lines such as 'Epoch 3/10 - loss: 0.53'",
+    )
+    dg.add_argument("--column", help="the column to judge (default: chosen by rule, and said)")
     _option(dg, "--lr", LR)
 
     ck = sub.add_parser("check", help="check your loop's printed errors against the exact curve")
@@ -227,11 +235,27 @@ def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
 
 
 def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> None:
-    if args.values == ["-"] and stdin is None:
-        raise UsageError("values: standard input is closed, so - has nothing to read")
-    text = stdin.read() if args.values == ["-"] and stdin is not None else " ".join(args.values)
-    values = check_curve(parse_numbers(text))
-    d = diagnose_curve(values, args.lr)
+    if (args.file is None) == (not args.values):
+        raise UsageError(
+            "values: give error values, - (a log on stdin) or --file PATH, one of them"
+        )
+    if args.file is not None:
+        where, data = "--file", read_log_file(args.file)
+    elif args.values == ["-"]:
+        if stdin is None:
+            raise UsageError("values: standard input is closed, so - has nothing to read")
+        where, data = "stdin", stdin.read(MAX_LOG_BYTES + 1)
+    else:
+        where, data = "values", " ".join(args.values)
+    try:
+        log = read_log(data, args.column)
+    except LogError as exc:
+        choose = ""
+        if exc.candidates:
+            names = ", ".join(shlex.quote(c) for c in exc.candidates[:10])
+            choose = f" Choose one with --column NAME ({names})."
+        raise UsageError(f"{where}: {exc}{choose}") from None
+    d = diagnose_curve(check_curve(log.values), args.lr)
     out.write(f"{d.verdict}\n{d.reason}\n")
     if d.suggested_lr is not None:
         out.write(f"suggested next rate: {d.suggested_lr:.6g}\n")
@@ -261,6 +285,26 @@ def main(
     argv: list[str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    out.write(log.said + "\n")
+
+
+def read_log_file(path: str) -> bytes:
+    """A log file's bytes for ``--file``; a missing, special or too large file is one sentence.
+
+    The size is checked before anything is read, and only regular files are opened.
+    """
+    p = Path(path)
+    try:
+        if not p.is_file():
+            raise UsageError(f"--file: {path!r} is not a file")
+        size = p.stat().st_size
+        if size > MAX_LOG_BYTES:
+            raise UsageError(
+                f"--file: the file is {size:,} bytes; at most {MAX_LOG_BYTES:,} are read"
+            )
+        return p.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--file: cannot read {path!r}: {exc.strerror or exc}") from None
     stdin: TextIO | None = None,
 ) -> int:
     """Run the command line; returns the exit status (0, 1 for output errors, 2 for bad input).

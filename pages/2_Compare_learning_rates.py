@@ -71,7 +71,9 @@ for img in images:
 errors = np.array(curves)
 log = control(st.toggle, f["log"], "Log scale for the error")
 one_image = len(images) == 1
-chart, notes = charts.error_view(
+apart = "the dashed E* line is left out: each image has its own lowest error"
+widgets.draw(
+    charts.error_view,
     labels,
     errors,
     np.array(diverged),
@@ -80,10 +82,9 @@ chart, notes = charts.error_view(
     title="Error over epochs, one line per run",
     unit="points",
     images=names,
+    verdicts=[row["verdict"] for row in rows],
+    notes=[] if one_image else [apart],
 )
-if not one_image:
-    notes.append("the dashed E* line is left out: each image has its own lowest error")
-widgets.chart(chart, notes)
 
 st.subheader("Verdicts")
 st.dataframe(

@@ -59,7 +59,7 @@ def one_weight(i: int) -> None:
         return flat(name)
     values, errors = landscape.profile(bowl, i, walk.lo[0], walk.hi[0])
     curve, path = charts.bowl_frames(values, errors, walk)
-    st.altair_chart(charts.bowl_chart(curve, path, name), width="stretch")
+    widgets.draw(charts.bowl_chart, curve, path, name)
     factor = walk.factor
     st.markdown(
         f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {edge(walk.critical_lr, 4):g} for {name} "
@@ -76,7 +76,7 @@ def two_weights(a: int, b: int) -> None:
         return flat(" and ".join(names))
     cells = landscape.excess_cells(bowl, a, b, walk.lo, walk.hi)
     grid, path = charts.contour_frames(cells, walk)
-    st.altair_chart(charts.contour_chart(grid, path, *names), width="stretch")
+    widgets.draw(charts.contour_chart, grid, path, *names)
     kappa = landscape.slice_condition(bowl, [a, b])
     st.markdown(
         f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {edge(walk.critical_lr, 4):g}. "

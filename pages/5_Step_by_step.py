@@ -77,10 +77,13 @@ if lr > crit:  # only then can the walk overflow
     )
 hist = pd.DataFrame(walk.steps).rename_axis("step").reset_index()
 widgets.number_table(hist[HISTORY].iloc[::-1].head(50).rename(columns=LABELS))
-chart = charts.simple_curve(
-    hist["error"].to_numpy(), "Error after each step", x_title="step", height=260
+widgets.draw(
+    charts.simple_curve,
+    hist["error"].to_numpy(),
+    "Error after each step",
+    x_title="step",
+    height=260,
 )
-st.altair_chart(chart, width="stretch")
 st.caption(
     f"This one-weight bowl has curvature input² = {curvature:g}, so its critical rate is 2/"
     f"{curvature:g} = {crit:g}: try 0.01 (the lesson's), {1 / curvature:g} (one step lands on 5) "

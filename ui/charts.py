@@ -13,6 +13,7 @@ epoch it left (``into_view``): the rise is the picture of a rate too large.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -147,11 +148,13 @@ def error_curves(
     y_cap: float | None = None,
     x_title: str = "epoch",
     height: int = 320,
+    description: str | None = None,
 ) -> alt.Chart:
     """Error against epoch, one line per run, optional E* rule and blow-up marks.
 
     ``df`` has columns run, epoch, error (only finite values are drawn, and on a
     log axis only values > 0); ``diverged`` has run, epoch, error and label.
+    ``description`` is the chart's text alternative (``describe_runs``).
     """
     data = df[np.isfinite(df["error"].to_numpy(dtype=float))]
     if log:
@@ -265,7 +268,8 @@ def error_curves(
             .mark_text(align="right", dx=-8, dy=-10, color="#D55E00", fontWeight="bold")
             .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), text=alt.Text("label:N"))
         )
-    return alt.layer(*layers).properties(padding=PADDING, title=title, height=height)
+    layered = alt.layer(*layers).properties(padding=PADDING, title=title, height=height)
+    return layered.properties(description=description) if description else layered
 
 
 def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -> alt.Chart:
@@ -298,8 +302,15 @@ def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -
     )
     best = pd.DataFrame({"weight": WEIGHTS, "value": w_star})
     rules = alt.Chart(best).mark_rule(strokeDash=[4, 4]).encode(y=alt.Y("value:Q"), color=colour)
+    title = "Weights over epochs (dashed: best values w*)"
+    told = [
+        f"{name}: {_g(v[0])} at epoch {int(epochs[0])}, {_g(v[last])} at epoch {int(epochs[last])}"
+        f" (best value {_g(best)})"
+        for name, v, best in zip(WEIGHTS, weights.T, w_star, strict=True)
+        for last in [_last_finite(v)]
+    ]
     return alt.layer(lines, rules).properties(
-        padding=PADDING, title="Weights over epochs (dashed: best values w*)", height=260
+        padding=PADDING, title=title, height=260, description=f"{title}. " + "; ".join(told) + "."
     )
 
 
@@ -310,11 +321,13 @@ def sweep_chart(
     critical_lr: float,
     fastest_lr: float | None,
     suggested_lr: float | None = None,
+    description: str = "",
 ) -> alt.Chart:
     """A per-rate quantity against the rate on log axes, coloured by verdict.
 
     ``df`` has columns lr, verdict and ``y``; rows that a log axis cannot show
-    must be filtered by the caller (see ``for_log``).
+    must be filtered by the caller (see ``for_log``). ``description`` is the
+    chart's text alternative; the numbers of the points and lines are added.
     """
     domain = list(VERDICT_COLOURS)
     colour = alt.Color(
@@ -369,10 +382,21 @@ def sweep_chart(
             tooltip=[alt.Tooltip("line:N")],
         )
     )
+    said = [description] if description else []
+    if len(df):
+        low, high = df[y].idxmin(), df[y].idxmax()
+        said.append(
+            f"{count(len(df), 'rate')} drawn, from {_g(df['lr'].min())} to {_g(df['lr'].max())} on a "
+            "log axis: "
+            + ", ".join(f"{int((df['verdict'] == v).sum())} {v}" for v in VERDICT_COLOURS)
+            + f"; {y_title} lowest {_g(df[y][low])} at rate {_g(df['lr'][low])}, highest "
+            f"{_g(df[y][high])} at rate {_g(df['lr'][high])}"
+        )
+    said.append("vertical lines: " + ", ".join(m[0] for m in marks))
     return (
         alt.layer(line, points, rules)
         .resolve_scale(color="independent")
-        .properties(padding=PADDING, height=320)
+        .properties(padding=PADDING, height=320, description=". ".join(said) + ".")
     )
 
 
@@ -421,8 +445,9 @@ def sweep_panels(
                     f"{count(int(above.sum()), 'rate')} ended over {VIEW_CAP:g}× the starting "
                     f"error: drawn on the top edge (the table has {'its' if above.sum() == 1 else 'their'} values)"
                 )
-        chart = sweep_chart(shown, column, y_title, critical_lr, fastest_lr, suggested_lr)
         note = "; ".join(notes)
+        said = title.format(epochs=epochs) + (f". {note}" if note else "")
+        chart = sweep_chart(shown, column, y_title, critical_lr, fastest_lr, suggested_lr, said)
         panels.append((chart.properties(title=title.format(epochs=epochs)), note and note + "."))
     return panels
 
@@ -488,8 +513,21 @@ def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Char
             ],
         )
     )
+    title = f"Walking down the bowl along {weight}"
+    bottom = curve["error"].idxmin()
+    said = [
+        f"{title}. The error along {weight} is a parabola, lowest {_g(curve['error'][bottom])} "
+        f"at {weight} = {_g(curve['value'][bottom])}"
+    ]
+    if len(path):
+        first, last = path.iloc[0], path.iloc[-1]
+        said.append(
+            f"the steps go from {weight} = {_g(first['value'])} (error {_g(first['error'])}) at "
+            f"epoch {int(first['epoch'])} to {_g(last['value'])} (error {_g(last['error'])}) at "
+            f"epoch {int(last['epoch'])}"
+        )
     return alt.layer(line, steps, dots).properties(
-        padding=PADDING, title=f"Walking down the bowl along {weight}", height=340
+        padding=PADDING, title=title, height=340, description="; ".join(said) + "."
     )
 
 
@@ -537,8 +575,20 @@ def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> a
             ],
         )
     )
+    title = f"Error over {wx} and {wy}, with the path"
+    said = [f"{title}. Colour bands of E − E*, darker is lower"]
+    if len(grid):
+        low = grid["excess"].idxmin()
+        said.append(f"lowest near {wx} = {_g(grid['x'][low])}, {wy} = {_g(grid['y'][low])}")
+    if len(path):
+        first, last = path.iloc[0], path.iloc[-1]
+        said.append(
+            f"the path goes from ({_g(first['x'])}, {_g(first['y'])}) at epoch "
+            f"{int(first['epoch'])} to ({_g(last['x'])}, {_g(last['y'])}) at epoch "
+            f"{int(last['epoch'])}"
+        )
     return alt.layer(heat, steps, dots).properties(
-        padding=PADDING, title=f"Error over {wx} and {wy}, with the path", height=380
+        padding=PADDING, title=title, height=380, description="; ".join(said) + "."
     )
 
 
@@ -547,7 +597,8 @@ def simple_curve(
 ) -> alt.Chart:
     """One error curve from plain values (a learner's own numbers)."""
     df = pd.DataFrame({"run": "your curve", "epoch": np.arange(len(values)), "error": values})
-    return error_curves(df, log=log, title=title, x_title=x_title, height=height)
+    said = describe_runs(title, ["the curve"], np.asarray(values, dtype=float)[None, :], x_title)
+    return error_curves(df, log=log, title=title, x_title=x_title, height=height, description=said)
 
 
 def blowup_marks(labels, errors: np.ndarray, diverged: np.ndarray) -> pd.DataFrame | None:
@@ -576,12 +627,14 @@ def error_view(
     unit: str = "epochs",
     height: int = 320,
     images: list[str] | None = None,
+    verdicts: Sequence[str] | None = None,
 ) -> tuple[alt.Chart, list[str]]:
     """The error curves of (R, T+1) runs, and notes saying what the chart leaves out.
 
     Every page that draws runs uses this, so the same rules hold everywhere: a
     blow-up is marked, the axis stops at ``view_cap``, and nothing is hidden
-    without a note.
+    without a note. The chart's text alternative tells each run's numbers (and
+    its verdict, given ``verdicts``), the notes and E*.
     """
     cap = view_cap(errors)
     df = curves_frame(labels, errors, images)
@@ -595,7 +648,7 @@ def error_view(
         y_cap=cap,
         height=height,
     )
-    notes = []
+    notes: list[str] = []
     v = errors.ravel()
     if log:
         hidden = int((~(np.isfinite(v) & (v > 0))).sum())
@@ -610,4 +663,54 @@ def error_view(
             f"from epoch {above[0]} the error climbs past the top of this chart (over "
             f"{VIEW_CAP:g}× the largest start); the tables keep every value"
         )
-    return chart, notes
+    said = describe_runs(title, labels, errors, "epoch", verdicts, error_star, cap)
+    said += "".join(f" Note: {n}." for n in notes)
+    return chart.properties(description=said), notes
+
+
+DESCRIBED_RUNS = 8
+"""A chart's text alternative tells this many runs one by one, then how many more."""
+
+
+def _g(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def _last_finite(v: np.ndarray) -> int:
+    ok = np.flatnonzero(np.isfinite(v))
+    return int(ok[-1]) if ok.size else 0
+
+
+def describe_runs(
+    title: str,
+    labels: Sequence[str],
+    errors: np.ndarray,
+    x_title: str = "epoch",
+    verdicts: Sequence[str] | None = None,
+    error_star: float | None = None,
+    cap: float | None = None,
+) -> str:
+    """The text alternative of a chart of runs: each run's numbers, as the chart shows them.
+
+    >>> describe_runs("Error", ["rate 0.1"], np.array([[4.0, 2.0, 1.0]]), verdicts=["good"])
+    'Error. 1 line, error against epoch 0 to 2. rate 0.1 (good): 4 at epoch 0 to 1 at epoch 2.'
+    """
+    last_x = errors.shape[1] - 1
+    said = [f"{title}. {count(len(labels), 'line')}, error against {x_title} 0 to {last_x:,}."]
+    for i, label in enumerate(labels[:DESCRIBED_RUNS]):
+        e = errors[i]
+        end = _last_finite(e)
+        run = f"{label}" + (f" ({verdicts[i]})" if verdicts is not None else "")
+        run += f": {_g(e[0])} at {x_title} 0 to {_g(e[end])} at {x_title} {end:,}"
+        if end < last_x:
+            run += f", then the numbers overflow at {x_title} {end + 1:,}"
+        if cap is not None and (e[: end + 1] > cap).any():
+            run += f", off the top of the chart from {x_title} {int(np.argmax(e > cap)):,}"
+        said.append(run + ".")
+    if len(labels) > DESCRIBED_RUNS:
+        said.append(
+            f"And {count(len(labels) - DESCRIBED_RUNS, 'more line')}; the tables have them."
+        )
+    if error_star is not None:
+        said.append(f"Lowest possible error E* = {_g(error_star)}.")
+    return " ".join(said)

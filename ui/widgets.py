@@ -7,7 +7,8 @@ themselves (that is gdcore's job, through ``ui.data``).
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -18,7 +19,7 @@ from PIL import Image
 import gdcore
 from gdcore.diagnosis import edge
 from gdcore.fastest import Fastest
-from ui import urlstate
+from ui import specs, urlstate
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
 from ui.data import (
@@ -297,6 +298,27 @@ def chart(built: alt.Chart, notes: Sequence[str] = ()) -> None:
     st.altair_chart(built, width="stretch")
     if notes:
         st.caption("Note: " + "; ".join(notes) + ".")
+
+
+def draw(
+    build: Callable[..., Any],
+    *args: Any,
+    notes: Sequence[str] = (),
+    where: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Draw the chart ``build(*args, **kwargs)`` returns, built once per content (``ui.specs``).
+
+    A builder that returns ``(chart, notes)`` has its notes added after
+    ``notes``; they go into one caption under the chart. ``where`` is the
+    container to draw in (a column), Streamlit's main area by default.
+    """
+    spec, *rest = specs.cached_spec(build, *args, **kwargs)
+    target = st if where is None else where
+    target.vega_lite_chart(spec, width="stretch")
+    said = [*notes, *(rest[0] if rest else ())]
+    if said:
+        target.caption("Note: " + "; ".join(said) + ".")
 
 
 def start_here() -> None:

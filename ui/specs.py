@@ -1,0 +1,82 @@
+"""Charts as the browser receives them: Vega-Lite specs, built once per content.
+
+Building an Altair chart and turning it into a Vega-Lite spec is most of a
+page run (it was 60-115 ms of Explore's). The builders in ``ui.charts`` are
+pure: the same arguments give the same chart. So ``cached_spec`` keys each
+chart by a digest of its builder's name and the full bytes of its arguments
+(never a sample, unlike Streamlit's own hashing of big arrays) and keeps the
+finished spec, its data already in Arrow: a rerun, or another learner on the
+same run, gets it without building anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit import dataframe_util
+
+DEFAULT_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
+"""What Altair's default theme adds; Streamlit sizes charts itself and drops it too."""
+
+
+def vega_lite(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite spec with every table as a named Arrow dataset.
+
+    This is what ``st.altair_chart`` sends (a test holds the two equal), made
+    without touching Altair's global data transformer or theme, so it is safe
+    in any thread. The chart's tables are replaced by their names in place.
+    """
+    datasets: dict[str, bytes] = {}
+    for view in [chart, *getattr(chart, "layer", [])]:
+        data = getattr(view, "data", alt.Undefined)
+        if isinstance(data, pd.DataFrame):
+            arrow = dataframe_util.convert_anything_to_arrow_bytes(data)
+            name = "data-" + hashlib.blake2b(arrow, digest_size=16).hexdigest()
+            datasets[name] = arrow
+            view.data = alt.NamedData(name)
+    spec = chart.to_dict()
+    view_config = spec.get("config", {}).get("view")
+    if view_config is not None:
+        for k, v in DEFAULT_VIEW.items():
+            if view_config.get(k) == v:
+                del view_config[k]
+        if not view_config:
+            del spec["config"]["view"]
+        if not spec["config"]:
+            del spec["config"]
+    if datasets:
+        spec["datasets"] = datasets
+    return spec
+
+
+def digest(build: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]) -> str:
+    """A key for ``build(*args, **kwargs)``: the builder's name and every byte of its arguments.
+
+    Equal pickles mean equal arguments, so a pure builder gives the same chart;
+    two pickles of equal arguments that differ only cost a rebuild.
+    """
+    name = f"{build.__module__}.{build.__qualname__}"
+    blob = pickle.dumps((name, tuple(args), sorted(kwargs.items())), protocol=5)
+    return hashlib.blake2b(blob, digest_size=32).hexdigest()
+
+
+@st.cache_data(max_entries=512, ttl=3600, max_size="100MB", show_spinner=False)
+def _cached(key: str, _build: Callable[..., Any], _args: tuple, _kwargs: dict) -> tuple:
+    out = _build(*_args, **_kwargs)
+    chart, *rest = out if isinstance(out, tuple) else (out,)
+    return (vega_lite(chart), *rest)
+
+
+def cached_spec(build: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
+    """``(spec, *other outputs)`` of a chart builder, from the cache when the same run was drawn.
+
+    ``build`` returns an ``alt.Chart`` or a tuple whose first item is one
+    (``error_view`` returns the chart and its notes).
+    """
+    return _cached(digest(build, args, kwargs), build, args, kwargs)
