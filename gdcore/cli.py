@@ -38,11 +38,16 @@ from .params import (
     EPOCHS,
     LR,
     MAX_SIDE,
+    MOMENTUM,
+    NESTEROV,
     SCALE,
+    SCHEDULE,
     SEED,
     SIZE,
+    WARMUP,
     Param,
     minibatch_work_problem,
+    nesterov_problem,
 )
 from .quadratic import Quadratic, quadratic
 from .runs import DescentResult
@@ -137,10 +142,16 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(run, "--epochs", EPOCHS, required=True, default=None)
     _option(run, "--batch-size", BATCH_SIZE)
     _option(run, "--seed", SEED)
+    _option(run, "--momentum", MOMENTUM)
+    run.add_argument("--nesterov", action="store_true", help=NESTEROV.help)
+    _option(run, "--schedule", SCHEDULE)
+    _option(run, "--warmup", WARMUP)
     run.add_argument("--summary", action="store_true", help="one row per rate with a verdict")
 
     th = sub.add_parser("theory", help="exact facts about an image's error bowl, as JSON")
     image_args(th)
+    _option(th, "--momentum", MOMENTUM)
+    th.add_argument("--nesterov", action="store_true", help=NESTEROV.help)
 
     dg = sub.add_parser("diagnose", help="judge an error curve: too small, too large or good")
     dg.add_argument("values", nargs="*", help="error values, or - to read a log from stdin")
@@ -189,10 +200,25 @@ def _runs(
             batch_size=args.batch_size,
             bowl=bowl,
             keep_weights=keep_weights,
+            **_optimizer(args),
         )
 
 
+def _optimizer(args: argparse.Namespace) -> dict[str, Any]:
+    """The run's momentum, Nesterov, schedule and warm-up, with their joint rule checked."""
+    problem = nesterov_problem(args.momentum, args.nesterov)
+    if problem is not None:
+        raise UsageError(f"{problem} (add --momentum B with 0 < B < 1)")
+    return {
+        "momentum": args.momentum,
+        "nesterov": args.nesterov,
+        "schedule": args.schedule,
+        "warmup": args.warmup,
+    }
+
+
 def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
+    _optimizer(args)  # a bad combination is refused before the image is read
     table = pixel_table(_load(args), args.scale)
     full = args.batch_size is None or args.batch_size >= table.n
     problem = None if full else minibatch_work_problem(table.n, args.epochs)
@@ -259,6 +285,26 @@ def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) 
     out.write(f"{d.verdict}\n{d.reason}\n")
     if d.suggested_lr is not None:
         out.write(f"suggested next rate: {d.suggested_lr:.6g}\n")
+    out.write(log.said + "\n")
+
+
+def read_log_file(path: str) -> bytes:
+    """A log file's bytes for ``--file``; a missing, special or too large file is one sentence.
+
+    The size is checked before anything is read, and only regular files are opened.
+    """
+    p = Path(path)
+    try:
+        if not p.is_file():
+            raise UsageError(f"--file: {path!r} is not a file")
+        size = p.stat().st_size
+        if size > MAX_LOG_BYTES:
+            raise UsageError(
+                f"--file: the file is {size:,} bytes; at most {MAX_LOG_BYTES:,} are read"
+            )
+        return p.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--file: cannot read {path!r}: {exc.strerror or exc}") from None
 
 
 def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> None:
@@ -285,26 +331,6 @@ def main(
     argv: list[str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
-    out.write(log.said + "\n")
-
-
-def read_log_file(path: str) -> bytes:
-    """A log file's bytes for ``--file``; a missing, special or too large file is one sentence.
-
-    The size is checked before anything is read, and only regular files are opened.
-    """
-    p = Path(path)
-    try:
-        if not p.is_file():
-            raise UsageError(f"--file: {path!r} is not a file")
-        size = p.stat().st_size
-        if size > MAX_LOG_BYTES:
-            raise UsageError(
-                f"--file: the file is {size:,} bytes; at most {MAX_LOG_BYTES:,} are read"
-            )
-        return p.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"--file: cannot read {path!r}: {exc.strerror or exc}") from None
     stdin: TextIO | None = None,
 ) -> int:
     """Run the command line; returns the exit status (0, 1 for output errors, 2 for bad input).
