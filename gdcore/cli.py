@@ -25,10 +25,12 @@ from typing import Any, NoReturn, Protocol, TextIO
 
 import numpy as np
 
+from . import export
 from ._version import __version__
 from .check import START, Setup, check_loop, read_printed
 from .diagnosis import check_curve, diagnose_curve, diagnose_run
 from .engine import initial_weights, run_descent
+from .forecast import momentum_epochs_to_target
 from .images import BUILTINS, builtin_image
 from .loading import ImageError, load_image
 from .logs import MAX_BYTES as MAX_LOG_BYTES
@@ -52,7 +54,7 @@ from .params import (
 from .quadratic import Quadratic, quadratic
 from .runs import DescentResult
 from .table import PixelTable, pixel_table
-from .theory import theory
+from .theory import epochs_to_target, theory
 
 CHUNK_VALUES = 1_000_000
 """Rate-by-epoch values that ``run`` makes at once. With the weights and the
@@ -170,6 +172,13 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(ck, "--seed", SEED)
     ck.add_argument("--file", help="a file of the errors your loop printed, epoch 0 first")
     ck.add_argument("values", nargs="?", choices=["-"], help="- to read the errors from stdin")
+
+    ex = sub.add_parser("export", help="the run as a Python script that prints its CSV")
+    image_args(ex)
+    for o in export.OPTIONS:  # every run option, declared once in export.OPTIONS
+        must = o.param in (LR, EPOCHS)
+        _option(ex, "--" + o.param.name.replace("_", "-"), o.param, required=must)
+    _option(ex, "--framework", export.FRAMEWORK)
     return p
 
 
@@ -260,6 +269,29 @@ def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
             out.write("".join(rows))  # one rate at a time: at most 100,001 rows
 
 
+def _cmd_theory(args: argparse.Namespace, out: _Writer) -> None:
+    """The bowl's numbers as JSON; with ``--momentum`` the critical rate is that β's.
+
+    ``optimal_epochs`` and ``optimal_momentum_epochs`` count the epochs the best
+    rate and the best pair need, from zero weights, to get within 1% of E*.
+    """
+    problem = nesterov_problem(args.momentum, args.nesterov)
+    if problem is not None:
+        raise UsageError(f"{problem} (add --momentum B with 0 < B < 1)")
+    th = theory(quadratic(pixel_table(_load(args), args.scale)))
+    w0 = initial_weights("zero")
+    d = th.as_dict()
+    d["momentum"], d["nesterov"] = args.momentum, args.nesterov
+    d["critical_lr"] = th.critical_lr_for(args.momentum, args.nesterov)
+    d["optimal_epochs"] = epochs_to_target(th.bowl, th.optimal_lr, w0)
+    d["optimal_momentum_epochs"] = momentum_epochs_to_target(
+        th.bowl, th.optimal_momentum_lr, th.optimal_momentum, w0
+    )
+    if th.singular:
+        d["explanation"] = th.explanation
+    out.write(json.dumps(d) + "\n")
+
+
 def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> None:
     if (args.file is None) == (not args.values):
         raise UsageError(
@@ -327,6 +359,19 @@ def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> 
         out.write(f"fix: {f.line}  # {f.why}\n")
 
 
+def _cmd_export(args: argparse.Namespace, out: _Writer) -> None:
+    n = _load(args).size  # a bad image is refused now, not when the script runs
+    if args.image in BUILTINS:
+        image = export.Image(args.image, args.size)
+    else:
+        image = export.Image(str(Path(args.image).resolve()), max_side=args.max_side, file=True)
+    options = {o.param.name: getattr(args, o.param.name) for o in export.OPTIONS}
+    command = export.command_line(image, args.framework, scale=args.scale, **options)
+    out.write(
+        export.script(image, args.framework, command, n=n, scale=args.scale, **options)
+    )
+
+
 def main(
     argv: list[str] | None = None,
     out: TextIO | None = None,
@@ -370,13 +415,11 @@ def _command(argv: list[str] | None, out: _Output, stdin: TextIO | None) -> None
     elif args.command == "run":
         _cmd_run(args, out)
     elif args.command == "theory":
-        th = theory(quadratic(pixel_table(_load(args), args.scale)))
-        d = th.as_dict()
-        if th.singular:
-            d["explanation"] = th.explanation
-        out.write(json.dumps(d) + "\n")
+        _cmd_theory(args, out)
     elif args.command == "check":
         _cmd_check(args, out, stdin)
+    elif args.command == "export":
+        _cmd_export(args, out)
     else:
         _cmd_diagnose(args, out, stdin)
 

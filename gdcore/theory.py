@@ -15,6 +15,22 @@ by ``1 - lr * lambda_i`` every epoch. Hence:
 A one-pixel-wide (or high) image makes a column constant, so a weight has no
 effect on the prediction: ``H`` has a zero eigenvalue and is singular. That
 direction is left out of the rates above and explained in ``explanation``.
+
+With momentum β (PyTorch's SGD, ``dampening=0``) each direction follows a
+two-number recurrence (``directions``) whose factors are the roots of
+``z^2 - (1 + β - u) z + β`` with ``u = lr lambda_i`` (Nesterov:
+``z^2 - (1 + β)(1 - u) z + β(1 - u)``). Hence:
+
+- the critical rate grows to ``2 (1 + β) / lambda_max`` (Nesterov:
+  ``2 (1 + β) / ((1 + 2β) lambda_max)``): ``critical_lr_for``;
+- the best pair is ``β* = ((√κ - 1)/(√κ + 1))^2`` with
+  ``lr* = 4 / (√lambda_max + √lambda_min)^2``, whose factor per epoch is
+  ``(√κ - 1)/(√κ + 1)`` in every direction, against ``(κ - 1)/(κ + 1)`` for
+  the best plain rate (``Theory.optimal_momentum``, ``optimal_momentum_lr``,
+  ``momentum_factor``); ``momentum_epochs_to_target`` counts the epochs exactly;
+- a schedule's run is foretold from the bowl alone, direction by direction,
+  with a cost that does not depend on the image (``forecast``), and each
+  direction's own curve shows which one is slow and why (``milestones``).
 """
 
 from __future__ import annotations
@@ -62,6 +78,36 @@ class Theory:
         return self.bowl.w_star
 
     @property
+    def _lambda_low(self) -> float:
+        """The smallest eigenvalue that is not 0 (a flat direction has no rate)."""
+        lam = self.bowl.eigenvalues
+        return float(lam[lam > 0][0])
+
+    @property
+    def momentum_factor(self) -> float:
+        """``(√κ - 1)/(√κ + 1)``: the best pair's factor per epoch in every direction."""
+        root = math.sqrt(self.lambda_max / self._lambda_low)
+        return (root - 1.0) / (root + 1.0)
+
+    @property
+    def optimal_momentum(self) -> float:
+        """``β* = ((√κ - 1)/(√κ + 1))^2``, the momentum of the best pair."""
+        return self.momentum_factor**2
+
+    @property
+    def optimal_momentum_lr(self) -> float:
+        """``4 / (√lambda_max + √lambda_min)^2``, the rate of the best pair."""
+        return 4.0 / (math.sqrt(self.lambda_max) + math.sqrt(self._lambda_low)) ** 2
+
+    def critical_lr_for(self, momentum: float = 0.0, nesterov: bool = False) -> float:
+        """The critical rate with momentum: ``2(1+β)/lambda_max`` (Nesterov: ``/(1+2β)`` too).
+
+        At or above it the steepest direction's factor reaches -1: the run
+        never settles, and above it blows up.
+        """
+        return critical_lr(self.lambda_max, momentum, nesterov)
+
+    @property
     def error_star(self) -> float:
         return self.bowl.error_star
 
@@ -78,6 +124,9 @@ class Theory:
             "critical_lr": num(self.critical_lr),
             "optimal_lr": num(self.optimal_lr),
             "optimal_factor": num(self.optimal_factor),
+            "optimal_momentum": num(self.optimal_momentum),
+            "optimal_momentum_lr": num(self.optimal_momentum_lr),
+            "momentum_factor": num(self.momentum_factor),
             "w_star": [float(v) for v in self.w_star],
             "error_star": float(self.error_star),
             "singular": self.singular,
@@ -142,6 +191,19 @@ def _explain_singular(bowl: Quadratic) -> str:
         "the rates here come from the directions that do change the error, and the "
         "condition number is infinite."
     )
+
+
+def critical_lr(lambda_max: float, momentum: float = 0.0, nesterov: bool = False) -> float:
+    """The rate at which the steepest direction's factor reaches -1, with momentum β.
+
+    ``2(1 + β)/lambda_max``, or with Nesterov ``2(1 + β)/((1 + 2β) lambda_max)``:
+    Nesterov's look-ahead shrinks the region, momentum alone widens it.
+
+    >>> critical_lr(2.0), critical_lr(2.0, 0.5), critical_lr(2.0, 0.5, nesterov=True)
+    (1.0, 1.5, 0.75)
+    """
+    grow = 2.0 * (1.0 + momentum)
+    return grow / ((1.0 + 2.0 * momentum) * lambda_max) if nesterov else grow / lambda_max
 
 
 def behaviour(th: Theory, lr: float) -> str:

@@ -67,6 +67,17 @@ BAD = {
     "scale": ("log", None, ["theory", "--image", "plane", "--scale"]),
     "size": ("1", None, ["theory", "--image", "plane", "--size"]),
     "max_side": ("0", None, ["theory", "--image", "plane", "--max-side"]),
+    "momentum": (
+        "1",
+        None,
+        ["run", "--image", "plane", "--lr", "0.1", "--epochs", "3", "--momentum"],
+    ),
+    "schedule": (
+        "fast",
+        None,
+        ["run", "--image", "plane", "--lr", "0.1", "--epochs", "3", "--schedule"],
+    ),
+    "warmup": ("-1", None, ["run", "--image", "plane", "--lr", "0.1", "--epochs", "3", "--warmup"]),
 }
 
 
@@ -84,6 +95,10 @@ def _engine_call(name: str, value):
         "max_side": lambda: gdcore.load_image(b"x" * 10, max_side=int(value)),
         "early_stop_tol": lambda: gdcore.run_descent(table, [0.1], 3, early_stop_tol=float(value)),
         "image": lambda: gdcore.builtin_image(value, 8),
+        "momentum": lambda: gdcore.run_descent(table, [0.1], 3, momentum=value),
+        "nesterov": lambda: gdcore.run_descent(table, [0.1], 3, momentum=0.5, nesterov=value),
+        "schedule": lambda: gdcore.run_descent(table, [0.1], 3, schedule=value),
+        "warmup": lambda: gdcore.run_descent(table, [0.1], 3, warmup=value),
     }
     return calls[name]()
 
@@ -100,6 +115,10 @@ BAD_VALUE = {
     "max_side": "0",
     "early_stop_tol": "-1",
     "image": "nope",
+    "momentum": "1",
+    "nesterov": "2",
+    "schedule": "fast",
+    "warmup": "-1",
 }
 
 
