@@ -88,13 +88,17 @@ c[3].metric(
 )
 
 start = float(bowl.error(np.zeros(3)))
-panels = charts.sweep_panels(
-    table, epochs, th.critical_lr, fast.lr if fast else None, suggested, start
-)
-for chart, note in panels:  # stacked: both charts at full width
-    st.altair_chart(chart, width="stretch")
-    if note:
-        st.caption(note)
+for column, *_ in charts.SWEEP_PANELS:  # stacked: both charts at full width
+    widgets.draw(
+        charts.sweep_panel,
+        table,
+        column,
+        epochs,
+        th.critical_lr,
+        fast.lr if fast else None,
+        suggested,
+        start,
+    )
 st.markdown(text.sweep_story(table, th.critical_lr))
 
 st.subheader("Every rate")

@@ -1,4 +1,4 @@
-"""Diagnose your curve: paste your own errors, get a verdict and a next rate."""
+"""Diagnose your curve: your own errors or training log in, a verdict and a next rate out."""
 
 import numpy as np
 import streamlit as st
@@ -11,21 +11,37 @@ from ui.params import MAX_TEXT_CHARS
 page = widgets.page_setup("diagnose")
 f = {fl.url: fl for fl in page.fields}
 st.caption(
-    "Paste the errors your own code printed, one per epoch (commas, spaces or new lines), "
-    "or upload a CSV with a column named error or loss. It starts with the lesson's exercise."
+    "Paste the errors your own code printed, epoch 0 first: plain numbers, a table (commas, tabs "
+    "or semicolons; decimal commas too) or printed lines such as `Epoch 3/10 - loss: 0.53`. Or "
+    "upload the log file: Keras, fastai or Lightning CSVLogger, a W&B export. It starts with the "
+    "lesson's exercise."
 )
 left, right = st.columns([2, 3], gap="large")
 with left:
     typed = control(
         st.text_area,
         f["errors"],
-        "Your errors, epoch 0 first",
+        "Your errors or training log, epoch 0 first",
         height=140,
         max_chars=MAX_TEXT_CHARS,
     )
     # No type=: it is checked on the name only; the content is parsed and judged.
     fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
-    upload = None if fixed else st.file_uploader("…or a CSV file", key="dg_csv")
+    upload = None if fixed else st.file_uploader("…or a log file (CSV, TSV or text)", key="dg_csv")
+file = upload.getvalue() if upload is not None else None
+column = st.session_state.get(f["column"].key) or ""
+curve = data.read_curve(data.curve_digest(typed, file), column, typed, file)
+read, problem, diag = curve.log, curve.problem, None
+choices = read.candidates if read is not None else curve.candidates
+with left:
+    if choices or column:
+        control(
+            st.selectbox,
+            f["column"],
+            "The column to judge",
+            options=["", *choices, *([column] if column and column not in choices else [])],
+            format_func=lambda c: c or "chosen by the rule",
+        )
     lr = control(
         st.number_input,
         f["lr"],
@@ -34,19 +50,22 @@ with left:
         placeholder="e.g. 0.01",
         step=None,
     )
-csv = upload.getvalue() if upload is not None else None
-curve = data.read_curve(data.curve_digest(typed, csv), typed, csv)
-values, source, problem, diag = curve.values, curve.source, curve.problem, None
-if values is not None:
+if read is not None:
     try:
-        diag = gdcore.diagnose_curve(values, lr)
+        diag = gdcore.diagnose_curve(read.values, lr)
     except ValueError as exc:
-        problem = f"{exc}".replace("errors: ", "The errors from " + source + ": ")
+        problem = f"{exc}".replace("errors: ", f"The errors from {curve.source}: ")
 with right:
     if problem:
-        allowed = f["errors"].param.rule.allowed()
-        st.error(f"{text.literal(problem)} Allowed: {allowed}.", icon=":material/block:")
-    if diag is not None:
+        more = (
+            "Choose the column on the left."
+            if curve.candidates
+            else f"Allowed: {f['errors'].param.rule.allowed()}."
+        )
+        st.error(f"{text.literal(problem)} {more}", icon=":material/block:")
+    if read is not None:
+        st.text(f"From {curve.source}: {read.said}.")  # names from the file: text, not Markdown
+    if diag is not None and read is not None:
         widgets.verdict_card(diag, lr)
         if diag.suggested_lr is not None and diag.verdict != "good":
             st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
@@ -54,19 +73,30 @@ with right:
             way = "larger" if diag.verdict == "too small" else "smaller"
             st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
         log = control(st.toggle, f["log"], "Log scale")
-        chart, notes = charts.error_view(
-            ["your curve"],
-            np.asarray(values, dtype=float)[None, :],
-            log=log,
-            title=f"Your curve ({len(values)} values, from {source})",
-            unit="values",
-        )
-        widgets.chart(chart, notes)
+        if read.validation is not None:
+            widgets.draw(
+                charts.training_and_validation,
+                read.values,
+                read.validation,
+                (str(read.column), str(read.validation_column)),
+                log=log,
+                title=f"Your curves ({len(read.values)} training values, the verdict's)",
+            )
+        else:
+            widgets.draw(
+                charts.error_view,
+                ["your curve"],
+                np.asarray(read.values, dtype=float)[None, :],
+                log=log,
+                title=f"Your curve ({len(read.values)} values, from {curve.source})",
+                unit="values",
+                verdicts=[diag.verdict],
+            )
         with st.expander("How the verdict is reached"):
             st.markdown(gdcore.diagnosis.curve_rules())
 with left:
     widgets.share_box(
         page,
         urlstate.publish(page),
-        "An uploaded CSV is not part of the link; paste the numbers instead.",
+        "An uploaded file is not part of the link; paste its text instead.",
     )

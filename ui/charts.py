@@ -417,6 +417,41 @@ SWEEP_PANELS = (
 """The sweep's charts: column, y title, title and why a rate can be missing from it."""
 
 
+def sweep_panel(
+    table: pd.DataFrame,
+    column: str,
+    epochs: int,
+    critical_lr: float,
+    fastest_lr: float | None,
+    suggested_lr: float | None = None,
+    start_error: float | None = None,
+) -> tuple[alt.Chart, list[str]]:
+    """One of the sweep's charts (``column`` of ``SWEEP_PANELS``), and notes on what it leaves
+    out or holds down.
+
+    ``table`` has one row per rate: lr, verdict and the columns of ``SWEEP_PANELS``.
+    With ``start_error``, final errors above ``VIEW_CAP`` times it are drawn on the
+    top edge (as a run's curve is), so a rate just past the critical rate that has
+    not yet blown up does not stretch the axis over a dozen decades.
+    """
+    _, y_title, title, why = next(p for p in SWEEP_PANELS if p[0] == column)
+    shown, hidden = for_log(table, column)
+    notes = [f"{count(hidden, 'rate')} not drawn: {why}"] if hidden else []
+    if column == "final_error" and start_error:
+        cap = VIEW_CAP * start_error
+        above = shown[column] > cap
+        if above.any():
+            shown = shown.assign(**{column: np.minimum(shown[column], cap)})
+            notes.append(
+                f"{count(int(above.sum()), 'rate')} ended over {VIEW_CAP:g}× the starting "
+                f"error: drawn on the top edge (the table has {'its' if above.sum() == 1 else 'their'} values)"
+            )
+    title = title.format(epochs=epochs)
+    said = title + "".join(f". {n}" for n in notes)
+    chart = sweep_chart(shown, column, y_title, critical_lr, fastest_lr, suggested_lr, said)
+    return chart.properties(title=title), notes
+
+
 def sweep_panels(
     table: pd.DataFrame,
     epochs: int,
@@ -425,30 +460,13 @@ def sweep_panels(
     suggested_lr: float | None = None,
     start_error: float | None = None,
 ) -> list[tuple[alt.Chart, str]]:
-    """The sweep's two charts, each with a note on what it leaves out or holds down ("" if none).
-
-    ``table`` has one row per rate: lr, verdict and the columns of ``SWEEP_PANELS``.
-    With ``start_error``, final errors above ``VIEW_CAP`` times it are drawn on the
-    top edge (as a run's curve is), so a rate just past the critical rate that has
-    not yet blown up does not stretch the axis over a dozen decades.
-    """
+    """Both of the sweep's charts (``sweep_panel``), each with its notes as one sentence."""
     panels = []
-    for column, y_title, title, why in SWEEP_PANELS:
-        shown, hidden = for_log(table, column)
-        notes = [f"{count(hidden, 'rate')} not drawn: {why}"] if hidden else []
-        if column == "final_error" and start_error:
-            cap = VIEW_CAP * start_error
-            above = shown[column] > cap
-            if above.any():
-                shown = shown.assign(**{column: np.minimum(shown[column], cap)})
-                notes.append(
-                    f"{count(int(above.sum()), 'rate')} ended over {VIEW_CAP:g}× the starting "
-                    f"error: drawn on the top edge (the table has {'its' if above.sum() == 1 else 'their'} values)"
-                )
-        note = "; ".join(notes)
-        said = title.format(epochs=epochs) + (f". {note}" if note else "")
-        chart = sweep_chart(shown, column, y_title, critical_lr, fastest_lr, suggested_lr, said)
-        panels.append((chart.properties(title=title.format(epochs=epochs)), note and note + "."))
+    for column, *_ in SWEEP_PANELS:
+        chart, notes = sweep_panel(
+            table, column, epochs, critical_lr, fastest_lr, suggested_lr, start_error
+        )
+        panels.append((chart, "; ".join(notes) + "." if notes else ""))
     return panels
 
 

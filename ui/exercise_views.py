@@ -89,7 +89,8 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     st.button("Start again", key="xr_predict_again", on_click=_start_again)
     guesses = committed["guesses"]
     runs = data.compare_runs(choice.key, scale, tuple(rates), PREDICT_EPOCHS, choice.pixels)
-    chart, notes = charts.error_view(
+    widgets.draw(
+        charts.error_view,
         [f"rate {lr:g}" for lr in rates],
         runs.errors,
         runs.diverged_epoch,
@@ -97,8 +98,8 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
         error_star=th.error_star,
         title=f"What the three rates really do ({PREDICT_EPOCHS} epochs)",
         unit="points",
+        verdicts=[d.verdict for d in runs.diagnoses],
     )
-    widgets.chart(chart, notes)
     feedback = [
         ex.check_prediction(guess, d, lr)
         for guess, lr, d in zip(guesses, rates, runs.diagnoses, strict=True)
@@ -163,7 +164,8 @@ def read(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
                         record("read", fb, {title: guess}, choice, scale)
                         st.session_state[f"_recorded_read_{i}"] = guess
                     show(fb)
-            right.altair_chart(charts.simple_curve(values, title, height=220), width="stretch")
+            # No verdict in the chart's text alternative: naming the cause is the exercise.
+            widgets.draw(charts.simple_curve, values, title, height=220, where=right)
 
 
 def scaling(choice: ImageChoice, scale: str) -> None:
