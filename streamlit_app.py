@@ -43,18 +43,18 @@ with left:
         action(
             st.button,
             f["lr"],
-            f"Try the suggested rate {diag.suggested_lr:.4g}",
-            set_to=float(f"{diag.suggested_lr:.4g}"),
+            f"Try the suggested rate {float(f'{diag.suggested_lr:.6g}'):g}",
+            set_to=float(f"{diag.suggested_lr:.6g}"),
             type="primary",
             key="ex_use_suggestion",
         )
-    log = control(st.toggle, f["log"], "Log scale for the error")
+    axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
     widgets.draw(
         charts.error_view,
         [f"rate {lr:g}"],
         errors[None, :],
         result.diverged_epoch,
-        log=log,
+        log=charts.AXES[axis],
         error_star=th.error_star,
         title=f"Error over epochs at rate {lr:g}",
         verdicts=[diag.verdict],

@@ -69,7 +69,7 @@ for img in images:
         )
 
 errors = np.array(curves)
-log = control(st.toggle, f["log"], "Log scale for the error")
+axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
 one_image = len(images) == 1
 apart = "the dashed E* line is left out: each image has its own lowest error"
 widgets.draw(
@@ -77,7 +77,7 @@ widgets.draw(
     labels,
     errors,
     np.array(diverged),
-    log=log,
+    log=charts.AXES[axis],
     error_star=th.error_star if one_image else None,
     title="Error over epochs, one line per run",
     unit="points",

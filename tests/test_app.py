@@ -111,7 +111,7 @@ HOSTILE = {
     "init": "ones",
     "seed": "9999999999999",
     "batch": "abc",
-    "log": "yes",
+    "axis": "yes",
     "at": "inf",
 }
 

@@ -81,6 +81,30 @@ def for_log(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
     return df[ok], int((~ok).sum())
 
 
+AUTO_LOG_SPAN = 30.0
+"""With the "auto" axis, drawn errors spanning more than this (highest over lowest) get a
+log axis: on a linear one most of the curve would be a flat line beside a cliff."""
+AXES = {"auto": None, "linear": False, "log": True}
+"""The error axis choices (``ui.params.AXIS``) as ``error_view``'s ``log``."""
+
+
+def auto_log(errors: np.ndarray, cap: float) -> tuple[bool, str]:
+    """Whether the "auto" axis is a log one for these errors, and the note that says so.
+
+    The span is taken over what a chart draws: finite values above 0, up to ``cap``.
+    """
+    v = errors[np.isfinite(errors) & (errors > 0) & (errors <= cap)]
+    if v.size < 2 or v.max() <= AUTO_LOG_SPAN * v.min():
+        return False, ""
+    span = v.max() / v.min()
+    said = f"{span:,.0f}×" if span < 1e6 else f"about 10^{np.log10(span):.0f} times"
+    return True, (
+        f"log axis chosen automatically: the error drawn spans {said} (from {v.max():.3g} down "
+        f"to {v.min():.3g}), so on a linear axis the fall would be a cliff beside a flat line; "
+        "pick 'linear' to see it anyway"
+    )
+
+
 def view_cap(errors: np.ndarray) -> float:
     """Top of the error axis: ``VIEW_CAP`` times the largest starting error."""
     start = float(np.nanmax(np.abs(errors[:, 0])))
@@ -639,7 +663,7 @@ def error_view(
     errors: np.ndarray,
     diverged: np.ndarray | None = None,
     *,
-    log: bool = False,
+    log: bool | None = False,
     error_star: float | None = None,
     title: str = "Error over epochs",
     unit: str = "epochs",
@@ -651,10 +675,14 @@ def error_view(
 
     Every page that draws runs uses this, so the same rules hold everywhere: a
     blow-up is marked, the axis stops at ``view_cap``, and nothing is hidden
-    without a note. The chart's text alternative tells each run's numbers (and
+    without a note. ``log=None`` is the "auto" axis (``auto_log``). The chart's text alternative tells each run's numbers (and
     its verdict, given ``verdicts``), the notes and E*.
     """
     cap = view_cap(errors)
+    notes: list[str] = []
+    if log is None:  # "auto": the data decide, and the note says so
+        log, why = auto_log(errors, cap)
+        notes += [why] if why else []
     df = curves_frame(labels, errors, images)
     marks = blowup_marks(labels, errors, diverged) if diverged is not None else None
     chart = error_curves(
@@ -666,7 +694,6 @@ def error_view(
         y_cap=cap,
         height=height,
     )
-    notes: list[str] = []
     v = errors.ravel()
     if log:
         hidden = int((~(np.isfinite(v) & (v > 0))).sum())

@@ -133,6 +133,14 @@ IMAGE = (
     Field("scale", "scale", SCALE),
 )
 LOG_OFF = Param("log", Flag(), False, "A log axis shows the slow last stretch and the blow-up.")
+AXIS = Param(
+    "axis",
+    Choice(("auto", "linear", "log")),
+    "auto",
+    "How the error axis is drawn. A log axis shows the slow last stretch and the blow-up; "
+    "auto picks it when the error drawn spans more than 30× (on a linear axis the fall "
+    "would be a cliff beside a flat line), and says so under the chart.",
+)
 EXPLORE = (
     *IMAGE,
     Field("lr", "ex_lr", Param("lr", RATE.rule, 0.5, RATE.help)),
@@ -149,7 +157,7 @@ EXPLORE = (
             "Pixels per step; 0 uses the whole image. Batches are shuffled every epoch from the seed.",
         ),
     ),
-    Field("log", "ex_log", LOG_OFF, "off"),
+    Field("axis", "ex_axis", AXIS),
     Field(
         "at",
         "ex_at",
@@ -184,7 +192,7 @@ COMPARE = (
         form="list",
     ),
     Field("epochs", "cmp_epochs", Param("epochs", DASHBOARD_EPOCHS.rule, 300, EPOCHS.help)),
-    Field("log", "cmp_log", Param("log", Flag(), True, LOG_OFF.help), "on"),
+    Field("axis", "cmp_axis", AXIS),
 )
 SWEEP = (
     *IMAGE,
