@@ -285,8 +285,10 @@ forecast(q, 0.5, 20, np.zeros(3)).errors))
         False,
     )
     factors = direction_factors(bowl, lr, momentum, nesterov)
-    matters = excess[0, 0] > 0
-    slowest = int(np.argmax(np.where(matters, factors, -1.0)))
+    ranked = np.where(excess[0, 0] > 0, factors, -1.0)
+    # Ties (the best rate gives the flattest and the steepest direction one factor)
+    # go to the flatter direction: first in the eigenvalues' order.
+    slowest = int(np.flatnonzero(ranked >= ranked.max() * (1 - 1e-9))[0])
     return Milestones(bowl.eigenvalues, bowl.eigenvectors, excess[0].T.copy(), factors, slowest)
 
 
