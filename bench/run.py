@@ -10,7 +10,11 @@ in the README) and writes ``bench/results.json``:
    per epoch;
 3. mini-batch (256 x 256, batch 64, 8 rates, 20 epochs) against its textbook loop;
 4. peak memory of the big sweep;
-5. the script run of every dashboard page, with defaults and at the caps (AppTest).
+5. the script run of every dashboard page, with defaults and at the caps (AppTest);
+6. momentum and schedule sweeps (1024 x 1024, 64 rates, 10,000 epochs): the
+   first epochs checked equal every way (engine, textbook loop, PyTorch's
+   ``torch.optim.SGD`` + ``LambdaLR`` vectorised over rates), then the engine
+   measured and the loops extrapolated from their cost per epoch.
 
 Every time is a median of at least 5 runs. ``--smoke`` runs everything on
 tiny sizes, to check that the benchmark itself works.
@@ -80,6 +84,96 @@ def torch_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int):
             opt.step()
     with np.errstate(all="ignore"):
         return finish(np.asarray(lrs, dtype=float), errors, weights)
+
+
+def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, **knobs):
+    """``torch.optim.SGD`` + ``LambdaLR`` for every rate at once, as a PyTorch user would.
+
+    One parameter group per rate (each its own ``lr``), one forward pass for all of
+    them (``X @ W`` with a column per rate), the losses summed so that each rate's
+    weights get their own slopes, one optimizer and one scheduler step for all.
+    """
+    import torch
+
+    from gdcore.schedules import rate_factors
+
+    beta, nesterov = knobs.get("momentum", 0.0), knobs.get("nesterov", False)
+    factors = rate_factors(knobs.get("schedule", "constant"), epochs, knobs.get("warmup", 0))
+    Xt, tt = torch.from_numpy(X), torch.from_numpy(t)[:, None]
+    ws = [torch.zeros(3, dtype=torch.float64, requires_grad=True) for _ in lrs]
+    opt = torch.optim.SGD(
+        [{"params": [w], "lr": float(lr)} for w, lr in zip(ws, lrs, strict=True)],
+        momentum=beta,
+        nesterov=nesterov,
+        dampening=0,
+    )
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: float(factors[min(k, epochs - 1)]))
+    errors = np.empty((len(lrs), epochs + 1))
+    weights = np.empty((len(lrs), epochs + 1, 3))
+    for k in range(epochs + 1):
+        opt.zero_grad()
+        W = torch.stack(ws, dim=1)  # (3, R)
+        losses = 0.5 * ((tt - Xt @ W) ** 2).mean(dim=0)
+        errors[:, k] = losses.detach().numpy()
+        weights[:, k] = W.detach().numpy().T
+        if k == epochs:
+            break
+        losses.sum().backward()
+        opt.step()
+        sched.step()
+    with np.errstate(all="ignore"):
+        return finish(np.asarray(lrs, dtype=float), errors, weights)
+
+
+def optim_sweep(size: int, rates: int, epochs: int, repeats: int, probe: int, **knobs) -> dict:
+    """A sweep with momentum or a schedule: same numbers first, then the times.
+
+    The first ``probe`` epochs of every rate are computed every way and must agree
+    (the schedules used do not depend on the number of epochs, so these are the
+    very first epochs of the timed sweep). The engine is timed on the whole sweep;
+    the loops cost the same every epoch and are extrapolated.
+    """
+    from gdcore.theory import critical_lr
+
+    pixels = gdcore.builtin_image("scene", size)
+    table = gdcore.pixel_table(pixels, "unit")
+    th = gdcore.theory(gdcore.quadratic(table))
+    edge = critical_lr(th.lambda_max, knobs.get("momentum", 0.0), knobs.get("nesterov", False))
+    lrs = [float(m * edge) for m in np.geomspace(0.001, 1.2, rates)]
+    X, t = table.design_matrix(), table.target_vector()
+    out = {"size": size, "rates": rates, "epochs": epochs, "knobs": knobs, "agree": {}}
+    fast = gdcore.run_descent(table, lrs, probe, **knobs)
+    out["agree"]["textbook"] = disagreement(
+        fast.errors, textbook_run(X, t, lrs, probe, **knobs).errors
+    )
+    if have_torch():
+        out["agree"]["pytorch"] = disagreement(
+            fast.errors, torch_sgd_run(X, t, lrs, probe, **knobs).errors
+        )
+    if max(out["agree"].values()) > 1:
+        raise SystemExit(
+            f"the implementations disagree ({knobs}): {out['agree']}; no timing counts"
+        )
+
+    def engine():
+        return gdcore.run_descent(gdcore.pixel_table(pixels, "unit"), lrs, epochs, **knobs)
+
+    out["seconds"] = {
+        "engine": median_time(engine, repeats),
+        "floor": median_time(floor_fn(pixels, rates, epochs), repeats),
+    }
+    per = median_time(lambda: textbook_run(X, t, lrs[:1], probe, **knobs), LOOP_REPEATS)
+    out["seconds"]["textbook (extrapolated)"] = per / (probe + 1) * rates * (epochs + 1)
+    if have_torch():
+        per = median_time(lambda: torch_sgd_run(X, t, lrs, probe, **knobs), LOOP_REPEATS)
+        out["seconds"]["pytorch, all rates at once (extrapolated)"] = (
+            per / (probe + 1) * (epochs + 1)
+        )
+    return out
+
+
+MOMENTUM_KNOBS = {"momentum": 0.9}
+SCHEDULE_KNOBS = {"schedule": "step:1000:0.5", "warmup": 500}
 
 
 def have_torch() -> str | None:
@@ -261,11 +355,16 @@ def table(res: dict) -> str:
         ("same_work", "same work"),
         ("big_sweep", "big sweep"),
         ("minibatch", "mini-batch"),
+        ("momentum_sweep", "momentum sweep"),
+        ("schedule_sweep", "schedule sweep"),
     ):
+        if key not in res:
+            continue
         r = res[key]
         what = f"{title}: {r['size']}², {r['rates']} rates, {r['epochs']:,} epochs" + (
             f", batch {r['batch']}" if "batch" in r else ""
         )
+        what += "".join(f", {k} {v}" for k, v in r.get("knobs", {}).items())
         eng = r["seconds"]["engine"]
         flo = r["seconds"].get("floor")
         for way, s in sorted(r["seconds"].items(), key=lambda kv: -kv[1]):
@@ -301,11 +400,15 @@ def main(argv: list[str] | None = None) -> int:
         res["same_work"] = same_work(16, 50, rep)
         res["big_sweep"] = big_sweep(32, 8, 200, rep)
         res["minibatch"] = minibatch(16, 8, 2, 3, rep)
+        res["momentum_sweep"] = optim_sweep(32, 8, 200, rep, 5, **MOMENTUM_KNOBS)
+        res["schedule_sweep"] = optim_sweep(32, 8, 200, rep, 5, **SCHEDULE_KNOBS)
         res["pages"] = {}
     else:
         res["same_work"] = same_work(256, 1000, rep)
         res["big_sweep"] = big_sweep(1024, 64, 10_000, rep)
         res["minibatch"] = minibatch(256, 64, 8, 20, rep)
+        res["momentum_sweep"] = optim_sweep(1024, 64, 10_000, rep, 10, **MOMENTUM_KNOBS)
+        res["schedule_sweep"] = optim_sweep(1024, 64, 10_000, rep, 10, **SCHEDULE_KNOBS)
         res["pages"] = page_latency(rep)
     args.out.write_text(json.dumps(res, indent=2))
     print(table(res))

@@ -12,6 +12,8 @@ def test_benchmark_smoke_run_checks_agreement_and_writes_results(tmp_path, capsy
     res = json.loads(out.read_text())
     assert res["same_work"]["agree"]["textbook"] <= 1
     assert res["minibatch"]["agree"] <= 1
+    for key in ("momentum_sweep", "schedule_sweep"):
+        assert max(res[key]["agree"].values()) <= 1 and "engine" in res[key]["seconds"]
     assert set(res["big_sweep"]["seconds"]) >= {"engine", "floor", "textbook (extrapolated)"}
     assert "| work | way | time |" in capsys.readouterr().out
 
