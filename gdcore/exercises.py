@@ -45,25 +45,28 @@ def check_prediction(predicted: str, actual: Diagnosis, lr: float) -> Feedback:
 def check_largest_rate(
     answer: float, th: Theory, bowl: Quadratic, w0: NDArray[np.float64]
 ) -> Feedback:
-    """The largest rate that still converges: just below the critical rate 2/lambda_max."""
+    """The largest rate that still converges: just below the edge rate 2/lambda_max."""
     crit = th.critical_lr
+    shown = f"{edge(crit, 4):g}"
     if answer > crit:
         boom = epoch_error_exceeds(bowl, answer, w0, BLOWUP_ERROR)
         when = f" it blows up at epoch {boom:,}" if boom else " the error grows without end"
         return Feedback(
             False,
-            f"{answer:g} is {answer / crit:.3g}× the critical rate 2/λmax = {crit:.4g}, so it diverges:{when}.",
+            f"{answer:g} is {answer / crit:.3g}× the edge rate {shown}: every step lands higher up "
+            f"the bowl than the last, so it diverges:{when}.",
         )
     if answer >= (1 - LARGEST_TOLERANCE) * crit:
         return Feedback(
             True,
-            f"{answer:g} converges and is within {LARGEST_TOLERANCE:.0%} of the critical rate "
-            f"2/λmax = {crit:.4g} (λmax = {th.lambda_max:.4g}); any faster and it would diverge.",
+            f"{answer:g} converges and is within {LARGEST_TOLERANCE:.0%} of the edge rate {shown}, "
+            "the largest rate whose steps still settle; any larger and it would diverge.",
         )
     return Feedback(
         False,
-        f"{answer:g} converges, but so does every rate up to 2/λmax = {crit:.4g}, "
-        f"{crit / answer:.3g}× larger. Look for the steepest curvature λmax = {th.lambda_max:.4g}.",
+        f"{answer:g} converges, but so does every rate up to the edge rate {shown}, "
+        f"{crit / answer:.3g}× larger. Raise the rate until the error starts to jump instead "
+        "of settling.",
     )
 
 
@@ -131,10 +134,10 @@ def check_scaling(answer: str, raw: Theory, unit: Theory) -> Feedback:
     else:
         truth = "about the same"
     facts = (
-        f"raw: 2/λmax = {raw.critical_lr:.4g}, κ = {raw.condition_number:.4g}; "
-        f"unit: 2/λmax = {unit.critical_lr:.4g}, κ = {unit.condition_number:.4g} "
-        f"({ratio:,.0f}× the raw critical rate). Pixel indices up to hundreds make the bowl "
-        "steep along w1 and w2, so only tiny rates survive; dividing x and y into 0–1 flattens it."
+        f"raw: edge rate {edge(raw.critical_lr, 4):g}; unit: edge rate "
+        f"{edge(unit.critical_lr, 4):g} ({ratio:,.0f}× the raw one). Pixel positions up to "
+        "hundreds make the slopes of w1 and w2 huge, so only tiny steps survive; dividing x and "
+        "y into 0–1 (normalizing the inputs) lets the steps grow."
     )
     return Feedback(answer == truth, ("Right: " if answer == truth else f"Not {answer}: ") + facts)
 

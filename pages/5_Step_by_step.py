@@ -85,7 +85,7 @@ widgets.draw(
     height=260,
 )
 st.caption(
-    f"This one-weight bowl has curvature input² = {curvature:g}, so its critical rate is 2/"
+    f"This one-weight bowl has curvature input² = {curvature:g}, so its edge rate is 2/"
     f"{curvature:g} = {crit:g}: try 0.01 (the lesson's), {1 / curvature:g} (one step lands on 5) "
     "and 0.6 (it explodes)."
 )

@@ -111,7 +111,7 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     if st.session_state.pop("xr_predict_new", False):  # one attempt per Check, not per rerun
         record("predict", overall, dict(zip(map(str, rates), guesses, strict=True)), choice, scale)
     st.markdown(
-        f"**{overall.message}.** The edge rate {edge(th.critical_lr, 4):g} (2/λmax) separates "
+        f"**{overall.message}.** The edge rate {edge(th.critical_lr, 4):g} separates "
         "the rates that can settle from those that cannot."
     )
 
@@ -174,12 +174,10 @@ def scaling(choice: ImageChoice, scale: str) -> None:
     st.markdown(
         "On the **raw** scale, x and y are pixel indices (0 to "
         f"{choice.pixels.shape[1] - 1}). On the **unit** scale they are divided into 0–1. "
-        "What happens to the edge rate (the largest step size before the error explodes, "
-        "2/λmax) when you switch from raw to unit?"
+        "What happens to the edge rate (the largest step size before the error explodes) "
+        "when you switch from raw to unit?"
     )
-    answer = st.radio(
-        "The critical rate becomes…", ex.SCALING_CHOICES, index=None, key="xr_scaling"
-    )
+    answer = st.radio("The edge rate becomes…", ex.SCALING_CHOICES, index=None, key="xr_scaling")
     if st.button("Check", key="xr_check_scaling", type="primary"):
         if answer is None:
             st.warning("Choose an answer first.")
