@@ -386,7 +386,8 @@ class Setup:
 def _as_printed(raw: NDArray[np.float64], loop: Loop, count: int) -> NDArray[np.float64]:
     """What a loop prints from its errors at epochs 0..count: doubled, one epoch late."""
     out = raw[1 : count + 1] if loop.late else raw[:count]
-    return 2.0 * out if loop.mse else out
+    with np.errstate(over="ignore"):  # a blown-up run doubled is still blown up
+        return 2.0 * out if loop.mse else out
 
 
 def _without_intercept(q: Quadratic) -> Quadratic:

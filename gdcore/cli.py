@@ -176,8 +176,11 @@ def _build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export", help="the run as a Python script that prints its CSV")
     image_args(ex)
     for o in export.OPTIONS:  # every run option, declared once in export.OPTIONS
-        must = o.param in (LR, EPOCHS)
-        _option(ex, "--" + o.param.name.replace("_", "-"), o.param, required=must)
+        flag = "--" + o.param.name.replace("_", "-")
+        if o.param is NESTEROV:
+            ex.add_argument(flag, action="store_true", help=o.param.help)
+        else:
+            _option(ex, flag, o.param, required=o.param in (LR, EPOCHS))
     _option(ex, "--framework", export.FRAMEWORK)
     return p
 
@@ -367,9 +370,7 @@ def _cmd_export(args: argparse.Namespace, out: _Writer) -> None:
         image = export.Image(str(Path(args.image).resolve()), max_side=args.max_side, file=True)
     options = {o.param.name: getattr(args, o.param.name) for o in export.OPTIONS}
     command = export.command_line(image, args.framework, scale=args.scale, **options)
-    out.write(
-        export.script(image, args.framework, command, n=n, scale=args.scale, **options)
-    )
+    out.write(export.script(image, args.framework, command, n=n, scale=args.scale, **options))
 
 
 def main(

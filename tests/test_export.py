@@ -1,0 +1,321 @@
+"""Any run as code: the exported script, run as it is, prints the numbers of ``run``."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdcore import builtin_image, pixel_table, run_descent
+from gdcore.cli import main
+from gdcore.export import OPTIONS, Image, script
+from gdcore.runs import finish
+from gdcore.testing import assert_runs_equal
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _result(lr, rows):
+    """A run's CSV rows (epoch, error, w0, w1, w2) as a DescentResult, by gdcore's rules."""
+    a = np.array([[float(v) for v in r] for r in rows])
+    assert (a[:, 0] == np.arange(len(a))).all()
+    return finish(np.array([lr]), a[None, :, 1].copy(), a[None, :, 2:].copy())
+
+
+def run_script(text, tmp_path):
+    path = tmp_path / "exported.py"
+    path.write_text(text)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    rows = list(csv.reader(io.StringIO(done.stdout)))
+    assert rows[0] == ["epoch", "error", "w0", "w1", "w2"]
+    return rows[1:]
+
+
+def exported_equals_run(argv, tmp_path, framework="numpy"):
+    code, text, err = _cli("export", *argv, "--framework", framework)
+    assert code == 0, err
+    code, out, err = _cli("run", *argv)
+    assert code == 0, err
+    ran = list(csv.reader(io.StringIO(out)))[1:]
+    lr = float(ran[0][0])
+    expected = _result(lr, [r[1:] for r in ran])
+    got = _result(lr, run_script(text, tmp_path))
+    assert_runs_equal(got, expected)
+    return text, expected
+
+
+CASES = {
+    # name: arguments of both run and export
+    "unit": ["--image", "scene", "--size", "16", "--lr", "0.5", "--epochs", "60"],
+    "raw": ["--image", "plane", "--size", "8", "--scale", "raw", "--lr", "1e-4", "--epochs", "40"],
+    "standard": [
+        "--image",
+        "noise",
+        "--size",
+        "12",
+        "--scale",
+        "standard",
+        "--lr",
+        "0.3",
+        "--epochs",
+        "30",
+    ],
+    "blows up": ["--image", "diagonal", "--size", "16", "--lr", "9", "--epochs", "300"],
+    "mini-batch": [
+        "--image",
+        "stripes",
+        "--size",
+        "12",
+        "--lr",
+        "0.2",
+        "--epochs",
+        "15",
+        "--batch-size",
+        "10",
+        "--seed",
+        "5",
+    ],
+    "mini-batch blows up": [
+        "--image",
+        "spot",
+        "--size",
+        "8",
+        "--lr",
+        "40",
+        "--epochs",
+        "60",
+        "--batch-size",
+        "7",
+        "--seed",
+        "1",
+    ],
+    "batch of the whole image": [
+        "--image",
+        "checkerboard",
+        "--size",
+        "8",
+        "--lr",
+        "0.4",
+        "--epochs",
+        "20",
+        "--batch-size",
+        "64",
+    ],
+    "momentum": [
+        "--image",
+        "scene",
+        "--size",
+        "12",
+        "--lr",
+        "1.2",
+        "--epochs",
+        "40",
+        "--momentum",
+        "0.9",
+    ],
+    "nesterov, step schedule": [
+        "--image",
+        "spot",
+        "--size",
+        "10",
+        "--lr",
+        "0.8",
+        "--epochs",
+        "40",
+        "--momentum",
+        "0.5",
+        "--nesterov",
+        "--schedule",
+        "step:10:0.5",
+    ],
+    "cosine, warm-up": [
+        "--image",
+        "diagonal",
+        "--size",
+        "10",
+        "--lr",
+        "1.5",
+        "--epochs",
+        "30",
+        "--schedule",
+        "cosine",
+        "--warmup",
+        "5",
+    ],
+    "inverse": [
+        "--image",
+        "noise",
+        "--size",
+        "10",
+        "--lr",
+        "0.9",
+        "--epochs",
+        "30",
+        "--schedule",
+        "inverse:20",
+    ],
+    "mini-batch, momentum, exp": [
+        "--image",
+        "stripes",
+        "--size",
+        "10",
+        "--lr",
+        "0.1",
+        "--epochs",
+        "12",
+        "--batch-size",
+        "9",
+        "--seed",
+        "2",
+        "--momentum",
+        "0.8",
+        "--schedule",
+        "exp:0.95",
+        "--warmup",
+        "3",
+    ],
+    "momentum blows up": [
+        "--image",
+        "scene",
+        "--size",
+        "10",
+        "--lr",
+        "5",
+        "--epochs",
+        "200",
+        "--momentum",
+        "0.3",
+        "--nesterov",
+    ],
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_numpy_script_prints_the_run(case, tmp_path):
+    text, expected = exported_equals_run(CASES[case], tmp_path)
+    assert ("blows up" in case) == bool((expected.diverged_epoch >= 0).all())
+    assert ("batch_size" in text) == (case.startswith("mini-batch"))
+    assert ("momentum" in text) == ("momentum" in case or "nesterov" in case)
+    assert ("def factor" in text) == any(
+        k in case for k in ("schedule", "cosine", "inverse", "exp")
+    )
+    assert "import torch" not in text
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_pytorch_script_prints_the_run(case, tmp_path):
+    pytest.importorskip("torch")
+    text, _ = exported_equals_run(CASES[case], tmp_path, "pytorch")
+    assert "torch.optim.SGD([w], lr=lr" in text and "loss.backward()" in text
+    assert ("LambdaLR" in text) == ("def factor" in text)
+
+
+@pytest.mark.parametrize("framework", ["numpy", "pytorch"])
+def test_an_image_file_is_loaded_by_gdcore(framework, tmp_path):
+    if framework == "pytorch":
+        pytest.importorskip("torch")
+    from PIL import Image as PILImage
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "my photo.png"
+    PILImage.fromarray(rng.integers(0, 256, (30, 40)).astype(np.uint8)).save(path)
+    argv = ["--image", str(path), "--max-side", "20", "--lr", "0.5", "--epochs", "25"]
+    text, _ = exported_equals_run(argv, tmp_path, framework)
+    assert "load_image(" in text and "max_side=20" in text
+
+
+@pytest.mark.parametrize("framework", ["numpy", "pytorch"])
+def test_random_starting_weights_are_the_engines(framework, tmp_path):
+    if framework == "pytorch":
+        pytest.importorskip("torch")
+    pixels = builtin_image("scene", 10)
+    for batch in (None, 9):
+        text = script(
+            Image("scene", 10),
+            framework,
+            lr=0.4,
+            epochs=12,
+            init="random",
+            seed=11,
+            batch_size=batch,
+        )
+        got = _result(0.4, run_script(text, tmp_path))
+        table = pixel_table(pixels, "unit")
+        expected = run_descent(table, [0.4], 12, init="random", seed=11, batch_size=batch)
+        assert_runs_equal(got, expected)
+
+
+def test_an_upload_is_averaged_as_the_dashboard_does(tmp_path):
+    from PIL import Image as PILImage
+
+    from gdcore import load_image
+
+    path = tmp_path / "up.png"
+    PILImage.fromarray(np.random.default_rng(2).integers(0, 256, (50, 70)).astype(np.uint8)).save(
+        path
+    )
+    data = path.read_bytes()
+    pixels = load_image(data, max_side=512).downsampled(16).pixels  # ui.data.upload_pixels
+    text = script(Image(str(path), max_side=512, then=16, file=True), lr=0.5, epochs=10)
+    got = _result(0.5, run_script(text, tmp_path))
+    assert_runs_equal(got, run_descent(pixel_table(pixels, "unit"), [0.5], 10))
+
+
+def test_export_takes_every_option_of_run():
+    from gdcore.cli import _build_parser
+
+    def flags(command):
+        sub = next(a for a in _build_parser()._actions if a.dest == "command")
+        return {f for a in sub.choices[command]._actions for f in a.option_strings}
+
+    run, export = flags("run"), flags("export")
+    assert run - {"--summary"} <= export, run - export
+    assert export - run <= {"--init", "--framework"}
+    names = {o.param.name for o in OPTIONS}
+    assert names >= {"lr", "epochs", "batch_size", "seed", "momentum", "nesterov", "schedule"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--image", "scene", "--epochs", "3"], "the following arguments are required: --lr"),
+        (["--image", "scene", "--lr", "0.1", "--epochs", "3", "--lr", "0.2"], ""),
+        (
+            ["--image", "scene", "--lr", "0.1", "--epochs", "3", "--framework", "jax"],
+            "argument --framework: must be one of numpy, pytorch, got 'jax'",
+        ),
+        (["--image", "scene", "--lr", "0", "--epochs", "3"], "argument --lr: must be a number > 0"),
+        (["--image", "nope", "--lr", "0.1", "--epochs", "3"], "image: 'nope' is neither"),
+        (["--image", "scene", "--lr", "0.1", "--epochs", "3", "--init", "ones"], "argument --init"),
+        (
+            ["--image", "scene", "--lr", "0.1", "--epochs", "3", "--nesterov"],
+            "nesterov: needs a momentum > 0",
+        ),
+        (
+            ["--image", "scene", "--lr", "0.1", "--epochs", "3", "--schedule", "exp:2"],
+            "argument --schedule",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(argv, message):
+    code, out, err = _cli("export", *argv)
+    if not message:  # a second rate replaces the first, as argparse does: one rate
+        assert code == 0 and "lr = 0.2" in out
+        return
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert message in err, err
