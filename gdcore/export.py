@@ -77,7 +77,9 @@ def _factor(s: dict[str, Any]) -> str:
     """The schedule as a function of the epoch: the rate of epoch k is ``lr * factor(k)``."""
     if not _scheduled(s):
         return ""
-    kind, args = schedule_parts(s["schedule"])  # type: ignore[misc]
+    parts = schedule_parts(s["schedule"])
+    assert not isinstance(parts, str)  # checked by SCHEDULE already
+    kind, args = parts
     formula = {
         "constant": "1.0",
         "step": f"{args[-1]!r} ** (k // {int(args[0])})" if kind == "step" else "",
