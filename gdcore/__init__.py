@@ -15,12 +15,12 @@ from ``python -m gdcore`` or from the dashboard.
 
 from . import params
 from ._version import __version__
-from .curves import parse_numbers, read_curve_csv
 from .diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
 from .engine import check_epochs, check_rates, initial_weights, run_descent
 from .fastest import Fastest, fastest_rate
 from .images import BUILTINS, DEFAULT_SIZE, builtin_image
 from .loading import MAX_PIXELS, ImageError, LoadedImage, load_image
+from .logs import Log, LogError, read_log
 from .model import error, one_weight_step, predict, slopes
 from .params import MAX_EPOCHS, MAX_RATES, SCALES
 from .quadratic import Quadratic, quadratic
@@ -53,6 +53,8 @@ __all__ = [
     "Fastest",
     "ImageError",
     "LoadedImage",
+    "Log",
+    "LogError",
     "PixelTable",
     "Quadratic",
     "Theory",
@@ -69,11 +71,10 @@ __all__ = [
     "initial_weights",
     "load_image",
     "one_weight_step",
-    "parse_numbers",
     "pixel_table",
     "predict",
     "quadratic",
-    "read_curve_csv",
+    "read_log",
     "run_descent",
     "slopes",
     "theory",

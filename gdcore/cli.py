@@ -300,6 +300,7 @@ def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) 
         raise UsageError(
             "values: give error values, - (a log on stdin) or --file PATH, one of them"
         )
+    data: bytes | str
     if args.file is not None:
         where, data = "--file", read_log_file(args.file)
     elif args.values == ["-"]:

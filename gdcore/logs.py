@@ -179,11 +179,13 @@ def _decode(data: bytes | str) -> str:
         raise LogError(f"the log is {size:,} bytes; at most {MAX_BYTES:,} are read.")
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
-            pass
+            text = ""
+        if text and sum(c.isascii() for c in text) >= 0.9 * len(text):
+            return text.removeprefix("\ufeff")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -275,15 +277,20 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
         return None  # one line is numbers typed in a row, not a table
     sample = sorted(set(rows[:SNIFF_LINES] + rows[-SNIFF_LINES:]))
     best: tuple[int, str, str, bool] | None = None
+    ragged: str | None = None  # a header of names, and lines that do not fit it
     for sep in SEPARATORS:
         cells = [[x.strip() for x in _split(lines[i], sep)] for i in sample]
         width = len(cells[0])
         if any(len(c) != width for c in cells):
+            same = sum(len(c) == width for c in cells)
+            if ragged is None and width >= 2 and 2 * same > len(cells) and _names(cells[0]):
+                k = next(j for j, c in enumerate(cells) if len(c) != width)
+                ragged = f"line {sample[k] + 1} has {_cells(len(cells[k]))} where the header has {width}."
             continue
         commas = any(_DECIMAL_COMMA.match(x) for row in cells for x in row)
         points = any(_DECIMAL_POINT.match(x) for row in cells for x in row)
         decimal = "," if sep != "," and commas and not points else "."
-        header = not any(_is_number(c, decimal) for c in cells[0])
+        header = _names(cells[0]) and not any(_is_number(c, decimal) for c in cells[0])
         body = cells[1:] if header else cells
         if not header and (width < 2 or not all(_is_number(c, decimal) for r in body for c in r)):
             continue  # a line of numbers and words is a printed log, not a table
@@ -294,6 +301,8 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
         )
         if numeric and (best is None or numeric > best[0]):
             best = (numeric, sep, decimal, header)
+    if best is None and ragged is not None:
+        raise LogError(ragged)
     if best is None:
         return None
     _, sep, decimal, header = best
@@ -325,6 +334,18 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
     how += " with decimal commas" if decimal == "," else ""
     how += "" if header else " without a header"
     return columns, how
+
+
+def _cells(n: int, thing: str = "cell") -> str:
+    return f"{n:,} {thing}" + ("" if n == 1 else "s")
+
+
+def _names(cells: list[str]) -> bool:
+    """Whether a line's cells can be column names: each has a letter and no other separator.
+
+    ``2.0,`` is no name, and ``epoch,loss`` split on tabs is two names misread as one.
+    """
+    return all(re.search("[A-Za-z]", c) and not re.search("[,;\t|]", c) for c in cells if c)
 
 
 def _name(raw: object, j: int, header: bool) -> str:
@@ -411,7 +432,7 @@ def _choose(columns: list[_Column], how: str, column: str | None, lines: list[st
     for c in columns:
         if roles[c.name] == "other" and c.numbers and _counts(c):
             roles[c.name] = "index"
-    usable = [c for c in columns if c.numbers and roles[c.name] != "index"]
+    usable = [c for c in columns if c.numbers and roles[c.name] != "index" and c.present.any()]
     train = [c for c in usable if roles[c.name] == "loss"]
     valid = [c for c in usable if roles[c.name] == "validation"]
     plain = [c for c in usable if roles[c.name] == "other"]
@@ -458,7 +479,7 @@ def _choose(columns: list[_Column], how: str, column: str | None, lines: list[st
     said = f"read {values.size:,} values"
     said += f" from {_shown(chosen.name)} " if "table" in how else f" of {chosen.name!r} "
     said += how + note
-    said += f" ({skipped:,} empty cells skipped)" if skipped else ""
+    said += f" ({_cells(skipped, 'empty cell')} skipped)" if skipped else ""
     others = tuple(c.name for c in columns if c is not chosen)
     order = ("loss", "validation", "other", "metric", "summary")
     choices = tuple(
@@ -506,7 +527,7 @@ def _find(columns: list[_Column], column: str) -> _Column:
 def _ambiguous(what: str, among: list[_Column], candidates: tuple[str, ...]) -> LogError:
     names = ", ".join(repr(c.name) for c in among[:10]) + (", …" if len(among) > 10 else "")
     return LogError(
-        f"the log has {len(among)} {what} and the rule cannot choose: {names}; choose one.",
+        f"the log has {len(among)} {what} and the rule cannot choose among them: {names}.",
         candidates,
     )
 

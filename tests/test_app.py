@@ -310,7 +310,7 @@ def test_a_csv_that_cannot_be_read_shows_no_verdict_beside_its_error():
     assert "TOO LARGE" in verdict_text(at)  # the lesson's curve from the text box
     at.file_uploader[0].upload("log.csv", b"\xff\xfe not utf-8", "text/csv").run()
     no_exception(at)
-    assert "The CSV file could not be read" in at.error[0].value
+    assert "The uploaded file could not be read" in at.error[0].value
     assert not [m for m in at.markdown if "verdict-card" in m.value]
 
 
@@ -319,7 +319,7 @@ def test_the_errors_box_is_limited_to_what_the_reader_takes():
 
     at = open_page("diagnose")
     assert at.text_area(key="dg_errors").proto.max_chars == MAX_TEXT_CHARS
-    assert MAX_TEXT_CHARS == 24 * gdcore.curves.MAX_VALUES
+    assert MAX_TEXT_CHARS == 24 * gdcore.logs.MAX_VALUES
 
 
 def test_a_long_curve_is_thinned_for_drawing_but_keeps_its_spike():

@@ -12,10 +12,8 @@ from gdcore import (
     builtin_image,
     diagnose_curve,
     diagnose_run,
-    parse_numbers,
     pixel_table,
     quadratic,
-    read_curve_csv,
     run_descent,
     theory,
 )
@@ -126,22 +124,6 @@ def test_minibatch_run_uses_the_curve():
     res = run_descent(table, [0.05 * th.critical_lr], 30, batch_size=16)
     d = diagnose_run(res.errors[0], 0.05 * th.critical_lr, th, np.zeros(3), full_batch=False)
     assert d == diagnose_curve(res.errors[0], 0.05 * th.critical_lr)
-
-
-def test_parse_numbers_and_csv():
-    np.testing.assert_array_equal(parse_numbers(" 2.0, 0.1;5\n20 nan"), [2.0, 0.1, 5.0, 20.0, NAN])
-    with pytest.raises(ValueError, match="value 2 is not a number: 'x'"):
-        parse_numbers("1, x")
-    csv_data = b"epoch,loss\n0,2.0\n1,0.1\n2,5.0\n3,20\n"
-    np.testing.assert_array_equal(read_curve_csv(csv_data), [2.0, 0.1, 5.0, 20.0])
-    np.testing.assert_array_equal(read_curve_csv(b"3\n2\n1\n"), [3, 2, 1])
-    np.testing.assert_array_equal(read_curve_csv(b"\xef\xbb\xbfa,b\n1,4\n2,3\n"), [4, 3])
-    with pytest.raises(ValueError, match="not UTF-8"):
-        read_curve_csv(b"\xff\xfe\x00")
-    with pytest.raises(ValueError, match="no rows"):
-        read_curve_csv(b"")
-    with pytest.raises(ValueError, match="row 3 has no column 2"):
-        read_curve_csv(b"epoch,error\n0,1\n1\n")
 
 
 @pytest.mark.parametrize("scale", ["raw", "unit", "standard"])

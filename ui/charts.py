@@ -759,3 +759,54 @@ def describe_runs(
     if error_star is not None:
         said.append(f"Lowest possible error E* = {_g(error_star)}.")
     return " ".join(said)
+
+
+def training_and_validation(
+    training: np.ndarray,
+    validation: np.ndarray,
+    names: tuple[str, str],
+    *,
+    log: bool = False,
+    title: str = "Your training and validation curves",
+) -> tuple[alt.Chart, list[str]]:
+    """A learner's training curve with its validation curve beside it, and notes.
+
+    Each curve is drawn against its own count of values, epoch 0 first (as the
+    verdict counts), under ``error_view``'s rules: thinned keeping each curve's
+    shape, the axis stopped at ``VIEW_CAP`` times the larger start, and nothing
+    hidden without a note.
+    """
+    curves = {
+        f"training: {names[0]}": np.asarray(training, dtype=float),
+        f"validation: {names[1]}": np.asarray(validation, dtype=float),
+    }
+    df = pd.concat(
+        [
+            pd.DataFrame({"run": label, "epoch": idx, "error": v[idx]})
+            for label, v in curves.items()
+            for idx in [keep_shape(v)]
+        ],
+        ignore_index=True,
+    )
+    starts = np.array([abs(v[0]) for v in curves.values() if v.size and np.isfinite(v[0])])
+    cap = VIEW_CAP * (float(starts.max()) if starts.size and starts.max() > 0 else 1.0)
+    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve")
+    notes: list[str] = []
+    if log:
+        hidden = sum(int((~(np.isfinite(v) & (v > 0))).sum()) for v in curves.values())
+        if hidden:
+            notes.append(f"{count(hidden, 'value')} not drawn on the log axis (NaN, infinite or 0)")
+    if len(curves) == 2 and len(training) != len(validation):
+        notes.append(
+            f"the validation curve has {len(validation):,} values and the training curve "
+            f"{len(training):,}: each is drawn against its own count, so they line up only "
+            "where both were logged at the same epochs"
+        )
+    if any(np.nan_to_num(v, nan=-1.0, posinf=np.inf).max() > cap for v in curves.values()):
+        notes.append(
+            f"a curve climbs past the top of this chart (over {VIEW_CAP:g}× the larger start)"
+        )
+    said = "; ".join(
+        f"{label}: {v.size:,} values from {_g(v[0])} to {_g(v[-1])}" for label, v in curves.items()
+    )
+    return chart.properties(description=f"{title}. {said}."), notes

@@ -200,31 +200,34 @@ def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
 
 @dataclass(frozen=True)
 class Curve:
-    """A learner's curve as read: the values and where they came from, or why not."""
+    """A learner's log as read (``gdcore.logs.Log``), where it came from, or why not.
 
-    values: np.ndarray | None
+    ``candidates`` are the columns to choose from when the reader could not decide.
+    """
+
+    log: gdcore.logs.Log | None
     source: str
     problem: str | None = None
+    candidates: tuple[str, ...] = ()
 
 
 @st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
-def read_curve(sha: str, _typed: str, _csv: bytes | None) -> Curve:
-    """Parse a typed curve or a CSV file once per content (``sha`` names both).
+def read_curve(sha: str, column: str, _typed: str, _file: bytes | None) -> Curve:
+    """Read a typed or uploaded log once per content and column (``sha`` names the content).
 
-    A CSV that cannot be read is the answer, not a reason to fall back to the
+    A file that cannot be read is the answer, not a reason to fall back to the
     text box: the page then shows the problem and no verdict.
     """
-    if _csv is not None:
-        try:
-            return Curve(gdcore.read_curve_csv(_csv), "the CSV file")
-        except ValueError as exc:
-            return Curve(None, "the CSV file", f"The CSV file could not be read: {exc}")
+    source = "the uploaded file" if _file is not None else "the text box"
     try:
-        return Curve(gdcore.parse_numbers(_typed), "the text box")
-    except ValueError as exc:
-        return Curve(None, "the text box", f"The text could not be read: {exc}")
+        log = gdcore.logs.read_log(_file if _file is not None else _typed, column or None)
+    except gdcore.logs.LogError as exc:
+        return Curve(
+            None, source, f"{source.capitalize()} could not be read: {exc}", exc.candidates
+        )
+    return Curve(log, source)
 
 
-def curve_digest(typed: str, csv: bytes | None) -> str:
-    """One key for what the learner gave: the CSV's bytes if any, else the typed text."""
-    return digest(b"csv:" + csv) if csv is not None else digest(b"text:" + typed.encode())
+def curve_digest(typed: str, upload: bytes | None) -> str:
+    """One key for what the learner gave: the file's bytes if any, else the typed text."""
+    return digest(b"file:" + upload) if upload is not None else digest(b"text:" + typed.encode())

@@ -29,7 +29,7 @@ WALK_EPOCHS = 500
 WALK_PAIRS = {"w1,w2": (1, 2), "w0,w1": (0, 1), "w0,w2": (0, 2)}
 STEP_MAX = 500
 LESSON_CURVE = "2.0, 0.1, 5.0, 20"
-MAX_TEXT_CHARS = 24 * gdcore.curves.MAX_VALUES
+MAX_TEXT_CHARS = 24 * gdcore.logs.MAX_VALUES
 """The errors box holds as many values as the reader takes, at up to 24 characters each
 (a full-precision float and its separator)."""
 EXERCISES = {
@@ -48,17 +48,45 @@ RATE = LR.narrowed(lo=1e-12, hi=1e6, lo_open=False)
 
 @dataclass(frozen=True)
 class CurveText:
-    """Errors typed as text: at least two numbers >= 0 (nan and inf mean a blow-up)."""
+    """Errors typed or pasted: numbers, a table or printed lines (``gdcore.logs``).
+
+    A log whose column the rule cannot choose is accepted: the page asks for the column.
+    """
 
     def allowed(self) -> str:
-        return "at least two numbers >= 0, separated by commas, spaces or new lines"
+        return (
+            "at least two numbers >= 0, separated by commas, spaces or new lines, "
+            "or a training log (a CSV, TSV or semicolon table, or printed lines with loss: values)"
+        )
 
     def convert(self, value: Any) -> str | None:
         try:
-            gdcore.diagnosis.check_curve(gdcore.parse_numbers(str(value)))
+            gdcore.diagnosis.check_curve(gdcore.logs.read_log(str(value)).values)
+        except gdcore.logs.LogError as exc:
+            return str(value) if exc.candidates else None
         except ValueError:
             return None
         return str(value)
+
+    def accepts(self, v: Any) -> bool:
+        return True
+
+    def show(self, v: Any) -> str:
+        return str(v)
+
+
+@dataclass(frozen=True)
+class ColumnName:
+    """The column of a log to judge, by name; empty: the one the rule chooses."""
+
+    most: int = 100
+
+    def allowed(self) -> str:
+        return f"a column name of at most {self.most} printable characters"
+
+    def convert(self, value: Any) -> str | None:
+        text = str(value)
+        return text if len(text) <= self.most and text.isprintable() else None
 
     def accepts(self, v: Any) -> bool:
         return True
@@ -259,6 +287,18 @@ DIAGNOSE = (
         "dg_lr",
         Param("lr", RATE.rule, None, "Turns the verdict into a concrete next rate."),
         "no rate",
+    ),
+    Field(
+        "column",
+        "dg_column",
+        Param(
+            "column",
+            ColumnName(),  # type: ignore[arg-type]
+            "",
+            "A log with several curves: the one to judge. By default the rule chooses: "
+            "the training loss before the validation loss, never an epoch or step counter.",
+        ),
+        "the rule's choice",
     ),
     Field("log", "dg_log", LOG_OFF, "off"),
 )
