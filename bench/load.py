@@ -193,6 +193,9 @@ class Learner:
             max_size=None,
             compression=None,
             open_timeout=HTTP_TIMEOUT_S,
+            # A browser never pings; the server does (and this client answers). Pinging from
+            # here would close sessions whose server is too busy to answer within 20 s.
+            ping_interval=None,
         )
         self._reader = asyncio.create_task(self._read())
         self.query_string = query
@@ -291,7 +294,7 @@ class Learner:
             except TimeoutError:
                 raise Failure(f"{what}: no script_finished within {RUN_TIMEOUT_S:.0f} s") from None
             if status is None:
-                raise Failure(f"{what}: the server closed the connection")
+                raise Failure(f"{what}: the connection closed ({self._closed_why()})")
             if status == FINISHED:
                 break  # an earlier status is a run cut short for a rerun: wait for that one
         seconds = time.perf_counter() - t0
@@ -300,6 +303,15 @@ class Learner:
         if self._run_errors:
             raise Failure(f"{what}: " + " | ".join(self._run_errors))
         return seconds
+
+    def _closed_why(self) -> str:
+        proto = self._ws.protocol
+        rcvd, sent = proto.close_rcvd, proto.close_sent
+        if rcvd is not None:
+            return f"the server sent close {rcvd.code} {rcvd.reason!r}"
+        if sent is not None:
+            return f"this client sent close {sent.code} {sent.reason!r}"
+        return "no close frame: the TCP connection dropped"
 
     async def _read(self) -> None:
         assert self._finished is not None

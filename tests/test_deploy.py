@@ -1,0 +1,296 @@
+"""Hosting: the image's command and health check, HAProxy's configuration, replicas behind it
+and a short load test that opens real Streamlit sessions (correctness only, never timings).
+
+No container runtime runs on these machines, so the Dockerfile's CMD and HEALTHCHECK are run
+outside a container, from a folder holding exactly what its COPY lines copy. The balancer
+tests need Debian's haproxy (.ci/run installs it); without it they are skipped, saying so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bench import load
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+HAPROXY = shutil.which("haproxy")
+needs_haproxy = pytest.mark.skipif(
+    HAPROXY is None,
+    reason="haproxy is not installed (Debian: apt-get install haproxy; .ci/run installs it)",
+)
+replicas = load.load_replicas_module()
+
+
+# --- the Dockerfile, run outside a container ---
+
+
+def dockerfile() -> dict[str, object]:
+    """FROM, USER, ENV, COPY, HEALTHCHECK and CMD of deploy/Dockerfile."""
+    text = re.sub(r"\\\n\s*", " ", DOCKERFILE.read_text())  # join continued lines
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    env: dict[str, str] = {}
+    copies: list[tuple[str, str]] = []
+    out: dict[str, object] = {"env": env, "copy": copies}
+    for ln in lines:
+        word, _, rest = ln.partition(" ")
+        if word == "ENV":
+            env.update(re.findall(r"(\w+)=(\S+)", rest))
+        elif word == "COPY":
+            parts = [p for p in rest.split() if not p.startswith("--")]
+            copies.append((parts[0], parts[1]))
+        elif word == "HEALTHCHECK":
+            out["healthcheck"] = json.loads(rest[rest.index("CMD") + 3 :])
+        elif word in ("CMD", "FROM", "USER", "WORKDIR"):
+            out[word.lower()] = json.loads(rest) if word == "CMD" else rest
+    return out
+
+
+def test_dockerfile_is_slim_python_311_not_root_with_a_health_check():
+    d = dockerfile()
+    assert d["from"] == "python:3.11-slim"
+    assert d["user"] not in ("root", "0")
+    assert d["healthcheck"] == ["python", "deploy/healthcheck.py"]
+    assert d["cmd"] == ["python", "-m", "streamlit", "run", "streamlit_app.py"]
+    assert "/_stcore/health" in (ROOT / "deploy" / "healthcheck.py").read_text()
+    assert dict(d["copy"])[".streamlit/config.toml"] == ".streamlit/config.toml"
+
+
+def test_image_command_and_health_check_run_outside_a_container(tmp_path):
+    """The CMD serves the app from a folder with only what the image copies; HEALTHCHECK
+    fails before it is up, passes while it is, fails after it stops; allowedHosts holds."""
+    d = dockerfile()
+    app = tmp_path / "app"
+    for src, dest in d["copy"]:  # type: ignore[union-attr]
+        target = app / dest / Path(src).name if dest.endswith("/") else app / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / src).is_dir():
+            shutil.copytree(ROOT / src, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(ROOT / src, target)
+    port = load.free_port()
+    env = {
+        **os.environ,
+        **d["env"],  # type: ignore[dict-item]
+        # Outside a container: loopback, not 0.0.0.0, and a free port, not 8501.
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+        "STREAMLIT_SERVER_PORT": str(port),
+        "STREAMLIT_SERVER_ALLOWED_HOSTS": "127.0.0.1 localhost",
+    }
+    env.pop("PYTHONPATH", None)
+
+    def run(argv: list[str], **kw):  # "python" in the image is the venv's python here
+        return [sys.executable if a == "python" else a for a in argv], kw
+
+    check_argv, _ = run(d["healthcheck"])  # type: ignore[arg-type]
+
+    def healthy() -> bool:
+        return subprocess.run(check_argv, cwd=app, env=env, capture_output=True).returncode == 0
+
+    assert not healthy()
+    cmd, _ = run(d["cmd"])  # type: ignore[arg-type]
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(cmd, cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not healthy():
+            assert server.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "no healthy answer within 60 s"
+            time.sleep(0.5)
+        learner = asyncio.run(load.learner_session(port, 0, load.PLANS[0], 1, 0.0))
+        assert learner.failures == []
+        assert not asyncio.run(_websocket_accepted(port, host=f"rebinding.example:{port}"))
+        assert asyncio.run(_websocket_accepted(port, host=f"localhost:{port}"))
+    finally:
+        server.terminate()
+        server.wait(15)
+        log.close()
+    assert not healthy()
+
+
+async def _websocket_accepted(port: int, host: str) -> bool:
+    """True if /_stcore/stream accepts a connection whose Host header is ``host``.
+
+    Streamlit refuses a Host outside server.allowedHosts before accepting the WebSocket,
+    which the ASGI server answers with HTTP 403."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidStatus
+
+    try:  # the URL names the host (so the Host header says it), the socket goes to 127.0.0.1
+        async with connect(
+            f"ws://{host}/_stcore/stream",
+            host="127.0.0.1",
+            port=port,
+            subprotocols=["streamlit"],  # type: ignore[list-item]
+        ):
+            return True
+    except InvalidStatus as refused:
+        assert refused.response.status_code == 403
+        return False
+
+
+# --- HAProxy ---
+
+
+@needs_haproxy
+@pytest.mark.parametrize("n", [2, 3])
+def test_haproxy_config_is_valid(tmp_path, n):
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text(replicas.haproxy_config(n, 18601))
+    env = {**os.environ, "EXPLORER_BIND": "127.0.0.1", "EXPLORER_PORT": "18600"}
+    for path in (ROOT / "deploy" / "haproxy.cfg", cfg):
+        done = subprocess.run([HAPROXY, "-c", "-f", str(path)], env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr.decode()
+    servers = re.findall(r"^\s*server (r\d+) 127.0.0.1:(\d+) cookie (r\d+)", cfg.read_text(), re.M)
+    assert servers == [(f"r{i}", str(18600 + i), f"r{i}") for i in range(1, n + 1)]
+
+
+@pytest.fixture(scope="module")
+def balancer(tmp_path_factory):
+    """Two replicas behind HAProxy, started by deploy/replicas and stopped after the tests."""
+    if HAPROXY is None:
+        pytest.skip(
+            "haproxy is not installed (Debian: apt-get install haproxy; .ci/run installs it)"
+        )
+    run_dir = tmp_path_factory.mktemp("replicas")
+    port = load.free_port()
+    while not all(replicas.port_free(p) for p in range(port, port + 3)):
+        port = load.free_port()
+    state = replicas.start(2, port, "127.0.0.1", ["127.0.0.1"], run_dir, sys.executable)
+    yield port, state
+    replicas.stop(run_dir)
+    pids = [state["balancer"]["pid"], *(r["pid"] for r in state["replicas"])]
+    left = {
+        pid: (Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}").exists() else "")
+        for pid in pids
+    }
+    assert not any(left.values()), f"a process outlived stop: {left}"
+
+
+def _explore_error(lr: float, epochs: int) -> str:
+    """The caption's error at the last epoch, computed by the engine directly (no Streamlit)."""
+    import gdcore
+    from ui.params import EXPLORE
+
+    f = {fl.url: fl for fl in EXPLORE}
+    pixels = gdcore.builtin_image(f["image"].default, f["size"].default)
+    table = gdcore.pixel_table(pixels, f["scale"].default)
+    run = gdcore.run_descent(table, [lr], epochs, init=f["init"].default, seed=f["seed"].default)
+    return f"error = {run.errors[0][int(run.last_epoch[0])]:.4g}"
+
+
+def test_short_load_test_each_session_gets_its_own_results(balancer):
+    """Eight sessions at once (every page, Explore twice), two changes each, through HAProxy:
+    no errors, every URL holds its own session's last value, Explore's error is the engine's."""
+    port, _ = balancer
+    changes = 2
+    plans = [load.PLANS[i % len(load.PLANS)] for i in range(len(load.PLANS) + 1)]
+
+    async def everyone():
+        learners = await asyncio.gather(
+            *(load.learner_session(port, i, p, changes, 0.2) for i, p in enumerate(plans))
+        )
+        await _close(learners)
+        return learners
+
+    learners = asyncio.run(everyone())
+    assert [f for lr in learners for f in lr.failures] == []
+    for i, (lr, plan) in enumerate(zip(learners, plans, strict=True)):
+        assert len(lr.times) == 1 + changes
+        last = plan.value(i, changes - 1)
+        if plan.url is not None:
+            assert float(load.published(lr, plan.url)) == pytest.approx(last, rel=1e-9)
+        if plan.page == "explore":
+            assert any(_explore_error(last, 100) in t for t in lr.texts), lr.texts
+    assert {lr.replica for lr in learners} == {"r1", "r2"}
+
+
+async def _close(learners):
+    await asyncio.gather(*(lr.close() for lr in learners))
+
+
+def test_upload_and_rerun_stay_on_their_replica(balancer):
+    """Two learners each upload a photo and rerun: each keeps its replica (the cookie) and
+    its own photo. The same upload sent to the other replica is refused (400), and one
+    without the XSRF cookie, as a cross-site iframe sends it, gets 403."""
+    port, _ = balancer
+    photos = [load.photo_jpeg(seed, 200_000, (800, 600)) for seed in (1, 2)]
+
+    async def scenario():
+        learners = [load.Learner(port, f"upload#{i}") for i in range(2)]
+        await asyncio.gather(*(lr.open("", "image=upload") for lr in learners))
+        first = [lr.replica for lr in learners]
+        for i, lr in enumerate(learners):
+            await lr.upload("upload_file", f"photo-{i}.jpg", photos[i])
+            await lr.change("ex_lr", 0.3 + 0.1 * i)
+        texts = [list(lr.texts) for lr in learners]
+        elsewhere = await _put_elsewhere(learners[0], photos[0])
+        no_xsrf = await _put_without_xsrf(learners[0], photos[0])
+        await _close(learners)
+        return learners, first, texts, elsewhere, no_xsrf
+
+    learners, first, texts, elsewhere, no_xsrf = asyncio.run(scenario())
+    assert [f for lr in learners for f in lr.failures] == []
+    assert sorted(first) == ["r1", "r2"]
+    assert [lr.replica for lr in learners] == first
+    for i in range(2):
+        assert any(f"photo-{i}.jpg" in t for t in texts[i])
+        assert not any(f"photo-{1 - i}.jpg" in t for t in texts[i])
+    assert elsewhere[0] == 400 and b"sticky sessions" in elsewhere[1]
+    assert no_xsrf[0] == 403
+
+
+async def _put_elsewhere(lr: load.Learner, data: bytes) -> tuple[int, bytes]:
+    other = "r2" if lr.replica == "r1" else "r1"
+    cookies = {**lr.cookies, load.REPLICA_COOKIE: other}
+    return await _put(lr, data, cookies, lr.cookies[load.XSRF_COOKIE])
+
+
+async def _put_without_xsrf(lr: load.Learner, data: bytes) -> tuple[int, bytes]:
+    cookies = {k: v for k, v in lr.cookies.items() if k != load.XSRF_COOKIE}
+    return await _put(lr, data, cookies, "")
+
+
+async def _put(lr, data, cookies, xsrf) -> tuple[int, bytes]:
+    body, ctype = load.multipart("again.jpg", data, "image/jpeg")
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Content-Type": ctype}
+    if xsrf:
+        headers["X-Xsrftoken"] = xsrf
+    path = f"/_stcore/upload_file/{lr.session_id}/some-file-id"
+    status, _, answer = await load.http(lr.port, "PUT", path, headers, body)
+    return status, answer
+
+
+async def _announce_big_body(port: int) -> int:
+    """The status HAProxy answers to a PUT that announces 11.6 MB (no body is sent)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        b"PUT /_stcore/upload_file/x/y HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Length: 11600000\r\n\r\n"
+    )
+    await writer.drain()
+    status = int((await reader.readline()).split()[1])
+    writer.close()
+    return status
+
+
+def test_balancer_hides_metrics_and_refuses_bodies_over_the_upload_limit(balancer):
+    port, state = balancer
+    replica_port = state["replicas"][0]["port"]
+
+    async def ask():
+        hidden = await load.http(port, "GET", "/_stcore/metrics", {})
+        direct = await load.http(replica_port, "GET", "/_stcore/metrics", {})
+        return hidden[0], direct[0], await _announce_big_body(port)
+
+    assert asyncio.run(ask()) == (404, 200, 413)
