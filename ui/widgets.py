@@ -17,7 +17,7 @@ import streamlit as st
 from PIL import Image
 
 import gdcore
-from gdcore.diagnosis import edge
+from gdcore.diagnosis import shown_edge
 from gdcore.fastest import Fastest
 from ui import specs, urlstate
 from ui.charts import VERDICT_COLOURS
@@ -138,9 +138,9 @@ def verdict_card(d: gdcore.Diagnosis, lr: float | None = None) -> None:
     st.markdown(
         f"""<div data-testid="verdict-card" style="border-left: 8px solid {colour};
         padding: 0.6rem 1rem; background: {colour}14; border-radius: 4px; margin-bottom: 0.6rem;">
-        <div style="font-size: 1.5rem; font-weight: 700; color: {colour};">
-        {VERDICT_MARK[d.verdict]} {d.verdict.upper()}<span style="font-size: 0.95rem;
-        font-weight: 400; color: #444;">{rate}</span></div>
+        <div style="font-size: 1.5rem; font-weight: 700;"><span style="color: {colour};">
+        {VERDICT_MARK[d.verdict]} {d.verdict.upper()}</span><span style="font-size: 0.95rem;
+        font-weight: 400;">{rate}</span></div>
         <div style="font-size: 1.0rem; margin-top: 0.2rem;">{html.escape(d.reason[:1].upper() + d.reason[1:])}</div>
         </div>""",
         unsafe_allow_html=True,
@@ -162,7 +162,7 @@ def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) ->
     c = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
     c[0].metric(
         "edge rate 2/λmax",
-        f"{edge(th.critical_lr, 4):g}",
+        shown_edge(th.critical_lr, fast.lr if fast else None, 4),
         help="Above it, full-batch descent diverges: every step overshoots by more than it gains.",
     )
     c[1].metric(
@@ -189,7 +189,12 @@ def thumbnails() -> None:
     cols = st.columns(len(names))
     for col, name in zip(cols, names, strict=True):
         with col:
-            st.image(builtin_pixels(name, 64).astype("uint8"), caption=name, width="stretch")
+            st.image(
+                builtin_pixels(name, 64).astype("uint8"),
+                caption=name,
+                width="stretch",
+                alt=f"{name}: {gdcore.BUILTINS[name].description}",
+            )
             action(
                 st.button,
                 IMAGE_FIELD,
@@ -253,19 +258,68 @@ def epoch_slider(field: Field, label: str, last: int) -> int:
 def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
     """The image, the model's prediction at an epoch, and the residual, side by side."""
     c1, c2, c3 = st.columns(3)
-    c1.image(brightness_to_rgb(choice.pixels), caption="your image", width="stretch")
-    c2.image(brightness_to_rgb(prediction), caption=f"prediction, epoch {at}", width="stretch")
+    residual = choice.pixels - prediction
+    alts = picture_texts(choice, prediction, residual, at)
+    c1.image(brightness_to_rgb(choice.pixels), caption="your image", width="stretch", alt=alts[0])
+    c2.image(
+        brightness_to_rgb(prediction),
+        caption=f"prediction, epoch {at}",
+        width="stretch",
+        alt=alts[1],
+    )
     c3.image(
-        residual_to_rgb(choice.pixels - prediction),
+        residual_to_rgb(residual),
         caption="residual: orange = too dark",
         width="stretch",
+        alt=alts[2],
     )
-    lo, hi = float(np.nanmin(prediction)), float(np.nanmax(prediction))
-    if lo < -0.5 or hi > 255.5 or not np.isfinite(prediction).all():
-        st.caption(
-            f"At epoch {at} the predicted brightness runs from {lo:.3g} to {hi:.3g}, far "
-            "outside 0–255, so the picture is clipped to black and white."
+    out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
+    if out.any():
+        st.caption(clipped_text(prediction, at, float(out.mean())))
+
+
+def clipped_text(prediction: np.ndarray, at: int, share: float) -> str:
+    """Why the prediction picture shows black or white: how much of it is outside 0-255."""
+    finite = prediction[np.isfinite(prediction)]
+    span = (
+        f"runs from {finite.min():.3g} to {finite.max():.3g}"
+        if finite.size
+        else "is not a number anywhere"
+    )
+    pct = f"{100 * share:.0f}%" if share >= 0.01 else "under 1%"
+    if share < 0.5:
+        return (
+            f"At epoch {at} the predicted brightness {span}: the {pct} of pixels outside "
+            "0–255 are drawn black (below 0) or white (above 255)."
         )
+    return (
+        f"At epoch {at} the predicted brightness {span}: {pct} of the pixels are outside "
+        "0–255, so the picture is mostly clipped to black and white."
+    )
+
+
+def picture_texts(
+    choice: ImageChoice, prediction: np.ndarray, residual: np.ndarray, at: int
+) -> tuple[str, str, str]:
+    """The text alternatives of the three pictures: what each shows, with its numbers."""
+
+    def span(v: np.ndarray) -> str:
+        finite = v[np.isfinite(v)]
+        if not finite.size:
+            return "no finite values (the run blew up)"
+        return f"from {finite.min():.4g} to {finite.max():.4g}"
+
+    px = choice.pixels
+    side = f"{px.shape[1]}×{px.shape[0]}"
+    finite = residual[np.isfinite(residual)]
+    mean_abs = f", on average {np.abs(finite).mean():.4g} away" if finite.size else ""
+    return (
+        f"Your image, {choice.label}: {side} pixels, brightness {span(px)}.",
+        f"The model's prediction at epoch {at}: a flat ramp of brightness {span(prediction)} "
+        "(drawn clipped to 0–255).",
+        f"The residual at epoch {at}, image minus prediction: {span(residual)}{mean_abs}; orange "
+        "where the prediction is too dark, blue where it is too bright, white where it is right.",
+    )
 
 
 def number_table(df: pd.DataFrame) -> None:
@@ -337,7 +391,12 @@ def slope_sign_table(slope: float) -> None:
     st.dataframe(
         df.style.apply(
             lambda row: (
-                ["background-color: #FFF3C4; font-weight: 600" if row.name == here else ""]
+                # Dark text on the highlight in both themes (the dark theme's text is light).
+                [
+                    "background-color: #FFF3C4; color: #0B0D10; font-weight: 600"
+                    if row.name == here
+                    else ""
+                ]
                 * len(row)
             ),
             axis=1,
