@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .engine import closed_form, initial_weights
+from .logs import read_log
 from .params import INIT, LR, SCALE, SCALES, Param
 from .quadratic import Quadratic, quadratic
 from .runs import BLOWUP_ERROR
@@ -578,3 +579,38 @@ def check(
     """
     values = read_printed(errors) if isinstance(errors, str) else errors
     return check_loop(Setup(pixels, scale, lr, init, seed), values)
+
+
+LOG_DIGITS = "digits taken from the values read, so a 0 printed last is not counted"
+"""What a log read by ``gdcore.logs`` loses: the reader returns numbers, not their text."""
+
+
+def read_errors(data: str | bytes, column: str | None = None) -> tuple[tuple[Printed, ...], str]:
+    """The printed errors and a sentence saying what was read.
+
+    Plain numbers (``read_printed``) keep their printed digits. Anything else,
+    a table or a training log, goes through ``gdcore.logs.read_log`` (the same
+    reader as Diagnose, with its rule for the column); its numbers' digits are
+    their shortest spelling, which a trailing 0 printed does not survive.
+
+    >>> values, said = read_errors("epoch,loss\\n0,0.50\\n1,0.25\\n")
+    >>> [v.text for v in values], said.split(";")[0]
+    (['0.5', '0.25'], "read 2 values from column 'loss' of a comma-separated table")
+    """
+    text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
+    if column is None:
+        try:
+            values = read_printed(text)
+        except ValueError:
+            pass
+        else:
+            return values, f"read {len(values)} values as printed"
+    log = read_log(data, column)
+    found = printed([repr(float(v)) for v in log.values])
+    return found, f"{log.said} ({LOG_DIGITS})"
+
+
+def example(setup: Setup, count: int = 30) -> str:
+    """What a loop that left the ½ out of the error and the slopes prints, for a first look."""
+    curve = setup.curve(Loop(setup.scale, 2.0 * setup.lr, mse=True), count)
+    return ", ".join(f"{v:.6g}" for v in curve)

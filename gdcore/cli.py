@@ -27,7 +27,7 @@ import numpy as np
 
 from . import export
 from ._version import __version__
-from .check import START, Setup, check_loop, read_printed
+from .check import START, Setup, check_loop, read_errors
 from .diagnosis import check_curve, diagnose_curve, diagnose_run
 from .engine import initial_weights, run_descent
 from .forecast import momentum_epochs_to_target
@@ -171,6 +171,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(ck, "--init", START)
     _option(ck, "--seed", SEED)
     ck.add_argument("--file", help="a file of the errors your loop printed, epoch 0 first")
+    ck.add_argument("--column", help="the column of a log to check (default: chosen by rule)")
     ck.add_argument("values", nargs="?", choices=["-"], help="- to read the errors from stdin")
 
     ex = sub.add_parser("export", help="the run as a Python script that prints its CSV")
@@ -356,9 +357,9 @@ def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> 
         raise UsageError("values: standard input is closed, so - has nothing to read")
     else:
         text = stdin.read()
-    values = read_printed(text)
+    values, said = read_errors(text, args.column)
     found = check_loop(Setup(_load(args), args.scale, args.lr, args.init, args.seed), values)
-    out.write(f"{found.headline}\n{found.evidence}\n")
+    out.write(f"{found.headline}\n{found.evidence}\n{said}\n")
     for f in found.findings:
         out.write(f"fix: {f.line}  # {f.why}\n")
 

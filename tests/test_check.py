@@ -252,7 +252,7 @@ def test_the_command_line_says_match_and_unexplained():
         (["--image", "scene", "--lr", "-1", "-"], "1 2", "argument --lr: must be a number > 0"),
         (["--image", "scene", "--lr", "0.1", "--init", "one", "-"], "1 2", "argument --init"),
         (["--image", "scene", "--lr", "0.1", "-"], "1 zwei", "value 2 is not a number"),
-        (["--image", "scene", "--lr", "0.1", "-"], "", "give at least two numbers"),
+        (["--image", "scene", "--lr", "0.1", "-"], "", "give at least two"),
         (["--image", "nope", "--lr", "0.1", "-"], "1 2", "image: 'nope' is neither"),
     ],
 )
@@ -260,3 +260,37 @@ def test_the_command_line_refuses_bad_input_in_one_line(argv, stdin, message):
     code, out, err = _cli(*argv, stdin=stdin)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_a_training_log_is_read_by_the_log_reader_and_says_so(tmp_path):
+    pixels = builtin_image("scene", 16)
+    errors = learner_loop(pixels, "unit", 0.5, 20, late=True)
+    path = tmp_path / "log.csv"
+    comma = lambda v: str(v).replace(".", ",")  # noqa: E731
+    path.write_text(
+        "epoch;loss;val_loss\n"
+        + "".join(f"{k};{comma(e)};{comma(2 * e)}\n" for k, e in enumerate(errors))
+    )
+    code, out, err = _cli("--image", "scene", "--size", "16", "--lr", "0.5", "--file", str(path))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "after-update"
+    assert lines[2].startswith("read 20 values from column 'loss'") and "decimal commas" in lines[2]
+    code, out, _ = _cli(
+        "--image",
+        "scene",
+        "--size",
+        "16",
+        "--lr",
+        "0.5",
+        "--file",
+        str(path),
+        "--column",
+        "val_loss",
+    )
+    assert code == 0 and out.splitlines()[0] == "reports-mse, after-update"
+
+
+def test_an_ambiguous_log_is_refused_with_its_candidates():
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "-", stdin="a b\n0.5 0.6\n0.4 0.5\n")
+    assert code == 2 and out == "" and err.count("\n") == 1
