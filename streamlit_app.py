@@ -73,11 +73,12 @@ with right:
     )
     st.subheader("What the bowl says about your rate")
     reach = gdcore.epochs_to_target(bowl, lr, weights[0])
-    st.markdown(text.bowl_story(th, lr, reach, table.scale))
+    fast = gdcore.fastest_rate(bowl, weights[0])
+    st.markdown(text.bowl_story(th, lr, reach, table.scale, fast.lr if fast else None))
     if table.scale == "raw":
         action(st.button, f["scale"], "Normalize: use the unit scale", set_to="unit", key="ex_unit")
     with st.expander("The maths behind this"):
-        widgets.theory_metrics(th, gdcore.fastest_rate(bowl, weights[0]), per_row=2)
+        widgets.theory_metrics(th, fast, per_row=2)
         st.markdown(text.maths(th, table.scale))
     if th.singular:
         st.info(th.explanation)

@@ -101,6 +101,21 @@ def edge(rate: float, digits: int = 3) -> float:
     return math.floor(rate * scale) / scale
 
 
+def shown_edge(critical_lr: float, below: float | None = None, digits: int = 3) -> str:
+    """The edge rate as text: rounded down (``edge``), with more digits while a rate shown
+    beside it (``below``: the fastest rate, just under the edge on the raw scale) would
+    not read as smaller.
+
+    >>> shown_edge(0.000859534), shown_edge(0.000859534, below=0.0008595)
+    ('0.000859', '0.00085953')
+    """
+    value = edge(critical_lr, digits)
+    while below is not None and value <= below and digits < 17:
+        digits += 1
+        value = edge(critical_lr, digits)
+    return f"{value:.{digits}g}"
+
+
 def curve_rules() -> str:
     """The curve rules above as a Markdown list, with the thresholds in force."""
     return (
@@ -271,6 +286,25 @@ def _suggest(verdict: str, reason: str, lr: float | None, factor: float) -> Diag
     )
 
 
+NARROW = (100.0, 1000)
+"""A valley whose walls differ in steepness over 100× and whose fastest rate needs over
+1000 epochs is called long and narrow, and the verdict says to normalize the inputs."""
+
+
+def _narrow(th: Theory, w0: NDArray[np.float64], named: bool = False) -> str:
+    """The reason's ending for a long, narrow valley (the raw scale): normalize.
+    ``named``: the reason already names the fastest rate and its epochs."""
+    fast = fastest_rate(th.bowl, w0)
+    if fast is None or th.condition_number <= NARROW[0] or fast.epochs <= NARROW[1]:
+        return ""
+    return (
+        f"; the valley is long and narrow (one wall {th.condition_number:,.0f}× steeper than the "
+        "other), so even the fastest rate "
+        + ("is slow" if named else f"{fast.lr:g} needs {_epochs(fast.epochs)}")
+        + ": normalize the inputs (the unit or standard scale)"
+    )
+
+
 def _next_rate(th: Theory, w0: NDArray[np.float64]) -> float:
     """The rate to try next on a full batch: the fastest from this start."""
     fast = fastest_rate(th.bowl, w0)
@@ -293,8 +327,8 @@ def diagnose_run(
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     ratio = lr / th.critical_lr
-    crit = f"the edge rate {edge(th.critical_lr):g}"
     if not full_batch:
+        crit = f"the edge rate {shown_edge(th.critical_lr)}"
         curve = diagnose_curve(e, lr)
         if curve.verdict == TOO_LARGE and ratio > 1:
             return Diagnosis(
@@ -302,6 +336,8 @@ def diagnose_run(
             )
         return curve
     bowl = th.bowl
+    fast = fastest_rate(bowl, w0)
+    crit = f"the edge rate {shown_edge(th.critical_lr, fast.lr if fast else None)}"
     if blown is not None or (
         epochs_to_target(bowl, lr, w0) is None and th.bowl.excess(w0) > 0 and lr * th.lambda_max > 2
     ):
@@ -322,7 +358,7 @@ def diagnose_run(
         return Diagnosis(
             TOO_LARGE,
             f"{when or 'the error grows'}: the rate {_fmt(lr)} is {_times(ratio)} {crit}, so "
-            "every step overshoots the bottom by more than it gains.",
+            f"every step overshoots the bottom by more than it gains{_narrow(th, w0)}.",
             _next_rate(th, w0),
         )
     k_lr = epochs_to_target(bowl, lr, w0)
@@ -342,19 +378,13 @@ def diagnose_run(
         if th.error_star > 0 and gap < 0.05 * th.error_star
         else ""
     )
-    fast = fastest_rate(bowl, w0)
     if fast is None:  # every rate is there at epoch 0
         return Diagnosis(
             GOOD, f"the start is already within 1% of the lowest error E*{nothing}.", lr
         )
     k_fast = max(fast.epochs, 1)
     best = f"the fastest rate from this start, {fast.lr:g}, needs {_epochs(k_fast)}"
-    narrow = (
-        f"; the valley is long and narrow (one wall {th.condition_number:,.0f}× steeper than the "
-        "other), so even the fastest rate is slow: normalize the inputs (the standard scale)"
-        if k_fast > 1000 and th.condition_number > 100
-        else ""
-    )
+    narrow = _narrow(th, w0, named=True)
     if k_lr <= max(SLOW_FACTOR * k_fast, SLOW_FLOOR):
         return Diagnosis(GOOD, f"{where}; {best}{narrow}{nothing}.", lr)
     if lr < fast.lr:

@@ -6,7 +6,7 @@ import streamlit as st
 
 import gdcore
 from gdcore import suggest
-from gdcore.diagnosis import edge
+from gdcore.diagnosis import shown_edge
 from ui import charts, data, text, urlstate, widgets
 from ui.controls import control
 
@@ -56,14 +56,14 @@ table = pd.DataFrame(rows)
 best = suggest.fewest_epochs(table["lr"], table["epochs_to_1pct"])
 suggested = best.lr if best else None
 
+fast = gdcore.fastest_rate(bowl, np.zeros(3))
 c = st.columns(4)
 c[0].metric(
     "edge rate",
-    f"{edge(th.critical_lr, 4):g}",
+    shown_edge(th.critical_lr, fast.lr if fast else None, 4),
     help="Above it every step overshoots by more than it gains: 2/λmax, λmax the bowl's "
     "steepest curvature.",
 )
-fast = gdcore.fastest_rate(bowl, np.zeros(3))
 c[1].metric(
     "fastest from this start",
     f"{fast.lr:g}" if fast else "any",

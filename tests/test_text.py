@@ -103,3 +103,14 @@ def test_step_by_step_shows_the_lessons_slope_sign_table_on_the_learners_row(que
     assert list(table["slope sign"]) == ["positive", "negative", "zero"]
     slope = gdcore.one_weight_step(float(query.get("w", 1.0)), 0.01).slope
     assert text.slope_sign_row(slope) == row
+
+
+def test_the_clipping_caption_says_how_much_is_clipped():
+    """The picture at epoch 200 of scene at 0.5 had 'far outside 0–255 … black and white'
+    under a grey gradient: only the pixels above 255 were white."""
+    from ui.widgets import clipped_text
+
+    few = clipped_text(np.array([56.8, 100.0, 200.0, 271.0]), 200, 0.25)
+    assert "25% of pixels" in few and "far" not in few and "mostly" not in few
+    most = clipped_text(np.array([-1e5, 1e5, np.nan]), 3, 1.0)
+    assert "100% of the pixels" in most and "mostly clipped" in most

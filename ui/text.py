@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 import gdcore
-from gdcore.diagnosis import edge
+from gdcore.diagnosis import edge, shown_edge
 from gdcore.textbook import EpochDetail
 from gdcore.theory import DIVERGES, OVERSHOOT, SMOOTH, STALLS
 
@@ -48,9 +48,12 @@ LESSON_WORDS = {
 }
 
 
-def bowl_story(th: gdcore.Theory, lr: float, reach: int | None, scale: str) -> str:
-    """What the bowl says about this rate, in the lesson's words (slope, step, valley)."""
-    limit = edge(th.critical_lr)
+def bowl_story(
+    th: gdcore.Theory, lr: float, reach: int | None, scale: str, fastest: float | None = None
+) -> str:
+    """What the bowl says about this rate, in the lesson's words (slope, step, valley).
+    ``fastest``: the fastest rate from this start, shown nearby (the edge never reads below it)."""
+    limit = shown_edge(th.critical_lr, fastest)
     ratio = lr / th.critical_lr
     where = "below" if ratio < 1 else "exactly at" if np.isclose(ratio, 1, rtol=1e-12) else "above"
     reach_text = (
@@ -61,7 +64,7 @@ def bowl_story(th: gdcore.Theory, lr: float, reach: int | None, scale: str) -> s
     lines = [
         "- The error over the three weights is a **bowl**: each step goes downhill, against "
         "the slope, by the learning rate × the slope.",
-        f"- Steps get too long at a rate of **{limit:g}**: above it every step overshoots the "
+        f"- Steps get too long at a rate of **{limit}**: above it every step overshoots the "
         "bottom by more than it gains, and the error explodes.",
         f"- Your rate **{lr:g}** is {where} that edge ({times(ratio)}): "
         f"{LESSON_WORDS[gdcore.behaviour(th, lr)]}. {reach_text}",
@@ -204,6 +207,8 @@ START_HERE = {
     "sweep": "Many rates at once, to see where too small turns into good and good into too large.",
     "diagnose": "Your own error curve (or the lesson's 2.0 → 0.1 → 5.0 → 20): what went wrong.",
     "exercises": "The checkpoints: predict first, then let the engine check.",
+    "check": "Your project's own loop: the errors it printed against the exact ones, and the "
+    "line to fix when they part.",
 }
 """The lesson's sections, in its order, with the page that continues each."""
 
