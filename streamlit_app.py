@@ -48,6 +48,8 @@ with left:
             type="primary",
             key="ex_use_suggestion",
         )
+    if table.scale == "raw":  # the lesson's fix for a steep bowl, beside the verdict
+        action(st.button, f["scale"], "Normalize: use the unit scale", set_to="unit", key="ex_unit")
     axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
     widgets.draw(
         charts.error_view,
@@ -75,8 +77,6 @@ with right:
     reach = gdcore.epochs_to_target(bowl, lr, weights[0])
     fast = gdcore.fastest_rate(bowl, weights[0])
     st.markdown(text.bowl_story(th, lr, reach, table.scale, fast.lr if fast else None))
-    if table.scale == "raw":
-        action(st.button, f["scale"], "Normalize: use the unit scale", set_to="unit", key="ex_unit")
     with st.expander("The maths behind this"):
         widgets.theory_metrics(th, fast, per_row=2)
         st.markdown(text.maths(th, table.scale))
@@ -96,4 +96,6 @@ with right:
 written = urlstate.publish(page, at=-1 if at == last else at)
 upload_note = "An uploaded image is not part of the link." if choice.key[0] == "upload" else ""
 with left:
+    run = dict(lr=lr, epochs=epochs, init=init, seed=int(seed), batch_size=batch or None)
+    widgets.code_downloads(choice, table.scale, **run)  # the run on screen as a script
     widgets.share_box(page, written, upload_note)
