@@ -56,11 +56,16 @@ def slice_descent(
     lr: float,
     epochs: int,
     start: NDArray[np.float64],
+    momentum: float = 0.0,
+    nesterov: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Descent in which only the ``free`` weights learn; the others stay at w*.
 
     Returns the weights (epochs+1, 3) and errors (epochs+1,), NaN from the
-    epoch the run blows up (the rule of ``runs.py``).
+    epoch the run blows up (the rule of ``runs.py``). With ``momentum`` β the
+    ball is heavy, as in PyTorch's SGD (``dampening=0``): ``buf`` is the first
+    slope, then ``β buf + slope``, and the step is ``buf`` (Nesterov:
+    ``slope + β buf``), so it overshoots the bottom and spirals in.
 
     Examples
     --------
@@ -76,13 +81,16 @@ def slice_descent(
     w = np.where(mask, np.asarray(start, dtype=np.float64), bowl.w_star)
     weights = np.full((epochs + 1, 3), np.nan)
     errors = np.full(epochs + 1, np.nan)
+    buf = np.zeros(3)
     with np.errstate(all="ignore"):
         for k in range(epochs + 1):
             e = float(bowl.error(w))
             if not np.isfinite(e) or e > BLOWUP_ERROR:
                 break
             weights[k], errors[k] = w, e
-            w = w - lr * np.where(mask, bowl.hessian @ (w - bowl.w_star), 0.0)
+            slope = np.where(mask, bowl.hessian @ (w - bowl.w_star), 0.0)
+            buf = slope if k == 0 else momentum * buf + slope
+            w = w - lr * (slope + momentum * buf if nesterov else buf)
     return weights, errors
 
 
@@ -289,6 +297,8 @@ class Walk:
     steps : int
         Steps walked, epoch 0 included; those not in ``epochs`` are off the
         picture (too far out, or blown up).
+    momentum : float
+        β of the heavy ball (0: plain descent).
     """
 
     free: tuple[int, ...]
@@ -300,6 +310,7 @@ class Walk:
     lo: NDArray[np.float64]
     hi: NDArray[np.float64]
     steps: int
+    momentum: float = 0.0
 
     @property
     def factor(self) -> float:
@@ -319,10 +330,14 @@ def walk(
     speed: float,
     epochs: int,
     start: NDArray[np.float64] | None = None,
+    momentum: float = 0.0,
 ) -> Walk | None:
     """Walk ``epochs`` steps on a slice at ``speed`` times its critical rate.
 
     The walk starts at ``start`` (zero weights by default, as in the lesson).
+    With ``momentum`` β the ball is heavy (``slice_descent``); ``speed`` stays a
+    multiple of the plain critical rate, so a walk with and one without
+    momentum take the same rate.
     Returns ``None`` when the slice is flat: the free weights cannot change the
     prediction, so there is no downhill to walk.
 
@@ -341,7 +356,7 @@ def walk(
         return None
     w0 = np.zeros(3) if start is None else np.asarray(start, dtype=np.float64)
     lr = speed * critical
-    weights, errors = slice_descent(bowl, idx, lr, epochs, w0)
+    weights, errors = slice_descent(bowl, idx, lr, epochs, w0, momentum)
     ok = np.isfinite(errors)
     pts = weights[ok][:, idx]
     lo, hi = view_window(bowl.w_star[idx], w0[idx], pts)
@@ -356,4 +371,5 @@ def walk(
         lo,
         hi,
         epochs + 1,
+        momentum,
     )
