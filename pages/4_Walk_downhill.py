@@ -21,7 +21,7 @@ with st.sidebar:
         control(
             st.number_input,
             f["speed"],
-            "Rate, as a multiple of the critical rate",
+            "Rate, as a multiple of the edge rate",
             format="%.3g",
             step=0.05,
         )

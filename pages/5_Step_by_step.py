@@ -71,7 +71,7 @@ if lr > crit:  # only then can the walk overflow
         else f"At step {k} they pass the largest a float holds (about 1.8e308): the walk stops there."
     )
     (st.warning if k is None else st.error)(
-        f"**It explodes.** Rate {lr:g} is {text.times(lr / crit)} the critical rate {crit:g}, so every "
+        f"**It explodes.** Rate {lr:g} is {text.times(lr / crit)} the edge rate {crit:g}, so every "
         f"step overshoots 5 by more than the last and the numbers grow. {end}",
         icon=":material/warning:",
     )

@@ -259,7 +259,7 @@ WALK = (
             "speed",
             R(0.001, 3.0),
             0.8,
-            "Each picture has its own critical rate; 1 is the edge where steps stop settling.",
+            "Each picture has its own edge rate; 1 is the edge, where steps stop settling.",
         ),
     ),
     Field("epochs", "wk_epochs", Param("epochs", R(1, WALK_EPOCHS, integer=True), 30, EPOCHS.help)),

@@ -166,7 +166,7 @@ SWEEP_WORDS = {
     "good": "**good**: the error falls and flattens",
     "zig-zag": "**too large**: each step overshoots the bottom, the weights zig-zag across "
     "the valley and settle slowly",
-    "explodes": "**too large**: above the critical rate {critical:.3g} every step overshoots "
+    "explodes": "**too large**: above the edge rate {critical} every step overshoots "
     "by more than it gains, and the error explodes",
 }
 
@@ -190,7 +190,7 @@ def sweep_story(table, critical_lr: float) -> str:
         if i == len(kinds) or kinds[i] != kinds[start]:
             lo, hi = table["lr"].iloc[start], table["lr"].iloc[i - 1]
             span = f"{lo:.3g}" if i - 1 == start else f"{lo:.3g} to {hi:.3g}"
-            words = SWEEP_WORDS[kinds[start]].format(critical=critical_lr)
+            words = SWEEP_WORDS[kinds[start]].format(critical=shown_edge(critical_lr))
             lines.append(f"- {span}: {words}.")
             start = i
     return "\n".join(lines)
