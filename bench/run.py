@@ -280,6 +280,7 @@ CAPS = {
     "step": {"size": "512", "steps": "500"},
     "diagnose": {"errors": ",".join(["1"] * 5000)},
     "exercises": {"size": "512", "exercise": "read"},
+    "check": {"size": "512", "epochs": "20000", "errors": ",".join(["1"] * 5000)},
 }
 
 

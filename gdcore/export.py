@@ -256,6 +256,7 @@ class Image:
     max_side: int | None = None
     then: int | None = None
     file: bool = False
+    note: str = ""
 
     def code(self) -> tuple[str, str]:
         """The import line and the line that makes ``pixels``."""
@@ -267,9 +268,10 @@ class Image:
         load = f"load_image({self.name!r}, max_side={self.max_side})"
         if self.then is not None:
             load += f".downsampled({self.then})"
+        note = f"# {self.note}\n" if self.note else ""
         return (
             "from gdcore import load_image  # only to load the image",
-            f"pixels = {load}.pixels  # brightness 0-255",
+            f"{note}pixels = {load}.pixels  # brightness 0-255",
         )
 
 

@@ -294,3 +294,74 @@ def test_a_training_log_is_read_by_the_log_reader_and_says_so(tmp_path):
 def test_an_ambiguous_log_is_refused_with_its_candidates():
     code, out, err = _cli("--image", "scene", "--lr", "0.5", "-", stdin="a b\n0.5 0.6\n0.4 0.5\n")
     assert code == 2 and out == "" and err.count("\n") == 1
+
+
+# --- The page -------------------------------------------------------------------
+
+
+def _page_text(at):
+    from helpers import all_text
+
+    return all_text(at) + "\n".join(s.value for s in at.success)
+
+
+def test_the_page_asks_for_errors_then_names_the_example_mistake():
+    from helpers import chart_data, no_exception, open_page
+
+    at = open_page("check")
+    no_exception(at)
+    assert "Paste your errors on the left" in at.info[-1].value
+    at.button(key="ck_example").click().run()
+    no_exception(at)
+    assert at.warning[0].value.startswith("**reports\\-mse, other\\-rate=1.**")
+    assert [c.value for c in at.code if not c.value.startswith("http")] == [
+        "error = 0.5 * np.mean(difference**2)",
+        "slope = -(X.T @ difference) / len(t)",
+    ]
+    runs = set(chart_data(at)["run"])
+    assert runs == {"your numbers", "the exact curve", "the loop that explains them"}
+    assert "part from the exact curve at **epoch 0**" in _page_text(at)
+
+
+def test_a_link_with_the_learners_numbers_matches():
+    from helpers import chart_data, no_exception, open_page
+
+    pixels = builtin_image("spot", 32)
+    errors = learner_loop(pixels, "raw", 1e-5, 40)
+    at = open_page("check", image="spot", size="32", scale="raw", lr="1e-5", errors=printed(errors))
+    no_exception(at)
+    assert at.success[0].value.startswith("**Match.** All 41 values agree")
+    data = chart_data(at)
+    assert set(data["run"]) == {"your numbers", "the exact curve"}
+    exact = [e for r, e in zip(data["run"], data["error"], strict=True) if r == "the exact curve"]
+    np.testing.assert_allclose(exact, errors, rtol=1e-9)
+
+
+def test_an_uploaded_file_of_errors_and_the_epochs_note():
+    from helpers import no_exception, open_page
+
+    pixels = builtin_image("scene", 64)
+    errors = learner_loop(pixels, "unit", 0.5, 30, late=True)
+    at = open_page("check", epochs="30")
+    at.file_uploader(key="ck_file").upload(
+        "errors.txt", "\n".join(f"{e:.5f}" for e in errors).encode(), "text/plain"
+    ).run()
+    no_exception(at)
+    assert at.warning[0].value.startswith("**after\\-update.**")
+    assert "You gave 30 values for 30 epochs: one short of epochs 0 to 30" in _page_text(at)
+    assert any("read 30 values as printed" in t.value for t in at.text)
+
+
+def test_bad_starting_weights_and_unreadable_errors_are_said():
+    from helpers import no_exception, open_page
+
+    at = open_page("check", errors="1, x")
+    assert "`errors=1, x`: must be" in at.warning[0].value  # a link's bad value: the default
+    at.text_area(key="ck_errors").set_value("1, 2, x y").run()
+    at.text_input(key="ck_init").set_value("1, 2").run()
+    no_exception(at)
+    said = [e.value for e in at.error]
+    assert any(
+        s.startswith("Starting weights: must be zero, random or three numbers") for s in said
+    )
+    assert any("The errors could not be read" in s for s in said), said

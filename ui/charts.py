@@ -821,3 +821,65 @@ def training_and_validation(
         f"{label}: {v.size:,} values from {_g(v[0])} to {_g(v[-1])}" for label, v in curves.items()
     )
     return chart.properties(description=f"{title}. {said}."), notes
+
+
+def check_chart(
+    values: np.ndarray,
+    exact: np.ndarray,
+    explained: np.ndarray | None = None,
+    parted: int | None = None,
+    *,
+    log: bool = False,
+    title: str = "Your numbers over the exact curve",
+) -> tuple[alt.Chart, list[str]]:
+    """A learner's printed errors over the exact curve of their setup, and notes.
+
+    With ``explained``, the curve of the loop whose mistakes explain the numbers
+    is drawn too; ``parted`` marks the first epoch where the numbers leave the
+    exact curve. Drawn under ``error_view``'s rules (thinned keeping the shape,
+    the axis stopped at ``VIEW_CAP`` times the larger start, notes for anything
+    left out).
+    """
+    curves = {"your numbers": np.asarray(values, dtype=float)}
+    curves["the exact curve"] = np.asarray(exact, dtype=float)
+    if explained is not None:
+        curves["the loop that explains them"] = np.asarray(explained, dtype=float)
+    df = pd.concat(
+        [
+            pd.DataFrame({"run": label, "epoch": idx, "error": v[idx]})
+            for label, v in curves.items()
+            for idx in [keep_shape(v)]
+        ],
+        ignore_index=True,
+    )
+    starts = np.array([abs(v[0]) for v in curves.values() if v.size and np.isfinite(v[0])])
+    cap = VIEW_CAP * (float(starts.max()) if starts.size and starts.max() > 0 else 1.0)
+    marks = None
+    v = curves["your numbers"]
+    if parted is not None and parted < len(v) and np.isfinite(v[parted]):
+        marks = pd.DataFrame(
+            [
+                {
+                    "run": "your numbers",
+                    "epoch": parted,
+                    "error": float(v[parted]),
+                    "label": f"parts from the exact curve at epoch {parted:,}",
+                }
+            ]
+        )
+    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve", diverged=marks)
+    notes: list[str] = []
+    hidden = sum(
+        int((~(np.isfinite(c) & ((c > 0) if log else True))).sum()) for c in curves.values()
+    )
+    if hidden:
+        where = "on the log axis (NaN, infinite or 0)" if log else "(NaN or infinite: a blow-up)"
+        notes.append(f"{count(hidden, 'value')} not drawn {where}")
+    if any(np.nan_to_num(c, nan=-1.0, posinf=np.inf).max() > cap for c in curves.values()):
+        notes.append(
+            f"a curve climbs past the top of this chart (over {VIEW_CAP:g}× the larger start)"
+        )
+    said = "; ".join(
+        f"{label}: {c.size:,} values from {_g(c[0])} to {_g(c[-1])}" for label, c in curves.items()
+    )
+    return chart.properties(description=f"{title}. {said}."), notes

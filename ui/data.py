@@ -17,6 +17,8 @@ import numpy as np
 import streamlit as st
 
 import gdcore
+import gdcore.check
+import gdcore.export
 from gdcore.loading import LoadedImage
 from ui.params import SIZES
 
@@ -231,3 +233,72 @@ def read_curve(sha: str, column: str, _typed: str, _file: bytes | None) -> Curve
 def curve_digest(typed: str, upload: bytes | None) -> str:
     """One key for what the learner gave: the file's bytes if any, else the typed text."""
     return digest(b"file:" + upload) if upload is not None else digest(b"text:" + typed.encode())
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A learner's printed errors checked against their setup, or why they could not be.
+
+    ``said`` is what was read; ``candidates`` the columns to choose from when
+    a log's rule could not decide.
+    """
+
+    result: gdcore.check.Check | None
+    said: str = ""
+    problem: str | None = None
+    candidates: tuple[str, ...] = ()
+
+
+@st.cache_data(**CACHE, max_size="50MB", show_spinner="Checking your numbers…")
+def checked(
+    key: tuple,
+    scale: str,
+    lr: float,
+    init: str,
+    seed: int,
+    sha: str,
+    _pixels: np.ndarray,
+    _errors: str | bytes,
+) -> Checked:
+    """``gdcore.check`` once per image, setup and content (``sha`` names the errors)."""
+    try:
+        values, said = gdcore.check.read_errors(_errors)
+    except gdcore.logs.LogError as exc:
+        return Checked(
+            None, problem=f"The errors could not be read: {exc}", candidates=exc.candidates
+        )
+    except ValueError as exc:
+        return Checked(None, problem=f"The errors could not be read: {exc}")
+    setup = gdcore.check.Setup(_pixels, scale, lr, init, seed)
+    return Checked(gdcore.check.check_loop(setup, values), said)
+
+
+def example_errors(key: tuple, scale: str, lr: float, init: str, seed: int, _pixels) -> str:
+    """Errors a loop without the ½ prints on this setup, to try the page with."""
+    return gdcore.check.example(gdcore.check.Setup(_pixels, scale, lr, init, seed))
+
+
+def export_image(choice: ImageChoice) -> gdcore.export.Image:
+    """How an exported script makes the image on screen: a built-in, or the upload's averaging."""
+    kind, name, size = choice.key
+    if kind == "builtin":
+        return gdcore.export.Image(name, size)
+    note = "save your image as my_image.png next to this script"
+    if size > LARGEST_SIZE:
+        return gdcore.export.Image("my_image.png", max_side=size, file=True, note=note)
+    return gdcore.export.Image(
+        "my_image.png", max_side=LARGEST_SIZE, then=size, file=True, note=note
+    )
+
+
+def run_script(choice: ImageChoice, scale: str, framework: str, **run: object) -> str:
+    """The script of the run on screen (``gdcore.export``); ``run`` holds its options by name."""
+    image = export_image(choice)
+    command = (
+        gdcore.export.command_line(image, framework, scale=scale, **run)
+        if choice.key[0] == "builtin"
+        else ""
+    )
+    return gdcore.export.script(
+        image, framework, command, n=int(choice.pixels.size), scale=scale, **run
+    )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gdcore
+from gdcore.check import START
 from gdcore.landscape import WEIGHT_NAMES
 from gdcore.params import EPOCHS, INIT, LR, SCALE, SEED, Choice, Flag, ListOf, Param
 from gdcore.params import Range as R
@@ -305,4 +306,24 @@ DIAGNOSE = (
 EXERCISE = (
     *IMAGE,
     Field("exercise", "xr_exercise", Param("exercise", Choice(tuple(EXERCISES)), "predict", "")),
+)
+CHECK = (
+    *IMAGE,
+    Field("lr", "ck_lr", Param("lr", RATE.rule, 0.5, "The rate your loop used.")),
+    Field("init", "ck_init", START, form="text"),
+    Field("seed", "ck_seed", Param("seed", SEED.rule, 0, "The seed of random starting weights.")),
+    Field(
+        "epochs",
+        "ck_epochs",
+        Param("epochs", DASHBOARD_EPOCHS.rule, None, "How many epochs your loop ran."),
+        "as many as the values",
+    ),
+    Field(
+        "errors",
+        "ck_errors",
+        Param("errors", CurveText(), "", "The errors your loop printed, epoch 0 first."),  # type: ignore[arg-type]
+        "none yet",
+        form="text",
+    ),
+    Field("log", "ck_log", LOG_OFF, "off"),
 )

@@ -84,5 +84,13 @@ PAGES = (
         "pages/7_Exercises.py",
         params.EXERCISE,
     ),
+    Page(
+        "check",
+        "Check my loop",
+        ":material/rule:",
+        "Check_my_loop",
+        "pages/8_Check_my_loop.py",
+        params.CHECK,
+    ),
 )
 BY_ID = {p.id: p for p in PAGES}

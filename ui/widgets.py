@@ -17,9 +17,10 @@ import streamlit as st
 from PIL import Image
 
 import gdcore
+import gdcore.check
 from gdcore.diagnosis import shown_edge
 from gdcore.fastest import Fastest
-from ui import specs, urlstate
+from ui import specs, text, urlstate
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
 from ui.data import (
@@ -29,6 +30,7 @@ from ui.data import (
     builtin_pixels,
     digest,
     residual_to_rgb,
+    run_script,
     upload_pixels,
 )
 from ui.params import IMAGE, UPLOAD, Field
@@ -373,6 +375,67 @@ def draw(
     said = [*notes, *(rest[0] if rest else ())]
     if said:
         target.caption("Note: " + "; ".join(said) + ".")
+
+
+def check_finding(found: gdcore.check.Check, said: str, epochs: int | None = None) -> None:
+    """What ``gdcore.check`` found, in words: the outcome, the evidence, the lines to fix."""
+    evidence = text.literal(found.evidence)
+    if found.outcome == "match":
+        st.success(f"**Match.** {evidence}", icon=":material/check_circle:")
+    elif found.outcome == "unexplained":
+        st.error(f"**Unexplained from epoch {found.parted:,}.** {evidence}", icon=":material/help:")
+    else:
+        st.warning(f"**{text.literal(found.headline)}.** {evidence}", icon=":material/build:")
+        for f in found.findings:
+            st.markdown(f"**{f}**: {text.literal(f.why)}. Write:")
+            st.code(f.line, language="python")
+    if found.parted is not None:
+        st.markdown(
+            f"Your numbers part from the exact curve at **epoch {found.parted:,}**: printed "
+            f"`{found.texts[found.parted]}`, exact {found.exact[found.parted]:.6g}."
+        )
+    st.text(f"Read: {said}.")  # a log's column names: text, not Markdown
+    n = len(found.values)
+    if epochs is not None and n != epochs + 1:
+        if n == epochs:
+            why = (
+                f"one short of epochs 0 to {epochs:,}: a loop that records each error after "
+                "the update prints that many"
+            )
+        else:
+            why = f"they are read as epochs 0 to {n - 1:,}"
+        st.caption(f"You gave {n:,} values for {epochs:,} epochs: {why}.")
+
+
+def code_downloads(choice: ImageChoice, scale: str, **run: Any) -> None:
+    """The run on screen as a script to download ("Get this run as code"), numpy or PyTorch.
+
+    ``run`` holds the run's options by their names in ``gdcore.export.OPTIONS``.
+    """
+    with st.expander("Get this run as code", icon=":material/code:"):
+        st.caption(
+            "A short Python script with the pixel table and the loop written out. Run as it "
+            "is, it prints this run's numbers, one row per epoch: `epoch,error,w0,w1,w2`."
+            + (
+                " Save your image as `my_image.png` next to it."
+                if choice.key[0] == "upload"
+                else ""
+            )
+        )
+        columns = st.columns(2)
+        for col, framework, label in zip(
+            columns, ("numpy", "pytorch"), ("NumPy loop", "PyTorch (torch.optim.SGD)"), strict=True
+        ):
+            col.download_button(
+                label,
+                data=run_script(choice, scale, framework, **run),
+                file_name=f"gradient_descent_{framework}.py",
+                mime="text/x-python",
+                key=f"code_{framework}",
+                on_click="ignore",
+                icon=":material/download:",
+                width="stretch",
+            )
 
 
 def start_here() -> None:
