@@ -209,8 +209,6 @@ START_HERE = {
     "exercises": "The checkpoints: predict first, then let the engine check.",
     "check": "Your project's own loop: the errors it printed against the exact ones, and the "
     "line to fix when they part.",
-    "check": "Your project's own loop: the errors it printed against the exact ones, and the "
-    "line to fix when they part.",
 }
 """The lesson's sections, in its order, with the page that continues each."""
 
