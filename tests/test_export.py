@@ -319,3 +319,59 @@ def test_bad_input_is_one_line_and_status_2(argv, message):
         return
     assert code == 2 and out == "" and err.count("\n") == 1
     assert message in err, err
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test as app_test_module
+
+    files = {}
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            files[filename] = path_or_data
+            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return files
+
+
+@pytest.mark.parametrize("framework", ["numpy", "pytorch"])
+def test_explore_gives_the_run_on_screen_as_code(framework, downloads, tmp_path):
+    if framework == "pytorch":
+        pytest.importorskip("torch")
+    from helpers import no_exception, open_page
+
+    query = dict(image="noise", size="16", lr="0.7", epochs="50", init="random", seed="3")
+    at = open_page("explore", batch="40", **query)
+    no_exception(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "NumPy loop" in labels and "PyTorch (torch.optim.SGD)" in labels
+    text = downloads[f"gradient_descent_{framework}.py"]
+    text = text.decode() if isinstance(text, bytes) else text
+    got = _result(0.7, run_script(text, tmp_path))
+    table = pixel_table(builtin_image("noise", 16), "unit")
+    expected = run_descent(table, [0.7], 50, init="random", seed=3, batch_size=40)
+    assert_runs_equal(got, expected)
+
+
+def test_explore_gives_an_upload_as_code_that_loads_the_same_pixels(downloads, tmp_path):
+    from helpers import no_exception, open_page
+    from PIL import Image as PILImage
+
+    from gdcore import load_image
+
+    pixels = np.random.default_rng(4).integers(0, 256, (40, 60)).astype(np.uint8)
+    buf = io.BytesIO()
+    PILImage.fromarray(pixels).save(buf, "PNG")
+    at = open_page("explore", image="upload", size="16", epochs="30")
+    at.file_uploader(key="upload_file").upload("photo.png", buf.getvalue(), "image/png").run()
+    no_exception(at)
+    text = downloads["gradient_descent_numpy.py"]
+    text = text.decode() if isinstance(text, bytes) else text
+    assert "save your image as my_image.png in the folder you run" in text
+    (tmp_path / "my_image.png").write_bytes(buf.getvalue())
+    got = _result(0.5, run_script(text, tmp_path))
+    shown = load_image(buf.getvalue(), max_side=512).downsampled(16).pixels
+    assert_runs_equal(got, run_descent(pixel_table(shown, "unit"), [0.5], 30))

@@ -283,7 +283,7 @@ def export_image(choice: ImageChoice) -> gdcore.export.Image:
     kind, name, size = choice.key
     if kind == "builtin":
         return gdcore.export.Image(name, size)
-    note = "save your image as my_image.png next to this script"
+    note = "save your image as my_image.png in the folder you run this script from"
     if size > LARGEST_SIZE:
         return gdcore.export.Image("my_image.png", max_side=size, file=True, note=note)
     return gdcore.export.Image(

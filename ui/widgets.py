@@ -417,7 +417,7 @@ def code_downloads(choice: ImageChoice, scale: str, **run: Any) -> None:
             "A short Python script with the pixel table and the loop written out. Run as it "
             "is, it prints this run's numbers, one row per epoch: `epoch,error,w0,w1,w2`."
             + (
-                " Save your image as `my_image.png` next to it."
+                " Save your image as `my_image.png` in the folder you run it from."
                 if choice.key[0] == "upload"
                 else ""
             )
