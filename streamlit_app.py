@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-from ui import charts, data, text, urlstate, widgets
+from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import action, control
 
 page = widgets.page_setup("explore")
@@ -19,6 +19,8 @@ with st.sidebar:
     with st.expander("Advanced"):
         batch = control(st.number_input, f["batch"], "Batch size (0 = the whole image)")
         seed = control(st.number_input, f["seed"], "Seed")
+        st.caption(momentum.HEAVY_BALL)
+        knob, knob_problems = momentum.advanced_controls(f)
 
 st.caption(
     "Gradient descent fits `predicted brightness = w0 + w1·x + w2·y` to every pixel. "
@@ -32,9 +34,20 @@ with st.expander("Image gallery: pick a built-in image", icon=":material/photo_l
 table = data.table_for(choice, st.session_state["scale"])
 bowl, th = data.bowl(choice.key, table.scale, choice.pixels)
 batch, epochs, notes = data.fit_batch(table.n, int(batch), int(epochs))
-result = data.descend(choice.key, table.scale, (lr,), epochs, init, int(seed), batch, choice.pixels)
+for problem in knob_problems:
+    st.warning(problem, icon=":material/block:")
+if knob.plain:
+    result = data.descend(
+        choice.key, table.scale, (lr,), epochs, init, int(seed), batch, choice.pixels
+    )
+    diag = gdcore.diagnose_run(
+        result.errors[0], lr, th, result.weights[0, 0], full_batch=batch == 0
+    )
+else:
+    result, diag = momentum.judged_run(
+        choice.key, table.scale, lr, epochs, init, int(seed), batch, knob, choice.pixels
+    )
 errors, weights = result.errors[0], result.weights[0]
-diag = gdcore.diagnose_run(errors, lr, th, weights[0], full_batch=batch == 0)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -62,6 +75,13 @@ with left:
         verdicts=[diag.verdict],
         notes=notes,
     )
+    if not knob.plain:
+        widgets.draw(
+            charts.rate_chart,
+            momentum.rates_used(lr, epochs, knob),
+            momentum.edges(th, knob),
+            "The rate each epoch stepped with",
+        )
     widgets.draw(charts.weights_chart, np.arange(len(errors)), weights, th.w_star)
 
 with right:
@@ -76,10 +96,15 @@ with right:
     st.subheader("What the bowl says about your rate")
     reach = gdcore.epochs_to_target(bowl, lr, weights[0])
     fast = gdcore.fastest_rate(bowl, weights[0])
-    st.markdown(text.bowl_story(th, lr, reach, table.scale, fast.lr if fast else None))
+    if knob.plain:
+        st.markdown(text.bowl_story(th, lr, reach, table.scale, fast.lr if fast else None))
+    else:
+        st.markdown(momentum.story(th, lr, knob, diag, epochs))
     with st.expander("The maths behind this"):
         widgets.theory_metrics(th, fast, per_row=2)
         st.markdown(text.maths(th, table.scale))
+        if not knob.plain:
+            st.markdown(momentum.maths(th, knob))
     if th.singular:
         st.info(th.explanation)
     st.subheader("The pixel table")

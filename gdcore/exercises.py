@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .diagnosis import Diagnosis, diagnose_curve, edge
 from .fastest import fastest_rate
+from .forecast import momentum_epochs_to_target
 from .quadratic import Quadratic
 from .runs import BLOWUP_ERROR
 from .theory import Theory, epoch_error_exceeds, epochs_to_target
@@ -159,3 +160,49 @@ def check_slope_sign(weight: float, slope: float, lr: float, answer: str) -> Fee
         f"{'falls' if slope < 0 else 'rises'} as the weight rises: new weight = {weight:g} − {lr:g} × ({slope:g}) = {new:.4g}."
     )
     return Feedback(answer == truth, ("Right: " if answer == truth else "Not quite: ") + why)
+
+
+MOMENTUM_RATE = 1.5
+"""The momentum exercise's rate: this many times the plain edge rate 2/lambda_max."""
+
+
+def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedback:
+    """A momentum β that makes ``MOMENTUM_RATE`` × the plain edge rate settle.
+
+    With momentum β the edge rate is ``2(1+β)/lambda_max``, so the rate settles
+    exactly when ``β > MOMENTUM_RATE - 1``; the epochs it then needs are counted
+    exactly (``forecast.momentum_epochs_to_target``) and said beside the best pair.
+
+    >>> from gdcore.table import pixel_table
+    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.theory import theory
+    >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
+    >>> check_momentum(0.3, th, np.zeros(3)).correct, check_momentum(0.7, th, np.zeros(3)).correct
+    (False, True)
+    """
+    if not 0.0 <= answer < 1.0:
+        return Feedback(False, f"A momentum β must be from 0 to below 1, got {answer:g}.")
+    lr = MOMENTUM_RATE * th.critical_lr
+    wide = th.critical_lr_for(answer)
+    need = MOMENTUM_RATE - 1.0
+    if lr >= wide:
+        return Feedback(
+            False,
+            f"With β = {answer:g} the heavy ball keeps {answer:g} of its last step, which widens "
+            f"the edge rate from {edge(th.critical_lr, 4):g} to {edge(wide, 4):g}: still below "
+            f"the rate {lr:.4g}, so every swing lands higher up the bowl and the error explodes. "
+            f"The edge 2(1+β)/λmax passes the rate once β is above {need:g}.",
+        )
+    k = momentum_epochs_to_target(th.bowl, lr, answer, w0)
+    when = (
+        f"it gets within 1% of the lowest error E* at epoch {k:,}"
+        if k is not None
+        else "it settles, though more slowly than can be counted here"
+    )
+    return Feedback(
+        True,
+        f"With β = {answer:g} the edge rate widens from {edge(th.critical_lr, 4):g} to "
+        f"{edge(wide, 4):g}, above the rate {lr:.4g}: the heavy ball swings past the bottom "
+        f"but each swing is smaller, and {when}. (Any β above {need:g} works; the theory's best "
+        f"pair is rate {th.optimal_momentum_lr:.4g} with β = {th.optimal_momentum:.4g}.)",
+    )

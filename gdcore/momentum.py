@@ -83,6 +83,25 @@ def knobs(momentum: float = 0.0, nesterov: bool = False) -> str:
     return f"{'Nesterov' + chr(39) + 's ' if nesterov else ''}momentum β = {momentum:g}"
 
 
+def root_factors(
+    curvatures: ArrayLike, lr: float, momentum: float = 0.0, nesterov: bool = False
+) -> NDArray[np.float64]:
+    """Each direction's factor per epoch, from its curvature: the larger root in size of
+    ``z² − (1+β−u) z + β`` (Nesterov: ``z² − (1+β)(1−u) z + β(1−u)``), ``u = lr·λ``.
+
+    The same numbers as ``forecast.direction_factors`` (the eigenvalues of its
+    2 x 2 maps, a test holds them equal), for any curvatures: a slice of the bowl's.
+
+    >>> root_factors([1.0, 4.0], 0.5).tolist(), root_factors([4.0], 0.5, 0.25).tolist()
+    ([0.5, 1.0], [0.5])
+    """
+    u = lr * np.asarray(curvatures, dtype=np.float64)
+    b = (1 + momentum) * (1 - u) if nesterov else 1 + momentum - u
+    c = momentum * (1 - u) if nesterov else np.full_like(u, momentum)
+    root = np.sqrt((b * b - 4 * c).astype(complex))
+    return np.maximum(np.abs((b + root) / 2), np.abs((b - root) / 2))
+
+
 def best_rate_for(bowl: Quadratic, momentum: float = 0.0, nesterov: bool = False) -> float:
     """The constant rate whose slowest direction settles fastest, for this β.
 
@@ -416,4 +435,4 @@ def epoch_map(
     return EpochMap(lrs, betas, flat.reshape(out.shape), limit)
 
 
-__all__ = ["EpochMap", "best_rate_for", "diagnose_knobs", "epoch_map", "knobs"]
+__all__ = ["EpochMap", "best_rate_for", "diagnose_knobs", "epoch_map", "knobs", "root_factors"]

@@ -6,7 +6,7 @@ import streamlit as st
 
 import gdcore
 from gdcore.diagnosis import edge
-from ui import charts, data, text, urlstate, widgets
+from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import control
 
 page = widgets.page_setup("compare")
@@ -27,6 +27,12 @@ with st.sidebar:
     )
     also = control(st.multiselect, f["also"], "Also run on these built-in images")
     epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
+    st.markdown("#### Runs with their own settings")
+    st.caption(
+        "Each row is one more run on the first image: a rate with its own momentum β "
+        "(the heavy ball keeps that share of its last step), Nesterov, schedule and warm-up."
+    )
+    extra = momentum.runs_editor(f["runs"], th)
 
 rates = list(auto)
 if typed.strip():
@@ -60,6 +66,7 @@ for img in images:
         rows.append(
             {
                 "image": short,
+                "run": labels[-1],
                 "rate": lr,
                 "final error": float(runs.final_errors[i]),
                 "verdict": d.verdict,
@@ -68,6 +75,27 @@ for img in images:
             }
         )
 
+if extra:
+    knob_errors, knob_blown, knob_said = momentum.table_runs(
+        choice.key, scale, extra, epochs, choice.pixels
+    )
+    short = choice.label.split(" (")[0]
+    for run, e, div, d in zip(extra, knob_errors, knob_blown, knob_said, strict=True):
+        labels.append(f"{short} · {run.label()}" if len(images) > 1 else run.label())
+        names.append(short)
+        curves.append(e)
+        diverged.append(div)
+        rows.append(
+            {
+                "image": short,
+                "run": labels[-1],
+                "rate": run.lr,
+                "final error": float(e[-1]) if np.isfinite(e[-1]) else np.inf,
+                "verdict": d.verdict,
+                "reason": d.reason,
+                "diverged at": str(div) if div >= 0 else "",
+            }
+        )
 errors = np.array(curves)
 axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
 one_image = len(images) == 1

@@ -7,7 +7,7 @@ import streamlit as st
 import gdcore
 from gdcore import suggest
 from gdcore.diagnosis import shown_edge
-from ui import charts, data, text, urlstate, widgets
+from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import control
 
 page = widgets.page_setup("sweep")
@@ -100,6 +100,23 @@ for column, *_ in charts.SWEEP_PANELS:  # stacked: both charts at full width
         start,
     )
 st.markdown(text.sweep_story(table, th.critical_lr))
+
+st.subheader("Rate × momentum: where the heavy ball settles")
+st.caption(momentum.HEAVY_BALL)
+emap = momentum.momentum_map(choice.key, scale, int(epochs), False, choice.pixels)
+edge_line, best_pair = momentum.map_frames(th, emap, False)
+widgets.draw(
+    charts.momentum_map_chart,
+    emap.rates,
+    emap.momenta,
+    emap.epochs,
+    emap.limit,
+    edge_line,
+    best_pair,
+)
+st.markdown(momentum.map_story(th, emap))
+with st.expander("The maths behind this map"):
+    st.markdown(momentum.maths(th, momentum.Knobs(float(th.optimal_momentum))))
 
 st.subheader("Every rate")
 formats = {

@@ -5,7 +5,7 @@ import streamlit as st
 from gdcore import landscape
 from gdcore.diagnosis import edge
 from gdcore.landscape import WEIGHT_NAMES
-from ui import charts, data, text, urlstate, widgets
+from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import WALK_PAIRS
 
@@ -28,6 +28,19 @@ with st.sidebar:
     )
     for label, v in QUICK:
         action(st.button, f["speed"], label, set_to=v, key=f"wk_quick_{v}", width="stretch")
+    beta = float(
+        control(
+            st.number_input,
+            f["momentum"],
+            "Momentum β of a heavy ball (0 = none)",
+            max_value=0.999,
+            step=0.1,
+            format="%.3g",
+        )
+    )
+    action(
+        st.button, f["momentum"], "Heavy ball: β = 0.9", set_to=0.9, key="wk_heavy", width="stretch"
+    )
     epochs = int(control(st.number_input, f["epochs"], "Epochs", step=5))
     at = widgets.epoch_slider(f["at"], "Show the steps up to epoch", epochs)
 
@@ -93,6 +106,10 @@ with left:
 with right:
     pair = control(st.radio, f["pair"], "Two weights", horizontal=True)
     two_weights(*WALK_PAIRS[pair])
+
+if beta > 0:
+    st.subheader("The heavy ball beside plain steps")
+    momentum.walk_beside(bowl, th, *WALK_PAIRS[pair], speed, at, beta)
 
 st.caption(
     "Darker means lower error (colour is E − E*, on a log scale). "

@@ -34,6 +34,8 @@ elif name == "read":
     views.read(choice, scale, th)
 elif name == "scaling":
     views.scaling(choice, scale)
+elif name == "momentum":
+    views.momentum(choice, scale, th)
 else:
     views.sign(choice, scale)
 

@@ -26,7 +26,7 @@ from ui.registry import BY_ID
 DEFAULT_CHARTS = {
     "explore": 2,  # the error and the weights
     "compare": 1,
-    "sweep": 2,  # final error and epochs to 1%, against the rate
+    "sweep": 3,  # final error and epochs to 1%, against the rate; the rate × momentum map
     "walk": 2,  # one weight, two weights
     "step": 1,
     "diagnose": 1,

@@ -235,3 +235,30 @@ def progress_table() -> None:
         key="xr_download",
     )
     st.caption(kept)
+
+
+def momentum(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
+    """Find a momentum β that makes 1.5 × the edge rate settle; the theory checks it."""
+    lr = ex.MOMENTUM_RATE * th.critical_lr
+    st.markdown(
+        f"Plain steps at the rate **{lr:.4g}** ({ex.MOMENTUM_RATE:g} × the edge rate "
+        f"{edge(th.critical_lr, 4):g}) overshoot the bottom by more than they gain: the error "
+        "explodes. Momentum makes the ball **heavy**: each step keeps a share β of its last "
+        "step and adds the new slope. **Find a momentum β that makes this rate settle.** "
+        "Try it on Explore first (Advanced in the sidebar), then type your answer."
+    )
+    answer = st.number_input(
+        "Your momentum β",
+        min_value=0.0,
+        max_value=0.999,
+        value=None,
+        format="%.3g",
+        key="xr_momentum",
+    )
+    if st.button("Check", key="xr_check_momentum", type="primary"):
+        if answer is None:
+            st.warning("Type a momentum first.")
+            return
+        fb = ex.check_momentum(float(answer), th, W0)
+        record("momentum", fb, answer, choice, scale)
+        show(fb)

@@ -18,7 +18,22 @@ from typing import Any
 import gdcore
 from gdcore.check import START
 from gdcore.landscape import WEIGHT_NAMES
-from gdcore.params import EPOCHS, INIT, LR, SCALE, SEED, Choice, Flag, ListOf, Param
+from gdcore.params import (
+    EPOCHS,
+    INIT,
+    LR,
+    MOMENTUM,
+    NESTEROV,
+    SCALE,
+    SCHEDULE,
+    SEED,
+    WARMUP,
+    Choice,
+    Flag,
+    ListOf,
+    Param,
+    nesterov_problem,
+)
 from gdcore.params import Range as R
 
 UPLOAD = "upload"
@@ -40,6 +55,7 @@ EXERCISES = {
     "read": "Read a curve",
     "scaling": "Raw against unit coordinates",
     "sign": "The slope's sign",
+    "momentum": "A momentum that saves a large rate",
 }
 
 DASHBOARD_EPOCHS = EPOCHS.narrowed(hi=DASHBOARD_MAX_EPOCHS)
@@ -94,6 +110,107 @@ class ColumnName:
 
     def show(self, v: Any) -> str:
         return str(v)
+
+
+DASHBOARD_WARMUP = WARMUP.narrowed(hi=DASHBOARD_MAX_EPOCHS)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of Compare's table: a rate and its optimizer settings (``gdcore.params``)."""
+
+    lr: float
+    momentum: float = MOMENTUM.default
+    nesterov: bool = NESTEROV.default
+    schedule: str = SCHEDULE.default
+    warmup: int = WARMUP.default
+
+    def label(self) -> str:
+        """``rate 1.2``, ``rate 1.2, β 0.9``, ``rate 1.2, Nesterov β 0.9, exp:0.99, warm-up 5``."""
+        parts = [f"rate {self.lr:g}"]
+        if self.momentum:
+            parts.append(f"{'Nesterov ' if self.nesterov else ''}β {self.momentum:g}")
+        if self.schedule != SCHEDULE.default:
+            parts.append(self.schedule)
+        if self.warmup:
+            parts.append(f"warm-up {self.warmup}")
+        return ", ".join(parts)
+
+
+RUN_KEYS = {"momentum": MOMENTUM, "schedule": SCHEDULE, "warmup": DASHBOARD_WARMUP}
+
+
+@dataclass(frozen=True)
+class RunList:
+    """Runs written as text, one per ``;``: a rate, then any of ``momentum=B``,
+    ``nesterov``, ``schedule=SPEC``, ``warmup=W`` (each by its ``gdcore.params`` rule).
+
+    >>> RunList().convert("1.2 momentum=0.9; 0.5 schedule=exp:0.99 warmup=5")
+    (Run(lr=1.2, momentum=0.9, nesterov=False, schedule='constant', warmup=0), Run(lr=0.5, momentum=0.0, nesterov=False, schedule='exp:0.99', warmup=5))
+    """
+
+    most: int = 8
+
+    def allowed(self) -> str:
+        return (
+            f"up to {self.most} runs separated by ;, each a rate ({RATE.rule.allowed()}) "
+            "then any of momentum=B, nesterov, schedule=SPEC, warmup=W"
+        )
+
+    def row_problem(self, text: str) -> str | Run:
+        """The run written in ``text``, or what is wrong with it."""
+        first, *rest = text.split()
+        problem = RATE.problem(first)
+        if problem is not None:
+            return f"rate {problem}"
+        values: dict[str, Any] = {}
+        for token in rest:
+            name, _, value = token.partition("=")
+            if name == "nesterov" and not value:
+                values["nesterov"] = True
+                continue
+            param = RUN_KEYS.get(name)
+            if param is None or not value:
+                return f"unknown setting {token[:30]!r} (momentum=B, nesterov, schedule=SPEC, warmup=W)"
+            problem = param.problem(value)
+            if problem is not None:
+                return f"{name} {problem}"
+            values[name] = param.check(value)
+        run = Run(float(RATE.check(first)), **values)
+        problem = nesterov_problem(run.momentum, run.nesterov)
+        return problem if problem is not None else run
+
+    def convert(self, value: Any) -> tuple[Run, ...] | None:
+        if isinstance(value, tuple):
+            return value if all(isinstance(r, Run) for r in value) else None
+        rows = [r.strip() for r in str(value).split(";") if r.strip()]
+        runs = [self.row_problem(r) for r in rows]
+        if any(isinstance(r, str) for r in runs):
+            return None
+        return tuple(r for r in runs if isinstance(r, Run))
+
+    def accepts(self, v: Any) -> bool:
+        return len(v) <= self.most
+
+    def what_was_given(self, value: Any) -> str:
+        rows = [r.strip() for r in str(value).split(";") if r.strip()]
+        for i, row in enumerate(rows):
+            said = self.row_problem(row)
+            if isinstance(said, str):
+                return f"run {i + 1}: {said}"
+        return f"{len(rows)} runs"
+
+    def show(self, v: Any) -> str:
+        return "; ".join(
+            " ".join(
+                [f"{r.lr:g}"]
+                + ([f"momentum={r.momentum:g}"] if r.momentum else [])
+                + (["nesterov"] if r.nesterov else [])
+                + ([f"schedule={r.schedule}"] if r.schedule != SCHEDULE.default else [])
+                + ([f"warmup={r.warmup}"] if r.warmup else [])
+            )
+            for r in v
+        )
 
 
 @dataclass(frozen=True)
@@ -186,6 +303,10 @@ EXPLORE = (
             "Pixels per step; 0 uses the whole image. Batches are shuffled every epoch from the seed.",
         ),
     ),
+    Field("momentum", "ex_momentum", MOMENTUM),
+    Field("nesterov", "ex_nesterov", NESTEROV, "off"),
+    Field("schedule", "ex_schedule", SCHEDULE),
+    Field("warmup", "ex_warmup", DASHBOARD_WARMUP),
     Field("axis", "ex_axis", AXIS),
     Field(
         "at",
@@ -219,6 +340,17 @@ COMPARE = (
         ),
         "no other images",
         form="list",
+    ),
+    Field(
+        "runs",
+        "cmp_runs",
+        Param(
+            "runs",
+            RunList(COMPARE_RATES),  # type: ignore[arg-type]
+            (),
+            "Runs with their own momentum, Nesterov, schedule or warm-up, drawn beside the rates.",
+        ),
+        "no such runs",
     ),
     Field("epochs", "cmp_epochs", Param("epochs", DASHBOARD_EPOCHS.rule, 300, EPOCHS.help)),
     Field("axis", "cmp_axis", AXIS),
@@ -263,6 +395,7 @@ WALK = (
             "Each picture has its own edge rate; 1 is the edge, where steps stop settling.",
         ),
     ),
+    Field("momentum", "wk_momentum", MOMENTUM),
     Field("epochs", "wk_epochs", Param("epochs", R(1, WALK_EPOCHS, integer=True), 30, EPOCHS.help)),
     Field(
         "at",

@@ -1,0 +1,443 @@
+"""Momentum and schedules on the dashboard: the Advanced controls, cached runs, words.
+
+Momentum makes the ball heavy: each step keeps a share β of the last step and
+adds the new slope. A schedule changes the rate from epoch to epoch. The pages
+read the controls here (declared once in ``ui.params``), run through the
+cached functions here (small keys, never big arrays, as ``ui.data``) and say
+what the run did in the lesson's words; the symbols stay in "the maths behind
+this". The verdicts are ``gdcore.momentum.diagnose_knobs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import gdcore
+from gdcore import landscape
+from gdcore.diagnosis import edge
+from gdcore.landscape import WEIGHT_NAMES
+from gdcore.momentum import best_rate_for, diagnose_knobs, epoch_map, knobs, root_factors
+from gdcore.params import SCHEDULE, nesterov_problem
+from gdcore.schedules import describe, is_constant, rate_factors
+from ui import charts, classroom, widgets
+from ui.controls import control
+from ui.data import CACHE, bowl
+from ui.params import Field, Run
+from ui.text import literal, times
+
+HEAVY_BALL = (
+    "Momentum makes the ball **heavy**: each step keeps part of its last step (the share β) "
+    "and adds the new slope. It rolls on past the bottom and swings back, so it can take "
+    "larger steps without blowing up, and in a long narrow valley it builds up speed along the floor."
+)
+MAP_RATES, MAP_MOMENTA = 36, 20
+"""The sweep's map: rates (log-spaced) × momenta (0 to ``MAP_TOP``)."""
+MAP_TOP = 0.95
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """The run's settings beside the rate, as the engine takes them."""
+
+    momentum: float = 0.0
+    nesterov: bool = False
+    schedule: str = "constant"
+    warmup: int = 0
+
+    @property
+    def plain(self) -> bool:
+        return self.momentum == 0 and is_constant(self.schedule, self.warmup)
+
+    def kwargs(self) -> dict[str, Any]:
+        return {
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "schedule": self.schedule,
+            "warmup": self.warmup,
+        }
+
+
+def advanced_controls(f: dict[str, Field]) -> tuple[Knobs, list[str]]:
+    """Momentum, Nesterov, schedule and warm-up, drawn where the caller is (an expander).
+
+    Returns the knobs to run with and the problems said to the learner: a
+    schedule that breaks its rule runs as ``constant``, Nesterov without
+    momentum runs without Nesterov, each with one sentence.
+    """
+    problems: list[str] = []
+    beta = float(
+        control(
+            st.number_input,
+            f["momentum"],
+            "Momentum β (0 = plain descent)",
+            max_value=0.999,
+            step=0.05,
+            format="%.3g",
+        )
+    )
+    nesterov = bool(control(st.checkbox, f["nesterov"], "Nesterov's momentum"))
+    typed = str(control(st.text_input, f["schedule"], "Schedule", placeholder="constant"))
+    warmup = int(control(st.number_input, f["warmup"], "Warm-up epochs (0 = none)", step=5))
+    schedule = SCHEDULE.default
+    if typed.strip():
+        problem = SCHEDULE.problem(typed)
+        if problem is None:
+            schedule = SCHEDULE.check(typed)
+        else:
+            problems.append(f"The schedule {literal(problem)}; running with a constant rate.")
+    rule = nesterov_problem(beta, nesterov)
+    if rule is not None:
+        problems.append(f"{literal(rule)}; running without Nesterov.")
+        nesterov = False
+    return Knobs(beta, nesterov, schedule, warmup), problems
+
+
+@st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
+def judged_run(
+    key: tuple,
+    scale: str,
+    lr: float,
+    epochs: int,
+    init: str,
+    seed: int,
+    batch: int,
+    knob: Knobs,
+    _pixels: np.ndarray,
+) -> tuple[gdcore.DescentResult, gdcore.Diagnosis]:
+    """One run with its knobs, and its verdict (``gdcore.momentum.diagnose_knobs``)."""
+    table = gdcore.pixel_table(_pixels, scale)
+    q, th = bowl(key, scale, _pixels)
+    res = gdcore.run_descent(
+        table, [lr], epochs, init=init, seed=seed, batch_size=batch or None, bowl=q, **knob.kwargs()
+    )
+    d = diagnose_knobs(
+        res.errors[0], lr, th, res.weights[0, 0], full_batch=batch == 0, **knob.kwargs()
+    )
+    return res, d
+
+
+@st.cache_data(**CACHE, max_size="100MB", show_spinner="Running gradient descent…")
+def table_runs(
+    key: tuple, scale: str, runs: tuple[Run, ...], epochs: int, _pixels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, tuple[gdcore.Diagnosis, ...]]:
+    """Compare's runs with their own settings, from zero weights: errors, blow-ups, verdicts."""
+    table = gdcore.pixel_table(_pixels, scale)
+    q, th = bowl(key, scale, _pixels)
+    errors, blown, said = [], [], []
+    for r in runs:
+        k = Knobs(r.momentum, r.nesterov, r.schedule, r.warmup)
+        res = gdcore.run_descent(table, [r.lr], epochs, bowl=q, keep_weights=False, **k.kwargs())
+        errors.append(res.errors[0])
+        blown.append(int(res.diverged_epoch[0]))
+        said.append(diagnose_knobs(res.errors[0], r.lr, th, np.zeros(3), **k.kwargs()))
+    return np.array(errors), np.array(blown), tuple(said)
+
+
+@st.cache_data(**CACHE, max_size="20MB", show_spinner="Counting epochs over rate × momentum…")
+def momentum_map(
+    key: tuple, scale: str, epochs: int, nesterov: bool, _pixels: np.ndarray
+) -> gdcore.momentum.EpochMap:
+    """The sweep's map: exact epochs to 1% of E* over rate × β, counted up to ``epochs``."""
+    q, th = bowl(key, scale, _pixels)
+    top = th.critical_lr_for(MAP_TOP, nesterov)
+    rates = np.geomspace(min(th.critical_lr, top) * 1e-2, max(th.critical_lr, top) * 1.2, MAP_RATES)
+    momenta = np.linspace(0.0, MAP_TOP, MAP_MOMENTA)
+    return epoch_map(q, rates, momenta, np.zeros(3), nesterov, limit=epochs)
+
+
+def map_frames(
+    th: gdcore.Theory, emap: gdcore.momentum.EpochMap, nesterov: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The edge-rate line over β and the theory's best pair, for ``charts.momentum_map_chart``."""
+    betas = np.linspace(0.0, float(emap.momenta[-1]), 60)
+    line = pd.DataFrame(
+        {"momentum": betas, "lr": [th.critical_lr_for(float(b), nesterov) for b in betas]}
+    )
+    line = line[(line["lr"] >= emap.rates[0]) & (line["lr"] <= emap.rates[-1] * 1.1)]
+    marks = pd.DataFrame(
+        {
+            "lr": [th.optimal_momentum_lr],
+            "momentum": [th.optimal_momentum],
+            "label": [
+                f"best pair: rate {th.optimal_momentum_lr:.3g}, β {round(th.optimal_momentum, 3):g}"
+            ],
+        }
+    )
+    return line, marks
+
+
+def rates_used(lr: float, epochs: int, knob: Knobs) -> np.ndarray:
+    """``lr_k`` of every epoch 0 … T−1 (``gdcore.schedules.rate_factors``)."""
+    return lr * rate_factors(knob.schedule, epochs, knob.warmup)
+
+
+def edges(th: gdcore.Theory, knob: Knobs) -> list[tuple[str, float]]:
+    """The edge rates to draw: the plain one, and the one with this momentum."""
+    out = [(f"edge rate, plain: {edge(th.critical_lr, 4):g}", th.critical_lr)]
+    if knob.momentum > 0:
+        wide = th.critical_lr_for(knob.momentum, knob.nesterov)
+        out.append((f"edge rate with β {knob.momentum:g}: {edge(wide, 4):g}", wide))
+    return out
+
+
+def story(th: gdcore.Theory, lr: float, knob: Knobs, d: gdcore.Diagnosis, epochs: int) -> str:
+    """What the bowl says about this rate with its knobs, in the lesson's words."""
+    plain = th.critical_lr
+    wide = th.critical_lr_for(knob.momentum, knob.nesterov)
+    lines = [
+        "- The error over the three weights is a **bowl**: each step goes downhill, against "
+        "the slope, by the learning rate × the slope.",
+    ]
+    if knob.momentum > 0:
+        lines.append(
+            f"- With {knobs(knob.momentum, knob.nesterov)} the ball is **heavy**: each step keeps "
+            f"{knob.momentum:g} of its last step and adds the new slope. Plain steps get too long "
+            f"at a rate of **{edge(plain):g}**; the heavy ball's edge is **{edge(wide):g}**"
+            + (
+                " (Nesterov's look-ahead brakes earlier, so its edge is lower than the heavy ball's)."
+                if knob.nesterov
+                else "."
+            )
+        )
+    else:
+        lines.append(
+            f"- Steps get too long at a rate of **{edge(plain):g}**: above it every step "
+            "overshoots the bottom by more than it gains, and the error explodes."
+        )
+    if not is_constant(knob.schedule, knob.warmup):
+        used = rates_used(lr, epochs, knob)
+        above = int((used > wide).sum())
+        lines.append(
+            f"- The schedule: {describe(knob.schedule, knob.warmup)}. Your rate **{lr:g}** is the "
+            f"start; the steps use {used.max():.3g} at most and {used[-1]:.3g} at the last "
+            f"epoch, {above:,} of {epochs:,} epochs above the edge (the chart under the error "
+            "curve shows every epoch's rate)."
+        )
+    else:
+        where = "below" if lr < wide else "above" if lr > wide else "exactly at"
+        lines.append(f"- Your rate **{lr:g}** is {where} that edge ({times(lr / wide)}).")
+    lines.append(f"- The verdict: **{d.verdict}**. {d.reason[:1].upper() + d.reason[1:]}")
+    lines.append(
+        f"- Even the best weights leave an error of **{th.error_star:.4g}**: a flat plane "
+        "cannot draw most images exactly."
+    )
+    return "\n".join(lines)
+
+
+def maths(th: gdcore.Theory, knob: Knobs) -> str:
+    """The symbols behind ``story``: the recurrence, the edge with β and the best pair."""
+    b = knob.momentum
+    wide = th.critical_lr_for(b, knob.nesterov)
+    step = "slope_k + β·buf_k" if knob.nesterov else "buf_k"
+    return (
+        f"- PyTorch's SGD (dampening 0): **buf_k = β·buf_(k−1) + slope_k** (the first buf is "
+        f"the slope), **w_(k+1) = w_k − rate_k × {step}**.\n"
+        f"- Along the steepest direction (curvature λmax = {th.lambda_max:.4g}) the heavy ball "
+        f"settles while rate < **2(1+β)/λmax**"
+        + (" ÷ (1+2β) with Nesterov" if knob.nesterov else "")
+        + f": here **{edge(wide, 4):g}** with β = {b:g} (plain: 2/λmax = {edge(th.critical_lr, 4):g}).\n"
+        f"- The best pair for this bowl: **β\\* = ((√κ−1)/(√κ+1))² = {th.optimal_momentum:.4g}**, "
+        f"**rate\\* = 4/(√λmax+√λmin)² = {th.optimal_momentum_lr:.4g}**: every direction then "
+        f"shrinks by **{th.momentum_factor:.4f}** per epoch, against {th.optimal_factor:.4f} "
+        f"for the best plain rate (κ = {th.condition_number:.4g}).\n"
+        f"- For β = {b:g} the rate whose slowest direction settles fastest is "
+        f"**{best_rate_for(th.bowl, b, knob.nesterov):.4g}**."
+    )
+
+
+def runs_editor(field: Field, th: gdcore.Theory) -> tuple[Run, ...]:
+    """Compare's table of runs with their own settings, kept in the URL through ``field``.
+
+    The table edits a copy; every valid edit is written back to the field (and
+    so to the link), a row that breaks a rule is left out with one sentence.
+    A button adds the theory's best pair.
+    """
+    from ui.params import RunList
+
+    rule = field.param.rule
+    assert isinstance(rule, RunList)
+    runs: tuple[Run, ...] = st.session_state.get(field.key) or ()
+    if classroom.hidden(field):
+        return runs
+    version = st.session_state.setdefault("_cmp_runs_version", 0)
+    base = st.session_state.get("_cmp_runs_base")
+    # The editor keeps its edits against the table it was given: that table is made
+    # anew (with a new key) only when the runs changed elsewhere (the button, a link)
+    # or the editor's state is gone (the learner left the page and came back).
+    fresh = f"cmp_runs_editor_{version}" not in st.session_state
+    if base is None or fresh or st.session_state.get("_cmp_runs_for") != rule.show(runs):
+        base = pd.DataFrame(
+            {
+                "rate": [r.lr for r in runs],
+                "momentum": [r.momentum for r in runs],
+                "nesterov": [r.nesterov for r in runs],
+                "schedule": [r.schedule for r in runs],
+                "warmup": [r.warmup for r in runs],
+            }
+        ).astype(
+            {"rate": float, "momentum": float, "nesterov": bool, "schedule": str, "warmup": int}
+        )
+        st.session_state["_cmp_runs_base"] = base
+        st.session_state["_cmp_runs_for"] = rule.show(runs)
+        version += 1
+        st.session_state["_cmp_runs_version"] = version
+    edited = st.data_editor(
+        base,
+        key=f"cmp_runs_editor_{version}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        disabled=classroom.locked(field),
+        column_config={
+            "rate": st.column_config.NumberColumn("rate", format="%.4g", required=True),
+            "momentum": st.column_config.NumberColumn(
+                "momentum β", min_value=0.0, max_value=0.999, format="%.3g", default=0.0
+            ),
+            "nesterov": st.column_config.CheckboxColumn("Nesterov", default=False),
+            "schedule": st.column_config.TextColumn("schedule", default="constant"),
+            "warmup": st.column_config.NumberColumn("warm-up", min_value=0, step=1, default=0),
+        },
+    )
+    rows, problems = [], []
+    for i, row in enumerate(edited.itertuples(index=False), start=1):
+        if row.rate is None or pd.isna(row.rate):
+            continue
+        text = f"{float(row.rate)!r}"
+        if row.momentum and not pd.isna(row.momentum):
+            text += f" momentum={float(row.momentum)!r}"
+        if bool(row.nesterov):
+            text += " nesterov"
+        if (
+            isinstance(row.schedule, str)
+            and row.schedule.strip()
+            and row.schedule.strip() != "constant"
+        ):
+            text += f" schedule={row.schedule.strip()}"
+        if row.warmup and not pd.isna(row.warmup):
+            text += f" warmup={int(row.warmup)}"
+        said = rule.row_problem(text)
+        if isinstance(said, str):
+            problems.append(f"run {i}: {said}")
+        else:
+            rows.append(said)
+    for p in problems:
+        st.error(f"This row is left out: {literal(p)}.", icon=":material/block:")
+    kept = tuple(rows[: rule.most])
+    if len(rows) > rule.most:
+        st.warning(f"Only the first {rule.most} runs of the table are drawn.")
+    if rule.show(kept) != rule.show(runs):
+        st.session_state[field.key] = kept
+        st.session_state["_cmp_runs_for"] = rule.show(kept)
+    pair = Run(float(f"{th.optimal_momentum_lr:.4g}"), round(th.optimal_momentum, 4))
+    st.button(
+        f"Add the theory's best pair: rate {pair.lr:g} with momentum β = {pair.momentum:g}",
+        key="cmp_best_pair",
+        on_click=_add_run,
+        args=(field.key, pair, rule.most),
+        disabled=pair in kept or len(kept) >= rule.most or classroom.locked(field),
+    )
+    return kept
+
+
+def _add_run(key: str, run: Run, most: int) -> None:
+    runs = tuple(st.session_state.get(key) or ())
+    if run not in runs and len(runs) < most:
+        st.session_state[key] = (*runs, run)
+
+
+def walk_beside(
+    bowl: gdcore.Quadratic, th: gdcore.Theory, a: int, b: int, speed: float, at: int, beta: float
+) -> None:
+    """Two maps of the same valley: plain steps, and the heavy ball at the same rate."""
+    names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]
+    plain = landscape.walk(bowl, [a, b], speed, at)
+    heavy = landscape.walk(bowl, [a, b], speed, at, momentum=beta)
+    if plain is None or heavy is None:
+        st.info(f"{names[0]} and {names[1]} cannot change the prediction: there is no valley here.")
+        return
+    lo = np.minimum(plain.lo, heavy.lo)
+    hi = np.maximum(plain.hi, heavy.hi)
+    cells = landscape.excess_cells(bowl, a, b, lo, hi)
+    left, right = st.columns(2, gap="large")
+    for col, w, title in (
+        (left, plain, f"Plain steps at rate {plain.lr:.4g}"),
+        (right, heavy, f"The heavy ball, β = {beta:g}, at the same rate"),
+    ):
+        grid, path = charts.contour_frames(cells, w)
+        widgets.draw(charts.walk_chart, grid, path, *names, title, where=col)
+        if w.off:
+            col.caption(
+                f"{w.off} of the {w.steps} steps are off this map (too far out, or blown up)."
+            )
+    edge_plain = plain.critical_lr
+    edge_heavy = edge_plain * (1 + beta)
+    sub = bowl.hessian[np.ix_([a, b], [a, b])]
+    lam = np.linalg.eigvalsh(sub)
+    worst_plain = float(np.abs(1 - plain.lr * lam).max())
+    worst_heavy = float(root_factors(lam[lam > 0], plain.lr, beta).max())
+    u = plain.lr * lam[lam > 0]
+    swings = bool(((1 + beta - u) ** 2 < 4 * beta).any())  # complex roots: it spirals
+    how = (
+        "it rolls past the bottom and swings back, spiralling in"
+        if swings and worst_heavy < 1
+        else "its swings grow: it spirals out"
+        if worst_heavy >= 1
+        else "it rolls downhill without swinging across"
+    )
+    st.markdown(
+        f"Both walks take the rate **{plain.lr:.4g}** ({speed:g} × this map's plain edge rate "
+        f"{edge(edge_plain, 4):g}). Plain steps multiply the distance to the bottom by up to "
+        f"**{worst_plain:.3f}** per epoch"
+        + (" (above 1: they explode)" if worst_plain > 1 else "")
+        + f". The heavy ball keeps {beta:g} of its last step: {how}. Its edge rate is "
+        f"**{edge(edge_heavy, 4):g}**, and the distance to the bottom changes by up to "
+        f"**{worst_heavy:.3f}** per epoch"
+        + (" (above 1: it explodes)." if worst_heavy > 1 else ".")
+    )
+
+
+def _count(n: int) -> str:
+    return f"{n:,} epoch" + ("" if n == 1 else "s")
+
+
+def map_story(th: gdcore.Theory, emap: gdcore.momentum.EpochMap) -> str:
+    """What the rate × momentum map shows, read off its own cells."""
+    e = emap.epochs
+    lines = [
+        "- Each cell is one run from zero weights: a rate (across) with a momentum β (up), "
+        "coloured by the exact number of epochs it needs to get within 1% of the lowest "
+        f"error E*. Light grey: it never settles; darker grey: more than {emap.limit:,} epochs.",
+        f"- The dashed line is the edge rate, **{edge(th.critical_lr):g}** without momentum. "
+        f"The heavier the ball, the further right it moves: at β = {emap.momenta[-1]:g} it is "
+        f"**{edge(th.critical_lr_for(float(emap.momenta[-1]))):g}**. Right of the line nothing "
+        "settles.",
+    ]
+    plain = e[0][np.isfinite(e[0])]
+    counted = np.isfinite(e)
+    if counted.any():
+        i, j = np.unravel_index(np.argmin(np.where(counted, e, np.inf)), e.shape)
+        best = (
+            f"without momentum the fewest is **{_count(int(plain.min()))}**"
+            if plain.size
+            else f"without momentum no rate here gets there within {emap.limit:,} epochs"
+        )
+        lines.append(
+            f"- The quickest cell: rate **{emap.rates[j]:.3g}** with β = **{emap.momenta[i]:.3g}**, "
+            f"**{_count(int(e[i, j]))}**; {best}."
+        )
+    else:
+        lines.append(
+            f"- No cell gets within 1% of E* in {emap.limit:,} epochs: give the runs more epochs, "
+            "or normalize (the unit or standard scale makes the bowl rounder)."
+        )
+    lines.append(
+        f"- The diamond is the theory's best pair, rate {th.optimal_momentum_lr:.4g} with "
+        f"β = {round(th.optimal_momentum, 4):g}: the best for any start. From the zero weights a "
+        "neighbouring cell can be a little quicker."
+    )
+    return "\n".join(lines)
