@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -124,11 +125,12 @@ def browser(server):
 
 
 class Page:
-    """One browser tab on the app, collecting console errors."""
+    """One browser tab on the app, collecting console errors; ``scheme`` is the browser's
+    colour scheme, which the app's theme follows."""
 
-    def __init__(self, browser, base):
+    def __init__(self, browser, base, scheme: str = "light"):
         self.context = browser.new_context(
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True, color_scheme=scheme
         )
         self.page = self.context.new_page()
         self.base = base
@@ -433,3 +435,51 @@ def test_twenty_sessions_at_once_each_get_their_own_results(browser, server, cap
         print(f"\nload test: {figures}")
     if pid:
         assert rss_after - rss_before < 1500, figures
+
+
+# axe-core comes from PyPI inside axe-playwright-python (pinned in requirements-dev.txt), so
+# a clean clone gets it with the README's install command; only its axe.min.js is used.
+BLOCKING = ("serious", "critical")
+BACKGROUNDS = {"light": "rgb(255, 255, 255)", "dark": "rgb(20, 23, 28)"}  # .streamlit/config.toml
+
+
+def _axe(t: Page) -> list[dict]:
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    t.page.evaluate(AXE_SCRIPT)
+    return t.page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+
+
+def _report(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            data = (node.get("any") or [{}])[0].get("data")
+            lines.append(f"    {node['html'][:120]} {data if isinstance(data, dict) else ''}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("scheme", list(BACKGROUNDS))
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_passes_axe_core_in_both_themes(browser, server, name, scheme):
+    """No serious or critical axe-core violation; every chart and picture says what it shows."""
+    t = Page(browser, server, scheme)
+    try:
+        t.open(name, "exercise=read" if name == "exercises" else "")
+        _assert_healthy(t, 0)  # a page without a chart at its defaults is checked all the same
+        app = t.page.locator("[data-testid='stApp']")
+        assert app.evaluate("e => getComputedStyle(e).backgroundColor") == BACKGROUNDS[scheme]
+        found = _axe(t)
+        assert not [v for v in found if v["impact"] in BLOCKING], _report(found)
+        # Each chart's accessible name is its text alternative: a title and numbers.
+        charts = t.main.locator("[data-testid='stVegaLiteChart']")
+        for i in range(charts.count()):
+            label = charts.nth(i).get_attribute("aria-label")
+            assert label and re.search(r"\d", label) and len(label) > 60, label
+        for img in t.main.locator("img").all():
+            assert (img.get_attribute("alt") or "").strip(), img.evaluate("e => e.outerHTML")
+        SHOTS.mkdir(exist_ok=True)
+        t.page.screenshot(path=str(SHOTS / f"{name}-{scheme}.png"), full_page=True)
+    finally:
+        t.close()

@@ -44,6 +44,11 @@ SCALE_HELP = {
     "standard": "x, y and brightness shifted and scaled to mean 0, spread 1",
 }
 VERDICT_MARK = {"too small": "▼", "good": "✓", "too large": "▲"}
+DARK_BUTTON_CSS = """<style>@media (prefers-color-scheme: dark) {
+[data-testid="stBaseButton-primary"] { color: #0B0D10; } }</style>"""
+"""The dark theme's primary colour is light (#56B4E9, 7:1 as slider text on the sidebar), and
+Streamlit writes white on primary buttons (2.3:1): dark text there (8:1). The theme follows the
+browser's colour scheme, so does this rule."""
 
 
 def page_setup(page_id: str) -> Page:
@@ -55,6 +60,7 @@ def page_setup(page_id: str) -> Page:
         layout="wide",
     )
     urlstate.restore(page)
+    st.html(DARK_BUTTON_CSS)
     with st.sidebar:
         st.markdown("### :material/trending_down: Learning-rate explorer")
         # The links carry nothing: arriving at a page restores the session's settings.
