@@ -27,6 +27,7 @@ columns of numbers; pandas then parses the table with it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field, replace
@@ -37,14 +38,17 @@ from numpy.typing import NDArray
 
 MAX_VALUES = 1_000_000
 """Values in one curve, at most (a million epochs or logged steps)."""
-MAX_BYTES = 64 * 1024 * 1024
-"""Bytes of a log, at most: checked before anything is parsed."""
+MAX_BYTES = 24 * MAX_VALUES
+"""Bytes of a log, at most: checked before anything is parsed. A million values at up to
+24 characters each (what the dashboard's text box holds); a Keras CSV of a million epochs."""
 SNIFF_LINES = 200
 """Lines from the start and from the end that choose the separator."""
 SEPARATORS = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "bar", " ": "space"}
 """Separators tried, in the order that breaks a tie (" " stands for any run of spaces)."""
 MISSING = frozenset({"", "na", "n/a", "none", "null", "#na#", "-"})
 """Cells that mean "nothing logged here" (Lightning's sparse rows): skipped, and counted."""
+NA_CELLS = sorted({w for m in MISSING - {""} for w in (m, m.upper(), m.title())} | {""})
+"""``MISSING`` as pandas' ``na_values``: pandas parses the columns without them at C speed."""
 NAN_WORDS = frozenset({"nan", "-nan", "+nan"})
 """Cells that mean the error was NaN: kept, since a NaN error is a run that blew up."""
 INDEX_NAMES = frozenset(
@@ -76,8 +80,12 @@ ALL = "all"
 """The column name that reads a headerless table's numbers in reading order, as typed."""
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf(?:inity)?)\b"
-_PAIR = re.compile(rf"(?<![\w./-])([A-Za-z_][\w./-]*)\s*(?:[:=]\s*|\s+)({_NUM})(?![\w.])", re.I)
+_PAIR = re.compile(
+    rf"(?<![\w./-])(?!(?:nan|inf|infinity)\b)([A-Za-z_][\w./-]*)\s*(?:[:=]\s*|\s+)({_NUM})(?![\w.])",
+    re.I,
+)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
+_DECIMAL_COMMA_IN = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 _DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 _FLAT = re.compile(r"[\s,;]+")
 _WORDS = re.compile(r"[a-z]+")
@@ -193,8 +201,16 @@ def _decode(data: bytes | str) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    """The lines as a terminal showed them: CRLF is one break, a lone CR overwrote the line."""
-    return [line.split("\r")[-1].strip() for line in text.replace("\r\n", "\n").split("\n")]
+    """The lines as a terminal showed them: CRLF is one break, a lone CR overwrote the line.
+
+    A text with CRs and no LF at all is old Mac line ends: each CR is a break.
+    """
+    text = text.replace("\r\n", "\n")
+    if "\r" not in text:
+        return [line.strip() for line in text.split("\n")]
+    if "\n" not in text:
+        return [line.strip() for line in text.split("\r")]
+    return [line.split("\r")[-1].strip() for line in text.split("\n")]
 
 
 def _plain(lines: list[str]) -> Log:
@@ -204,14 +220,12 @@ def _plain(lines: list[str]) -> Log:
     and no number has a decimal point (``2,0; 0,1; 5,0``); the sentence says so.
     """
     text = "\n".join(lines)
-    tokens = [t for t in re.split(r"[\s;]+", text) if t]
     comma = (";" in text or "\t" in text) and "." not in text
-    comma = comma and any(_DECIMAL_COMMA.match(t) for t in tokens)
-    if not comma:
-        tokens = [t for t in _FLAT.split(text) if t]
+    comma = comma and _DECIMAL_COMMA_IN.search(text) is not None
+    tokens = [t for t in (re.split(r"[\s;]+", text) if comma else _FLAT.split(text)) if t]
     if len(tokens) > MAX_VALUES:
         raise LogError(f"at most {MAX_VALUES:,} values, got {len(tokens):,}.")
-    values = _numbers(pd.Series(tokens, dtype=object), "," if comma else ".")
+    values = _numbers(tokens, "," if comma else ".")
     bad = np.flatnonzero(~values.present)
     if bad.size:
         shown = tokens[bad[0]] if len(tokens[bad[0]]) <= 20 else tokens[bad[0]][:20] + "..."
@@ -221,24 +235,29 @@ def _plain(lines: list[str]) -> Log:
 
 
 def _numbers(
-    cells: pd.Series, decimal: str, name: str = "", lines: list[int] | None = None
+    cells: list[str], decimal: str, name: str = "", lines: list[int] | None = None
 ) -> _Column:
     """Cells to floats: missing cells and ``nan`` told apart, the first bad cell named.
 
     ``lines`` are the cells' line numbers in the log, for the message.
     """
-    text = cells.astype(str).str.strip()
+    if decimal == ",":
+        cells = [c.replace(",", ".") for c in cells]
+    try:  # Python's own float: nan, inf, 1e-05; every cell a number is the common case
+        values = np.array(cells, dtype=float)
+        return _Column(name, values, np.ones(values.size, dtype=bool))
+    except ValueError:
+        pass
+    text = pd.Series(cells, dtype=object).astype(str).str.strip()
     low = text.str.lower()
     missing, nan = low.isin(MISSING).to_numpy(), low.isin(NAN_WORDS).to_numpy()
-    if decimal == ",":
-        text = text.str.replace(",", ".", regex=False)
     values = pd.to_numeric(text.where(~(missing | nan), "nan"), errors="coerce").to_numpy(float)
     failed = ~missing & ~nan & np.isnan(values)
     bad = None
     if failed.any():
         k = int(np.argmax(failed))
         where = f"line {lines[k]}" if lines is not None else f"value {k + 1}"
-        bad = f"{where} ({str(cells.iloc[k])[:20]!r})"
+        bad = f"{where} ({str(cells[k])[:20]!r})"
     present = ~missing & ~failed
     numbers = bad is None or 2 * int(present.sum()) > len(values)  # a text column: time, names
     return _Column(name, values, present, bad, numbers)
@@ -306,13 +325,15 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
     if best is None:
         return None
     _, sep, decimal, header = best
+    data_rows = rows[1:] if header else rows
     try:
         frame = pd.read_csv(
             io.StringIO("\n".join(lines[i] for i in rows)),
             sep=r"\s+" if sep == " " else sep,
             header=0 if header else None,
-            dtype=str,
+            decimal=decimal,
             keep_default_na=False,
+            na_values=NA_CELLS,
             skipinitialspace=True,
             index_col=False,
             engine="c",
@@ -320,16 +341,25 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().rstrip(".")
         raise LogError(f"the table's lines do not all have the same cells ({detail}).") from None
-    data_rows = rows[1:] if header else rows
-    short = frame.isna().to_numpy().any(axis=1)
-    if short.any():
-        line = data_rows[int(np.argmax(short))] + 1
-        raise LogError(f"line {line} has fewer cells than the table's {frame.shape[1]} columns.")
+    width = frame.shape[1]
+    for i in data_rows:  # a short line: its missing cells would read as empty ones
+        line = lines[i]
+        if (line.count(sep) < width - 1 and '"' not in line) if sep != " " else False:
+            raise LogError(f"line {i + 1} has fewer cells than the table's {width} columns.")
+    if sep == " " and frame.isna().to_numpy().any():  # spaces cannot leave a cell empty
+        short = data_rows[int(np.argmax(frame.isna().to_numpy().any(axis=1)))] + 1
+        raise LogError(f"line {short} has fewer cells than the table's {width} columns.")
     numbers = [i + 1 for i in data_rows]
     names = [_name(c, j, header) for j, c in enumerate(frame.columns)]
-    columns = [
-        _numbers(frame[c], decimal, n, numbers) for c, n in zip(frame.columns, names, strict=True)
-    ]
+    columns = []
+    for c, name in zip(frame.columns, names, strict=True):
+        cells = frame[c]
+        if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells):
+            values = cells.to_numpy(dtype=float)  # parsed by pandas: NaN is an empty cell
+            columns.append(_Column(name, values, ~np.isnan(values)))
+        else:  # words in the column: "nan" (kept), "#na#" (skipped) or text (time, names)
+            text = cells.astype(object).where(cells.notna(), "").astype(str).tolist()
+            columns.append(_numbers(text, decimal, name, numbers))
     how = f"of a {SEPARATORS[sep]}-separated table"
     how += " with decimal commas" if decimal == "," else ""
     how += "" if header else " without a header"
@@ -363,45 +393,55 @@ def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
     out when other lines do. Records are merged by epoch when each epoch
     prints each name once (train and validation on separate lines).
     """
-    records: list[dict[str, str]] = []
+    records: list[tuple[tuple[str, ...], tuple[str, ...], bool]] = []  # names, values, named
+    shapes: dict[tuple[str, ...], tuple[str | None, bool, bool]] = {}
     epoch_key: str | None = None
     epoch = ""
     for line in lines:
-        pairs: dict[str, str] = {}
-        for name, value in _PAIR.findall(line):
-            if name.lower() not in NAN_WORDS | {"inf", "infinity"}:
-                pairs.setdefault(name, value)
-        index = [k for k in pairs if _role(k) == "index"]
-        if index and index[0].lower().startswith("epoch"):
-            epoch_key, epoch = index[0], pairs[index[0]]
-        if len(index) == len(pairs):
+        found = _PAIR.findall(line)
+        if not found:
             continue
+        pairs = dict(reversed(found))  # the first of a name on a line
+        names = tuple(pairs)
+        shape = shapes.get(names)
+        if shape is None:
+            index = [k for k in names if _role(k) == "index"]
+            key = index[0] if index and index[0].lower().startswith("epoch") else None
+            named = any(_role(k) not in ("index", "other") for k in names)
+            shape = shapes[names] = (key, len(index) == len(names), named)
+        key, only_index, named = shape
+        if key is not None:
+            epoch_key, epoch = key, pairs[key]
+        if only_index:
+            continue  # "Epoch 3/10" on a line of its own: the epoch of what follows
         if epoch_key is not None and epoch_key not in pairs:
-            pairs = {epoch_key: epoch, **pairs}
-        records.append(pairs)
-    named = [r for r in records if any(_role(k) not in ("index", "other") for k in r)]
-    records = named or records
+            names, values = (epoch_key, *names), (epoch, *pairs.values())
+        else:
+            values = tuple(pairs.values())
+        records.append((names, values, named))
+    if any(named for _, _, named in records):
+        records = [r for r in records if r[2]]
     if not records:
         return None
     printed = len(records)
-    if epoch_key is not None and all(epoch_key in r for r in records):
+    rows = [dict(zip(n, v, strict=True)) for n, v, _ in records]
+    if epoch_key is not None and all(epoch_key in r for r in rows):
         merged: dict[str, dict[str, str]] = {}
-        for r in records:
+        for r in rows:
             row = merged.setdefault(r[epoch_key], {})
             if any(k in row for k in r if k != epoch_key):
                 break  # an epoch prints a name twice (per batch): keep every line
             row.update(r)
         else:
-            records = list(merged.values())
-    if len(records) > MAX_VALUES:
-        raise LogError(f"at most {MAX_VALUES:,} values, got {len(records):,} printed records.")
-    names = list(dict.fromkeys(k for r in records for k in r))
-    columns = [
-        _numbers(pd.Series([r.get(k, "") for r in records], dtype=object), ".", k) for k in names
-    ]
+            rows = list(merged.values())
+    if len(rows) > MAX_VALUES:
+        raise LogError(f"at most {MAX_VALUES:,} values, got {len(rows):,} printed records.")
+    keys = list(dict.fromkeys(k for n, _, _ in records for k in n))
+    columns = [_numbers([r.get(k, "") for r in rows], ".", k) for k in keys]
     return columns, f"from {printed:,} printed lines"
 
 
+@functools.lru_cache(maxsize=4096)
 def _role(name: str) -> str:
     """index, summary, validation, loss, metric or other, from a column's name alone."""
     low = re.split(r"\s+-\s+", name.strip().lower())[-1]  # W&B's "run-name - loss"
