@@ -175,11 +175,16 @@ def test_digits_decide_the_tolerance():
     pixels = builtin_image("scene", SIZE)
     errors = learner_loop(pixels, "unit", 0.5, EPOCHS)
     assert check(pixels, "unit", 0.5, printed(errors, "{:.3f}")).headline == "match"
-    # One digit more than the curve's own, and off by one in it: no longer a match.
-    text = printed(errors, "{:.6f}").split(", ")
-    last = text[5]
-    text[5] = last[:-1] + str((int(last[-1]) + 2) % 10)
+    # Full float64 digits, off in the 8th digit: no longer a match.
+    text = printed(errors, "{!r}").split(", ")
+    text[5] = f"{errors[5] * (1 + 1e-8)!r}"
     assert check(pixels, "unit", 0.5, ", ".join(text)).headline == "unexplained 5"
+    # Six decimals, the last one off by 2: within float32's rounding, and said so.
+    text = printed(errors, "{:.6f}").split(", ")
+    text[5] = text[5][:-1] + str((int(text[5][-1]) + 2) % 10)
+    got = check(pixels, "unit", 0.5, ", ".join(text))
+    assert got.headline == "match" and got.precision == "float32"
+    assert "not to every digit printed" in got.evidence
 
 
 def test_half_unit_reads_the_last_printed_digit():
@@ -365,3 +370,30 @@ def test_bad_starting_weights_and_unreadable_errors_are_said():
         s.startswith("Starting weights: must be zero, random or three numbers") for s in said
     )
     assert any("The errors could not be read" in s for s in said), said
+
+
+def float32_loop(pixels, scale, lr, epochs, mse=False):
+    """The learner's loop in single precision, as PyTorch computes by default."""
+    table = pixel_table(pixels, scale)
+    X = table.design_matrix().astype(np.float32)
+    t = table.target_vector().astype(np.float32)
+    w = np.zeros(3, np.float32)
+    k = np.float32(1.0 if mse else 0.5)
+    errors = []
+    for _ in range(epochs + 1):
+        difference = t - X @ w
+        errors.append(float(k * np.mean(difference * difference)))
+        w = w - np.float32(lr) * (-(X.T @ difference) / np.float32(len(t))) * (2 * k)
+    return errors
+
+
+@pytest.mark.parametrize("name", list(BUILTINS))
+def test_a_float32_loop_matches_in_single_precision_and_says_so(name):
+    pixels = builtin_image(name, 64)
+    lr = rate_for(name)
+    got = check(pixels, "unit", lr, printed(float32_loop(pixels, "unit", lr, 300), "{!r}"))
+    assert got.headline == "match", got.evidence
+    assert got.precision == "float32" and "single precision (float32" in got.evidence
+    mistaken = float32_loop(pixels, "unit", lr / 2, 300, mse=True)
+    got = check(pixels, "unit", lr / 2, printed(mistaken, "{!r}"))
+    assert got.headline == f"reports-mse, other-rate={lr:.6g}", got.evidence
