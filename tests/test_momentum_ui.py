@@ -1,0 +1,258 @@
+"""Momentum and schedules on the dashboard, in AppTest (and one real browser test).
+
+Each control and chart is checked against the engine: the curve drawn is the
+run's, the rate chart is the schedule's numbers, the map's cells are the exact
+counts, and the words agree with the verdict of ``gdcore.momentum``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import (
+    all_text,
+    chart_data,
+    chart_datasets,
+    no_exception,
+    open_page,
+    specs,
+    verdict_text,
+)
+
+import gdcore
+from gdcore import exercises, landscape
+from gdcore.forecast import momentum_epochs_to_target
+from gdcore.momentum import diagnose_knobs
+from gdcore.schedules import rate_factors
+from ui import momentum as ui_momentum
+from ui.params import COMPARE, RunList
+
+SCENE = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
+BOWL = gdcore.quadratic(SCENE)
+TH = gdcore.theory(BOWL)
+EDGE = TH.critical_lr
+W0 = np.zeros(3)
+
+
+def _titles(at) -> list[str]:
+    out = []
+    for s in specs(at):
+        t = s.get("title")
+        out.append(t.get("text") if isinstance(t, dict) else t)
+    return out
+
+
+def _chart(at, title: str) -> int:
+    return _titles(at).index(title)
+
+
+def test_explore_momentum_saves_a_rate_above_the_edge_and_says_so():
+    lr = float(f"{1.5 * EDGE:.4g}")
+    at = open_page("explore", lr=str(lr))
+    assert "TOO LARGE" in verdict_text(at)
+    at.number_input(key="ex_momentum").set_value(0.9).run()
+    no_exception(at)
+    card = verdict_text(at)
+    res = gdcore.run_descent(SCENE, [lr], 200, momentum=0.9)
+    d = diagnose_knobs(res.errors[0], lr, TH, W0, momentum=0.9)
+    assert d.verdict != "too large" and "saved it" in d.reason
+    assert d.verdict.upper() in card and "momentum β = 0.9 saved it" in card
+    # The error curve drawn is the engine's run with momentum.
+    data = chart_data(at, 0)
+    drawn = dict(zip(data["epoch"], data["error"], strict=False))
+    for k in (0, 1, 10, 100, 200):
+        assert drawn[k] == pytest.approx(res.errors[0][k], rel=1e-12)
+    # The story and the rate chart: the heavy ball's edge 2(1+β)/λmax.
+    text = all_text(at)
+    assert "heavy" in text and f"{gdcore.diagnosis.edge(TH.critical_lr_for(0.9)):g}" in text
+    i = _chart(at, "The rate each epoch stepped with")
+    rates = chart_data(at, i)
+    assert set(rates["rate"][: len(rates["epoch"])]) == {lr}
+    assert TH.critical_lr_for(0.9) in rates["rate"]  # the dashed line of the wider edge
+
+
+def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
+    at = open_page("explore", lr="2", schedule="step:50:0.5", warmup="10", epochs="300")
+    no_exception(at)
+    assert at.text_input(key="ex_schedule").value == "step:50:0.5"
+    assert at.number_input(key="ex_warmup").value == 10
+    i = _chart(at, "The rate each epoch stepped with")
+    data = chart_data(at, i)
+    want = 2 * rate_factors("step:50:0.5", 300, 10)
+    got = dict(zip(data["epoch"], data["rate"], strict=False))
+    for k in (0, 5, 9, 10, 49, 50, 120, 299):
+        assert got[k] == pytest.approx(want[k], rel=1e-12)
+    res = gdcore.run_descent(SCENE, [2.0], 300, schedule="step:50:0.5", warmup=10)
+    d = diagnose_knobs(res.errors[0], 2.0, TH, W0, schedule="step:50:0.5", warmup=10)
+    assert d.verdict.upper() in verdict_text(at)
+    assert "schedule" in d.reason and d.verdict != "too large"  # 2 is 1.53× the edge
+    assert "a warm-up over 10 epochs, then the rate halves" in all_text(at)
+
+
+def test_explore_nesterov_changes_the_run():
+    at = open_page("explore", lr="0.5", momentum="0.5")
+    plain_heavy = chart_data(at, 0)["error"]
+    at.checkbox(key="ex_nesterov").check().run()
+    no_exception(at)
+    res = gdcore.run_descent(SCENE, [0.5], 200, momentum=0.5, nesterov=True)
+    drawn = chart_data(at, 0)
+    assert drawn["error"] != plain_heavy
+    assert dict(zip(drawn["epoch"], drawn["error"], strict=False))[50] == pytest.approx(
+        res.errors[0][50], rel=1e-12
+    )
+    assert "Nesterov" in all_text(at)
+
+
+def test_explore_new_settings_round_trip_through_the_url():
+    at = open_page("explore")
+    at.number_input(key="ex_momentum").set_value(0.75).run()
+    at.checkbox(key="ex_nesterov").check().run()
+    at.text_input(key="ex_schedule").input("exp:0.99").run()
+    at.number_input(key="ex_warmup").set_value(7).run()
+    no_exception(at)
+    q = {k: at.query_params[k] for k in ("momentum", "nesterov", "schedule", "warmup")}
+    assert q == {
+        "momentum": ["0.75"],
+        "nesterov": ["1"],
+        "schedule": ["exp:0.99"],
+        "warmup": ["7"],
+    } or q == {"momentum": "0.75", "nesterov": "1", "schedule": "exp:0.99", "warmup": "7"}
+    again = open_page("explore", momentum="0.75", nesterov="1", schedule="exp:0.99", warmup="7")
+    assert again.number_input(key="ex_momentum").value == 0.75
+    assert again.checkbox(key="ex_nesterov").value is True
+    assert again.text_input(key="ex_schedule").value == "exp:0.99"
+    assert again.number_input(key="ex_warmup").value == 7
+    assert verdict_text(again) == verdict_text(at)
+
+
+def test_explore_bad_settings_in_a_link_say_what_is_allowed():
+    at = open_page("explore", momentum="1", schedule="exp:2", warmup="-1")
+    no_exception(at)
+    note = all_text(at)
+    assert "`momentum=1`" in note and "< 1" in note
+    assert "`schedule=exp:2`" in note and "step:EVERY:FACTOR" in note
+    assert "`warmup=-1`" in note and "whole number" in note
+    at = open_page("explore", nesterov="1")
+    assert "needs a momentum" in all_text(at) and "running without Nesterov" in all_text(at)
+    at = open_page("explore")
+    at.text_input(key="ex_schedule").input("sometimes").run()
+    no_exception(at)
+    assert "unknown schedule" in all_text(at) and "running with a constant rate" in all_text(at)
+
+
+def test_compare_runs_with_their_own_settings_sit_on_one_chart():
+    at = open_page("compare", rates="1.2", runs="1.2 momentum=0.9;2 schedule=exp:0.99")
+    no_exception(at)
+    verdicts = at.dataframe[0].value
+    assert verdicts["run"].tolist() == ["rate 1.2", "rate 1.2, β 0.9", "rate 2, exp:0.99"]
+    errors = at.dataframe[1].value
+    heavy = gdcore.run_descent(SCENE, [1.2], 300, momentum=0.9).errors[0]
+    np.testing.assert_allclose(errors["rate 1.2, β 0.9"], heavy, rtol=1e-12)
+    sched = gdcore.run_descent(SCENE, [2.0], 300, schedule="exp:0.99")
+    d = diagnose_knobs(sched.errors[0], 2.0, TH, W0, schedule="exp:0.99")
+    assert verdicts["verdict"].tolist()[2] == d.verdict and verdicts["reason"][2] == d.reason
+    assert set(chart_data(at, 0)["run"]) == set(verdicts["run"])
+
+
+def test_compare_best_pair_button_adds_the_theorys_pair_to_the_table_and_link():
+    at = open_page("compare")
+    button = next(b for b in at.button if b.key == "cmp_best_pair")
+    button.click().run()
+    no_exception(at)
+    lr, beta = float(f"{TH.optimal_momentum_lr:.4g}"), round(TH.optimal_momentum, 4)
+    verdicts = at.dataframe[0].value
+    assert verdicts["run"].tolist()[-1] == f"rate {lr:g}, β {beta:g}"
+    raw = at.query_params["runs"]
+    raw = raw[0] if isinstance(raw, list) else raw
+    assert raw == f"{lr:g} momentum={beta:g}"
+    assert RunList().convert(raw)[0].momentum == beta
+    k = momentum_epochs_to_target(BOWL, lr, beta, W0)
+    assert f"at epoch {k:,}" in verdicts["reason"].tolist()[-1]
+
+
+def test_compare_a_bad_run_in_a_link_is_named():
+    at = open_page("compare", runs="1.2 momentum=0.5;1 bounce=3")
+    no_exception(at)
+    field = next(f for f in COMPARE if f.url == "runs")
+    assert field.param.rule.what_was_given("1.2 momentum=0.5;1 bounce=3").startswith("run 2")
+    assert "`runs=1.2 momentum=0.5;1 bounce=3`" in all_text(at)
+    assert len(at.dataframe[0].value) == 3  # the theory's three rates stand in
+
+
+def test_walk_draws_the_heavy_ball_beside_the_plain_path():
+    at = open_page("walk", momentum="0.9", speed="1.2", epochs="40")
+    no_exception(at)
+    titles = _titles(at)
+    plain_at = titles.index(next(t for t in titles if t.startswith("Plain steps at rate")))
+    heavy_at = titles.index("The heavy ball, β = 0.9, at the same rate")
+    heavy = landscape.walk(BOWL, [1, 2], 1.2, 40, momentum=0.9)
+    plain = landscape.walk(BOWL, [1, 2], 1.2, 40)
+    for i, w in ((heavy_at, heavy), (plain_at, plain)):
+        data = next(d for d in chart_datasets(at, i) if "epoch" in d)
+        xs = dict(zip(data["epoch"], data["x"], strict=True))
+        for k, p in zip(w.epochs, w.points, strict=True):
+            assert xs[int(k)] == pytest.approx(p[0], rel=1e-12)
+    text = all_text(at)
+    assert "(above 1: they explode)" in text  # plain at 1.2 × the edge
+    assert "spiralling in" in text and "(above 1: it explodes)" not in text
+    at = open_page("walk")
+    assert len(at.get("vega_lite_chart")) == 2  # no heavy ball at β = 0
+
+
+def test_sweep_map_cells_are_the_exact_counts():
+    at = open_page("sweep", epochs="300")
+    no_exception(at)
+    i = _chart(at, "Epochs to get within 1% of E*, over rate × momentum")
+    data = chart_data(at, i)
+    cells = list(zip(data["lr"], data["momentum"], data["reads"], strict=False))
+    assert len({(lr, b) for lr, b, _ in cells}) == ui_momentum.MAP_RATES * ui_momentum.MAP_MOMENTA
+    checked = 0
+    for lr, b, reads in cells[::37]:
+        k = momentum_epochs_to_target(BOWL, lr, b, W0, limit=300)
+        if lr >= TH.critical_lr_for(b):
+            assert reads == "never settles"
+        elif k is None:
+            assert reads == "more than 300 epochs"
+        else:
+            assert reads == f"{k:,} epochs"
+            checked += 1
+    assert checked > 3
+    # The edge line and the best pair are drawn with the theory's numbers.
+    assert TH.optimal_momentum_lr in data["lr"] and TH.critical_lr in data["lr"]
+    assert "best pair" in all_text(at) and "heavy" in all_text(at)
+
+
+def test_the_momentum_exercise_checks_an_answer_with_the_theory():
+    at = open_page("exercises", exercise="momentum")
+    no_exception(at)
+    assert "heavy" in all_text(at)
+    at.number_input(key="xr_momentum").set_value(0.3).run()
+    next(b for b in at.button if b.key == "xr_check_momentum").click().run()
+    assert at.error and "explodes" in at.error[0].value
+    at.number_input(key="xr_momentum").set_value(0.8).run()
+    next(b for b in at.button if b.key == "xr_check_momentum").click().run()
+    fb = exercises.check_momentum(0.8, TH, W0)
+    assert fb.correct and at.success[0].value == fb.message
+
+
+@pytest.mark.browser
+def test_changing_momentum_in_the_sidebar_changes_the_chart(tab):  # noqa: F811 (a fixture)
+    lr = f"{1.5 * EDGE:.4g}"
+    tab.open("explore", f"lr={lr}")
+    before = tab.chart_pixels()
+    assert "TOO LARGE" in tab.verdict()
+    side = tab.page.locator("[data-testid='stSidebar']")
+    side.get_by_text("Advanced").click()
+    box = tab.page.get_by_label("Momentum β (0 = plain descent)", exact=True)
+    box.fill("0.9")
+    box.press("Enter")
+    tab.settle()
+    assert "momentum=0.9" in tab.page.url
+    assert "TOO LARGE" not in tab.verdict() and "saved it" in tab.verdict()
+    assert tab.chart_pixels() != before
+    assert tab.main.locator("[data-testid='stVegaLiteChart']").count() == 3  # + the rate chart
+    assert tab.page.locator("[data-testid='stException']").count() == 0
+    assert not tab.errors, tab.errors
+
+
+from test_browser import browser, server, tab  # noqa: E402, F401  (the browser test's fixtures)
