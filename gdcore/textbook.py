@@ -219,11 +219,11 @@ def descend_sgd(
     with np.errstate(all="ignore"):  # a diverging run overflows on purpose
         for epoch, order in enumerate(epoch_orders(n, epochs, seed)):
             if size == n:
-                order = np.arange(n)  # full batch: every pixel, in order, one step
+                order = np.arange(n)  # full batch: every pixel, in order, one step (no copy)
             rate = dtype(lr_at(lr, epoch, epochs, schedule, warmup))
             for start in range(0, n, size):
                 rows = order[start : start + size]
-                Xb, tb = X[rows], t[rows]
+                Xb, tb = (X, t) if size == n else (X[rows], t[rows])
                 slope = -(Xb.T @ (tb - Xb @ w)) / len(rows)  # 1-3. predict, error, slope
                 if momentum > 0:
                     beta = dtype(momentum)
