@@ -407,6 +407,20 @@ PLANS = (
 )  # fmt: skip
 
 
+def check_published(lr: Learner, plan: Plan, value: float) -> None:
+    """The app wrote ``value`` into this session's URL (nothing if it is the default)."""
+    from ui.registry import BY_ID
+
+    assert plan.url is not None
+    got = published(lr, plan.url)
+    default = BY_ID[plan.page].field(plan.url).default
+    if default is not None and np.isclose(value, default, rtol=1e-12, atol=0):
+        if got is not None:
+            raise Failure(f"the URL says {plan.url}={got} after setting the default {value}")
+    elif got is None or not np.isclose(float(got), value, rtol=1e-9, atol=0):
+        raise Failure(f"the URL says {plan.url}={got} after setting {value}")
+
+
 def _url_path(page_id: str) -> str:
     from ui.registry import BY_ID
 
@@ -431,9 +445,7 @@ async def learner_session(
             value = plan.value(i, k)
             await lr.change(plan.key, value)
             if plan.url is not None:
-                got = published(lr, plan.url)
-                if got is None or not np.isclose(float(got), value, rtol=1e-9, atol=0):
-                    raise Failure(f"the URL says {plan.url}={got} after setting {value}")
+                check_published(lr, plan, value)
     except (Failure, WebSocketException, OSError, TimeoutError) as exc:
         lr.failures.append(f"{lr.label}: {exc or type(exc).__name__}")
     if done is not None:
@@ -574,8 +586,9 @@ def summary(learners: list[Learner], memory: Memory, extra: dict[str, Any]) -> d
     times = [s for lr in learners for _, s in lr.times]
     q = np.percentile(times, [50, 95]) if times else [float("nan")] * 2
     per_replica: dict[str, int] = {}
+    alone = "process" if list(memory.pids) == ["process"] else "none (refused by the balancer)"
     for lr in learners:
-        per_replica[lr.replica or "process"] = per_replica.get(lr.replica or "process", 0) + 1
+        per_replica[lr.replica or alone] = per_replica.get(lr.replica or alone, 0) + 1
     failures = [f for lr in learners for f in lr.failures]
     return {
         "sessions": len(learners),
