@@ -14,7 +14,9 @@ in the README) and writes ``bench/results.json``:
 6. momentum and schedule sweeps (1024 x 1024, 64 rates, 10,000 epochs): the
    first epochs checked equal every way (engine, textbook loop, PyTorch's
    ``torch.optim.SGD`` + ``LambdaLR`` vectorised over rates), then the engine
-   measured and the loops extrapolated from their cost per epoch.
+   measured and the loops extrapolated from their cost per epoch;
+7. a learner's training log of 400,000 epochs read by ``gdcore.read_log`` as a Keras
+   CSV, a Lightning sparse CSV, printed lines and plain numbers: time and peak memory.
 
 Every time is a median of at least 5 runs. ``--smoke`` runs everything on
 tiny sizes, to check that the benchmark itself works.
@@ -284,6 +286,57 @@ CAPS = {
 }
 
 
+def log_files(rows: int) -> dict[str, bytes]:
+    """A falling training curve of ``rows`` epochs written as four kinds of log."""
+    loss = np.round(0.25 + np.exp(-np.arange(rows) / (rows / 5)), 6)
+    val = np.round(loss * 1.1, 6)
+    return {
+        "Keras CSV": (
+            "epoch,loss,val_loss\n"
+            + "".join(
+                f"{i},{a:.6f},{b:.6f}\n" for i, (a, b) in enumerate(zip(loss, val, strict=True))
+            )
+        ).encode(),
+        "Lightning sparse CSV": (
+            "epoch,step,train_loss,val_loss\n"
+            + "".join(
+                f"{i},{i},{a:.6f},\n{i},{i},,{b:.6f}\n"
+                for i, (a, b) in enumerate(zip(loss, val, strict=True))
+            )
+        ).encode(),
+        "printed lines": "".join(
+            f"Epoch {i + 1}/{rows} - loss: {a:.6f} - val_loss: {b:.6f}\n"
+            for i, (a, b) in enumerate(zip(loss, val, strict=True))
+        ).encode(),
+        "plain numbers": ", ".join(f"{a:.6f}" for a in loss).encode(),
+    }
+
+
+def log_reading(rows: int, repeats: int) -> dict:
+    """A learner's log read by ``gdcore.read_log``: time and peak traced memory per kind.
+
+    Every kind is first checked to give the curve it was written from.
+    """
+    out = {}
+    for kind, data in log_files(rows).items():
+        values = gdcore.read_log(data).values
+        expected = np.round(0.25 + np.exp(-np.arange(rows) / (rows / 5)), 6)
+        if not np.array_equal(values, expected):
+            raise SystemExit(f"reading a {kind} log gave other values")
+        seconds = median_time(lambda data=data: gdcore.read_log(data), repeats)
+        tracemalloc.start()
+        gdcore.read_log(data)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out[kind] = {
+            "rows": rows,
+            "mb": len(data) / 1e6,
+            "seconds": seconds,
+            "peak_mb": peak / 2**20,
+        }
+    return out
+
+
 def page_latency(repeats: int) -> dict:
     """Script-run time of every page: the first run of a session, then reruns."""
     import streamlit as st
@@ -375,6 +428,10 @@ def table(res: dict) -> str:
             )
             what = ""
     lines.append(f"| big sweep | peak memory (engine) | {res['big_sweep']['peak_mb']:.0f} MB | | |")
+    for kind, r in res.get("logs", {}).items():
+        what = f"reading a log: {r['rows']:,} epochs as {kind} ({r['mb']:.1f} MB)"
+        lines.append(f"| {what} | `read_log` | {fmt_s(r['seconds'])} | | |")
+        lines.append(f"| | peak traced memory | {r['peak_mb']:.0f} MB | | |")
     lines += [
         "",
         "| page | defaults: first run | defaults: rerun | caps: first run | caps: rerun |",
@@ -404,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         res["momentum_sweep"] = optim_sweep(32, 8, 200, rep, 5, **MOMENTUM_KNOBS)
         res["schedule_sweep"] = optim_sweep(32, 8, 200, rep, 5, **SCHEDULE_KNOBS)
         res["pages"] = {}
+        res["logs"] = log_reading(2000, rep)
     else:
         res["same_work"] = same_work(256, 1000, rep)
         res["big_sweep"] = big_sweep(1024, 64, 10_000, rep)
@@ -411,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
         res["momentum_sweep"] = optim_sweep(1024, 64, 10_000, rep, 10, **MOMENTUM_KNOBS)
         res["schedule_sweep"] = optim_sweep(1024, 64, 10_000, rep, 10, **SCHEDULE_KNOBS)
         res["pages"] = page_latency(rep)
+        res["logs"] = log_reading(400_000, rep)
     args.out.write_text(json.dumps(res, indent=2))
     print(table(res))
     if args.readme:
