@@ -122,5 +122,5 @@ written = urlstate.publish(page, at=-1 if at == last else at)
 upload_note = "An uploaded image is not part of the link." if choice.key[0] == "upload" else ""
 with left:
     run = dict(lr=lr, epochs=epochs, init=init, seed=int(seed), batch_size=batch or None)
-    widgets.code_downloads(choice, table.scale, **run)  # the run on screen as a script
+    widgets.code_downloads(choice, table.scale, **run, **knob.kwargs())  # the run as a script
     widgets.share_box(page, written, upload_note)

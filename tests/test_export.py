@@ -344,7 +344,8 @@ def test_explore_gives_the_run_on_screen_as_code(framework, downloads, tmp_path)
     from helpers import no_exception, open_page
 
     query = dict(image="noise", size="16", lr="0.7", epochs="50", init="random", seed="3")
-    at = open_page("explore", batch="40", **query)
+    knobs = dict(momentum="0.5", nesterov="1", schedule="step:10:0.5", warmup="4")
+    at = open_page("explore", batch="40", **query, **knobs)
     no_exception(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "NumPy loop" in labels and "PyTorch (torch.optim.SGD)" in labels
@@ -352,7 +353,19 @@ def test_explore_gives_the_run_on_screen_as_code(framework, downloads, tmp_path)
     text = text.decode() if isinstance(text, bytes) else text
     got = _result(0.7, run_script(text, tmp_path))
     table = pixel_table(builtin_image("noise", 16), "unit")
-    expected = run_descent(table, [0.7], 50, init="random", seed=3, batch_size=40)
+    expected = run_descent(
+        table,
+        [0.7],
+        50,
+        init="random",
+        seed=3,
+        batch_size=40,
+        momentum=0.5,
+        nesterov=True,
+        schedule="step:10:0.5",
+        warmup=4,
+    )
+    assert "def factor" in text and "momentum = 0.5" in text
     assert_runs_equal(got, expected)
 
 
