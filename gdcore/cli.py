@@ -248,7 +248,9 @@ def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
         writer.writerow(["lr", "final_error", "verdict", "diverged_epoch", "reason"])
         for result in _runs(args, table, bowl, keep_weights=not full):
             for i, lr in enumerate(result.lrs):
-                d = diagnose_run(result.errors[i], float(lr), th, w0, full_batch=full)
+                d = diagnose_run(
+                    result.errors[i], float(lr), th, w0, full_batch=full, **_optimizer(args)
+                )
                 div = int(result.diverged_epoch[i])
                 writer.writerow(
                     [

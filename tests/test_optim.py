@@ -444,3 +444,58 @@ def test_cli_bad_optimizer_values_exit_2_with_one_line(argv, message):
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("gdcore: error: ")
     assert message in err
+
+
+# --- Verdicts -----------------------------------------------------------------------
+
+
+def _verdict(multiple, epochs=300, batch=None, **kw):
+    from gdcore.diagnosis import diagnose_run
+
+    table, th = _setup("scene", "unit", size=32)
+    lr = multiple * th.critical_lr
+    r = run_descent(table, [lr], epochs, batch_size=batch, **kw)
+    return diagnose_run(r.errors[0], lr, th, np.zeros(3), batch is None, **kw), r
+
+
+def test_a_rate_above_the_plain_edge_saved_by_momentum_is_not_too_large():
+    d, r = _verdict(1.5, momentum=0.9)
+    assert r.diverged_epoch[0] == -1 and d.verdict == "good"
+    assert "above the edge rate 1.3 of plain steps" in d.reason
+    assert "momentum β = 0.9 moves the edge to 2.48: momentum saved it" in d.reason
+    # The same rate without momentum blows up: the plain verdict says too large.
+    plain, r = _verdict(1.5)
+    assert plain.verdict == "too large" and r.diverged_epoch[0] > 0
+
+
+def test_a_rate_above_the_plain_edge_saved_by_a_decaying_schedule_is_not_too_large():
+    d, r = _verdict(1.5, schedule="step:30:0.5")
+    assert r.diverged_epoch[0] == -1 and d.verdict == "good"
+    assert "brings the rate below the edge rate 1.3 from epoch 30: the decay saved it" in d.reason
+    assert "the rate halves (× 0.5) every 30 epochs" in d.reason
+
+
+def test_a_rate_above_the_momentum_edge_is_too_large_with_that_edge_named():
+    d, r = _verdict(3.5, momentum=0.5)
+    assert d.verdict == "too large" and r.diverged_epoch[0] > 0
+    assert f"the numbers overflow at epoch {r.diverged_epoch[0]}" in d.reason
+    assert "the edge rate 1.95 for momentum β = 0.5" in d.reason
+    d, _ = _verdict(1.5, momentum=0.5)  # 2(1 + 0.5)/λmax is exactly 1.5 × 2/λmax
+    assert d.verdict == "too large" and "sits exactly at the edge rate" in d.reason
+    d, _ = _verdict(1.2, momentum=0.9, nesterov=True)  # Nesterov's edge is lower
+    assert d.verdict == "too large" and "for Nesterov momentum β = 0.9" in d.reason
+
+
+def test_momentum_verdicts_for_slow_runs_and_the_best_pair():
+    _, th = _setup("scene", "unit", size=32)
+    d, _ = _verdict(th.optimal_momentum_lr / th.critical_lr, momentum=th.optimal_momentum)
+    k = momentum_epochs_to_target(th.bowl, th.optimal_momentum_lr, th.optimal_momentum, np.zeros(3))
+    assert d.verdict == "good" and f"at epoch {k};" in d.reason
+    d, _ = _verdict(1e-3 / th.critical_lr, momentum=0.5)
+    assert d.verdict == "too small" and "needs 27,929 epochs" in d.reason
+    table, _ = _setup("scene", "unit", size=32)
+    r = run_descent(table, [1e-3], 27_930, momentum=0.5, keep_weights=False)
+    goal = target_excess(th.bowl, np.zeros(3))
+    assert np.flatnonzero(r.errors[0] - th.error_star <= goal)[0] == 27_929
+    d, _ = _verdict(0.5, schedule="exp:0.5")
+    assert d.verdict == "too small" and "left the rate at" in d.reason and d.suggested_lr is None
