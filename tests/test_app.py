@@ -31,6 +31,7 @@ DEFAULT_CHARTS = {
     "step": 1,
     "diagnose": 1,
     "exercises": 0,
+    "check": 0,  # no chart until the learner gives their errors
 }
 
 
