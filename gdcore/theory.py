@@ -31,6 +31,14 @@ two-number recurrence (``directions``) whose factors are the roots of
 - a schedule's run is foretold from the bowl alone, direction by direction,
   with a cost that does not depend on the image (``forecast``), and each
   direction's own curve shows which one is slow and why (``milestones``).
+
+>>> from gdcore.table import pixel_table
+>>> from gdcore.quadratic import quadratic
+>>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
+>>> round(th.critical_lr_for(0.9), 4), round(th.critical_lr_for(0.9, nesterov=True), 4)
+(2.3853, 0.8519)
+>>> round(th.optimal_momentum, 4), round(th.optimal_momentum_lr, 4), round(th.momentum_factor, 4)
+(0.2727, 1.4545, 0.5222)
 """
 
 from __future__ import annotations
