@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import charts, classroom, data, text, urlstate, widgets
 from ui.controls import action, control
-from ui.params import MAX_TEXT_CHARS
+from ui.params import CHECK_PREVIEW, MAX_TEXT_CHARS
 
 page = widgets.page_setup("check")
 f = {fl.url: fl for fl in page.fields}
@@ -53,8 +53,22 @@ with right:
             f"Starting weights: {init_problem.split(', got')[0]}; using zero.",
             icon=":material/block:",
         )
+    log = control(st.toggle, f["log"], "Log scale")
     if not given.strip():
-        st.info("Paste your errors on the left (or try the example).", icon=":material/edit:")
+        shown = int(epochs or CHECK_PREVIEW)
+        exact = data.exact_curve(choice.key, scale, lr, start, int(seed), shown, choice.pixels)
+        st.info(
+            "Paste your errors on the left (or try the example). A correct loop on this setup "
+            f"prints, from epoch 0: {', '.join(f'{e:.6g}' for e in exact[:6])}, …",
+            icon=":material/edit:",
+        )
+        widgets.draw(
+            charts.error_view,
+            ["the exact curve"],
+            exact[None, :],
+            log=log,
+            title=f"The exact curve of this setup, epochs 0 to {shown:,}",
+        )
     else:
         sha = data.curve_digest(typed or "", upload.getvalue() if upload else None)
         found = data.checked(choice.key, scale, lr, start, int(seed), sha, choice.pixels, given)
@@ -62,7 +76,6 @@ with right:
             st.error(text.literal(found.problem), icon=":material/block:")
         if found.result is not None:
             widgets.check_finding(found.result, found.said, epochs)
-            log = control(st.toggle, f["log"], "Log scale")
             r = found.result
             widgets.draw(
                 charts.check_chart,

@@ -31,7 +31,7 @@ DEFAULT_CHARTS = {
     "step": 1,
     "diagnose": 1,
     "exercises": 0,
-    "check": 0,  # no chart until the learner gives their errors
+    "check": 1,  # the exact curve of the setup, until the learner gives their errors
 }
 
 

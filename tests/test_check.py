@@ -316,6 +316,13 @@ def test_the_page_asks_for_errors_then_names_the_example_mistake():
     at = open_page("check")
     no_exception(at)
     assert "Paste your errors on the left" in at.info[-1].value
+    # Until then: the exact curve of the setup, the engine's own run.
+    table = pixel_table(builtin_image("scene", 64), "unit")
+    from gdcore import run_descent
+
+    exact = run_descent(table, [0.5], 50).errors[0]
+    np.testing.assert_allclose(chart_data(at)["error"], exact, rtol=1e-12)
+    assert f"prints, from epoch 0: {exact[0]:.6g}, {exact[1]:.6g}," in at.info[-1].value
     at.button(key="ck_example").click().run()
     no_exception(at)
     assert at.warning[0].value.startswith("**reports\\-mse, other\\-rate=1.**")

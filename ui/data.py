@@ -273,6 +273,15 @@ def checked(
     return Checked(gdcore.check.check_loop(setup, values), said)
 
 
+@st.cache_data(**CACHE, max_size="20MB", show_spinner=False)
+def exact_curve(
+    key: tuple, scale: str, lr: float, init: str, seed: int, epochs: int, _pixels: np.ndarray
+) -> np.ndarray:
+    """The errors a correct loop prints on this setup, epochs 0 to ``epochs``."""
+    setup = gdcore.check.Setup(_pixels, scale, lr, init, seed)
+    return setup.curve(gdcore.check.Loop(scale, lr), epochs + 1)
+
+
 def example_errors(key: tuple, scale: str, lr: float, init: str, seed: int, _pixels) -> str:
     """Errors a loop without the ½ prints on this setup, to try the page with."""
     return gdcore.check.example(gdcore.check.Setup(_pixels, scale, lr, init, seed))

@@ -440,6 +440,8 @@ EXERCISE = (
     *IMAGE,
     Field("exercise", "xr_exercise", Param("exercise", Choice(tuple(EXERCISES)), "predict", "")),
 )
+CHECK_PREVIEW = 50
+"""Epochs of the exact curve Check my loop shows before it has the learner's errors."""
 CHECK = (
     *IMAGE,
     Field("lr", "ck_lr", Param("lr", RATE.rule, 0.5, "The rate your loop used.")),
