@@ -424,20 +424,25 @@ def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
     if not records:
         return None
     printed = len(records)
-    rows = [dict(zip(n, v, strict=True)) for n, v, _ in records]
-    if epoch_key is not None and all(epoch_key in r for r in rows):
-        merged: dict[str, dict[str, str]] = {}
-        for r in rows:
-            row = merged.setdefault(r[epoch_key], {})
-            if any(k in row for k in r if k != epoch_key):
+    table = [(n, v) for n, v, _ in records]
+    epochs = [v[n.index(epoch_key)] if epoch_key in n else None for n, v in table]
+    if epoch_key is not None and None not in epochs and len(set(epochs)) < len(epochs):
+        merged: dict[str | None, dict[str, str]] = {}
+        for n, v in table:
+            row = merged.setdefault(v[n.index(epoch_key)], {})
+            if any(k in row for k in n if k != epoch_key):
                 break  # an epoch prints a name twice (per batch): keep every line
-            row.update(r)
+            row.update(zip(n, v, strict=True))
         else:
-            rows = list(merged.values())
-    if len(rows) > MAX_VALUES:
-        raise LogError(f"at most {MAX_VALUES:,} values, got {len(rows):,} printed records.")
-    keys = list(dict.fromkeys(k for n, _, _ in records for k in n))
-    columns = [_numbers([r.get(k, "") for r in rows], ".", k) for k in keys]
+            table = [(tuple(r), tuple(r.values())) for r in merged.values()]
+    if len(table) > MAX_VALUES:
+        raise LogError(f"at most {MAX_VALUES:,} values, got {len(table):,} printed records.")
+    keys = list(dict.fromkeys(k for n, _ in table for k in n))
+    where = {n: {k: j for j, k in enumerate(n)} for n in {n for n, _ in table}}
+    columns = []
+    for k in keys:
+        cells = [v[where[n][k]] if k in where[n] else "" for n, v in table]
+        columns.append(_numbers(cells, ".", k))
     return columns, f"from {printed:,} printed lines"
 
 
