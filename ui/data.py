@@ -11,6 +11,7 @@ global or draws a widget.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +43,17 @@ def digest(data: bytes) -> str:
 @st.cache_data(**CACHE, max_size="100MB", show_spinner=False)
 def builtin_pixels(name: str, size: int) -> np.ndarray:
     return gdcore.builtin_image(name, size)
+
+
+@st.cache_data(max_entries=32, ttl=3600, max_size="10MB", show_spinner=False)
+def builtin_png(name: str, size: int) -> bytes:
+    """A built-in image as PNG bytes, encoded once (the gallery and the page icon; Streamlit
+    would encode an array again on every run)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(builtin_pixels(name, size).astype("uint8")).save(out, "PNG")
+    return out.getvalue()
 
 
 LARGEST_SIZE = max(SIZES)

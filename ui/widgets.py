@@ -14,7 +14,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from PIL import Image
 
 import gdcore
 import gdcore.check
@@ -27,7 +26,7 @@ from ui.data import (
     ImageChoice,
     brightness_to_rgb,
     builtin_choice,
-    builtin_pixels,
+    builtin_png,
     digest,
     residual_to_rgb,
     run_script,
@@ -56,7 +55,7 @@ def page_setup(page_id: str) -> Page:
     page = BY_ID[page_id]
     st.set_page_config(
         page_title=f"{page.title} · Learning-rate explorer",
-        page_icon=Image.fromarray(builtin_pixels(IMAGE_FIELD.default, 32).astype("uint8")),
+        page_icon=builtin_png(IMAGE_FIELD.default, 32),
         layout="wide",
     )
     urlstate.restore(page)
@@ -198,9 +197,10 @@ def thumbnails() -> None:
     for col, name in zip(cols, names, strict=True):
         with col:
             st.image(
-                builtin_pixels(name, 64).astype("uint8"),
+                builtin_png(name, 64),
                 caption=name,
                 width="stretch",
+                output_format="PNG",  # the bytes as they are ("auto" re-encodes a JPEG each run)
                 alt=f"{name}: {gdcore.BUILTINS[name].description}",
             )
             action(
@@ -268,19 +268,11 @@ def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
     c1, c2, c3 = st.columns(3)
     residual = choice.pixels - prediction
     alts = picture_texts(choice, prediction, residual, at)
-    c1.image(brightness_to_rgb(choice.pixels), caption="your image", width="stretch", alt=alts[0])
-    c2.image(
-        brightness_to_rgb(prediction),
-        caption=f"prediction, epoch {at}",
-        width="stretch",
-        alt=alts[1],
-    )
-    c3.image(
-        residual_to_rgb(residual),
-        caption="residual: orange = too dark",
-        width="stretch",
-        alt=alts[2],
-    )
+    # PNG: every pixel as computed, encoded once ("auto" makes a lossy JPEG, re-encoded).
+    look = {"width": "stretch", "output_format": "PNG"}
+    c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
+    c2.image(brightness_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
+    c3.image(residual_to_rgb(residual), caption="residual: orange = too dark", alt=alts[2], **look)
     out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
     if out.any():
         st.caption(clipped_text(prediction, at, float(out.mean())))
