@@ -4,7 +4,8 @@ One reader for the page and the command line. It takes what learners have:
 numbers typed or pasted; CSV, TSV and semicolon tables (decimal commas, a
 UTF-8 BOM, CRLF); Keras and fastai ``CSVLogger`` files, Lightning's sparse
 ``metrics.csv``, W&B exports; printed lines such as ``Epoch 3/10 … - loss:
-0.5321 - val_loss: 0.61``, ``epoch 3: loss 0.53`` or ``Epoch 1: loss=0.52``.
+0.5321 - val_loss: 0.61``, ``epoch 3: loss 0.53``, ``Epoch 1: loss=0.52`` or Hugging Face's
+``{'loss': 0.52, 'epoch': 1.0}``.
 
 The curve is chosen by rule, and the choice is always said (``Log.said``):
 
@@ -57,23 +58,32 @@ INDEX_NAMES = frozenset(
 )
 LOSS_WORDS = ("loss", "error", "err", "mse", "cost", "rmse", "mae", "nll")
 VALIDATION_WORDS = ("val", "valid", "validation", "eval", "test", "dev")
-METRIC_WORDS = (
-    "acc",
-    "accuracy",
-    "lr",
-    "learning_rate",
-    "time",
-    "f1",
-    "precision",
-    "recall",
-    "auc",
-    "momentum",
-    "score",
-    "top1",
-    "top5",
-    "grad_norm",
-    "perplexity",
+METRIC_WORDS = frozenset(
+    [
+        "acc",
+        "accuracy",
+        "lr",
+        "learning",
+        "rate",
+        "time",
+        "runtime",
+        "second",
+        "seconds",
+        "f1",
+        "precision",
+        "recall",
+        "auc",
+        "momentum",
+        "score",
+        "top1",
+        "top5",
+        "grad",
+        "norm",
+        "perplexity",
+        "flos",
+    ]
 )
+"""Words of metrics that are no error (a name with a loss word is an error whatever else it has)."""
 PLAIN_LOSSES = frozenset({"loss", "error", "err", "mse", "cost", "train_loss", "training_loss"})
 """Names that are the training loss itself, chosen over e.g. ``out1_loss`` beside them."""
 ALL = "all"
@@ -81,7 +91,8 @@ ALL = "all"
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf(?:inity)?)\b"
 _PAIR = re.compile(
-    rf"(?<![\w./-])(?!(?:nan|inf|infinity)\b)([A-Za-z_][\w./-]*)\s*(?:[:=]\s*|\s+)({_NUM})(?![\w.])",
+    rf"(?<![\w./-])['\"]?(?!(?:nan|inf|infinity)\b)([A-Za-z_][\w./-]*)['\"]?\s*(?:[:=]\s*|\s+)"
+    rf"({_NUM})(?![\w.])",
     re.I,
 )
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
@@ -373,9 +384,14 @@ def _cells(n: int, thing: str = "cell") -> str:
 def _names(cells: list[str]) -> bool:
     """Whether a line's cells can be column names: each has a letter and no other separator.
 
-    ``2.0,`` is no name, and ``epoch,loss`` split on tabs is two names misread as one.
+    ``2.0,`` is no name, ``epoch,loss`` split on tabs is two names misread as one, and
+    ``loss: 0.5`` is a printed value.
     """
-    return all(re.search("[A-Za-z]", c) and not re.search("[,;\t|]", c) for c in cells if c)
+    return all(
+        re.search("[A-Za-z]", c) and not re.search("[,;\t|]", c) and not _PAIR.search(c)
+        for c in cells
+        if c
+    )  # "{'loss': 0.93" is a printed value, not a name
 
 
 def _name(raw: object, j: int, header: bool) -> str:
@@ -401,7 +417,10 @@ def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
         found = _PAIR.findall(line)
         if not found:
             continue
-        pairs = dict(reversed(found))  # the first of a name on a line
+        pairs = dict(found)
+        if len(pairs) < len(found):  # a name twice on a line: its first value, in order
+            first = dict(reversed(found))
+            pairs = {k: first[k] for k in pairs}
         names = tuple(pairs)
         shape = shapes.get(names)
         if shape is None:
@@ -454,10 +473,10 @@ def _role(name: str) -> str:
         return "summary"
     if low.split("/")[-1].lstrip("_") in INDEX_NAMES or low in INDEX_NAMES:
         return "index"
-    words = set(_WORDS.findall(low))
+    words = set(_WORDS.findall(low)) | set(re.findall("[a-z]+[0-9]+", low))  # top1
     if any(w in LOSS_WORDS or w.endswith("loss") for w in words):
         return "validation" if words & set(VALIDATION_WORDS) else "loss"
-    if words & set(METRIC_WORDS):
+    if words & METRIC_WORDS:
         return "metric"
     return "other"
 
@@ -479,6 +498,8 @@ def _choose(columns: list[_Column], how: str, column: str | None, lines: list[st
             roles[c.name] = "index"
     usable = [c for c in columns if c.numbers and roles[c.name] != "index" and c.present.any()]
     train = [c for c in usable if roles[c.name] == "loss"]
+    curves = [c for c in train if c.present.sum() > 1]
+    train = curves or train  # one value beside curves is a summary (a trainer's final train_loss)
     valid = [c for c in usable if roles[c.name] == "validation"]
     plain = [c for c in usable if roles[c.name] == "other"]
     candidates = tuple(c.name for c in (train or valid or plain))
@@ -526,7 +547,7 @@ def _choose(columns: list[_Column], how: str, column: str | None, lines: list[st
     said += how + note
     said += f" ({_cells(skipped, 'empty cell')} skipped)" if skipped else ""
     others = tuple(c.name for c in columns if c is not chosen)
-    order = ("loss", "validation", "other", "metric", "summary")
+    order = ("loss", "validation", "other", "summary")  # a metric is no error: not offered
     choices = tuple(
         c.name
         for role in order

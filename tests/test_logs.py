@@ -53,6 +53,8 @@ FILES = {
     "printed_one_line.txt": ([0.5321, 0.441, 0.3902], "loss", [0.61, 0.55, 0.52], "printed lines"),
     "printed_epoch_colon.txt": (GOOD[:5], "loss", None, "also found: epoch"),
     "printed_equals.txt": (GOOD[:5], "loss", None, "also found: Epoch"),
+    # Hugging Face's Trainer: eval lines merged by epoch, the final train_loss a summary.
+    "huggingface_trainer.txt": (GOOD[:5], "loss", [0.6402, 0.4322], "from 8 printed lines"),
 }
 
 
@@ -108,6 +110,15 @@ def test_the_issues_misreadings_are_read_right():
     assert read_log("Epoch 1: loss=0.52\nEpoch 2: loss=0.31").values.tolist() == [0.52, 0.31]
     pasted = (LOGS / "keras_csvlogger.csv").read_text()
     assert read_log(pasted).values.tolist() == GOOD
+
+
+def test_metrics_are_never_the_curve_nor_offered():
+    log = read_log(
+        b"epoch,accuracy,lr,loss,grad_norm,time\n0,0.5,0.1,0.9,3,1.5\n1,0.7,0.1,0.5,2,1.4\n"
+    )
+    assert log.column == "loss" and log.candidates == ()
+    hf = read_log((LOGS / "huggingface_trainer.txt").read_text())
+    assert hf.candidates == ("loss", "train_loss", "eval_loss")
 
 
 def test_only_a_validation_loss_is_used_and_said():
