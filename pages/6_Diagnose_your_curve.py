@@ -29,8 +29,12 @@ with left:
     fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
     upload = None if fixed else st.file_uploader("…or a log file (CSV, TSV or text)", key="dg_csv")
 file = upload.getvalue() if upload is not None else None
+sha = data.curve_digest(typed, file)
+if st.session_state.get("dg_column_of", sha) != sha:  # another log: the rule chooses again
+    st.session_state[f["column"].key] = ""
+st.session_state["dg_column_of"] = sha
 column = st.session_state.get(f["column"].key) or ""
-curve = data.read_curve(data.curve_digest(typed, file), column, typed, file)
+curve = data.read_curve(sha, column, typed, file)
 read, problem, diag = curve.log, curve.problem, None
 choices = read.candidates if read is not None else curve.candidates
 with left:
@@ -58,7 +62,7 @@ if read is not None:
 with right:
     if problem:
         more = (
-            "Choose the column on the left."
+            "Choose one in “The column to judge”."
             if curve.candidates
             else f"Allowed: {f['errors'].param.rule.allowed()}."
         )

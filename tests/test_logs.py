@@ -375,7 +375,7 @@ def test_page_two_unnamed_curves_ask_for_the_column_then_judge_it():
     )
     at.run()
     no_exception(at)
-    assert "2 unnamed curves" in at.error[0].value and "Choose the column" in at.error[0].value
+    assert "2 unnamed curves" in at.error[0].value and "Choose one in" in at.error[0].value
     assert not [m for m in at.markdown if "verdict-card" in m.value]
     at.selectbox(key="dg_column").set_value("column 2").run()
     no_exception(at)
@@ -398,3 +398,24 @@ def test_page_column_names_from_a_file_stay_text():
     no_exception(at)
     assert "[loss](//ev.il)" in at.text[0].value  # st.text: shown as written, never Markdown
     assert not any("](//ev.il)" in m.value for m in at.markdown)
+
+
+def test_page_a_new_log_lets_the_rule_choose_again():
+    at = open_page("diagnose")
+    at.file_uploader[0].upload("a.csv", (LOGS / "keras_csvlogger.csv").read_bytes(), "text/csv")
+    at.run()
+    at.selectbox(key="dg_column").set_value("val_loss").run()
+    assert "from column 'val_loss'" in at.text[0].value
+    at.file_uploader[0].upload("b.csv", (LOGS / "fastai_csvlogger.csv").read_bytes(), "text/csv")
+    at.run()
+    no_exception(at)
+    assert not at.error and "from column 'train_loss'" in at.text[0].value
+
+
+def test_page_a_link_with_a_pasted_log_and_its_column():
+    text = (LOGS / "keras_csvlogger.csv").read_text()
+    at = open_page("diagnose", errors=text, column="val_loss")
+    no_exception(at)
+    assert not at.warning
+    assert "From the text box: read 10 values from column 'val_loss'" in at.text[0].value
+    assert at.selectbox(key="dg_column").value == "val_loss"
