@@ -404,3 +404,43 @@ def test_a_float32_loop_matches_in_single_precision_and_says_so(name):
     mistaken = float32_loop(pixels, "unit", lr / 2, 300, mse=True)
     got = check(pixels, "unit", lr / 2, printed(mistaken, "{!r}"))
     assert got.headline == f"reports-mse, other-rate={lr:.6g}", got.evidence
+
+
+PAIRS = {
+    # (scale used, the loop's mistakes): the headline, with {lr} the rate given
+    ("raw", "reports-mse"): dict(mse=True),
+    ("raw", "after-update"): dict(late=True),
+    ("unit", "ascent, after-update"): dict(ascent=True, late=True),
+    ("unit", "reports-mse, ascent"): dict(mse=True, ascent=True),
+    ("unit", "no-intercept, reports-mse"): dict(intercept=False, mse=True),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILTINS))
+@pytest.mark.parametrize("scale", ["raw", "standard"])
+def test_another_scale_is_named_on_every_image(name, scale):
+    pixels = builtin_image(name, SIZE)
+    lr = rate_for(name, scale)
+    got = check(pixels, "unit", lr, printed(learner_loop(pixels, scale, lr, EPOCHS)))
+    assert got.headline == f"other-scale={scale}", got.evidence
+
+
+@pytest.mark.parametrize("name", ["scene", "spot", "stripes"])
+@pytest.mark.parametrize("pair", list(PAIRS), ids=lambda p: f"{p[0]}: {p[1]}")
+def test_mistakes_that_come_together_are_named_together(name, pair):
+    scale, _ = pair
+    pixels = builtin_image(name, SIZE)
+    lr = rate_for(name, scale) / 4  # ascent climbs: a small rate keeps it in view
+    errors = learner_loop(pixels, scale, lr, EPOCHS, **PAIRS[pair])
+    got = check(pixels, "unit", lr, printed(errors))
+    order = {
+        m: i
+        for i, m in enumerate(
+            ["reports-mse", "other-rate", "ascent", "other-scale", "no-intercept", "after-update"]
+        )
+    }
+    expected = sorted(
+        pair[1].split(", ") + ([f"other-scale={scale}"] if scale != "unit" else []),
+        key=lambda m: order[m.split("=")[0]],
+    )
+    assert got.headline == ", ".join(expected), got.evidence
