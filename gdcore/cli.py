@@ -349,17 +349,21 @@ def read_log_file(path: str) -> bytes:
 def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> None:
     if (args.file is None) == (args.values is None):
         raise UsageError("errors: give one of --file PATH or - (the errors on stdin)")
+    data: str | bytes
     if args.file is not None:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-            raise UsageError(f"--file: cannot read {args.file!r}: {why}") from None
+        where, data = "--file", read_log_file(args.file)
     elif stdin is None:
         raise UsageError("values: standard input is closed, so - has nothing to read")
     else:
-        text = stdin.read()
-    values, said = read_errors(text, args.column)
+        where, data = "stdin", stdin.read(MAX_LOG_BYTES + 1)
+    try:
+        values, said = read_errors(data, args.column)
+    except LogError as exc:
+        choose = ""
+        if exc.candidates:
+            names = ", ".join(shlex.quote(c) for c in exc.candidates[:10])
+            choose = f" Choose one with --column NAME ({names})."
+        raise UsageError(f"{where}: {exc}{choose}") from None
     found = check_loop(Setup(_load(args), args.scale, args.lr, args.init, args.seed), values)
     out.write(f"{found.headline}\n{found.evidence}\n{said}\n")
     for f in found.findings:

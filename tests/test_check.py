@@ -299,6 +299,7 @@ def test_a_training_log_is_read_by_the_log_reader_and_says_so(tmp_path):
 def test_an_ambiguous_log_is_refused_with_its_candidates():
     code, out, err = _cli("--image", "scene", "--lr", "0.5", "-", stdin="a b\n0.5 0.6\n0.4 0.5\n")
     assert code == 2 and out == "" and err.count("\n") == 1
+    assert "Choose one with --column NAME (a, b)" in err, err
 
 
 # --- The page -------------------------------------------------------------------
