@@ -84,7 +84,7 @@ with right:
                 read.validation,
                 (str(read.column), str(read.validation_column)),
                 log=log,
-                title=f"Your curves ({len(read.values)} training values, the verdict's)",
+                title="Your training curve (the one judged) and your validation curve",
             )
         else:
             widgets.draw(

@@ -236,9 +236,8 @@ def read_curve(sha: str, column: str, _typed: str, _file: bytes | None) -> Curve
     try:
         log = gdcore.logs.read_log(_file if _file is not None else _typed, column or None)
     except gdcore.logs.LogError as exc:
-        return Curve(
-            None, source, f"{source.capitalize()} could not be read: {exc}", exc.candidates
-        )
+        what = "" if exc.candidates else " could not be read"  # read, but which curve?
+        return Curve(None, source, f"{source.capitalize()}{what}: {exc}", exc.candidates)
     return Curve(log, source)
 
 
