@@ -16,7 +16,7 @@ with st.sidebar:
     lr = float(control(st.number_input, f["lr"], "Learning rate", format="%.6g", step=None))
     epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
     init = control(st.radio, f["init"], "Starting weights", horizontal=True)
-    with st.expander("Advanced"):
+    with st.expander("Advanced", expanded=momentum.any_set(f)):
         batch = control(st.number_input, f["batch"], "Batch size (0 = the whole image)")
         seed = control(st.number_input, f["seed"], "Seed")
         st.caption(momentum.HEAVY_BALL)
@@ -99,7 +99,7 @@ with right:
     if knob.plain:
         st.markdown(text.bowl_story(th, lr, reach, table.scale, fast.lr if fast else None))
     else:
-        st.markdown(momentum.story(th, lr, knob, diag, epochs))
+        st.markdown(momentum.story(th, lr, knob, epochs))
     with st.expander("The maths behind this"):
         widgets.theory_metrics(th, fast, per_row=2)
         st.markdown(text.maths(th, table.scale))

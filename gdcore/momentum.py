@@ -21,8 +21,12 @@ the run with its knobs:
   above, is **good**; slower or not within the run is **too small** (the rate
   shrank before the error got down).
 
-A rate above the plain edge rate that settles is never called too large for
-that reason: the reason names the knob that saved it. The suggested rate is
+Either way, a run whose error climbs past ``SEEN_RISE`` times its start (off
+the top of the dashboard's chart) before it settles is **too large**: a
+schedule that brings the rate below the edge only after the error exploded
+did not save the start. Otherwise a rate above the plain edge rate that
+settles is never called too large for that reason: the reason names the knob
+that saved it. The suggested rate is
 the best rate for the run's β (``best_rate_for``), so a learner who takes it
 keeps their momentum. ``epoch_map`` counts epochs over a grid of rate × β,
 for the sweep's phase diagram.
@@ -181,12 +185,14 @@ def _blown_words(e: NDArray[np.float64], blown: int | None) -> str:
     finite = np.where(np.isfinite(e), e, np.inf)
     rise = np.flatnonzero(finite[1:] > e[0])
     far = np.flatnonzero(finite[1:] > SEEN_RISE * e[0])
-    parts = []
-    if rise.size:
-        parts.append(f"the error passes its start at epoch {int(rise[0]) + 1:,}")
-    if far.size and (not rise.size or far[0] != rise[0]):
-        parts.append(f"{SEEN_RISE:g}× it at epoch {int(far[0]) + 1:,}")
-    when = " and ".join(parts)
+    if far.size and (not rise.size or far[0] == rise[0]):
+        when = f"the error passes {SEEN_RISE:g}× its start at epoch {int(far[0]) + 1:,}"
+    elif rise.size:
+        when = f"the error passes its start at epoch {int(rise[0]) + 1:,}"
+        if far.size:
+            when += f" and {SEEN_RISE:g}× it at epoch {int(far[0]) + 1:,}"
+    else:
+        when = ""
     if blown is not None:
         when += f"{'; ' if when else ''}the numbers overflow at epoch {blown:,}"
     return when or "the error grows"
@@ -317,8 +323,29 @@ def diagnose_knobs(
                 best,
             )
         k = f.target_epoch
-    saved = _saved(th, lr, momentum, nesterov, schedule, warmup, rates)
     k_ref, ref = _reference(th, w)
+    climbed = np.flatnonzero(np.nan_to_num(e, nan=np.inf) > SEEN_RISE * e[0])
+    if climbed.size:
+        # It settles in the end, but the chart shows the error leave the top first:
+        # the rate is too large for the start, whatever rescued it later.
+        back = (
+            f"; it gets within 1% of the lowest error E* at epoch {k:,}, no sooner"
+            if k is not None and k <= T
+            else ""
+        )
+        rescue = (
+            f"the schedule brings the rate below {_edge_words(th, momentum, nesterov)} only "
+            f"from epoch {int(np.flatnonzero(rates > widened)[-1]) + 1:,}"
+            if (rates > widened).any()
+            else f"the heavy ball swings far up the bowl before {knobs(momentum, nesterov)} settles it"
+        )
+        return Diagnosis(
+            TOO_LARGE,
+            f"the error passes {SEEN_RISE:g}× its start at epoch {int(climbed[0]):,} and comes "
+            f"back down: {rescue}{back}; {ref}.",
+            best,
+        )
+    saved = _saved(th, lr, momentum, nesterov, schedule, warmup, rates)
     if k is not None and k <= T:
         where = f"it gets within 1% of the lowest error E* at epoch {k:,}"
     elif k is not None:

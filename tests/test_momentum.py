@@ -106,17 +106,29 @@ def test_a_rate_above_the_edge_that_momentum_saves_is_not_too_large(name, scale)
 
 def test_a_rate_above_the_edge_that_the_schedule_saves_names_the_schedule():
     table, q, th = _setup()
-    lr = 1.5 * th.critical_lr
-    res = gdcore.run_descent(table, [lr], EPOCHS, schedule="step:20:0.5")
-    assert res.diverged_epoch[0] == -1
-    d = diagnose_knobs(res.errors[0], lr, th, W0, schedule="step:20:0.5")
+    lr = 1.2 * th.critical_lr
+    res = gdcore.run_descent(table, [lr], EPOCHS, schedule="exp:0.9")
+    e = res.errors[0]
+    assert res.diverged_epoch[0] == -1 and np.nanmax(e) < 10 * e[0]  # never off the chart
+    d = diagnose_knobs(e, lr, th, W0, schedule="exp:0.9")
     assert d.verdict != TOO_LARGE and "the schedule saved it" in d.reason
     # The epoch from which the rate is below the edge, from the schedule's own numbers.
-    below = int(np.flatnonzero(lr * rate_factors("step:20:0.5", EPOCHS) > th.critical_lr)[-1]) + 1
-    assert f"from epoch {below:,} on the rate is below the edge" in d.reason
-    kept = gdcore.run_descent(table, [lr], EPOCHS, schedule="step:1000:0.5")
+    below = int(np.flatnonzero(lr * rate_factors("exp:0.9", EPOCHS) > th.critical_lr)[-1]) + 1
+    assert below == 2 and f"from epoch {below:,} on the rate is below the edge" in d.reason
+    # Rescued only after the error left the chart: too large, and said so.
+    late = gdcore.run_descent(table, [1.5 * th.critical_lr], EPOCHS, schedule="step:20:0.5")
+    e = late.errors[0]
+    assert late.diverged_epoch[0] == -1 and np.nanmax(e) > 10 * e[0]
+    d = diagnose_knobs(e, 1.5 * th.critical_lr, th, W0, schedule="step:20:0.5")
+    climb = int(np.flatnonzero(e > 10 * e[0])[0])
+    assert d.verdict == TOO_LARGE
+    assert f"passes 10× its start at epoch {climb:,} and comes back down" in d.reason
+    assert "from epoch 20" in d.reason  # 1.5 × 0.5 < 1: below the edge from the first halving
+    big = 1.5 * th.critical_lr
+    kept = gdcore.run_descent(table, [big], EPOCHS, schedule="step:1000:0.5")
     assert kept.diverged_epoch[0] > 0
-    assert diagnose_knobs(kept.errors[0], lr, th, W0, schedule="step:1000:0.5").verdict == TOO_LARGE
+    d = diagnose_knobs(kept.errors[0], big, th, W0, schedule="step:1000:0.5")
+    assert d.verdict == TOO_LARGE and f"overflow at epoch {kept.diverged_epoch[0]:,}" in d.reason
 
 
 @pytest.mark.parametrize("scale", ["unit", "raw"])

@@ -85,7 +85,9 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     res = gdcore.run_descent(SCENE, [2.0], 300, schedule="step:50:0.5", warmup=10)
     d = diagnose_knobs(res.errors[0], 2.0, TH, W0, schedule="step:50:0.5", warmup=10)
     assert d.verdict.upper() in verdict_text(at)
-    assert "schedule" in d.reason and d.verdict != "too large"  # 2 is 1.53× the edge
+    # 2 is 1.53× the edge for 50 epochs: the error leaves the chart before the schedule
+    # brings the rate down, so the start is too large although the run settles later.
+    assert d.verdict == "too large" and "comes back down" in d.reason and "epoch 50" in d.reason
     assert "a warm-up over 10 epochs, then the rate halves" in all_text(at)
 
 

@@ -890,11 +890,12 @@ def rate_chart(rates: np.ndarray, edges: Sequence[tuple[str, float]], title: str
 
     ``edges`` are ``(label, rate)`` pairs drawn as dashed lines (the plain edge
     rate, and the wider one that momentum gives). A log axis is used when the
-    rates span more than ``AUTO_LOG_SPAN`` times (a schedule that decays).
+    rates and the edges span more than ``AUTO_LOG_SPAN`` times (a decaying schedule, a tiny rate).
     """
     idx = keep_shape(rates)
     df = pd.DataFrame({"epoch": idx, "rate": rates[idx]})
-    positive = rates[rates > 0]
+    drawn = np.concatenate([rates, [e[1] for e in edges]])
+    positive = drawn[np.isfinite(drawn) & (drawn > 0)]
     log = bool(positive.size) and positive.max() / positive.min() > AUTO_LOG_SPAN
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     y = alt.Y("rate:Q", title="rate used" + (", log scale" if log else ""), scale=scale)

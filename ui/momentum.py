@@ -62,6 +62,14 @@ class Knobs:
         }
 
 
+KNOB_URLS = ("momentum", "nesterov", "schedule", "warmup")
+
+
+def any_set(f: dict[str, Field]) -> bool:
+    """Whether a knob beside the rate is away from its default (the Advanced box then opens)."""
+    return any(st.session_state.get(f[u].key, f[u].default) != f[u].default for u in KNOB_URLS)
+
+
 def advanced_controls(f: dict[str, Field]) -> tuple[Knobs, list[str]]:
     """Momentum, Nesterov, schedule and warm-up, drawn where the caller is (an expander).
 
@@ -185,7 +193,7 @@ def edges(th: gdcore.Theory, knob: Knobs) -> list[tuple[str, float]]:
     return out
 
 
-def story(th: gdcore.Theory, lr: float, knob: Knobs, d: gdcore.Diagnosis, epochs: int) -> str:
+def story(th: gdcore.Theory, lr: float, knob: Knobs, epochs: int) -> str:
     """What the bowl says about this rate with its knobs, in the lesson's words."""
     plain = th.critical_lr
     wide = th.critical_lr_for(knob.momentum, knob.nesterov)
@@ -219,14 +227,34 @@ def story(th: gdcore.Theory, lr: float, knob: Knobs, d: gdcore.Diagnosis, epochs
             "curve shows every epoch's rate)."
         )
     else:
-        where = "below" if lr < wide else "above" if lr > wide else "exactly at"
-        lines.append(f"- Your rate **{lr:g}** is {where} that edge ({times(lr / wide)}).")
-    lines.append(f"- The verdict: **{d.verdict}**. {d.reason[:1].upper() + d.reason[1:]}")
+        lines.append(_where(lr, plain, wide, knob))
     lines.append(
         f"- Even the best weights leave an error of **{th.error_star:.4g}**: a flat plane "
         "cannot draw most images exactly."
     )
     return "\n".join(lines)
+
+
+def _where(lr: float, plain: float, wide: float, knob: Knobs) -> str:
+    """Where a constant rate sits beside the plain edge and the heavy ball's edge."""
+    if knob.momentum == 0:
+        side = "below" if lr < plain else "above"
+        return f"- Your rate **{lr:g}** is {side} that edge ({times(lr / plain)})."
+    if lr < plain:
+        return (
+            f"- Your rate **{lr:g}** is below both edges ({times(lr / plain)} the plain one): "
+            "plain steps would settle too; the heavy ball builds up speed along the valley floor."
+        )
+    if lr < wide:
+        return (
+            f"- Your rate **{lr:g}** is {times(lr / plain)} the plain edge: plain steps would "
+            f"overshoot by more than they gain and explode. It is {times(lr / wide)} the heavy "
+            "ball's edge, so its swings shrink and it settles: momentum saves this rate."
+        )
+    return (
+        f"- Your rate **{lr:g}** is above the heavy ball's edge too ({times(lr / wide)}): each "
+        "swing carries it further up the other side, and the error explodes."
+    )
 
 
 def maths(th: gdcore.Theory, knob: Knobs) -> str:
