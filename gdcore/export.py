@@ -275,6 +275,17 @@ class Image:
         )
 
 
+def _shown(text: str) -> str:
+    r"""Text for the script's docstring: quotes, backslashes and unprintable characters
+    of a path would end it or escape in it, so they become ``?`` (the code lines carry
+    the exact path as a Python literal).
+
+    >>> print(_shown('C:\\photos\\my "best".png'))
+    C:?photos?my ?best?.png
+    """
+    return "".join("?" if c in '"\\' or not c.isprintable() else c for c in text)
+
+
 def _kept(template: str, settings: dict[str, Any]) -> str:
     """The template's lines, each tagged one kept only when its option is (``-``: is not) in use."""
     used = {o.param.name: o.used(settings) for o in OPTIONS}
@@ -337,7 +348,7 @@ def script(
         s["batch_size"] = None  # a batch of the whole image is full batch, as in gdcore
     imports, make = image.code()
     title = (
-        f"Gradient descent on {image.name!r}, {s['scale']} scale, rate {s['lr']!r}, "
+        f"Gradient descent on {_shown(image.name)}, {s['scale']} scale, rate {s['lr']!r}, "
         f"{s['epochs']} epochs" + ("" if framework == "numpy" else ", with PyTorch") + "."
     )
     head = [
@@ -346,7 +357,7 @@ def script(
         "It prints CSV: epoch,error,w0,w1,w2 (epoch 0 is the start).",
     ]
     if command:
-        head.append(f"Made by: {command}")
+        head.append(f"Made by: {_shown(command)}")
     head += ['"""', ""]
     if s["schedule"] == "cosine" and _scheduled(s):
         head.append("import math")

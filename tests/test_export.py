@@ -388,3 +388,11 @@ def test_explore_gives_an_upload_as_code_that_loads_the_same_pixels(downloads, t
     got = _result(0.5, run_script(text, tmp_path))
     shown = load_image(buf.getvalue(), max_side=512).downsampled(16).pixels
     assert_runs_equal(got, run_descent(pixel_table(shown, "unit"), [0.5], 30))
+
+
+def test_a_file_name_with_quotes_backslashes_and_a_new_line_still_makes_a_script(tmp_path):
+    from PIL import Image as PILImage
+
+    path = tmp_path / 'we"""ird\\name\n.png'
+    PILImage.fromarray(np.arange(48, dtype=np.uint8).reshape(6, 8)).save(path, "PNG")
+    exported_equals_run(["--image", str(path), "--lr", "0.5", "--epochs", "10"], tmp_path)
