@@ -133,6 +133,42 @@ def test_every_chart_on_every_page_says_what_it_shows_with_numbers(name):
         assert re.search(r"\d", said[len(title) :]), said
 
 
+LINKS = [(name, {}) for name in PAGE_IDS] + [
+    ("explore", {"lr": "3", "log": "1", "epochs": "5000"}),
+    ("compare", {"also": "plane,noise", "rates": "0.01,0.5,3"}),
+    ("sweep", {"points": "200"}),
+    ("walk", {"speed": "1.05", "pair": "w0,w2"}),
+    ("exercises", {"exercise": "read"}),
+]
+
+
+@pytest.mark.parametrize(("name", "query"), LINKS)
+def test_every_chart_sent_is_valid_vega_lite(name, query):
+    """The app skips Altair's schema check for speed (ui.specs.VALIDATE); this is that check."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import core
+
+    schema = core.load_schema()
+    at = open_page(name, **query)
+    no_exception(at)
+    for spec in specs(at):
+        problem = validate_jsonschema(spec, schema, rootschema=schema, raise_error=False)
+        assert problem is None, (spec.get("title"), problem)
+
+
+def test_the_schema_check_finds_a_broken_spec():
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import core
+
+    schema = core.load_schema()
+    chart, _ = charts.error_view(["yours"], LESSON)
+    spec = ui_specs.vega_lite(chart)
+    del spec["datasets"]  # Arrow bytes: Streamlit moves them out of the spec it sends
+    assert validate_jsonschema(spec, schema, rootschema=schema, raise_error=False) is None
+    spec["layer"][0]["mark"] = {"type": "not a mark"}
+    assert validate_jsonschema(spec, schema, rootschema=schema, raise_error=False) is not None
+
+
 def test_explore_tells_the_verdict_of_its_run_in_the_chart():
     at = open_page("explore", lr="3")
     said = specs(at)[0]["description"]

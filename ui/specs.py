@@ -23,6 +23,10 @@ from streamlit import dataframe_util
 
 DEFAULT_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
 """What Altair's default theme adds; Streamlit sizes charts itself and drops it too."""
+VALIDATE = False
+"""Altair checks a spec against the Vega-Lite JSON schema on the way out; that took 40% of the
+sweep page's first run. The builders are pure code, so tests/test_a11y.py checks every chart
+of every page against the schema instead, and the app skips it."""
 
 
 def vega_lite(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -40,7 +44,7 @@ def vega_lite(chart: alt.TopLevelMixin) -> dict[str, Any]:
             name = "data-" + hashlib.blake2b(arrow, digest_size=16).hexdigest()
             datasets[name] = arrow
             view.data = alt.NamedData(name)
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=VALIDATE)
     view_config = spec.get("config", {}).get("view")
     if view_config is not None:
         for k, v in DEFAULT_VIEW.items():
