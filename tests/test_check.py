@@ -445,3 +445,18 @@ def test_mistakes_that_come_together_are_named_together(name, pair):
         key=lambda m: order[m.split("=")[0]],
     )
     assert got.headline == ", ".join(expected), got.evidence
+
+
+from test_browser import browser, server, tab  # noqa: E402, F401 (the browser tests' fixtures)
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_example_is_checked_and_drawn(tab):  # noqa: F811 (a fixture)
+    tab.open("check")
+    tab.main.get_by_text("Try an example: a loop that left out the ½").click()
+    tab.settle()
+    text = tab.main.inner_text()
+    assert "reports-mse, other-rate=1." in text and "slope = -(X.T @ difference) / len(t)" in text
+    assert tab.main.locator("[data-testid='stVegaLiteChart']").count() == 1
+    assert tab.page.locator("[data-testid='stException']").count() == 0
+    assert not tab.errors, tab.errors

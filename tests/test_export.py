@@ -396,3 +396,19 @@ def test_a_file_name_with_quotes_backslashes_and_a_new_line_still_makes_a_script
     path = tmp_path / 'we"""ird\\name\n.png'
     PILImage.fromarray(np.arange(48, dtype=np.uint8).reshape(6, 8)).save(path, "PNG")
     exported_equals_run(["--image", str(path), "--lr", "0.5", "--epochs", "10"], tmp_path)
+
+
+from test_browser import browser, server, tab  # noqa: E402, F401 (the browser tests' fixtures)
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_download_is_the_run_on_screen(tmp_path, tab):  # noqa: F811
+    tab.open("explore", "image=stripes&size=16&lr=0.9&epochs=40&momentum=0.3")
+    tab.main.get_by_text("Get this run as code").click()
+    with tab.page.expect_download() as info:
+        tab.main.get_by_text("NumPy loop").click()
+    assert info.value.suggested_filename == "gradient_descent_numpy.py"
+    got = _result(0.9, run_script(Path(info.value.path()).read_text(), tmp_path))
+    table = pixel_table(builtin_image("stripes", 16), "unit")
+    assert_runs_equal(got, run_descent(table, [0.9], 40, momentum=0.3))
+    assert not tab.errors, tab.errors
