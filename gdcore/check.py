@@ -23,6 +23,11 @@ any image, and the tests hold each variant equal to its loop written out.
 
 A blown-up value (not finite, or over ``runs.BLOWUP_ERROR``) agrees with a
 blown-up value: past overflow the digits say nothing.
+
+A loop computing in float32 (PyTorch's default) cannot agree to every digit it
+prints. When nothing fits in float64 and the printed digits could be a
+float32's, the search runs again at float32's rounding (``SINGLE``), and the
+evidence says so.
 """
 
 from __future__ import annotations
