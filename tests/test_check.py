@@ -447,6 +447,22 @@ def test_mistakes_that_come_together_are_named_together(name, pair):
     assert got.headline == ", ".join(expected), got.evidence
 
 
+def test_an_uploaded_image_is_checked_as_the_page_averages_it():
+    from helpers import no_exception, open_page, png
+
+    from gdcore import load_image
+
+    raw = np.random.default_rng(9).integers(0, 256, (48, 80))
+    data = png(raw)
+    pixels = load_image(data, max_side=512).downsampled(32).pixels  # the page's averaging
+    errors = learner_loop(pixels, "unit", 0.3, 25, mse=True)
+    at = open_page("check", image="upload", size="32", lr="0.3")
+    at.file_uploader(key="upload_file").upload("mine.png", data, "image/png").run()
+    at.text_area(key="ck_errors").set_value(printed(errors)).run()
+    no_exception(at)
+    assert at.warning[0].value.startswith("**reports\\-mse.**"), at.warning[0].value
+
+
 from test_browser import browser, server, tab  # noqa: E402, F401 (the browser tests' fixtures)
 
 
