@@ -309,7 +309,7 @@ def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) 
     elif args.values == ["-"]:
         if stdin is None:
             raise UsageError("values: standard input is closed, so - has nothing to read")
-        where, data = "stdin", stdin.read(MAX_LOG_BYTES + 1)
+        where, data = "stdin", read_log_stdin(stdin)
     else:
         where, data = "values", " ".join(args.values)
     try:
@@ -325,6 +325,16 @@ def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) 
     if d.suggested_lr is not None:
         out.write(f"suggested next rate: {d.suggested_lr:.6g}\n")
     out.write(log.said + "\n")
+
+
+def read_log_stdin(stdin: TextIO) -> bytes | str:
+    """A log on standard input, at most one byte past the reader's cap (which refuses it).
+
+    The bytes, when the stream has them, so that a BOM, UTF-16 or a file that is
+    not UTF-8 is told by the reader as it is for a file.
+    """
+    raw = getattr(stdin, "buffer", None)
+    return raw.read(MAX_LOG_BYTES + 1) if raw is not None else stdin.read(MAX_LOG_BYTES + 1)
 
 
 def read_log_file(path: str) -> bytes:

@@ -208,7 +208,7 @@ def _decode(data: bytes | str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LogError(f"the file is not UTF-8 text (byte {exc.start + 1} is not).") from None
+        raise LogError(f"the log is not UTF-8 text (byte {exc.start + 1} is not).") from None
 
 
 def _lines(text: str) -> list[str]:
@@ -371,7 +371,7 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
         else:  # words in the column: "nan" (kept), "#na#" (skipped) or text (time, names)
             text = cells.astype(object).where(cells.notna(), "").astype(str).tolist()
             columns.append(_numbers(text, decimal, name, numbers))
-    how = f"of a {SEPARATORS[sep]}-separated table"
+    how = f"of a {SEPARATORS[sep]}-separated table" if width > 1 else "of a one-column table"
     how += " with decimal commas" if decimal == "," else ""
     how += "" if header else " without a header"
     return columns, how

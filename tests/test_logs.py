@@ -419,3 +419,20 @@ def test_page_a_link_with_a_pasted_log_and_its_column():
     assert not at.warning
     assert "From the text box: read 10 values from column 'val_loss'" in at.text[0].value
     assert at.selectbox(key="dg_column").value == "val_loss"
+
+
+def test_cli_stdin_is_read_as_bytes_like_a_file():
+    proc = subprocess.run(
+        [sys.executable, "-m", "gdcore", "diagnose", "-"],
+        input="epoch\tloss\r\n0\t0.9\r\n1\t0.5\r\n".encode("utf-16"),
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().splitlines()[-1].startswith("read 2 values from column 'loss'")
+    proc = subprocess.run(
+        [sys.executable, "-m", "gdcore", "diagnose", "-"], input=b"\x80\x81", capture_output=True
+    )
+    assert proc.returncode == 2 and proc.stderr.decode().strip() == (
+        "gdcore: error: stdin: the log is not UTF-8 text (byte 1 is not)."
+    )
