@@ -436,3 +436,22 @@ def test_cli_stdin_is_read_as_bytes_like_a_file():
     assert proc.returncode == 2 and proc.stderr.decode().strip() == (
         "gdcore: error: stdin: the log is not UTF-8 text (byte 1 is not)."
     )
+
+
+def test_the_validation_chart_carries_both_curves_and_says_what_it_cannot_line_up():
+    import altair as alt
+
+    from ui import charts
+
+    alt.data_transformers.disable_max_rows()
+    train, val = np.array([1.0, 0.5, 0.0, 0.2]), np.array([1.2, 0.9])
+    chart, notes = charts.training_and_validation(train, val, ("loss", "val_loss"), log=True)
+    data = chart.to_dict()
+    rows = [r for ds in data["datasets"].values() for r in ds]
+    drawn = {(r["run"], r["epoch"]): r["error"] for r in rows}
+    assert drawn[("training: loss", 1)] == 0.5 and drawn[("validation: val_loss", 1)] == 0.9
+    assert ("training: loss", 2) not in drawn  # 0 on a log axis: left out, and said
+    assert notes[0] == "1 value not drawn on the log axis (NaN, infinite or 0)"
+    assert notes[1].startswith("the validation curve has 2 values and the training curve 4")
+    _, notes = charts.training_and_validation(train, np.array([1.0, 40.0, 0.3, 0.2]), ("a", "b"))
+    assert notes == ["a curve climbs past the top of this chart (over 10× the larger start)"]
