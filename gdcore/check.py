@@ -32,6 +32,7 @@ evidence says so.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .engine import closed_form, initial_weights
+from .loading import MAX_PIXELS
 from .logs import read_log
 from .params import INIT, LR, SCALE, SCALES, Param
 from .quadratic import Quadratic, quadratic
@@ -308,6 +310,7 @@ class Check:
     explained: NDArray[np.float64] | None = field(repr=False, default=None)
     also: tuple[str, ...] = ()
     precision: str = "float64"
+    reading: str = ""
 
     @property
     def headline(self) -> str:
@@ -320,7 +323,12 @@ class Check:
 
     @property
     def evidence(self) -> str:
-        """The evidence in one sentence."""
+        """The evidence in one sentence (and how the image was read, when not as gdcore reads it)."""
+        if self.reading:
+            return f"{self._evidence()} The image was read as {self.reading}."
+        return self._evidence()
+
+    def _evidence(self) -> str:
         n = len(self.values)
         digits = "to the digits printed"
         if self.precision != "float64":
@@ -555,14 +563,7 @@ def check_loop(setup: Setup, values: tuple[Printed, ...]) -> Check:
     >>> check_loop(s, read_printed("0.5 0.1563 0.0977")).headline
     'reports-mse'
     """
-    first = None
-    for precision in (DOUBLE, SINGLE) if could_be_single(values) else (DOUBLE,):
-        found = _search(setup, values, precision)
-        if found.outcome != "unexplained":
-            return found
-        first = first or found
-    assert first is not None
-    return first
+    return check_readings(setup, values, {})
 
 
 def could_be_single(values: tuple[Printed, ...]) -> bool:
@@ -639,6 +640,49 @@ def _search(setup: Setup, values: tuple[Printed, ...], precision: Precision) -> 
             kinds.add(kind)
             also.append(", ".join(map(str, found)))
     return Check("explained", findings, parted, texts, v, exact, curve, tuple(also), precision.name)
+
+
+READINGS = {"PIL": "PIL's convert('L') reads it: whole numbers 0-255"}
+"""How a learner's own code reads an image file, beside gdcore's exact brightness."""
+
+
+def learner_pixels(source: str | bytes) -> NDArray[np.float64] | None:
+    """The image as a learner's code usually reads it: ``Image.open(f).convert("L")``.
+
+    PIL rounds the brightness to whole numbers, where ``gdcore.load_image``
+    keeps its fraction, so a learner's loop on a colour photo parts from the
+    exact curve from epoch 0. None when PIL cannot read it so.
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as img:
+            if img.width * img.height > MAX_PIXELS:
+                return None
+            return np.asarray(img.convert("L"), dtype=np.float64)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def check_readings(
+    setup: Setup, values: tuple[Printed, ...], others: dict[str, NDArray[np.float64]]
+) -> Check:
+    """``check_loop`` on the image as gdcore reads it and on each other reading of the same
+    size (``READINGS``), every reading in float64 before any in float32; the reading that
+    explains the numbers is said."""
+    setups = {"": setup}
+    for name, pixels in others.items():
+        if pixels.shape == setup.pixels.shape and not np.array_equal(pixels, setup.pixels):
+            setups[READINGS[name]] = Setup(pixels, setup.scale, setup.lr, setup.w0)
+    first = None
+    for precision in (DOUBLE, SINGLE) if could_be_single(values) else (DOUBLE,):
+        for reading, each in setups.items():  # every reading in float64 before any in float32
+            found = _search(each, values, precision)
+            if found.outcome != "unexplained":
+                return replace(found, reading=reading)
+            first = first or found
+    assert first is not None
+    return first
 
 
 def check(

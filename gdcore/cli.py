@@ -27,7 +27,7 @@ import numpy as np
 
 from . import export
 from ._version import __version__
-from .check import START, Setup, check_loop, read_errors
+from .check import START, Setup, check_readings, learner_pixels, read_errors
 from .diagnosis import check_curve, diagnose_curve, diagnose_run
 from .engine import initial_weights, run_descent
 from .forecast import momentum_epochs_to_target
@@ -374,7 +374,12 @@ def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> 
             names = ", ".join(shlex.quote(c) for c in exc.candidates[:10])
             choose = f" Choose one with --column NAME ({names})."
         raise UsageError(f"{where}: {exc}{choose}") from None
-    found = check_loop(Setup(_load(args), args.scale, args.lr, args.init, args.seed), values)
+    setup = Setup(_load(args), args.scale, args.lr, args.init, args.seed)
+    others = {}  # the file as the learner's code reads it, when gdcore does not average it
+    if args.image not in BUILTINS and args.max_side is None:
+        pil = learner_pixels(args.image)
+        others = {} if pil is None else {"PIL": pil}
+    found = check_readings(setup, values, others)
     out.write(f"{found.headline}\n{found.evidence}\n{said}\n")
     for f in found.findings:
         out.write(f"fix: {f.line}  # {f.why}\n")

@@ -71,7 +71,17 @@ with right:
         )
     else:
         sha = data.curve_digest(typed or "", upload.getvalue() if upload else None)
-        found = data.checked(choice.key, scale, lr, start, int(seed), sha, choice.pixels, given)
+        found = data.checked(
+            choice.key,
+            scale,
+            lr,
+            start,
+            int(seed),
+            sha,
+            choice.pixels,
+            given,
+            widgets.upload_bytes(choice),
+        )
         if found.problem is not None:
             st.error(text.literal(found.problem), icon=":material/block:")
         if found.result is not None:

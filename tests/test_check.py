@@ -463,6 +463,49 @@ def test_an_uploaded_image_is_checked_as_the_page_averages_it():
     assert at.warning[0].value.startswith("**reports\\-mse.**"), at.warning[0].value
 
 
+def _colour_png(path=None):
+    from PIL import Image
+
+    rgb = np.random.default_rng(5).integers(0, 256, (18, 24, 3)).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "PNG")
+    grey = np.asarray(Image.fromarray(rgb).convert("L"), dtype=float)  # whole numbers
+    if path is not None:
+        path.write_bytes(buf.getvalue())
+    return buf.getvalue(), grey
+
+
+def test_a_colour_photo_read_by_pil_as_learners_read_it_matches_and_says_so(tmp_path):
+    from gdcore import load_image
+
+    data, grey = _colour_png(tmp_path / "photo.png")
+    assert not np.array_equal(load_image(data).pixels, grey)  # gdcore keeps the fraction
+    text = printed(learner_loop(grey, "unit", 0.5, 30), "{!r}")
+    path = str(tmp_path / "photo.png")
+    code, out, err = _cli("--image", path, "--lr", "0.5", "-", stdin=text)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "match"
+    assert lines[1].endswith(
+        "The image was read as PIL's convert('L') reads it: whole numbers 0-255."
+    )
+    # The same loop with a mistake is named on that reading too.
+    text = printed(learner_loop(grey, "unit", 0.5, 30, late=True), "{!r}")
+    code, out, _ = _cli("--image", path, "--lr", "0.5", "-", stdin=text)
+    assert out.splitlines()[0] == "after-update" and "convert('L')" in out
+
+
+def test_the_page_tries_the_pil_reading_of_an_upload():
+    from helpers import no_exception, open_page
+
+    data, grey = _colour_png()
+    at = open_page("check", image="upload", size="32", lr="0.5")
+    at.file_uploader(key="upload_file").upload("photo.png", data, "image/png").run()
+    at.text_area(key="ck_errors").set_value(printed(learner_loop(grey, "unit", 0.5, 20))).run()
+    no_exception(at)
+    assert "read as PIL" in at.success[0].value, at.success[0].value
+
+
 from test_browser import browser, server, tab  # noqa: E402, F401 (the browser tests' fixtures)
 
 

@@ -270,8 +270,13 @@ def checked(
     sha: str,
     _pixels: np.ndarray,
     _errors: str | bytes,
+    _upload: bytes | None = None,
 ) -> Checked:
-    """``gdcore.check`` once per image, setup and content (``sha`` names the errors)."""
+    """``gdcore.check`` once per image, setup and content (``sha`` names the errors).
+
+    An uploaded image (``_upload``, named by ``key``) is also tried as a learner's
+    code reads it (``gdcore.check.learner_pixels``), when the page uses it unaveraged.
+    """
     try:
         values, said = gdcore.check.read_errors(_errors)
     except gdcore.logs.LogError as exc:
@@ -281,7 +286,9 @@ def checked(
     except ValueError as exc:
         return Checked(None, problem=f"The errors could not be read: {exc}")
     setup = gdcore.check.Setup(_pixels, scale, lr, init, seed)
-    return Checked(gdcore.check.check_loop(setup, values), said)
+    pil = gdcore.check.learner_pixels(_upload) if _upload is not None else None
+    others = {} if pil is None else {"PIL": pil}
+    return Checked(gdcore.check.check_readings(setup, values, others), said)
 
 
 @st.cache_data(**CACHE, max_size="20MB", show_spinner=False)

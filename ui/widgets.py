@@ -405,6 +405,14 @@ def check_finding(found: gdcore.check.Check, said: str, epochs: int | None = Non
         st.caption(f"You gave {n:,} values for {epochs:,} epochs: {why}.")
 
 
+def upload_bytes(choice: ImageChoice) -> bytes | None:
+    """The bytes of the uploaded image ``choice`` shows, or None for a built-in image."""
+    last = st.session_state.get("_upload")
+    if choice.key[0] != "upload" or last is None or last[0] != choice.key[1]:
+        return None
+    return last[1]
+
+
 def code_downloads(choice: ImageChoice, scale: str, **run: Any) -> None:
     """The run on screen as a script to download ("Get this run as code"), numpy or PyTorch.
 
