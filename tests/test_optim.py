@@ -25,6 +25,7 @@ from gdcore.forecast import (
     direction_factors,
     forecast,
     milestones,
+    momentum_epochs_grid,
     momentum_epochs_to_target,
 )
 from gdcore.params import SCHEDULE
@@ -332,6 +333,25 @@ def test_momentum_epochs_for_other_pairs_match_runs():
         assert np.flatnonzero(r.errors[0] - q.error_star <= goal)[0] == k
     assert momentum_epochs_to_target(q, 1.01 * th.critical_lr_for(0.5), 0.5, w0) is None
     assert momentum_epochs_to_target(q, 1e-6, 0.1, w0, limit=1000) is None
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_the_phase_diagram_equals_runs_pair_by_pair(nesterov):
+    table, th = _setup("scene", "raw", size=16)
+    q, w0, T = th.bowl, np.zeros(3), 3000
+    goal = target_excess(q, w0)
+    betas = [0.0, 0.3, 0.6, 0.9, 0.97]
+    lrs = th.critical_lr * np.array([0.05, 0.4, 0.9, 1.3, 1.9, 2.6])
+    grid = momentum_epochs_grid(q, lrs, betas, w0, nesterov=nesterov, limit=T)
+    assert grid.shape == (5, 6)
+    for i, beta in enumerate(betas):
+        r = run_descent(
+            table, lrs, T, momentum=beta, nesterov=nesterov and beta > 0, keep_weights=False
+        )
+        for j in range(len(lrs)):
+            within = np.flatnonzero(r.errors[j] - q.error_star <= goal)
+            assert grid[i, j] == (within[0] if within.size else -1), (beta, j)
+    assert (grid >= 0).any() and (grid < 0).any()
 
 
 @pytest.mark.parametrize(
