@@ -53,7 +53,7 @@ from .diagnosis import (
     edge,
 )
 from .fastest import fastest_rate
-from .forecast import _maps, direction_factors, forecast, momentum_epochs_to_target
+from .forecast import direction_factors, forecast, momentum_epochs_to_target
 from .quadratic import Quadratic
 from .schedules import describe, is_constant
 from .theory import Theory, critical_lr, target_excess
@@ -106,6 +106,18 @@ def root_factors(
     return np.maximum(np.abs((b + root) / 2), np.abs((b - root) / 2))
 
 
+def _largest_roots(
+    a00: NDArray[np.float64],
+    a01: NDArray[np.float64],
+    a10: NDArray[np.float64],
+    a11: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The larger root in size of each 2 x 2 map's characteristic polynomial."""
+    trace, det = a00 + a11, a00 * a11 - a01 * a10
+    root = np.sqrt((trace * trace - 4 * det).astype(complex))
+    return np.maximum(np.abs((trace + root) / 2), np.abs((trace - root) / 2))
+
+
 def best_rate_for(bowl: Quadratic, momentum: float = 0.0, nesterov: bool = False) -> float:
     """The constant rate whose slowest direction settles fastest, for this β.
 
@@ -126,11 +138,8 @@ def best_rate_for(bowl: Quadratic, momentum: float = 0.0, nesterov: bool = False
     curved = bowl.eigenvalues > 0
     top = critical_lr(float(bowl.eigenvalues[-1]), momentum, nesterov)
     rates = np.geomspace(top * 1e-6, top, BEST_GRID)[:-1]
-    lam = bowl.eigenvalues[curved]
-    maps = _maps(np.tile(lam, len(rates)), np.repeat(rates, len(lam)), momentum, nesterov)  # type: ignore[arg-type]
-    with np.errstate(all="ignore"):
-        roots = np.abs(np.linalg.eigvals(maps)).max(axis=1)
-    worst = roots.reshape(len(rates), len(lam)).max(axis=1)
+    u = np.outer(rates, bowl.eigenvalues[curved])  # lr·λ for every rate and direction
+    worst = root_factors(u, 1.0, momentum, nesterov).max(axis=1)
     low = worst.min()
     ties = np.flatnonzero(worst <= low * (1 + 1e-6) + 1e-15)
     return float(np.sqrt(rates[ties[0]] * rates[ties[-1]]))
@@ -437,17 +446,16 @@ def epoch_map(
     lam_m = lam[matters]
     B, L = np.meshgrid(betas, lrs, indexing="ij")
     cells = B.size
-    maps = np.concatenate(
-        [
-            _maps(lam_m, float(lr), float(b), nesterov)[None]
-            for b, lr in zip(B.ravel(), L.ravel(), strict=True)
-        ]
-    )  # (cells, directions, 2, 2)
-    with np.errstate(all="ignore"):
-        grows = (np.abs(np.linalg.eigvals(maps)).max(axis=-1) >= 1.0).any(axis=1)
+    # One epoch maps each direction's (d, lr·buf) by [[a00, a01], [a10, a11]]
+    # (``forecast``'s module notes), for every cell at once.
+    u = np.outer(L.ravel(), lam_m)
+    b = np.broadcast_to(B.ravel()[:, None], u.shape)
+    a00 = 1.0 - u * (1.0 + b) if nesterov else 1.0 - u
+    a01 = -b * b if nesterov else -b
+    a10, a11 = u, b
+    grows = (_largest_roots(a00, a01, a10, a11) >= 1.0).any(axis=1)
     flat = out.ravel()
     flat[grows] = math.inf
-    a00, a01, a10, a11 = (maps[..., i, j] for i in (0, 1) for j in (0, 1))
     x = np.tile(np.sign(d0[matters]) * scale[matters], (cells, 1))
     y = np.zeros_like(x)
     open_ = ~grows
