@@ -458,7 +458,7 @@ def map_story(th: gdcore.Theory, emap: gdcore.momentum.EpochMap) -> str:
         "coloured by the exact number of epochs it needs to get within 1% of the lowest "
         f"error E*. Light grey: it never settles; darker grey: more than {emap.limit:,} epochs.",
         f"- The dashed line is the edge rate, **{edge(th.critical_lr):g}** without momentum. "
-        f"The heavier the ball, the further right it moves: at β = {emap.momenta[-1]:g} it is "
+        f"The heavier the ball, the further right it moves: at β = {emap.momenta[-1]:.3g} it is "
         f"**{edge(th.critical_lr_for(float(emap.momenta[-1]))):g}**. Right of the line nothing "
         "settles.",
     ]
