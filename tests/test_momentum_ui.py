@@ -257,4 +257,22 @@ def test_changing_momentum_in_the_sidebar_changes_the_chart(tab):  # noqa: F811 
     assert not tab.errors, tab.errors
 
 
+def test_walk_heavy_ball_button_sets_the_momentum():
+    at = open_page("walk")
+    next(b for b in at.button if b.key == "wk_heavy").click().run()
+    no_exception(at)
+    assert at.number_input(key="wk_momentum").value == 0.9
+    assert "The heavy ball, β = 0.9, at the same rate" in _titles(at)
+
+
+def test_compare_runs_locked_by_a_classroom_link_cannot_be_edited():
+    at = open_page("compare", runs="1.2 momentum=0.9", lock="runs")
+    no_exception(at)
+    assert next(b for b in at.button if b.key == "cmp_best_pair").disabled
+    assert at.dataframe[0].value["run"].tolist()[-1] == "rate 1.2, β 0.9"
+    at = open_page("compare", runs="1.2 momentum=0.9", hide="runs")
+    assert not [b for b in at.button if b.key == "cmp_best_pair"]
+    assert at.dataframe[0].value["run"].tolist()[-1] == "rate 1.2, β 0.9"  # still applies
+
+
 from test_browser import browser, server, tab  # noqa: E402, F401  (the browser test's fixtures)
