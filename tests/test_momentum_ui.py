@@ -275,4 +275,32 @@ def test_compare_runs_locked_by_a_classroom_link_cannot_be_edited():
     assert at.dataframe[0].value["run"].tolist()[-1] == "rate 1.2, β 0.9"  # still applies
 
 
+KNOB_LINKS = [
+    ("explore", {"lr": "2", "momentum": "0.9", "schedule": "step:50:0.5", "warmup": "5"}),
+    ("explore", {"lr": "0.005", "momentum": "0.9", "nesterov": "1"}),
+    ("compare", {"runs": "1.2 momentum=0.9;2 schedule=exp:0.99"}),
+    ("walk", {"momentum": "0.9", "speed": "2.5"}),
+    ("sweep", {"scale": "raw", "epochs": "2000"}),
+]
+
+
+@pytest.mark.parametrize(("name", "query"), KNOB_LINKS)
+def test_every_new_chart_is_valid_vega_lite_and_says_what_it_shows(name, query):
+    """The app skips Altair's schema check for speed (``ui.specs``): this is that check."""
+    import re
+
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import core
+
+    schema = core.load_schema()
+    at = open_page(name, **query)
+    no_exception(at)
+    for spec in specs(at):
+        problem = validate_jsonschema(spec, schema, rootschema=schema, raise_error=False)
+        assert problem is None, (spec.get("title"), problem)
+        said, title = spec.get("description", ""), spec.get("title", "")
+        title = title if isinstance(title, str) else title.get("text", "")
+        assert said.startswith(title) and re.search(r"\d", said[len(title) :]), said
+
+
 from test_browser import browser, server, tab  # noqa: E402, F401  (the browser test's fixtures)
