@@ -44,9 +44,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .fastest import fastest_rate
-from .forecast import SEARCH_EPOCHS, direction_factors, forecast, momentum_epochs_to_target
 from .params import LR
-from .schedules import describe, is_constant
+from .schedules import is_constant
 from .theory import (
     Theory,
     epoch_error_exceeds,
@@ -313,131 +312,6 @@ def _next_rate(th: Theory, w0: NDArray[np.float64]) -> float:
     return th.optimal_lr if fast is None else fast.lr
 
 
-def _knob_words(momentum: float, nesterov: bool) -> str:
-    return f"{'Nesterov momentum' if nesterov else 'momentum'} β = {momentum:.3g}"
-
-
-def _with_knobs(
-    e: NDArray[np.float64],
-    lr: float,
-    th: Theory,
-    w0: NDArray[np.float64],
-    full_batch: bool,
-    momentum: float,
-    nesterov: bool,
-    schedule: str,
-    warmup: int,
-) -> Diagnosis:
-    """A run with momentum, a schedule or a warm-up (see ``diagnose_run``).
-
-    The edge rate is momentum's, ``2(1+β)/λmax`` (Nesterov's ``/(1+2β)`` too),
-    and the forecast of the run (``forecast.forecast``) says which epochs step
-    above it. A rate above the plain edge ``2/λmax`` that settles is not too
-    large: the reason names the knob that saved it.
-    """
-    T = len(e) - 1
-    limit = th.critical_lr_for(momentum, nesterov)
-    f = forecast(
-        th.bowl, lr, T, w0, momentum=momentum, nesterov=nesterov, schedule=schedule, warmup=warmup
-    )
-    rates, above = f.rates, f.above_edge
-    crit = f"the edge rate {shown_edge(limit)}" + (
-        f" for {_knob_words(momentum, nesterov)}" if momentum > 0 else ""
-    )
-    # The first epoch from which every rate is below the edge (0: all of them are).
-    settles_by = int(above[-1]) + 1 if above.size else 0
-    saved = ""
-    if rates.max() > th.critical_lr:
-        how = []
-        if momentum > 0 and rates.max() < limit:
-            how.append(
-                f"{_knob_words(momentum, nesterov)} moves the edge to {shown_edge(limit)}: "
-                "momentum saved it"
-            )
-        elif settles_by and settles_by < T:
-            how.append(
-                f"the schedule ({describe(schedule, warmup)}) brings the rate below {crit} "
-                f"from epoch {settles_by:,}: the decay saved it"
-            )
-        if how:
-            saved = (
-                f"the rate {_fmt(float(rates.max()))} is above the edge rate "
-                f"{shown_edge(th.critical_lr)} of plain steps, but {how[0]}"
-            )
-    safe = min(th.optimal_lr, 0.5 * limit)
-    if not full_batch:
-        curve = diagnose_curve(e, lr)
-        if curve.verdict == GOOD and saved:
-            return Diagnosis(GOOD, f"{curve.reason[:-1]}; {saved}.", lr)
-        return curve
-    finite = np.isfinite(e)
-    if finite.all() and math.isclose(rates[-1], limit, rel_tol=1e-12):
-        return Diagnosis(TOO_LARGE, f"the rate sits exactly at {crit}: it never settles.", safe)
-    if not finite.all() or rates[-1] >= limit:
-        blown = int(np.argmin(finite)) if not finite.all() else None
-        when = (
-            f"the numbers overflow at epoch {blown:,}"
-            if blown is not None
-            else f"the error went from {_fmt(e[0])} to {_fmt(e[-1])}"
-        )
-        late = (
-            f"; the schedule brings the rate below the edge only from epoch {settles_by:,}"
-            if blown is not None and settles_by and settles_by < T and settles_by > blown
-            else ""
-        )
-        return Diagnosis(
-            TOO_LARGE,
-            f"{when}: the rate {_fmt(float(rates.max() if blown is not None else rates[-1]))} is "
-            f"{_times(float(rates.max() if blown is not None else rates[-1]) / limit)} {crit}, so "
-            f"every step overshoots the bottom by more than it gains{late}.",
-            safe,
-        )
-    k_best = max(epochs_to_target(th.bowl, th.optimal_lr, w0) or 1, 1)
-    k_pair = momentum_epochs_to_target(th.bowl, th.optimal_momentum_lr, th.optimal_momentum, w0)
-    best = f"the best rate {_fmt(th.optimal_lr)} needs {_epochs(k_best)}"
-    if k_pair is not None:
-        best += (
-            f", the best pair (momentum {th.optimal_momentum:.3g}, rate "
-            f"{_fmt(th.optimal_momentum_lr)}) {_epochs(k_pair)}"
-        )
-    tail = f"; {saved}" if saved else ""
-    slow = max(SLOW_FACTOR * k_best, SLOW_FLOOR)
-    k = f.target_epoch
-    if k is not None and k <= slow:
-        return Diagnosis(
-            GOOD,
-            f"it gets within 1% of the lowest error E* at epoch {_count(k)}; {best}{tail}.",
-            lr,
-        )
-    if not is_constant(schedule, warmup):
-        gap = e[0] - th.error_star
-        covered = (e[0] - e[-1]) / gap if gap > 0 else 1.0
-        return Diagnosis(
-            TOO_SMALL,
-            f"in {T:,} epochs the error covered only {_pct(covered, 1)} of the way down to E*; "
-            f"the schedule ({describe(schedule, warmup)}) left the rate at "
-            f"{_fmt(float(rates[-1]))} by the last epoch (a slower decay, a larger rate or more "
-            f"epochs would get further); {best}{tail}.",
-        )
-    k_lr = momentum_epochs_to_target(th.bowl, lr, momentum, w0, nesterov=nesterov)
-    need = (
-        f"it needs {_epochs(k_lr)} to get within 1% of the lowest error E*"
-        if k_lr is not None
-        else f"it needs more than {_epochs(SEARCH_EPOCHS)} to get within 1% of the lowest error E*"
-    )
-    if k_lr is not None and k_lr <= slow:
-        return Diagnosis(GOOD, f"{need} (this run has {T:,}); {best}{tail}.", lr)
-    if lr < th.optimal_lr:
-        return Diagnosis(TOO_SMALL, f"{need}; {best}.", th.optimal_lr)
-    turn = float(direction_factors(th.bowl, lr, momentum, nesterov).max())
-    return Diagnosis(
-        TOO_LARGE,
-        f"the weights circle the bottom of the valley, each turn only {turn:.3f}× the last: "
-        f"{_knob_words(momentum, nesterov)} keeps too much of each step; {need}; {best}{tail}.",
-        safe,
-    )
-
-
 def diagnose_run(
     errors: ArrayLike,
     lr: float,
@@ -455,11 +329,24 @@ def diagnose_run(
     ``errors`` are the run's errors at epochs 0..T (NaN after a blow-up).
     Mini-batch runs are judged from the curve, with the theory as context.
     With momentum, a schedule or a warm-up (as ``run_descent`` takes them) the
-    edge rate is momentum's and the run's forecast decides (``_with_knobs``).
+    rules are ``momentum.diagnose_knobs``: one set for the dashboard and the
+    command line.
     """
     e = np.asarray(errors, dtype=np.float64)
     if momentum > 0 or not is_constant(schedule, warmup):
-        return _with_knobs(e, lr, th, w0, full_batch, momentum, nesterov, schedule, warmup)
+        from .momentum import diagnose_knobs  # it builds on this module: imported when needed
+
+        return diagnose_knobs(
+            e,
+            lr,
+            th,
+            w0,
+            momentum=momentum,
+            nesterov=nesterov,
+            schedule=schedule,
+            warmup=warmup,
+            full_batch=full_batch,
+        )
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     ratio = lr / th.critical_lr

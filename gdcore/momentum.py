@@ -299,7 +299,7 @@ def diagnose_knobs(
         return curve
     if is_constant(schedule, warmup):
         rates = np.full(T, lr)
-        k = momentum_epochs_to_target(th.bowl, lr, momentum, w)
+        k = momentum_epochs_to_target(th.bowl, lr, momentum, w, nesterov=nesterov)
         settles = k is not None or th.bowl.excess(w) <= target_excess(th.bowl, w)
         if not settles:
             grows = (direction_factors(th.bowl, lr, momentum, nesterov) > 1.0).any()
