@@ -59,29 +59,9 @@ INDEX_NAMES = frozenset(
 LOSS_WORDS = ("loss", "error", "err", "mse", "cost", "rmse", "mae", "nll")
 VALIDATION_WORDS = ("val", "valid", "validation", "eval", "test", "dev")
 METRIC_WORDS = frozenset(
-    [
-        "acc",
-        "accuracy",
-        "lr",
-        "learning",
-        "rate",
-        "time",
-        "runtime",
-        "second",
-        "seconds",
-        "f1",
-        "precision",
-        "recall",
-        "auc",
-        "momentum",
-        "score",
-        "top1",
-        "top5",
-        "grad",
-        "norm",
-        "perplexity",
-        "flos",
-    ]
+    ("acc", "accuracy", "lr", "learning", "rate", "time", "runtime", "second", "seconds", "f1")
+    + ("precision", "recall", "auc", "momentum", "score", "top1", "top5", "grad", "norm")
+    + ("perplexity", "flos")
 )
 """Words of metrics that are no error (a name with a loss word is an error whatever else it has)."""
 PLAIN_LOSSES = frozenset({"loss", "error", "err", "mse", "cost", "train_loss", "training_loss"})
@@ -541,6 +521,9 @@ def _choose(columns: list[_Column], how: str, column: str | None, lines: list[st
     if roles[chosen.name] != "validation":
         beside = [c for c in valid if c is not chosen] if len(valid) == 1 else []
         val = beside[0] if beside else None
+    if val is not None and val.bad is not None:  # judged without it, and said
+        note += f" (validation {val.name!r} not drawn: {val.bad} is not a number)"
+        val = None
     skipped = int((~chosen.present).sum())
     said = f"read {values.size:,} values"
     said += f" from {_shown(chosen.name)} " if "table" in how else f" of {chosen.name!r} "

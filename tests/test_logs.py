@@ -121,6 +121,12 @@ def test_metrics_are_never_the_curve_nor_offered():
     assert hf.candidates == ("loss", "train_loss", "eval_loss")
 
 
+def test_a_bad_validation_cell_leaves_the_validation_curve_out_and_says_why():
+    log = read_log(b"epoch,loss,val_loss\n0,1,1\n1,0.5,oops\n2,0.4,0.5\n")
+    assert log.values.tolist() == [1, 0.5, 0.4] and log.validation is None
+    assert "(validation 'val_loss' not drawn: line 3 ('oops') is not a number)" in log.said
+
+
 def test_only_a_validation_loss_is_used_and_said():
     log = read_log(b"epoch,val_loss\n0,0.9\n1,0.5\n")
     assert log.values.tolist() == [0.9, 0.5] and "(no training loss was found)" in log.said
