@@ -262,7 +262,11 @@ CONTROLS = {
     "sweep": ("Smallest rate", "0.1", None),
     "walk": ("Rate, as a multiple of the critical rate", "1.05", None),
     "step": ("Starting weight", "3", None),
-    "diagnose": ("Your errors, epoch 0 first", "10 9.99 9.98 9.97 9.96", "TOO SMALL"),
+    "diagnose": (
+        "Your errors or training log, epoch 0 first",
+        "10 9.99 9.98 9.97 9.96",
+        "TOO SMALL",
+    ),
 }
 
 
