@@ -94,7 +94,7 @@ class LogError(ValueError):
         self.candidates = candidates
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: compare the fields, not the records
 class Log:
     """One curve read from a log, and what was read.
 
