@@ -60,6 +60,8 @@ from .theory import Theory, critical_lr, target_excess
 
 MAP_LIMIT = 20_000
 """``epoch_map`` counts up to this many epochs; beyond, a cell reads 'more than'."""
+MAP_BLOCK = 64
+"""``epoch_map`` walks this many epochs per step, from precomputed matrix powers."""
 BEST_GRID = 2001
 """Rates tried by ``best_rate_for`` below the edge rate, log-spaced over six decades."""
 
@@ -419,10 +421,10 @@ def epoch_map(
     """Exact epochs to 1% of E* at every rate × β, all cells at once.
 
     The same count as ``forecast.momentum_epochs_to_target`` (a test holds them
-    equal), walked epoch by epoch for every cell together: each direction's
-    ``(d, lr buf)`` goes through its 2 x 2 map, so the cost is a few operations
-    on ``cells × 3`` numbers per epoch, whatever the image, and the walk stops
-    once every cell has its count.
+    equal, and equal to runs), for every cell together: each direction's
+    ``(d, lr buf)`` goes through its 2 x 2 map, ``MAP_BLOCK`` epochs at a time
+    by matrix powers, so the cost does not depend on the image, and a cell
+    stops walking once it has its count.
 
     >>> from gdcore.table import pixel_table
     >>> from gdcore.quadratic import quadratic
@@ -445,7 +447,6 @@ def epoch_map(
         return EpochMap(lrs, betas, out, limit)
     lam_m = lam[matters]
     B, L = np.meshgrid(betas, lrs, indexing="ij")
-    cells = B.size
     # One epoch maps each direction's (d, lr·buf) by [[a00, a01], [a10, a11]]
     # (``forecast``'s module notes), for every cell at once.
     u = np.outer(L.ravel(), lam_m)
@@ -456,17 +457,31 @@ def epoch_map(
     grows = (_largest_roots(a00, a01, a10, a11) >= 1.0).any(axis=1)
     flat = out.ravel()
     flat[grows] = math.inf
-    x = np.tile(np.sign(d0[matters]) * scale[matters], (cells, 1))
-    y = np.zeros_like(x)
-    open_ = ~grows
+    # The open cells walk MAP_BLOCK epochs at a time: the first rows of A^1 … A^MAP_BLOCK
+    # give every epoch of the block from the block's start, A^MAP_BLOCK moves the state.
+    live = np.flatnonzero(~grows)
+    A = np.stack([np.stack([a00, a01], -1), np.stack([a10, a11], -1)], -2)[live]
+    n = min(MAP_BLOCK, limit)
+    powers = np.empty((n, *A.shape))
+    powers[0] = A
+    for j in range(1, n):
+        powers[j] = powers[j - 1] @ A
+    first = powers[:, :, :, 0, :].copy()  # (epochs, cells, directions, 2): d after j+1 epochs
+    jump = powers[-1]
+    x = np.tile(np.sign(d0[matters]) * scale[matters], (len(live), 1))
+    state = np.stack([x, np.zeros_like(x)], -1)  # (cells, directions, 2): d and lr·buf
+    done = 0
     with np.errstate(all="ignore"):
-        for k in range(1, limit + 1):
-            if not open_.any():
-                break
-            x, y = a00 * x + a01 * y, a10 * x + a11 * y
-            hit = open_ & ((x * x).sum(axis=1) <= goal)
-            flat[hit] = k
-            open_ &= ~hit
+        while done < limit and live.size:
+            d = first[..., 0] * state[..., 0] + first[..., 1] * state[..., 1]
+            reached = (d * d).sum(axis=2) <= goal  # (epochs, cells)
+            reached[limit - done :] = False
+            hit = reached.any(axis=0)
+            flat[live[hit]] = done + 1 + reached[:, hit].argmax(axis=0)
+            keep = ~hit
+            live, first, jump = live[keep], first[:, keep], jump[keep]
+            state = (jump @ state[keep][..., None])[..., 0]
+            done += n
     return EpochMap(lrs, betas, flat.reshape(out.shape), limit)
 
 
