@@ -185,9 +185,9 @@ def test_a_file_name_is_one_code_span_showing_it_as_written(name, shown):
         ("explore", {"epochs": "20000", "lr": "1.2"}, "GOOD"),
         ("explore", {"batch": "9999999"}, None),
         ("explore", {"batch": "5000", "size": "96"}, None),
-        ("explore", {"image": "plane", "log": "1"}, "GOOD"),
+        ("explore", {"image": "plane", "axis": "log"}, "GOOD"),
         ("compare", {"rates": "50,500,5000"}, None),
-        ("compare", {"image": "plane", "log": "1"}, None),
+        ("compare", {"image": "plane", "axis": "log"}, None),
         ("sweep", {"from": "1e-12", "to": "1000000", "points": "200"}, None),
         ("walk", {"speed": "3", "epochs": "500"}, None),
         ("diagnose", {"errors": "1,nan,inf"}, "TOO LARGE"),
@@ -213,7 +213,7 @@ def test_batch_larger_than_the_image_is_full_batch_with_a_note():
 
 
 def test_a_blow_up_on_a_log_axis_says_what_is_hidden():
-    at = open_page("explore", lr="100", log="1", epochs="3000")
+    at = open_page("explore", lr="100", axis="log", epochs="3000")
     no_exception(at)
     table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
     errors = gdcore.run_descent(table, [100.0], 3000).errors[0]
@@ -245,6 +245,7 @@ def test_every_page_survives_every_hostile_value_at_once():
             "steps": "1e3",
             "errors": "",
             "log": "2",
+            "axis": "loglog",
             "at": "1.5",
         }.items()
     }
