@@ -23,7 +23,8 @@ sampled throughout.
     python -m bench.load uploads --replicas 2       # (b)
     python -m bench.load arrivals --sessions 6 --over 3 --changes 2 --think 0.5  # a short one
 
-Results go to ``bench/load_results.json`` (one entry per scenario and set-up).
+Results go to ``bench/load_results.json`` (one entry per scenario and set-up);
+``python -m bench.load table`` prints the README's table from it.
 """
 
 from __future__ import annotations
@@ -513,16 +514,30 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time ``pid`` has used so far (from /proc), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Memory:
-    """Samples each replica's RSS every ``every`` seconds in the background."""
+    """Samples each replica's RSS every ``every`` seconds in the background, and counts the
+    CPU time each uses from start to end (what a run costs, whatever else the machine does)."""
 
     def __init__(self, pids: dict[str, int], every: float = 0.5) -> None:
         self.pids, self.every = pids, every
         self.peak = dict.fromkeys(pids, 0.0)
+        self.cpu = dict.fromkeys(pids, 0.0)
         self._task: asyncio.Task | None = None
 
     def now(self) -> dict[str, float]:
         return {name: round(rss_mb(pid), 1) for name, pid in self.pids.items()}
+
+    def cpu_used(self) -> dict[str, float]:
+        return {n: round(cpu_seconds(pid) - self.cpu[n], 1) for n, pid in self.pids.items()}
 
     async def _sample(self) -> None:
         while True:
@@ -531,6 +546,7 @@ class Memory:
             await asyncio.sleep(self.every)
 
     def __enter__(self) -> Memory:
+        self.cpu = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         self._task = asyncio.create_task(self._sample())
         return self
 
@@ -590,6 +606,7 @@ def summary(learners: list[Learner], memory: Memory, extra: dict[str, Any]) -> d
     for lr in learners:
         per_replica[lr.replica or alone] = per_replica.get(lr.replica or alone, 0) + 1
     failures = [f for lr in learners for f in lr.failures]
+    cpu = memory.cpu_used()
     return {
         "sessions": len(learners),
         "runs": len(times),
@@ -600,6 +617,8 @@ def summary(learners: list[Learner], memory: Memory, extra: dict[str, Any]) -> d
         "failure_examples": failures[:5],
         "sessions_per_replica": per_replica,
         "peak_rss_mb": {k: round(v, 1) for k, v in memory.peak.items()},
+        "cpu_s": cpu,
+        "cpu_ms_per_run": round(1000 * sum(cpu.values()) / len(times)) if times else None,
         "largest_message_mb": round(
             max((lr.largest_message for lr in learners), default=0) / 1e6, 2
         ),
@@ -695,9 +714,43 @@ async def uploads(
     ), learners
 
 
+def table(saved: dict[str, Any]) -> str:
+    """The README's two tables from load_results.json, one per scenario."""
+
+    def peak(r: dict[str, Any]) -> str:
+        return ", ".join(f"{mb:.0f} MB" for mb in r["peak_rss_mb"].values())
+
+    rows = [
+        "| (a) 200 sessions over 60 s | runs | p50 | p95 | max | failures "
+        "| CPU per run | peak memory per replica |",
+        "|---|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for key in ("arrivals/1", "arrivals/2"):
+        if (r := saved.get(key)) is not None:
+            rows.append(
+                f"| {r['setup']} | {r['runs']} | {r['p50_s']:.1f} s | {r['p95_s']:.1f} s "
+                f"| {r['max_s']:.1f} s | {r['failures']} | {r.get('cpu_ms_per_run', '?')} ms "
+                f"| {peak(r)} |"
+            )
+    rows += [
+        "",
+        "| (b) 10 uploads of 3 MB at once | first result, median | first result, max "
+        "| failures | CPU per run | peak memory per replica |",
+        "|---|--:|--:|--:|--:|---|",
+    ]
+    for key in ("uploads/1", "uploads/2"):
+        if (r := saved.get(key)) is not None:
+            rows.append(
+                f"| {r['setup']} | {r['first_result_median_s']:.1f} s "
+                f"| {r['first_result_max_s']:.1f} s | {r['failures']} "
+                f"| {r.get('cpu_ms_per_run', '?')} ms | {peak(r)} |"
+            )
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
-    ap.add_argument("scenario", choices=["arrivals", "uploads"])
+    ap.add_argument("scenario", choices=["arrivals", "uploads", "table"])
     ap.add_argument(
         "--replicas", type=int, default=1, help="1: one plain process; N: N behind HAProxy"
     )
@@ -709,6 +762,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--think", type=float, default=2.0, help="(a) seconds between changes")
     ap.add_argument("--no-save", action="store_true", help="print only; leave load_results.json")
     args = ap.parse_args(argv)
+    if args.scenario == "table":
+        print(table(json.loads(RESULTS.read_text())))
+        return 0
     random.seed(0)
     with serve(args.replicas) as (port, pids):
         if args.scenario == "arrivals":
