@@ -210,3 +210,36 @@ def test_verdict_cells_carry_their_own_background_and_a_legible_ink():
         assert (b + 0.05) / (a + 0.05) >= 4.5, verdict
     styled = charts.verdict_style(pd.DataFrame({"verdict": ["good"]}), {}).to_html()
     assert "background-color: #009E73" in styled and "color: #000000" in styled
+
+
+def _keep_shape_loop(values: np.ndarray, max_points: int) -> np.ndarray:
+    """keep_shape as first written, one stretch at a time: the reference."""
+    n = len(values)
+    if n <= max_points:
+        return np.arange(n)
+    finite = np.isfinite(values)
+    low, high = np.where(finite, values, np.inf), np.where(finite, values, -np.inf)
+    edges = np.linspace(0, n, max(max_points // 2, 1) + 1).astype(int)
+    keep = [0, n - 1]
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        if b > a and finite[a:b].any():
+            keep += [a + int(np.argmin(low[a:b])), a + int(np.argmax(high[a:b]))]
+    if finite.any():
+        keep.append(int(np.flatnonzero(finite)[-1]))
+    return np.unique(keep)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_keep_shape_picks_the_same_points_as_the_loop_it_replaced(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(25):
+        n, most = int(rng.integers(1, 500)), int(rng.integers(1, 80))
+        if seed % 2:  # ties, NaN, infinities: argmin and argmax pick the first of equals
+            values = rng.choice([0.0, 1.0, 2.0, np.nan, np.inf, -np.inf], size=n)
+        else:
+            values = np.cumsum(rng.normal(size=n))
+        if seed % 4 == 1:
+            values[int(rng.integers(0, n)) :] = np.nan  # a run that blew up
+        np.testing.assert_array_equal(
+            charts.keep_shape(values, most), _keep_shape_loop(values, most)
+        )

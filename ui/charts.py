@@ -73,14 +73,20 @@ def keep_shape(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     finite = np.isfinite(v)
     low = np.where(finite, v, np.inf)
     high = np.where(finite, v, -np.inf)
-    edges = np.linspace(0, n, max(max_points // 2, 1) + 1).astype(int)
-    keep = [0, n - 1]
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        if b > a and finite[a:b].any():
-            keep += [a + int(np.argmin(low[a:b])), a + int(np.argmax(high[a:b]))]
+    edges = np.unique(np.linspace(0, n, max(max_points // 2, 1) + 1).astype(int))
+    starts, sizes = edges[:-1], np.diff(edges)  # every stretch has at least one epoch
+    # Each stretch's lowest and highest, all stretches at once (a Python loop over the
+    # stretches took 20 ms per run at 20,000 epochs): the first epoch of each stretch
+    # that equals its stretch's extreme is the one np.argmin / np.argmax would pick.
+    keep = [np.array([0, n - 1])]
+    some = np.add.reduceat(finite, starts) > 0
+    for side, reduce in ((low, np.minimum), (high, np.maximum)):
+        extreme = np.repeat(reduce.reduceat(side, starts), sizes)
+        hits = np.flatnonzero(side == extreme)
+        keep.append(hits[np.searchsorted(hits, starts[some])])
     if finite.any():
-        keep.append(int(np.flatnonzero(finite)[-1]))
-    return np.unique(keep)
+        keep.append(np.flatnonzero(finite)[-1:])
+    return np.unique(np.concatenate(keep))
 
 
 def for_log(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
