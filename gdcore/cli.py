@@ -320,7 +320,11 @@ def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) 
             names = ", ".join(shlex.quote(c) for c in exc.candidates[:10])
             choose = f" Choose one with --column NAME ({names})."
         raise UsageError(f"{where}: {exc}{choose}") from None
-    d = diagnose_curve(check_curve(log.values), args.lr)
+    try:
+        values = check_curve(log.values)
+    except ValueError as exc:  # say what was read: "1 value of 'loss'" explains "got 1"
+        raise UsageError(f"{str(exc).rstrip('.')}: {log.said}") from None
+    d = diagnose_curve(values, args.lr)
     out.write(f"{d.verdict}\n{d.reason}\n")
     if d.suggested_lr is not None:
         out.write(f"suggested next rate: {d.suggested_lr:.6g}\n")

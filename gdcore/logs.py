@@ -222,7 +222,8 @@ def _plain(lines: list[str]) -> Log:
         shown = tokens[bad[0]] if len(tokens[bad[0]]) <= 20 else tokens[bad[0]][:20] + "..."
         raise LogError(f"value {bad[0] + 1} is not a number: {shown!r}.")
     how = " with decimal commas" if comma else ""
-    return Log(values.values, None, (), f"read {len(tokens):,} values typed as plain numbers{how}")
+    said = f"read {_cells(len(tokens), 'value')} typed as plain numbers{how}"
+    return Log(values.values, None, (), said)
 
 
 def _numbers(
@@ -442,7 +443,7 @@ def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
     for k in keys:
         cells = [v[where[n][k]] if k in where[n] else "" for n, v in table]
         columns.append(_numbers(cells, ".", k))
-    return columns, f"from {printed:,} printed lines"
+    return columns, f"from {_cells(printed, 'printed line')}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -525,7 +526,7 @@ def _choose(columns: list[_Column], how: str, column: str | None, lines: list[st
         note += f" (validation {val.name!r} not drawn: {val.bad} is not a number)"
         val = None
     skipped = int((~chosen.present).sum())
-    said = f"read {values.size:,} values"
+    said = f"read {_cells(values.size, 'value')}"
     said += f" from {_shown(chosen.name)} " if "table" in how else f" of {chosen.name!r} "
     said += how + note
     said += f" ({_cells(skipped, 'empty cell')} skipped)" if skipped else ""

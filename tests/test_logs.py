@@ -336,6 +336,10 @@ def test_cli_ambiguous_exits_2_with_the_candidates_and_the_flag():
         (["diagnose", "--file", "/no/such/log.csv"], "--file: '/no/such/log.csv' is not a file"),
         (["diagnose", "--file", "/"], "is not a file"),
         (["diagnose", "1", "2", "--column", "loss"], "no column 'loss': the log is plain numbers"),
+        (
+            ["diagnose", "loss: 0.9, 0.5"],
+            "give at least two numbers, got 1: read 1 value of 'loss' from 1 printed line",
+        ),
     ],
 )
 def test_cli_bad_log_input_is_one_line_and_status_2(argv, needle):
