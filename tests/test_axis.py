@@ -50,3 +50,17 @@ def test_explore_says_which_axis_it_chose(image, scale, log):
     assert charts.auto_log(errors, charts.view_cap(errors))[0] is log
     said = " ".join(c.value for c in at.caption)
     assert ("log axis chosen automatically" in said) is log
+
+
+def test_an_old_link_with_log_still_opens_on_its_axis():
+    at = open_page("explore", image="plane", log="0")
+    assert at.radio(key="ex_axis").value == "linear" and not at.warning
+    at = open_page("compare", log="1")
+    assert at.radio(key="cmp_axis").value == "log" and not at.warning
+
+
+def test_a_setting_the_page_does_not_have_is_named_not_dropped_silently():
+    at = open_page("explore", also="noise", log="yes")
+    note = at.warning[0].value
+    assert "`also=noise`: this page has no setting `also`" in note
+    assert "`log=yes`" in note

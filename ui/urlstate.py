@@ -59,9 +59,36 @@ def restore(page: Page) -> None:
                 notes.append(f"`{f.url}={quoted(raw)}`: {problem}; using {instead}.")
         st.session_state[f.key] = value
     if arriving:
+        notes += _unknown(page)
         classroom.read(page, notes)
         st.session_state[NOTES] = notes
     classroom.impose(page)
+
+
+RENAMED = {"log": ("axis", {"1": "log", "0": "linear"})}
+"""Parameters that links made before a rename still carry: old name -> new name, values."""
+STREAMLIT_OWN = ("embed", "embed_options")
+"""Query parameters Streamlit itself reads (an embedded app)."""
+
+
+def _unknown(page: Page) -> list[str]:
+    """Notes for link parameters this page does not have; an old name is read as the new one."""
+    known = {f.url for f in page.fields} | set(classroom.KINDS) | set(STREAMLIT_OWN)
+    notes = []
+    for name in st.query_params:
+        if name in known:
+            continue
+        raw = st.query_params.get(name) or ""
+        new, values = RENAMED.get(name, ("", {}))
+        field = next((f for f in page.fields if f.url == new), None)
+        if field is not None and raw in values and new not in st.query_params:
+            st.session_state[field.key] = field.from_url(values[raw])
+            continue  # an old link, read exactly as it was meant
+        notes.append(
+            f"`{quoted(name)}={quoted(raw[:40])}`: this page has no setting "
+            f"`{quoted(name)}`, so it was left out."
+        )
+    return notes
 
 
 def show_notes(page: Page) -> None:
