@@ -179,6 +179,35 @@ def test_random_settings_equal_textbook(
     _assert_same(fast, _oracle(table, [lr], 25, w_init=w0, batch_size=batch, seed=seed, **kw))
 
 
+@pytest.mark.parametrize("schedule", ["constant", "cosine", "exp:0.9"])
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_both_ways_of_iterating_momentum_agree(schedule, nesterov):
+    from gdcore import directions
+
+    _, th = _setup("scene", "raw")
+    lam, d0 = th.bowl.eigenvalues, th.bowl.eigenvectors.T @ -th.w_star
+    # Tiny, good, near momentum's edge, and (constant rate) far past it; no run that
+    # grows huge and comes back, which no precision carries (module notes).
+    far = 3.0 if schedule == "constant" else 0.95
+    lrs = th.critical_lr_for(0.7, nesterov) * np.array([1e-6, 0.3, 0.9, far])
+    factors = rate_factors(schedule, 777, 5)
+    with np.errstate(all="ignore"):  # 3 x the edge overflows on purpose
+        a = directions._momentum_blocks(lam, d0, lrs, factors, 0.7, nesterov, True)
+        b = directions._momentum_loop(lam, d0, lrs, factors, 0.7, nesterov, True)
+        for x, y in zip(a, b, strict=True):
+            ok = np.abs(y) < 1e150  # up to the blow-up limit
+            floor = 1e-12 * np.abs(y[:, :2]).max()  # as gdcore.testing: rounding of the start
+            np.testing.assert_allclose(x[ok], y[ok], rtol=1e-9, atol=floor)
+            assert not (np.abs(x[~ok]) < 1e140).any()
+
+
+def test_many_rates_with_momentum_equal_textbook():
+    table, th = _setup("scene", "unit")
+    lrs = th.critical_lr * np.geomspace(1e-3, 4, 12)  # more than BLOCK_RATES: epoch by epoch
+    kw = dict(momentum=0.8, nesterov=True, schedule="inverse:7", warmup=3)
+    _assert_same(run_descent(table, lrs, 60, **kw), _oracle(table, lrs, 60, **kw))
+
+
 def test_plain_settings_take_the_closed_form_and_equal_it():
     table, th = _setup()
     lrs = [0.3 * th.critical_lr, 1.5 * th.critical_lr]
