@@ -303,4 +303,28 @@ def test_every_new_chart_is_valid_vega_lite_and_says_what_it_shows(name, query):
         assert said.startswith(title) and re.search(r"\d", said[len(title) :]), said
 
 
+@pytest.mark.browser
+def test_editing_a_run_in_compares_table_changes_the_chart_and_the_link(tab):  # noqa: F811
+    tab.open("compare", "rates=1.2&runs=1.2+momentum%3D0.9")
+    before = tab.chart_pixels()
+    grid = tab.page.locator("[data-testid='stSidebar'] [data-testid='stDataFrame']")
+    grid.scroll_into_view_if_needed()
+    tab.page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    # The first row's momentum cell: past the row marker and the rate column.
+    tab.page.mouse.dblclick(box["x"] + 150, box["y"] + 35 + 17)
+    tab.page.wait_for_timeout(500)
+    tab.page.keyboard.press("Control+a")
+    tab.page.keyboard.type("0.5")
+    tab.page.keyboard.press("Tab")
+    tab.page.mouse.click(700, 100)
+    tab.page.wait_for_timeout(1000)
+    tab.settle()
+    assert "runs=1.2+momentum%3D0.5" in tab.page.url, tab.page.url
+    assert "rate 1.2, β 0.5" in tab.main.inner_text()
+    assert tab.chart_pixels() != before
+    assert tab.page.locator("[data-testid='stException']").count() == 0
+    assert not tab.errors, tab.errors
+
+
 from test_browser import browser, server, tab  # noqa: E402, F401  (the browser test's fixtures)
