@@ -191,7 +191,7 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
             f"With β = {answer:g} the heavy ball keeps {answer:g} of its last step, which widens "
             f"the edge rate from {edge(th.critical_lr, 4):g} to {edge(wide, 4):g}: still below "
             f"the rate {lr:.4g}, so every swing lands higher up the bowl and the error explodes. "
-            f"The edge 2(1+β)/λmax passes the rate once β is above {need:g}.",
+            f"The heavy ball's edge passes this rate once β is above {need:g}.",
         )
     k = momentum_epochs_to_target(th.bowl, lr, answer, w0)
     when = (

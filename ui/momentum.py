@@ -269,7 +269,7 @@ def maths(th: gdcore.Theory, knob: Knobs) -> str:
     """The symbols behind ``story``: the recurrence, the edge with β and the best pair."""
     b = knob.momentum
     wide = th.critical_lr_for(b, knob.nesterov)
-    step = "slope_k + β·buf_k" if knob.nesterov else "buf_k"
+    step = "(slope_k + β·buf_k)" if knob.nesterov else "buf_k"
     return (
         f"- PyTorch's SGD (dampening 0): **buf_k = β·buf_(k−1) + slope_k** (the first buf is "
         f"the slope), **w_(k+1) = w_k − rate_k × {step}**.\n"
