@@ -5,7 +5,7 @@ numbers typed or pasted; CSV, TSV and semicolon tables (decimal commas, a
 UTF-8 BOM, CRLF); Keras and fastai ``CSVLogger`` files, Lightning's sparse
 ``metrics.csv``, W&B exports; printed lines such as ``Epoch 3/10 … - loss:
 0.5321 - val_loss: 0.61``, ``epoch 3: loss 0.53``, ``Epoch 1: loss=0.52`` or Hugging Face's
-``{'loss': 0.52, 'epoch': 1.0}``.
+``{'loss': 0.52, 'epoch': 1.0}``. Lines that start with ``#`` are comments.
 
 The curve is chosen by rule, and the choice is always said (``Log.said``):
 
@@ -160,7 +160,7 @@ def read_log(data: bytes | str, column: str | None = None) -> Log:
     >>> print(read_log("Epoch 1: loss=0.52\\nEpoch 2: loss=0.31").said)
     read 2 values of 'loss' from 2 printed lines; also found: Epoch
     """
-    lines = _lines(_decode(data))
+    lines = [line if line[:1] != "#" else "" for line in _lines(_decode(data))]  # comments
     if not any(lines):
         raise LogError("the log is empty: give at least two error values.")
     found = _table(lines) or _printed(lines)

@@ -112,6 +112,11 @@ def test_the_issues_misreadings_are_read_right():
     assert read_log(pasted).values.tolist() == GOOD
 
 
+def test_comment_lines_are_not_data():
+    log = read_log(b"# run 3, lr 0.01\nepoch,loss\n0,0.9\n# resumed\n1,0.5\n")
+    assert log.values.tolist() == [0.9, 0.5] and log.column == "loss"
+
+
 def test_metrics_are_never_the_curve_nor_offered():
     log = read_log(
         b"epoch,accuracy,lr,loss,grad_norm,time\n0,0.5,0.1,0.9,3,1.5\n1,0.7,0.1,0.5,2,1.4\n"
