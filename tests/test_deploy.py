@@ -113,7 +113,11 @@ def test_image_command_and_health_check_run_outside_a_container(tmp_path):
         assert asyncio.run(_websocket_accepted(port, host=f"localhost:{port}"))
     finally:
         server.terminate()
-        server.wait(15)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
     assert not healthy()
 
