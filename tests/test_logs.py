@@ -470,3 +470,33 @@ def test_the_validation_chart_carries_both_curves_and_says_what_it_cannot_line_u
     assert notes[1].startswith("the validation curve has 2 values and the training curve 4")
     _, notes = charts.training_and_validation(train, np.array([1.0, 40.0, 0.3, 0.2]), ("a", "b"))
     assert notes == ["a curve climbs past the top of this chart (over 10× the larger start)"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=curves,
+    others=st.lists(
+        st.sampled_from(
+            ["step", "val_loss", "lr", "loss__MAX", "loss__MIN", "accuracy", "value", "out2_loss"]
+        ),
+        unique=True,
+    ),
+    sep=st.sampled_from([",", ";", "\t"]),
+    data=st.data(),
+)
+def test_the_curve_read_is_the_training_loss_or_a_refusal_never_another_column(
+    values, others, sep, data
+):
+    rng = np.random.default_rng(len(values))
+    columns = {"loss": values, **{n: list(rng.random(len(values)) + 2) for n in others}}
+    if "step" in columns:
+        columns["step"] = [float(10 * i) for i in range(len(values))]
+    names = data.draw(st.permutations(list(columns)))
+    text = sep.join(names) + "\n"
+    text += "".join(sep.join(repr(columns[n][i]) for n in names) + "\n" for i in range(len(values)))
+    try:
+        log = read_log(text)
+    except LogError as exc:  # refused: then the candidates name the real curve
+        assert "loss" in exc.candidates, str(exc)
+        return
+    assert log.column == "loss" and log.values.tolist() == values, log.said
