@@ -217,13 +217,13 @@ def descend_sgd(
     errors = [0.5 * np.mean((t - X @ w) ** 2)]
     weights = [w.copy()]
     with np.errstate(all="ignore"):  # a diverging run overflows on purpose
-        for epoch, order in enumerate(epoch_orders(n, epochs, seed)):
-            if size == n:
-                order = np.arange(n)  # full batch: every pixel, in order, one step (no copy)
+        # Full batch: every pixel, one step an epoch, no shuffle needed.
+        orders = epoch_orders(n, epochs, seed) if size < n else [np.arange(n)] * epochs
+        for epoch, order in enumerate(orders):
             rate = dtype(lr_at(lr, epoch, epochs, schedule, warmup))
             for start in range(0, n, size):
                 rows = order[start : start + size]
-                Xb, tb = (X, t) if size == n else (X[rows], t[rows])
+                Xb, tb = (X, t) if size == n else (X[rows], t[rows])  # the table itself: no copy
                 slope = -(Xb.T @ (tb - Xb @ w)) / len(rows)  # 1-3. predict, error, slope
                 if momentum > 0:
                     beta = dtype(momentum)
