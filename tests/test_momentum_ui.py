@@ -25,6 +25,7 @@ from gdcore.forecast import momentum_epochs_to_target
 from gdcore.momentum import diagnose_knobs
 from gdcore.schedules import rate_factors
 from ui import momentum as ui_momentum
+from ui.charts import DIRECTION_NAMES
 from ui.params import COMPARE, RunList
 
 SCENE = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
@@ -325,6 +326,29 @@ def test_editing_a_run_in_compares_table_changes_the_chart_and_the_link(tab):  #
     assert tab.chart_pixels() != before
     assert tab.page.locator("[data-testid='stException']").count() == 0
     assert not tab.errors, tab.errors
+
+
+def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
+    at = open_page("explore", lr="0.005", momentum="0.9")
+    no_exception(at)
+    i = _chart(at, "The error along each direction")
+    data = chart_data(at, i)
+    m = gdcore.forecast.milestones(BOWL, 0.005, 200, W0, momentum=0.9)
+    res = gdcore.run_descent(SCENE, [0.005], 200, momentum=0.9)
+    # The directions add up to the run's excess error: a second implementation.
+    np.testing.assert_allclose(m.excess.sum(axis=0) + BOWL.error_star, res.errors[0], rtol=1e-9)
+    for name, lam, row in zip(DIRECTION_NAMES, m.eigenvalues, m.excess, strict=True):
+        label = f"{name} (curvature {lam:.4g})"
+        got = {
+            e: v
+            for d, e, v in zip(data["direction"], data["epoch"], data["excess"], strict=True)
+            if d == label
+        }
+        for k in (0, 1, 50, 200):
+            assert got[k] == pytest.approx(row[k], rel=1e-12)
+    text = all_text(at)
+    assert "The slowest here is the **flattest** direction" in text
+    assert f"keeps **{m.factors[0]:.3f}**" in text
 
 
 from test_browser import browser, server, tab  # noqa: E402, F401  (the browser test's fixtures)

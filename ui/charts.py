@@ -1095,3 +1095,62 @@ def walk_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str, title: 
     """``contour_chart`` under its own title: the plain walk and the heavy ball side by side."""
     chart = contour_chart(grid, path, wx, wy)
     return chart.properties(title=title, description=f"{title}. {chart.description}")
+
+
+DIRECTION_NAMES = ("flattest", "middle", "steepest")
+"""The bowl's eigen-directions, smallest curvature first (``gdcore.forecast.Milestones``)."""
+
+
+def directions_chart(excess: np.ndarray, curvatures: np.ndarray, title: str) -> alt.Chart:
+    """Each eigen-direction's share of the excess error E − E*, epoch by epoch, on a log axis.
+
+    ``excess`` is (3, T+1), one row per direction, flattest first; rows that are
+    0 from the start (a direction the start does not need) are left out, and so
+    are values a log axis cannot draw (0, NaN after a blow-up).
+    """
+    frames = []
+    for name, row, lam in zip(DIRECTION_NAMES, excess, curvatures, strict=True):
+        if not (np.isfinite(row[0]) and row[0] > 0):
+            continue
+        idx = keep_shape(row)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "direction": f"{name} (curvature {_g(lam)})",
+                    "epoch": idx,
+                    "excess": row[idx],
+                }
+            )
+        )
+    df = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame({"direction": [], "epoch": [], "excess": []})
+    )
+    df = df[np.isfinite(df["excess"].to_numpy(dtype=float)) & (df["excess"] > 0)]
+    lines = (
+        alt.Chart(df)
+        .mark_line(strokeWidth=2, clip=True)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("excess:Q", scale=alt.Scale(type="log"), title="its share of E − E* (log)"),
+            color=alt.Color(
+                "direction:N", scale=alt.Scale(range=WEIGHT_COLOURS), title="direction"
+            ),
+            tooltip=[
+                alt.Tooltip("direction:N"),
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("excess:Q", format=".3g"),
+            ],
+        )
+    )
+    said = [f"{title}. One line per direction of the bowl, log axis"]
+    for name, part in df.groupby("direction", sort=False):
+        first, last = part.iloc[0], part.iloc[-1]
+        said.append(
+            f"{name}: {_g(first['excess'])} at epoch {int(first['epoch'])} to "
+            f"{_g(last['excess'])} at epoch {int(last['epoch'])}"
+        )
+    return lines.properties(
+        padding=PADDING, title=title, height=240, description="; ".join(said) + "."
+    )

@@ -486,3 +486,51 @@ def map_story(th: gdcore.Theory, emap: gdcore.momentum.EpochMap) -> str:
         "neighbouring cell can be a little quicker."
     )
     return "\n".join(lines)
+
+
+@st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
+def directions(
+    key: tuple,
+    scale: str,
+    lr: float,
+    epochs: int,
+    init: str,
+    seed: int,
+    knob: Knobs,
+    _pixels: np.ndarray,
+) -> gdcore.forecast.Milestones:
+    """Each eigen-direction's curve of a full-batch run (``gdcore.forecast.milestones``)."""
+    q, _ = bowl(key, scale, _pixels)
+    w0 = gdcore.initial_weights(init, seed)
+    return gdcore.forecast.milestones(q, lr, epochs, w0, **knob.kwargs())
+
+
+def directions_story(m: gdcore.forecast.Milestones, lr: float, knob: Knobs) -> str:
+    """Which direction of the bowl is slow, and why, in the lesson's words."""
+    names = charts.DIRECTION_NAMES
+    f = m.factors[m.slowest]
+    base = "" if is_constant(knob.schedule, knob.warmup) else " at the starting rate"
+    how = (
+        f"each epoch keeps **{f:.3f}** of its distance to the bottom"
+        if f < 1
+        else f"each epoch multiplies its distance to the bottom by **{f:.3f}** (above 1: it grows)"
+    )
+    kind = (
+        "the heavy ball's swings set this pace, not the bowl"
+        if knob.momentum > 0 and not knob.nesterov and abs(f - np.sqrt(knob.momentum)) < 1e-3
+        else "the bowl is flattest there, so each step is short"
+        if m.slowest == 0
+        else "the bowl is steep there, so the steps swing across it"
+    )
+    heavy = (
+        f" With {knobs(knob.momentum)} no direction can do better than √β = "
+        f"{np.sqrt(knob.momentum):.3f} per epoch: the heavy ball trades a little speed on the "
+        "flat side for steps that do not explode on the steep side."
+        if knob.momentum > 0 and not knob.nesterov and f < 1
+        else ""
+    )
+    return (
+        "The bowl has three directions, from flattest to steepest. Each line is one "
+        "direction's share of the error above E*. The slowest here is the "
+        f"**{names[m.slowest]}** direction{base}: {how} ({kind}).{heavy}"
+    )
