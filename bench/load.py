@@ -96,7 +96,8 @@ async def http(
         if body:
             writer.write(conn.send(h11.Data(data=body)))
         writer.write(conn.send(h11.EndOfMessage()))
-        await writer.drain()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            await writer.drain()  # a server may answer (413) and close before the body ends
         status, got, chunks = 0, [], []
         while True:
             event = conn.next_event()

@@ -30,6 +30,8 @@ needs_haproxy = pytest.mark.skipif(
     reason="haproxy is not installed (Debian: apt-get install haproxy; .ci/run installs it)",
 )
 replicas = load.load_replicas_module()
+UPLOAD_LIMIT = 10 * 1024 * 1024  # server.maxUploadSize = 10 (MB of 1024 x 1024 bytes)
+assert f"gt {UPLOAD_LIMIT}" in (ROOT / "deploy" / "haproxy.cfg").read_text()
 
 
 # --- the Dockerfile, run outside a container ---
@@ -146,6 +148,29 @@ async def _websocket_accepted(port: int, host: str) -> bool:
 # --- HAProxy ---
 
 
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["start", "0"], "deploy/replicas: replicas must be 1 to 16, got 0"),
+        (
+            ["start", "2", "--port", "65535"],
+            "deploy/replicas: --port must be 1 to 65533, got 65535",
+        ),
+        (["stop"], "deploy/replicas: nothing started from {run_dir}"),
+    ],
+)
+def test_replicas_script_refuses_with_one_line(tmp_path, argv, message):
+    run_dir = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "deploy" / "replicas"), *argv, "--run-dir", str(run_dir)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr == message.format(run_dir=run_dir) + "\n"
+    assert done.stdout == ""
+
+
 @needs_haproxy
 @pytest.mark.parametrize("n", [2, 3])
 def test_haproxy_config_is_valid(tmp_path, n):
@@ -240,10 +265,13 @@ def test_upload_and_rerun_stay_on_their_replica(balancer):
         texts = [list(lr.texts) for lr in learners]
         elsewhere = await _put_elsewhere(learners[0], photos[0])
         no_xsrf = await _put_without_xsrf(learners[0], photos[0])
+        lr = learners[0]
+        xsrf = lr.cookies[load.XSRF_COOKIE]
+        largest = await _put(lr, bytes(UPLOAD_LIMIT - 1024), lr.cookies, xsrf)
         await _close(learners)
-        return learners, first, texts, elsewhere, no_xsrf
+        return learners, first, texts, elsewhere, no_xsrf, largest
 
-    learners, first, texts, elsewhere, no_xsrf = asyncio.run(scenario())
+    learners, first, texts, elsewhere, no_xsrf, largest = asyncio.run(scenario())
     assert [f for lr in learners for f in lr.failures] == []
     assert sorted(first) == ["r1", "r2"]
     assert [lr.replica for lr in learners] == first
@@ -252,6 +280,7 @@ def test_upload_and_rerun_stay_on_their_replica(balancer):
         assert not any(f"photo-{1 - i}.jpg" in t for t in texts[i])
     assert elsewhere[0] == 400 and b"sticky sessions" in elsewhere[1]
     assert no_xsrf[0] == 403
+    assert largest[0] == 204  # a file 1 KB under the 10 MB limit passes the balancer
 
 
 async def _put_elsewhere(lr: load.Learner, data: bytes) -> tuple[int, bytes]:
@@ -275,12 +304,12 @@ async def _put(lr, data, cookies, xsrf) -> tuple[int, bytes]:
     return status, answer
 
 
-async def _announce_big_body(port: int) -> int:
-    """The status HAProxy answers to a PUT that announces 11.6 MB (no body is sent)."""
+async def _announce_body(port: int, length: int) -> int:
+    """The status the balancer answers to a PUT that announces ``length`` bytes (none sent)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
         b"PUT /_stcore/upload_file/x/y HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        b"Content-Length: 11600000\r\n\r\n"
+        b"Content-Length: %d\r\n\r\n" % length
     )
     await writer.drain()
     status = int((await reader.readline()).split()[1])
@@ -289,12 +318,17 @@ async def _announce_big_body(port: int) -> int:
 
 
 def test_balancer_hides_metrics_and_refuses_bodies_over_the_upload_limit(balancer):
+    """/_stcore/metrics is 404 through the balancer (200 on a replica's own port); a body
+    announced over 10 MB is refused by HAProxy itself, before any replica reads it."""
     port, state = balancer
     replica_port = state["replicas"][0]["port"]
 
     async def ask():
         hidden = await load.http(port, "GET", "/_stcore/metrics", {})
         direct = await load.http(replica_port, "GET", "/_stcore/metrics", {})
-        return hidden[0], direct[0], await _announce_big_body(port)
+        # Streamlit refuses a Content-Length over the limit first (framing included); so does
+        # HAProxy, which answers without reading the body.
+        big = [await _announce_body(port, n) for n in (UPLOAD_LIMIT + 1, 50_000_000)]
+        return hidden[0], direct[0], big
 
-    assert asyncio.run(ask()) == (404, 200, 413)
+    assert asyncio.run(ask()) == (404, 200, [413, 413])
