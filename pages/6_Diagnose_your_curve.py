@@ -76,14 +76,14 @@ with right:
         elif diag.verdict != "good":
             way = "larger" if diag.verdict == "too small" else "smaller"
             st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
-        log = control(st.toggle, f["log"], "Log scale")
+        axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
         if read.validation is not None:
             widgets.draw(
                 charts.training_and_validation,
                 read.values,
                 read.validation,
                 (str(read.column), str(read.validation_column)),
-                log=log,
+                log=charts.AXES[axis],
                 title="Your training curve (the one judged) and your validation curve",
             )
         else:
@@ -91,7 +91,7 @@ with right:
                 charts.error_view,
                 ["your curve"],
                 np.asarray(read.values, dtype=float)[None, :],
-                log=log,
+                log=charts.AXES[axis],
                 title=f"Your curve ({len(read.values)} values, from {curve.source})",
                 unit="values",
                 verdicts=[diag.verdict],

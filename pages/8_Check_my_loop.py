@@ -53,7 +53,7 @@ with right:
             f"Starting weights: {init_problem.split(', got')[0]}; using zero.",
             icon=":material/block:",
         )
-    log = control(st.toggle, f["log"], "Log scale")
+    axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
     if not given.strip():
         shown = int(epochs or CHECK_PREVIEW)
         exact = data.exact_curve(choice.key, scale, lr, start, int(seed), shown, choice.pixels)
@@ -66,7 +66,7 @@ with right:
             charts.error_view,
             ["the exact curve"],
             exact[None, :],
-            log=log,
+            log=charts.AXES[axis],
             title=f"The exact curve of this setup, epochs 0 to {shown:,}",
         )
     else:
@@ -93,7 +93,7 @@ with right:
                 r.exact,
                 r.explained,
                 r.parted,
-                log=log,
+                log=charts.AXES[axis],
                 title=f"Your {len(r.values):,} values over the exact curve",
             )
 with left:

@@ -120,6 +120,15 @@ def auto_log(errors: np.ndarray, cap: float) -> tuple[bool, str]:
     )
 
 
+def _axis(log: bool | None, curves: list[np.ndarray], cap: float) -> tuple[bool, list[str]]:
+    """``log`` as given, or for ``None`` ("auto") the choice of ``auto_log`` with its note."""
+    if log is not None:
+        return log, []
+    values = np.concatenate([np.ravel(c) for c in curves]) if curves else np.zeros(0)
+    chosen, why = auto_log(values, cap)
+    return chosen, [why] if why else []
+
+
 def view_cap(errors: np.ndarray) -> float:
     """Top of the error axis: ``VIEW_CAP`` times the largest starting error."""
     start = float(np.nanmax(np.abs(errors[:, 0])))
@@ -700,10 +709,7 @@ def error_view(
     its verdict, given ``verdicts``), the notes and E*.
     """
     cap = view_cap(errors)
-    notes: list[str] = []
-    if log is None:  # "auto": the data decide, and the note says so
-        log, why = auto_log(errors, cap)
-        notes += [why] if why else []
+    log, notes = _axis(log, [errors], cap)  # None is "auto": the data decide, the note says so
     df = curves_frame(labels, errors, images)
     marks = blowup_marks(labels, errors, diverged) if diverged is not None else None
     chart = error_curves(
@@ -787,7 +793,7 @@ def training_and_validation(
     validation: np.ndarray,
     names: tuple[str, str],
     *,
-    log: bool = False,
+    log: bool | None = False,
     title: str = "Your training and validation curves",
 ) -> tuple[alt.Chart, list[str]]:
     """A learner's training curve with its validation curve beside it, and notes.
@@ -811,8 +817,8 @@ def training_and_validation(
     )
     starts = np.array([abs(v[0]) for v in curves.values() if v.size and np.isfinite(v[0])])
     cap = VIEW_CAP * (float(starts.max()) if starts.size and starts.max() > 0 else 1.0)
+    log, notes = _axis(log, list(curves.values()), cap)
     chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve")
-    notes: list[str] = []
     if log:
         hidden = sum(int((~(np.isfinite(v) & (v > 0))).sum()) for v in curves.values())
         if hidden:
@@ -839,7 +845,7 @@ def check_chart(
     explained: np.ndarray | None = None,
     parted: int | None = None,
     *,
-    log: bool = False,
+    log: bool | None = False,
     title: str = "Your numbers over the exact curve",
 ) -> tuple[alt.Chart, list[str]]:
     """A learner's printed errors over the exact curve of their setup, and notes.
@@ -877,8 +883,8 @@ def check_chart(
                 }
             ]
         )
+    log, notes = _axis(log, list(curves.values()), cap)
     chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve", diverged=marks)
-    notes: list[str] = []
     hidden = sum(
         int((~(np.isfinite(c) & ((c > 0) if log else True))).sum()) for c in curves.values()
     )

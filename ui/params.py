@@ -29,7 +29,6 @@ from gdcore.params import (
     SEED,
     WARMUP,
     Choice,
-    Flag,
     ListOf,
     Param,
     nesterov_problem,
@@ -278,7 +277,6 @@ IMAGE = (
     ),
     Field("scale", "scale", SCALE),
 )
-LOG_OFF = Param("log", Flag(), False, "A log axis shows the slow last stretch and the blow-up.")
 AXIS = Param(
     "axis",
     Choice(("auto", "linear", "log")),
@@ -434,7 +432,7 @@ DIAGNOSE = (
         ),
         "the rule's choice",
     ),
-    Field("log", "dg_log", LOG_OFF, "off"),
+    Field("axis", "dg_axis", AXIS),
 )
 EXERCISE = (
     *IMAGE,
@@ -460,5 +458,5 @@ CHECK = (
         "none yet",
         form="text",
     ),
-    Field("log", "ck_log", LOG_OFF, "off"),
+    Field("axis", "ck_axis", AXIS),
 )
