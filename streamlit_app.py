@@ -106,14 +106,14 @@ with right:
         if not knob.plain:
             st.markdown(momentum.maths(th, knob))
     if not knob.plain and batch == 0:
-        with st.expander("Each direction of the bowl", icon=":material/timeline:"):
-            m = momentum.directions(
-                choice.key, table.scale, lr, epochs, init, int(seed), knob, choice.pixels
-            )
-            widgets.draw(
-                charts.directions_chart, m.excess, m.eigenvalues, "The error along each direction"
-            )
-            st.markdown(momentum.directions_story(m, lr, knob))
+        st.subheader("Each direction of the bowl")
+        m = momentum.directions(
+            choice.key, table.scale, lr, epochs, init, int(seed), knob, choice.pixels
+        )
+        widgets.draw(
+            charts.directions_chart, m.excess, m.eigenvalues, "The error along each direction"
+        )
+        st.markdown(momentum.directions_story(m, lr, knob))
     if th.singular:
         st.info(th.explanation)
     st.subheader("The pixel table")

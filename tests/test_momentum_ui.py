@@ -338,11 +338,12 @@ def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
     # The directions add up to the run's excess error: a second implementation.
     np.testing.assert_allclose(m.excess.sum(axis=0) + BOWL.error_star, res.errors[0], rtol=1e-9)
     for name, lam, row in zip(DIRECTION_NAMES, m.eigenvalues, m.excess, strict=True):
-        label = f"{name} (curvature {lam:.4g})"
         got = {
             e: v
-            for d, e, v in zip(data["direction"], data["epoch"], data["excess"], strict=True)
-            if d == label
+            for d, c, e, v in zip(
+                data["direction"], data["curvature"], data["epoch"], data["excess"], strict=True
+            )
+            if d == name and c == lam
         }
         for k in (0, 1, 50, 200):
             assert got[k] == pytest.approx(row[k], rel=1e-12)

@@ -1105,6 +1105,9 @@ def walk_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str, title: 
 
 DIRECTION_NAMES = ("flattest", "middle", "steepest")
 """The bowl's eigen-directions, smallest curvature first (``gdcore.forecast.Milestones``)."""
+DIRECTION_FLOOR = 1e-12
+"""A direction's share below this fraction of the starting excess is not drawn (and the
+chart's text says so): it is rounding dust beside the error, and would squash the axis."""
 
 
 def directions_chart(excess: np.ndarray, curvatures: np.ndarray, title: str) -> alt.Chart:
@@ -1122,7 +1125,8 @@ def directions_chart(excess: np.ndarray, curvatures: np.ndarray, title: str) -> 
         frames.append(
             pd.DataFrame(
                 {
-                    "direction": f"{name} (curvature {_g(lam)})",
+                    "direction": name,
+                    "curvature": float(lam),
                     "epoch": idx,
                     "excess": row[idx],
                 }
@@ -1133,7 +1137,9 @@ def directions_chart(excess: np.ndarray, curvatures: np.ndarray, title: str) -> 
         if frames
         else pd.DataFrame({"direction": [], "epoch": [], "excess": []})
     )
-    df = df[np.isfinite(df["excess"].to_numpy(dtype=float)) & (df["excess"] > 0)]
+    start = float(np.nansum(np.where(np.isfinite(excess[:, 0]), excess[:, 0], 0.0)))
+    floor = DIRECTION_FLOOR * start  # below this a share is rounding dust beside the error
+    df = df[np.isfinite(df["excess"].to_numpy(dtype=float)) & (df["excess"] > floor)]
     lines = (
         alt.Chart(df)
         .mark_line(strokeWidth=2, clip=True)
@@ -1141,22 +1147,29 @@ def directions_chart(excess: np.ndarray, curvatures: np.ndarray, title: str) -> 
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("excess:Q", scale=alt.Scale(type="log"), title="its share of E − E* (log)"),
             color=alt.Color(
-                "direction:N", scale=alt.Scale(range=WEIGHT_COLOURS), title="direction"
+                "direction:N",
+                scale=alt.Scale(domain=list(DIRECTION_NAMES), range=WEIGHT_COLOURS),
+                title=None,
+                legend=alt.Legend(orient="top", direction="horizontal"),
             ),
             tooltip=[
                 alt.Tooltip("direction:N"),
+                alt.Tooltip("curvature:Q", format=".4g"),
                 alt.Tooltip("epoch:Q"),
                 alt.Tooltip("excess:Q", format=".3g"),
             ],
         )
     )
-    said = [f"{title}. One line per direction of the bowl, log axis"]
+    said = [
+        f"{title}. One line per direction of the bowl, log axis, shares below "
+        f"{DIRECTION_FLOOR:g} of the start left out"
+    ]
     for name, part in df.groupby("direction", sort=False):
         first, last = part.iloc[0], part.iloc[-1]
         said.append(
-            f"{name}: {_g(first['excess'])} at epoch {int(first['epoch'])} to "
+            f"{name} (curvature {_g(first['curvature'])}): {_g(first['excess'])} at epoch {int(first['epoch'])} to "
             f"{_g(last['excess'])} at epoch {int(last['epoch'])}"
         )
     return lines.properties(
-        padding=PADDING, title=title, height=240, description="; ".join(said) + "."
+        padding=PADDING, title=title, height=300, description="; ".join(said) + "."
     )

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-from gdcore import landscape
+from gdcore import forecast, landscape
 from gdcore.diagnosis import edge
 from gdcore.landscape import WEIGHT_NAMES
 from gdcore.momentum import best_rate_for, diagnose_knobs, epoch_map, knobs, root_factors
@@ -498,14 +498,14 @@ def directions(
     seed: int,
     knob: Knobs,
     _pixels: np.ndarray,
-) -> gdcore.forecast.Milestones:
+) -> forecast.Milestones:
     """Each eigen-direction's curve of a full-batch run (``gdcore.forecast.milestones``)."""
     q, _ = bowl(key, scale, _pixels)
     w0 = gdcore.initial_weights(init, seed)
-    return gdcore.forecast.milestones(q, lr, epochs, w0, **knob.kwargs())
+    return forecast.milestones(q, lr, epochs, w0, **knob.kwargs())
 
 
-def directions_story(m: gdcore.forecast.Milestones, lr: float, knob: Knobs) -> str:
+def directions_story(m: forecast.Milestones, lr: float, knob: Knobs) -> str:
     """Which direction of the bowl is slow, and why, in the lesson's words."""
     names = charts.DIRECTION_NAMES
     f = m.factors[m.slowest]
