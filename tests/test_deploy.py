@@ -322,6 +322,11 @@ def test_balancer_hides_metrics_and_refuses_bodies_over_the_upload_limit(balance
     announced over 10 MB is refused by HAProxy itself, before any replica reads it."""
     port, state = balancer
     replica_port = state["replicas"][0]["port"]
+    generated = Path(state["run_dir"]) / "haproxy.cfg"
+    assert f'bind "127.0.0.1:{port}"' in generated.read_text()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXPLORER_")}
+    check = subprocess.run([HAPROXY, "-c", "-f", str(generated)], env=env, capture_output=True)
+    assert check.returncode == 0, check.stderr.decode()  # valid as the system service's file
 
     async def ask():
         hidden = await load.http(port, "GET", "/_stcore/metrics", {})
