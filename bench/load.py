@@ -38,6 +38,7 @@ import io
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -767,6 +768,8 @@ def main(argv: list[str] | None = None) -> int:
         print(table(json.loads(RESULTS.read_text())))
         return 0
     random.seed(0)
+    # Stopped with SIGTERM (or Ctrl-C), the servers this run started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with serve(args.replicas) as (port, pids):
         if args.scenario == "arrivals":
             result, _ = asyncio.run(
