@@ -253,7 +253,8 @@ def test_changing_momentum_in_the_sidebar_changes_the_chart(tab):  # noqa: F811 
     assert "momentum=0.9" in tab.page.url
     assert "TOO LARGE" not in tab.verdict() and "saved it" in tab.verdict()
     assert tab.chart_pixels() != before
-    assert tab.main.locator("[data-testid='stVegaLiteChart']").count() == 3  # + the rate chart
+    # The rate each epoch used and each direction of the bowl join the error and weights.
+    assert tab.main.locator("[data-testid='stVegaLiteChart']").count() == 4
     assert tab.page.locator("[data-testid='stException']").count() == 0
     assert not tab.errors, tab.errors
 
