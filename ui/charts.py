@@ -1093,7 +1093,7 @@ def momentum_map_chart(
     return (
         alt.layer(heat, grey, edge_line, points, labels)
         .resolve_scale(color="independent")
-        .properties(padding=PADDING, title=title, height=360, description="; ".join(said) + ".")
+        .properties(padding=PADDING, title=title, height=460, description="; ".join(said) + ".")
     )
 
 
