@@ -27,11 +27,6 @@ with st.sidebar:
     )
     also = control(st.multiselect, f["also"], "Also run on these built-in images")
     epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
-    st.markdown("#### Runs with their own settings")
-    st.caption(
-        "Each row is one more run on the first image: a rate with its own momentum β "
-        "(the heavy ball keeps that share of its last step), Nesterov, schedule and warm-up."
-    )
     extra = momentum.runs_editor(f["runs"], th)
 
 rates = list(auto)

@@ -300,6 +300,11 @@ def runs_editor(field: Field, th: gdcore.Theory) -> tuple[Run, ...]:
     runs: tuple[Run, ...] = st.session_state.get(field.key) or ()
     if classroom.hidden(field):
         return runs
+    st.markdown("#### Runs with their own settings")
+    st.caption(
+        "Each row is one more run on the first image: a rate with its own momentum β "
+        "(the heavy ball keeps that share of its last step), Nesterov, schedule and warm-up."
+    )
     version = st.session_state.setdefault("_cmp_runs_version", 0)
     base = st.session_state.get("_cmp_runs_base")
     # The editor keeps its edits against the table it was given: that table is made
