@@ -63,6 +63,20 @@ def _log_excess(
         return np.where(gone, -np.inf, safe + np.log(np.exp(logs - safe[:, None]).sum(axis=1)))
 
 
+def _log_excess_at(x: float, k: int, c: NDArray[np.float64], lam: NDArray[np.float64]) -> float:
+    """``_log_excess`` for one rate, in plain floats (a few directions: far quicker)."""
+    logs = []
+    for ci, li in zip(c.tolist(), lam.tolist(), strict=True):
+        f = abs(1.0 - x * li)
+        if f == 0.0:
+            continue  # this direction is exactly at the bottom
+        logs.append(math.log(ci) + 2.0 * k * math.log(f))
+    if not logs:
+        return -math.inf
+    top = max(logs)
+    return top + math.log(sum(math.exp(v - top) for v in logs))
+
+
 def _golden(f, lo: float, hi: float, iters: int = 80) -> float:  # type: ignore[no-untyped-def]
     """The lowest point of ``f`` on ``[lo, hi]`` (one valley), by golden-section search."""
     g = (math.sqrt(5.0) - 1.0) / 2.0
@@ -81,14 +95,10 @@ def _golden(f, lo: float, hi: float, iters: int = 80) -> float:  # type: ignore[
     return x1 if f1 <= f2 else x2
 
 
-def _lowest(
-    k: int, c: NDArray[np.float64], lam: NDArray[np.float64], top: float, best_for_any: float
-) -> tuple[float, float]:
-    """The rate in ``(0, top)`` with the lowest excess after ``k`` epochs, and its log excess.
-
-    ``best_for_any`` (the best rate for any start) is always among the rates tried, so
-    the answer is never worse than it."""
-    grid = top * np.unique(
+def _grid(top: float, best_for_any: float) -> NDArray[np.float64]:
+    """The rates tried first: even, crowding towards 0 and towards the top edge, and
+    ``best_for_any`` (the best rate for any start), so the answer is never worse than it."""
+    return top * np.unique(
         np.concatenate(
             (
                 np.linspace(0.0, 1.0, GRID)[1:-1],
@@ -98,14 +108,27 @@ def _lowest(
             )
         )
     )
+
+
+def _lowest(
+    k: int,
+    c: NDArray[np.float64],
+    lam: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    polish: bool = True,
+) -> tuple[float, float]:
+    """The rate of ``grid`` (polished: between its points too) with the lowest excess
+    after ``k`` epochs, and its log excess. Unpolished, the answer can only be higher."""
     values = _log_excess(grid, k, c, lam)
     best_lr, best = float(grid[int(np.argmin(values))]), float(values.min())
+    if not polish:
+        return best_lr, best
     # Polish every valley of the grid (a point no higher than both neighbours).
     inner = np.flatnonzero((values[1:-1] <= values[:-2]) & (values[1:-1] <= values[2:])) + 1
     for i in inner:
 
         def f(x: float) -> float:
-            return float(_log_excess(np.array([x]), k, c, lam)[0])
+            return _log_excess_at(x, k, c, lam)
 
         x = _golden(f, float(grid[i - 1]), float(grid[i + 1]))
         if (fx := f(x)) < best:
@@ -158,13 +181,18 @@ def _search(bowl: Quadratic, w0: NDArray[np.float64]) -> Fastest | None:
     best_for_any = 2.0 / (float(lam.min()) + float(lam.max()))
     hi = epochs_to_target(bowl, best_for_any, w0)
     assert hi is not None  # that rate is stable
+    grid = _grid(top, best_for_any)
     lo = 0  # epoch 0 is not close enough (checked above)
+    # Bisect on the grid alone (quick; it can only overcount), then polish downwards.
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if _lowest(mid, c, lam, top, best_for_any)[1] <= log_goal else (mid, hi)
-    lr, _ = _lowest(hi, c, lam, top, best_for_any)
+        reached = _lowest(mid, c, lam, grid, polish=False)[1] <= log_goal
+        lo, hi = (lo, mid) if reached else (mid, hi)
+    while hi > 1 and _lowest(hi - 1, c, lam, grid)[1] <= log_goal:
+        hi -= 1
+    lr, _ = _lowest(hi, c, lam, grid)
     # The middle of the rates that get there in ``hi`` epochs, around the best one.
-    ok = _log_excess(np.array([lr]), hi, c, lam)[0] <= log_goal
+    ok = _log_excess_at(lr, hi, c, lam) <= log_goal
     if not ok:  # the grid's best point did not quite reach: hi came from the upper bound
         return Fastest(best_for_any, int(hi))
     left = _edge(lr, 0.0, hi, c, lam, log_goal)
@@ -188,7 +216,7 @@ def _edge(
     """Where the rates that reach the goal in ``k`` epochs end, between ``inside`` and ``outside``."""
     for _ in range(60):
         mid = 0.5 * (inside + outside)
-        if _log_excess(np.array([mid]), k, c, lam)[0] <= log_goal:
+        if _log_excess_at(mid, k, c, lam) <= log_goal:
             inside = mid
         else:
             outside = mid
