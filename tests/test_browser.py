@@ -260,7 +260,7 @@ CONTROLS = {
     "explore": ("Learning rate", "3", "TOO LARGE"),
     "compare": ("Learning rates (up to 8, commas between)", "0.0005, 5", None),
     "sweep": ("Smallest rate", "0.1", None),
-    "walk": ("Rate, as a multiple of the critical rate", "1.05", None),
+    "walk": ("Rate, as a multiple of the edge rate", "1.05", None),
     "step": ("Starting weight", "3", None),
     "diagnose": (
         "Your errors or training log, epoch 0 first",
@@ -475,6 +475,12 @@ def test_every_page_passes_axe_core_in_both_themes(browser, server, name, scheme
         app = t.page.locator("[data-testid='stApp']")
         assert app.evaluate("e => getComputedStyle(e).backgroundColor") == BACKGROUNDS[scheme]
         found = _axe(t)
+        if [v for v in found if v["impact"] in BLOCKING]:
+            # Once, under CI load, the Compare sidebar was caught mid-draw (its table of runs
+            # not yet focusable); a page that has settled again is what a learner meets.
+            t.page.wait_for_load_state("networkidle")
+            t.settle()
+            found = _axe(t)
         assert not [v for v in found if v["impact"] in BLOCKING], _report(found)
         # Each chart's accessible name is its text alternative: a title and numbers.
         charts = t.main.locator("[data-testid='stVegaLiteChart']")
