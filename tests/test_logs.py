@@ -500,3 +500,17 @@ def test_the_curve_read_is_the_training_loss_or_a_refusal_never_another_column(
         assert "loss" in exc.candidates, str(exc)
         return
     assert log.column == "loss" and log.values.tolist() == values, log.said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "loss,val_loss\n1.5,1.6\n10000.2,15000.3\n",  # every cell a number
+        "epoch,step,train_loss,val_loss\n0,0,1.5,\n0,0,,1.6\n1,1,10000.2,\n1,1,,15000.3\n",
+    ],
+)
+def test_numbers_are_read_as_python_reads_them(text):
+    """pandas 2.2 (the floor) read 10000.2 one unit in the last place off; the curve must
+    be the numbers written, to the last bit (found by the lowest-version run)."""
+    log = read_log(text)
+    assert list(log.values) == [1.5, float("10000.2")]
