@@ -98,7 +98,7 @@ def for_log(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
 
 AUTO_LOG_SPAN = 30.0
 """With the "auto" axis, drawn errors spanning more than this (highest over lowest) get a
-log axis: on a linear one most of the curve would be a flat line beside a cliff."""
+log axis: on a linear one most of the values would be squashed into its bottom strip."""
 AXES = {"auto": None, "linear": False, "log": True}
 """The error axis choices (``ui.params.AXIS``) as ``error_view``'s ``log``."""
 
@@ -114,8 +114,8 @@ def auto_log(errors: np.ndarray, cap: float) -> tuple[bool, str]:
     span = v.max() / v.min()
     said = f"{span:,.0f}×" if span < 1e6 else f"about 10^{np.log10(span):.0f} times"
     return True, (
-        f"log axis chosen automatically: the error drawn spans {said} (from {v.max():.3g} down "
-        f"to {v.min():.3g}), so on a linear axis the fall would be a cliff beside a flat line; "
+        f"log axis chosen automatically: the error drawn spans {said} (lowest {v.min():.3g}, "
+        f"highest {v.max():.3g}), which a linear axis would squash into its bottom strip; "
         "pick 'linear' to see it anyway"
     )
 

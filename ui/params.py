@@ -282,8 +282,8 @@ AXIS = Param(
     Choice(("auto", "linear", "log")),
     "auto",
     "How the error axis is drawn. A log axis shows the slow last stretch and the blow-up; "
-    "auto picks it when the error drawn spans more than 30× (on a linear axis the fall "
-    "would be a cliff beside a flat line), and says so under the chart.",
+    "auto picks it when the error drawn spans more than 30× (a linear axis would squash "
+    "most values into its bottom strip), and says so under the chart.",
 )
 EXPLORE = (
     *IMAGE,
