@@ -807,16 +807,7 @@ def training_and_validation(
         f"training: {names[0]}": np.asarray(training, dtype=float),
         f"validation: {names[1]}": np.asarray(validation, dtype=float),
     }
-    df = pd.concat(
-        [
-            pd.DataFrame({"run": label, "epoch": idx, "error": v[idx]})
-            for label, v in curves.items()
-            for idx in [keep_shape(v)]
-        ],
-        ignore_index=True,
-    )
-    starts = np.array([abs(v[0]) for v in curves.values() if v.size and np.isfinite(v[0])])
-    cap = VIEW_CAP * (float(starts.max()) if starts.size and starts.max() > 0 else 1.0)
+    df, cap = _named_curves(curves)
     log, notes = _axis(log, list(curves.values()), cap)
     chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve")
     if log:
@@ -837,6 +828,21 @@ def training_and_validation(
         f"{label}: {v.size:,} values from {_g(v[0])} to {_g(v[-1])}" for label, v in curves.items()
     )
     return chart.properties(description=f"{title}. {said}."), notes
+
+
+def _named_curves(curves: dict[str, np.ndarray]) -> tuple[pd.DataFrame, float]:
+    """Curves of different lengths, each thinned keeping its shape, as one frame, and the
+    top of the view: ``VIEW_CAP`` times the largest finite start."""
+    df = pd.concat(
+        [
+            pd.DataFrame({"run": label, "epoch": idx, "error": v[idx]})
+            for label, v in curves.items()
+            for idx in [keep_shape(v)]
+        ],
+        ignore_index=True,
+    )
+    starts = np.array([abs(v[0]) for v in curves.values() if v.size and np.isfinite(v[0])])
+    return df, VIEW_CAP * (float(starts.max()) if starts.size and starts.max() > 0 else 1.0)
 
 
 def check_chart(
@@ -860,16 +866,7 @@ def check_chart(
     curves["the exact curve"] = np.asarray(exact, dtype=float)
     if explained is not None:
         curves["the loop that explains them"] = np.asarray(explained, dtype=float)
-    df = pd.concat(
-        [
-            pd.DataFrame({"run": label, "epoch": idx, "error": v[idx]})
-            for label, v in curves.items()
-            for idx in [keep_shape(v)]
-        ],
-        ignore_index=True,
-    )
-    starts = np.array([abs(v[0]) for v in curves.values() if v.size and np.isfinite(v[0])])
-    cap = VIEW_CAP * (float(starts.max()) if starts.size and starts.max() > 0 else 1.0)
+    df, cap = _named_curves(curves)
     marks = None
     v = curves["your numbers"]
     if parted is not None and parted < len(v) and np.isfinite(v[parted]):
