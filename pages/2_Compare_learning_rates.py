@@ -42,7 +42,7 @@ if typed.strip():
         )
 else:
     st.caption(
-        f"Rates chosen from this image's bowl: {auto[0]:g} (a hundredth of the best rate), "
+        f"Rates chosen from this image's bowl: {auto[0]:g} (a hundredth of the best rate for any start), "
         f"{auto[1]:g} (half the edge rate) and {auto[2]:g} (1.5× the edge rate "
         f"{edge(th.critical_lr, 4):g}, above which every step overshoots by more than it gains)."
     )
