@@ -9,127 +9,127 @@ from gdcore.diagnosis import edge
 from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import control
 
-page = widgets.page_setup("compare")
-f = {fl.url: fl for fl in page.fields}
-choice = widgets.image_picker()
-scale = st.session_state["scale"]
-_, th = data.bowl(choice.key, scale, choice.pixels)
-auto = gdcore.three_rates(th)
-rates_rule = f["rates"].param
+with widgets.page_run("compare") as page:
+    f = {fl.url: fl for fl in page.fields}
+    choice = widgets.image_picker()
+    scale = st.session_state["scale"]
+    _, th = data.bowl(choice.key, scale, choice.pixels)
+    auto = gdcore.three_rates(th)
+    rates_rule = f["rates"].param
 
-with st.sidebar:
-    st.markdown("#### Runs")
-    typed = control(
-        st.text_input,
-        f["rates"],
-        f"Learning rates (up to {rates_rule.rule.most}, commas between)",
-        placeholder=", ".join(f"{r:g}" for r in auto),
-    )
-    also = control(st.multiselect, f["also"], "Also run on these built-in images")
-    epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
-    extra = momentum.runs_editor(f["runs"], th)
+    with st.sidebar:
+        st.markdown("#### Runs")
+        typed = control(
+            st.text_input,
+            f["rates"],
+            f"Learning rates (up to {rates_rule.rule.most}, commas between)",
+            placeholder=", ".join(f"{r:g}" for r in auto),
+        )
+        also = control(st.multiselect, f["also"], "Also run on these built-in images")
+        epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
+        extra = momentum.runs_editor(f["runs"], th)
 
-rates = list(auto)
-if typed.strip():
-    problem = rates_rule.problem(typed)
-    if problem is None:
-        rates = list(rates_rule.check(typed))
+    rates = list(auto)
+    if typed.strip():
+        problem = rates_rule.problem(typed)
+        if problem is None:
+            rates = list(rates_rule.check(typed))
+        else:
+            st.error(
+                f"The rates could not be used ({text.literal(problem)}) — showing the theory's "
+                "three rates instead.",
+                icon=":material/block:",
+            )
     else:
-        st.error(
-            f"The rates could not be used ({text.literal(problem)}) — showing the theory's "
-            "three rates instead.",
-            icon=":material/block:",
+        st.caption(
+            f"Rates chosen from this image's bowl: {auto[0]:g} (a hundredth of the best rate for any start), "
+            f"{auto[1]:g} (half the edge rate) and {auto[2]:g} (1.5× the edge rate "
+            f"{edge(th.critical_lr, 4):g}, above which every step overshoots by more than it gains)."
         )
-else:
+
+    images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in also if n != choice.key[1]]
+    labels, curves, diverged, rows, names = [], [], [], [], []
+    for img in images:
+        runs = data.compare_runs(img.key, scale, tuple(rates), epochs, img.pixels)
+        short = img.label.split(" (")[0]
+        for i, lr in enumerate(rates):
+            labels.append(f"{short} · {lr:g}" if len(images) > 1 else f"rate {lr:g}")
+            names.append(short)
+            curves.append(runs.errors[i])
+            diverged.append(runs.diverged_epoch[i])
+            d, div = runs.diagnoses[i], int(runs.diverged_epoch[i])
+            rows.append(
+                {
+                    "image": short,
+                    "run": labels[-1],
+                    "rate": lr,
+                    "final error": float(runs.final_errors[i]),
+                    "verdict": d.verdict,
+                    "reason": d.reason,
+                    "diverged at": str(div) if div >= 0 else "",
+                }
+            )
+
+    if extra:
+        knob_errors, knob_blown, knob_said = momentum.table_runs(
+            choice.key, scale, extra, epochs, choice.pixels
+        )
+        short = choice.label.split(" (")[0]
+        for run, e, div, d in zip(extra, knob_errors, knob_blown, knob_said, strict=True):
+            labels.append(f"{short} · {run.label()}" if len(images) > 1 else run.label())
+            names.append(short)
+            curves.append(e)
+            diverged.append(div)
+            rows.append(
+                {
+                    "image": short,
+                    "run": labels[-1],
+                    "rate": run.lr,
+                    "final error": float(e[-1]) if np.isfinite(e[-1]) else np.inf,
+                    "verdict": d.verdict,
+                    "reason": d.reason,
+                    "diverged at": str(div) if div >= 0 else "",
+                }
+            )
+    errors = np.array(curves)
+    axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
+    one_image = len(images) == 1
+    apart = "the dashed E* line is left out: each image has its own lowest error"
+    widgets.draw(
+        charts.error_view,
+        labels,
+        errors,
+        np.array(diverged),
+        log=charts.AXES[axis],
+        error_star=th.error_star if one_image else None,
+        title="Error over epochs, one line per run",
+        unit="points",
+        images=names,
+        verdicts=[row["verdict"] for row in rows],
+        notes=[] if one_image else [apart],
+    )
+
+    st.subheader("Verdicts")
+    st.dataframe(
+        charts.verdict_style(pd.DataFrame(rows), {"rate": "{:g}", "final error": "{:.6g}"}),
+        hide_index=True,
+        width="stretch",
+        column_config={"reason": st.column_config.TextColumn(width="large")},
+    )
+
+    st.subheader("The error table")
+    table = pd.DataFrame(errors.T, columns=labels)
+    table.insert(0, "epoch", np.arange(errors.shape[1]))
+    st.dataframe(table, hide_index=True, width="stretch", height=260)
+    st.download_button(
+        "⬇ Download the error table (CSV)",
+        lambda: table.to_csv(index=False).encode(),  # built when clicked, not on every run
+        file_name="errors.csv",
+        mime="text/csv",
+        key="cmp_download",
+    )
     st.caption(
-        f"Rates chosen from this image's bowl: {auto[0]:g} (a hundredth of the best rate for any start), "
-        f"{auto[1]:g} (half the edge rate) and {auto[2]:g} (1.5× the edge rate "
-        f"{edge(th.critical_lr, 4):g}, above which every step overshoots by more than it gains)."
+        f"Every epoch of every run: {errors.shape[1]:,} rows × {len(labels)} runs. "
+        "Empty cells: the run had blown up."
     )
-
-images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in also if n != choice.key[1]]
-labels, curves, diverged, rows, names = [], [], [], [], []
-for img in images:
-    runs = data.compare_runs(img.key, scale, tuple(rates), epochs, img.pixels)
-    short = img.label.split(" (")[0]
-    for i, lr in enumerate(rates):
-        labels.append(f"{short} · {lr:g}" if len(images) > 1 else f"rate {lr:g}")
-        names.append(short)
-        curves.append(runs.errors[i])
-        diverged.append(runs.diverged_epoch[i])
-        d, div = runs.diagnoses[i], int(runs.diverged_epoch[i])
-        rows.append(
-            {
-                "image": short,
-                "run": labels[-1],
-                "rate": lr,
-                "final error": float(runs.final_errors[i]),
-                "verdict": d.verdict,
-                "reason": d.reason,
-                "diverged at": str(div) if div >= 0 else "",
-            }
-        )
-
-if extra:
-    knob_errors, knob_blown, knob_said = momentum.table_runs(
-        choice.key, scale, extra, epochs, choice.pixels
-    )
-    short = choice.label.split(" (")[0]
-    for run, e, div, d in zip(extra, knob_errors, knob_blown, knob_said, strict=True):
-        labels.append(f"{short} · {run.label()}" if len(images) > 1 else run.label())
-        names.append(short)
-        curves.append(e)
-        diverged.append(div)
-        rows.append(
-            {
-                "image": short,
-                "run": labels[-1],
-                "rate": run.lr,
-                "final error": float(e[-1]) if np.isfinite(e[-1]) else np.inf,
-                "verdict": d.verdict,
-                "reason": d.reason,
-                "diverged at": str(div) if div >= 0 else "",
-            }
-        )
-errors = np.array(curves)
-axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
-one_image = len(images) == 1
-apart = "the dashed E* line is left out: each image has its own lowest error"
-widgets.draw(
-    charts.error_view,
-    labels,
-    errors,
-    np.array(diverged),
-    log=charts.AXES[axis],
-    error_star=th.error_star if one_image else None,
-    title="Error over epochs, one line per run",
-    unit="points",
-    images=names,
-    verdicts=[row["verdict"] for row in rows],
-    notes=[] if one_image else [apart],
-)
-
-st.subheader("Verdicts")
-st.dataframe(
-    charts.verdict_style(pd.DataFrame(rows), {"rate": "{:g}", "final error": "{:.6g}"}),
-    hide_index=True,
-    width="stretch",
-    column_config={"reason": st.column_config.TextColumn(width="large")},
-)
-
-st.subheader("The error table")
-table = pd.DataFrame(errors.T, columns=labels)
-table.insert(0, "epoch", np.arange(errors.shape[1]))
-st.dataframe(table, hide_index=True, width="stretch", height=260)
-st.download_button(
-    "⬇ Download the error table (CSV)",
-    lambda: table.to_csv(index=False).encode(),  # built when clicked, not on every run
-    file_name="errors.csv",
-    mime="text/csv",
-    key="cmp_download",
-)
-st.caption(
-    f"Every epoch of every run: {errors.shape[1]:,} rows × {len(labels)} runs. "
-    "Empty cells: the run had blown up."
-)
-widgets.share_box(page, urlstate.publish(page))
+    widgets.share_box(page, urlstate.publish(page))

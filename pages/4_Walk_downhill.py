@@ -11,109 +11,109 @@ from ui.params import WALK_PAIRS
 
 QUICK = (("Timid steps: 0.1×", 0.1), ("Zig-zag: 0.9×", 0.9), ("Too far: 1.05×", 1.05))
 
-page = widgets.page_setup("walk")
-f = {fl.url: fl for fl in page.fields}
-choice = widgets.image_picker()
-bowl, th = data.bowl(choice.key, st.session_state["scale"], choice.pixels)
-with st.sidebar:
-    st.markdown("#### The walk")
-    speed = float(
-        control(
-            st.number_input,
-            f["speed"],
-            "Rate, as a multiple of the edge rate",
-            format="%.3g",
-            step=0.05,
+with widgets.page_run("walk") as page:
+    f = {fl.url: fl for fl in page.fields}
+    choice = widgets.image_picker()
+    bowl, th = data.bowl(choice.key, st.session_state["scale"], choice.pixels)
+    with st.sidebar:
+        st.markdown("#### The walk")
+        speed = float(
+            control(
+                st.number_input,
+                f["speed"],
+                "Rate, as a multiple of the edge rate",
+                format="%.3g",
+                step=0.05,
+            )
         )
-    )
-    for label, v in QUICK:
-        action(st.button, f["speed"], label, set_to=v, key=f"wk_quick_{v}", width="stretch")
-    beta = float(
-        control(
-            st.number_input,
+        for label, v in QUICK:
+            action(st.button, f["speed"], label, set_to=v, key=f"wk_quick_{v}", width="stretch")
+        beta = float(
+            control(
+                st.number_input,
+                f["momentum"],
+                "Momentum β of a heavy ball (0 = none)",
+                max_value=0.999,
+                step=0.1,
+                format="%.3g",
+            )
+        )
+        action(
+            st.button,
             f["momentum"],
-            "Momentum β of a heavy ball (0 = none)",
-            max_value=0.999,
-            step=0.1,
-            format="%.3g",
+            "Heavy ball: β = 0.9",
+            set_to=0.9,
+            key="wk_heavy",
+            width="stretch",
         )
-    )
-    action(
-        st.button, f["momentum"], "Heavy ball: β = 0.9", set_to=0.9, key="wk_heavy", width="stretch"
-    )
-    epochs = int(control(st.number_input, f["epochs"], "Epochs", step=5))
-    at = widgets.epoch_slider(f["at"], "Show the steps up to epoch", epochs)
+        epochs = int(control(st.number_input, f["epochs"], "Epochs", step=5))
+        at = widgets.epoch_slider(f["at"], "Show the steps up to epoch", epochs)
 
-st.caption(
-    "The error is a bowl. Here only the chosen weights learn, starting from 0 as in the lesson; "
-    "the others stay at their best values, so every step lands exactly on the picture."
-)
-
-
-def flat(names: str) -> None:
-    st.info(
-        f"{names} cannot change the prediction for this image, so the error is flat that way and "
-        f"there is no downhill to walk. {th.explanation}",
-        icon=":material/info:",
+    st.caption(
+        "The error is a bowl. Here only the chosen weights learn, starting from 0 as in the lesson; "
+        "the others stay at their best values, so every step lands exactly on the picture."
     )
 
-
-def off_note(walk: landscape.Walk, where: str) -> None:
-    if walk.off:
-        st.caption(
-            f"{walk.off} of the {walk.steps} steps are off this {where} (too far out, or blown up)."
+    def flat(names: str) -> None:
+        st.info(
+            f"{names} cannot change the prediction for this image, so the error is flat that way and "
+            f"there is no downhill to walk. {th.explanation}",
+            icon=":material/info:",
         )
 
+    def off_note(walk: landscape.Walk, where: str) -> None:
+        if walk.off:
+            st.caption(
+                f"{walk.off} of the {walk.steps} steps are off this {where} (too far out, or blown up)."
+            )
 
-def one_weight(i: int) -> None:
-    name = WEIGHT_NAMES[i]
-    walk = landscape.walk(bowl, [i], speed, at)
-    if walk is None:
-        return flat(name)
-    values, errors = landscape.profile(bowl, i, walk.lo[0], walk.hi[0])
-    curve, path = charts.bowl_frames(values, errors, walk)
-    widgets.draw(charts.bowl_chart, curve, path, name)
-    factor = walk.factor
-    st.markdown(
-        f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {edge(walk.critical_lr, 4):g} for {name} "
-        f"alone (above the edge, steps overshoot by more than they gain). Every step "
-        f"multiplies the distance to the bottom by **{factor:.3f}**: {landscape.step_kind(factor)}."
+    def one_weight(i: int) -> None:
+        name = WEIGHT_NAMES[i]
+        walk = landscape.walk(bowl, [i], speed, at)
+        if walk is None:
+            return flat(name)
+        values, errors = landscape.profile(bowl, i, walk.lo[0], walk.hi[0])
+        curve, path = charts.bowl_frames(values, errors, walk)
+        widgets.draw(charts.bowl_chart, curve, path, name)
+        factor = walk.factor
+        st.markdown(
+            f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {edge(walk.critical_lr, 4):g} for {name} "
+            f"alone (above the edge, steps overshoot by more than they gain). Every step "
+            f"multiplies the distance to the bottom by **{factor:.3f}**: {landscape.step_kind(factor)}."
+        )
+        off_note(walk, "picture")
+
+    def two_weights(a: int, b: int) -> None:
+        names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]
+        walk = landscape.walk(bowl, [a, b], speed, at)
+        if walk is None:
+            return flat(" and ".join(names))
+        cells = landscape.excess_cells(bowl, a, b, walk.lo, walk.hi)
+        grid, path = charts.contour_frames(cells, walk)
+        widgets.draw(charts.contour_chart, grid, path, *names)
+        kappa = landscape.slice_condition(bowl, [a, b])
+        st.markdown(
+            f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {edge(walk.critical_lr, 4):g}. "
+            f"The valley is **{text.times(kappa)}** steeper across than along: "
+            + landscape.valley_shape(kappa, walk.factor)
+        )
+        off_note(walk, "map")
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        name = control(st.radio, f["weight"], "One weight", horizontal=True)
+        one_weight(WEIGHT_NAMES.index(name))
+    with right:
+        pair = control(st.radio, f["pair"], "Two weights", horizontal=True)
+        two_weights(*WALK_PAIRS[pair])
+
+    if beta > 0:
+        st.subheader("The heavy ball beside plain steps")
+        momentum.walk_beside(bowl, th, *WALK_PAIRS[pair], speed, at, beta)
+
+    st.caption(
+        "Darker means lower error (colour is E − E*, on a log scale). "
+        "Try the three quick buttons, and the standard scale: it makes the bowl round."
     )
-    off_note(walk, "picture")
-
-
-def two_weights(a: int, b: int) -> None:
-    names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]
-    walk = landscape.walk(bowl, [a, b], speed, at)
-    if walk is None:
-        return flat(" and ".join(names))
-    cells = landscape.excess_cells(bowl, a, b, walk.lo, walk.hi)
-    grid, path = charts.contour_frames(cells, walk)
-    widgets.draw(charts.contour_chart, grid, path, *names)
-    kappa = landscape.slice_condition(bowl, [a, b])
-    st.markdown(
-        f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {edge(walk.critical_lr, 4):g}. "
-        f"The valley is **{text.times(kappa)}** steeper across than along: "
-        + landscape.valley_shape(kappa, walk.factor)
-    )
-    off_note(walk, "map")
-
-
-left, right = st.columns(2, gap="large")
-with left:
-    name = control(st.radio, f["weight"], "One weight", horizontal=True)
-    one_weight(WEIGHT_NAMES.index(name))
-with right:
-    pair = control(st.radio, f["pair"], "Two weights", horizontal=True)
-    two_weights(*WALK_PAIRS[pair])
-
-if beta > 0:
-    st.subheader("The heavy ball beside plain steps")
-    momentum.walk_beside(bowl, th, *WALK_PAIRS[pair], speed, at, beta)
-
-st.caption(
-    "Darker means lower error (colour is E − E*, on a log scale). "
-    "Try the three quick buttons, and the standard scale: it makes the bowl round."
-)
-written = urlstate.publish(page, at=-1 if at == epochs else at)
-widgets.share_box(page, written)
+    written = urlstate.publish(page, at=-1 if at == epochs else at)
+    widgets.share_box(page, written)

@@ -8,99 +8,101 @@ from ui import charts, classroom, data, text, urlstate, widgets
 from ui.controls import control
 from ui.params import MAX_TEXT_CHARS
 
-page = widgets.page_setup("diagnose")
-f = {fl.url: fl for fl in page.fields}
-st.caption(
-    "Paste the errors your own code printed, epoch 0 first: plain numbers, a table (commas, tabs "
-    "or semicolons; decimal commas too) or printed lines such as `Epoch 3/10 - loss: 0.53`. Or "
-    "upload the log file: Keras, fastai or Lightning CSVLogger, a W&B export. It starts with the "
-    "lesson's exercise."
-)
-left, right = st.columns([2, 3], gap="large")
-with left:
-    typed = control(
-        st.text_area,
-        f["errors"],
-        "Your errors or training log, epoch 0 first",
-        height=140,
-        max_chars=MAX_TEXT_CHARS,
+with widgets.page_run("diagnose") as page:
+    f = {fl.url: fl for fl in page.fields}
+    st.caption(
+        "Paste the errors your own code printed, epoch 0 first: plain numbers, a table (commas, tabs "
+        "or semicolons; decimal commas too) or printed lines such as `Epoch 3/10 - loss: 0.53`. Or "
+        "upload the log file: Keras, fastai or Lightning CSVLogger, a W&B export. It starts with the "
+        "lesson's exercise."
     )
-    # No type=: it is checked on the name only; the content is parsed and judged.
-    fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
-    upload = None if fixed else st.file_uploader("…or a log file (CSV, TSV or text)", key="dg_csv")
-file = upload.getvalue() if upload is not None else None
-sha = data.curve_digest(typed, file)
-if st.session_state.get("dg_column_of", sha) != sha:  # another log: the rule chooses again
-    st.session_state[f["column"].key] = ""
-st.session_state["dg_column_of"] = sha
-column = st.session_state.get(f["column"].key) or ""
-curve = data.read_curve(sha, column, typed, file)
-read, problem, diag = curve.log, curve.problem, None
-choices = read.candidates if read is not None else curve.candidates
-with left:
-    if choices or column:
-        control(
-            st.selectbox,
-            f["column"],
-            "The column to judge",
-            options=["", *choices, *([column] if column and column not in choices else [])],
-            format_func=lambda c: c or "chosen by the rule",
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        typed = control(
+            st.text_area,
+            f["errors"],
+            "Your errors or training log, epoch 0 first",
+            height=140,
+            max_chars=MAX_TEXT_CHARS,
         )
-    lr = control(
-        st.number_input,
-        f["lr"],
-        "The learning rate you used (optional)",
-        format="%.6g",
-        placeholder="e.g. 0.01",
-        step=None,
-    )
-if read is not None:
-    try:
-        diag = gdcore.diagnose_curve(read.values, lr)
-    except ValueError as exc:
-        problem = f"{exc}".replace("errors: ", f"The errors from {curve.source}: ")
-with right:
-    if problem:
-        more = (
-            "Choose one in “The column to judge”."
-            if curve.candidates
-            else f"Allowed: {f['errors'].param.rule.allowed()}."
+        # No type=: it is checked on the name only; the content is parsed and judged.
+        fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
+        upload = (
+            None if fixed else st.file_uploader("…or a log file (CSV, TSV or text)", key="dg_csv")
         )
-        st.error(f"{text.literal(problem)} {more}", icon=":material/block:")
+    file = upload.getvalue() if upload is not None else None
+    sha = data.curve_digest(typed, file)
+    if st.session_state.get("dg_column_of", sha) != sha:  # another log: the rule chooses again
+        st.session_state[f["column"].key] = ""
+    st.session_state["dg_column_of"] = sha
+    column = st.session_state.get(f["column"].key) or ""
+    curve = data.read_curve(sha, column, typed, file)
+    read, problem, diag = curve.log, curve.problem, None
+    choices = read.candidates if read is not None else curve.candidates
+    with left:
+        if choices or column:
+            control(
+                st.selectbox,
+                f["column"],
+                "The column to judge",
+                options=["", *choices, *([column] if column and column not in choices else [])],
+                format_func=lambda c: c or "chosen by the rule",
+            )
+        lr = control(
+            st.number_input,
+            f["lr"],
+            "The learning rate you used (optional)",
+            format="%.6g",
+            placeholder="e.g. 0.01",
+            step=None,
+        )
     if read is not None:
-        st.text(f"From {curve.source}: {read.said}.")  # names from the file: text, not Markdown
-    if diag is not None and read is not None:
-        widgets.verdict_card(diag, lr)
-        if diag.suggested_lr is not None and diag.verdict != "good":
-            st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
-        elif diag.verdict != "good":
-            way = "larger" if diag.verdict == "too small" else "smaller"
-            st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
-        axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
-        if read.validation is not None:
-            widgets.draw(
-                charts.training_and_validation,
-                read.values,
-                read.validation,
-                (str(read.column), str(read.validation_column)),
-                log=charts.AXES[axis],
-                title="Your training curve (the one judged) and your validation curve",
+        try:
+            diag = gdcore.diagnose_curve(read.values, lr)
+        except ValueError as exc:
+            problem = f"{exc}".replace("errors: ", f"The errors from {curve.source}: ")
+    with right:
+        if problem:
+            more = (
+                "Choose one in “The column to judge”."
+                if curve.candidates
+                else f"Allowed: {f['errors'].param.rule.allowed()}."
             )
-        else:
-            widgets.draw(
-                charts.error_view,
-                ["your curve"],
-                np.asarray(read.values, dtype=float)[None, :],
-                log=charts.AXES[axis],
-                title=f"Your curve ({len(read.values)} values, from {curve.source})",
-                unit="values",
-                verdicts=[diag.verdict],
-            )
-        with st.expander("How the verdict is reached"):
-            st.markdown(gdcore.diagnosis.curve_rules())
-with left:
-    widgets.share_box(
-        page,
-        urlstate.publish(page),
-        "An uploaded file is not part of the link; paste its text instead.",
-    )
+            st.error(f"{text.literal(problem)} {more}", icon=":material/block:")
+        if read is not None:
+            st.text(f"From {curve.source}: {read.said}.")  # names from the file: text, not Markdown
+        if diag is not None and read is not None:
+            widgets.verdict_card(diag, lr)
+            if diag.suggested_lr is not None and diag.verdict != "good":
+                st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
+            elif diag.verdict != "good":
+                way = "larger" if diag.verdict == "too small" else "smaller"
+                st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
+            axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
+            if read.validation is not None:
+                widgets.draw(
+                    charts.training_and_validation,
+                    read.values,
+                    read.validation,
+                    (str(read.column), str(read.validation_column)),
+                    log=charts.AXES[axis],
+                    title="Your training curve (the one judged) and your validation curve",
+                )
+            else:
+                widgets.draw(
+                    charts.error_view,
+                    ["your curve"],
+                    np.asarray(read.values, dtype=float)[None, :],
+                    log=charts.AXES[axis],
+                    title=f"Your curve ({len(read.values)} values, from {curve.source})",
+                    unit="values",
+                    verdicts=[diag.verdict],
+                )
+            with st.expander("How the verdict is reached"):
+                st.markdown(gdcore.diagnosis.curve_rules())
+    with left:
+        widgets.share_box(
+            page,
+            urlstate.publish(page),
+            "An uploaded file is not part of the link; paste its text instead.",
+        )

@@ -7,42 +7,42 @@ from ui import exercise_views as views
 from ui.controls import control
 from ui.params import EXERCISES
 
-page = widgets.page_setup("exercises")
-choice = widgets.image_picker()
-scale = st.session_state["scale"]
-bowl, th = data.bowl(choice.key, scale, choice.pixels)
-with st.sidebar:
-    st.markdown("#### Exercise")
-    name = control(
-        st.radio,
-        page.field("exercise"),
-        "Exercise",
-        format_func=EXERCISES.get,
-        label_visibility="collapsed",
+with widgets.page_run("exercises") as page:
+    choice = widgets.image_picker()
+    scale = st.session_state["scale"]
+    bowl, th = data.bowl(choice.key, scale, choice.pixels)
+    with st.sidebar:
+        st.markdown("#### Exercise")
+        name = control(
+            st.radio,
+            page.field("exercise"),
+            "Exercise",
+            format_func=EXERCISES.get,
+            label_visibility="collapsed",
+        )
+
+    st.caption(
+        f"Commit to an answer, then let the engine check it, with the numbers of **{choice.label}** "
+        f"on the **{scale}** scale (change them in the sidebar)."
     )
+    st.subheader(EXERCISES[name])
+    if name == "predict":
+        views.predict(choice, scale, th)
+    elif name in ("largest", "fastest"):
+        views.find_rate(name, choice, scale, th, bowl)
+    elif name == "read":
+        views.read(choice, scale, th)
+    elif name == "scaling":
+        views.scaling(choice, scale)
+    elif name == "momentum":
+        views.momentum(choice, scale, th)
+    else:
+        views.sign(choice, scale)
 
-st.caption(
-    f"Commit to an answer, then let the engine check it, with the numbers of **{choice.label}** "
-    f"on the **{scale}** scale (change them in the sidebar)."
-)
-st.subheader(EXERCISES[name])
-if name == "predict":
-    views.predict(choice, scale, th)
-elif name in ("largest", "fastest"):
-    views.find_rate(name, choice, scale, th, bowl)
-elif name == "read":
-    views.read(choice, scale, th)
-elif name == "scaling":
-    views.scaling(choice, scale)
-elif name == "momentum":
-    views.momentum(choice, scale, th)
-else:
-    views.sign(choice, scale)
-
-st.divider()
-st.subheader("Your progress")
-views.progress_table()
-written = urlstate.publish(page)
-with st.expander("For teachers: make a classroom link", icon=":material/link:"):
-    classroom.link_maker(lambda f: urlstate.kept_value(f.key, f.default), "exercises")
-widgets.share_box(page, written)
+    st.divider()
+    st.subheader("Your progress")
+    views.progress_table()
+    written = urlstate.publish(page)
+    with st.expander("For teachers: make a classroom link", icon=":material/link:"):
+        classroom.link_maker(lambda f: urlstate.kept_value(f.key, f.default), "exercises")
+    widgets.share_box(page, written)

@@ -6,97 +6,102 @@ from ui import charts, classroom, data, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import CHECK_PREVIEW, MAX_TEXT_CHARS
 
-page = widgets.page_setup("check")
-f = {fl.url: fl for fl in page.fields}
-choice = widgets.image_picker()
-scale = st.session_state["scale"]
-with st.sidebar:
-    st.markdown("#### Your loop")
-    lr = float(control(st.number_input, f["lr"], "Learning rate", format="%.6g", step=None))
-    init = control(st.text_input, f["init"], "Starting weights (zero, random or w0, w1, w2)")
-    epochs = control(
-        st.number_input, f["epochs"], "Epochs it ran (optional)", placeholder="as many as printed"
-    )
-    with st.expander("Advanced"):
-        seed = control(st.number_input, f["seed"], "Seed (for random starting weights)")
+with widgets.page_run("check") as page:
+    f = {fl.url: fl for fl in page.fields}
+    choice = widgets.image_picker()
+    scale = st.session_state["scale"]
+    with st.sidebar:
+        st.markdown("#### Your loop")
+        lr = float(control(st.number_input, f["lr"], "Learning rate", format="%.6g", step=None))
+        init = control(st.text_input, f["init"], "Starting weights (zero, random or w0, w1, w2)")
+        epochs = control(
+            st.number_input,
+            f["epochs"],
+            "Epochs it ran (optional)",
+            placeholder="as many as printed",
+        )
+        with st.expander("Advanced"):
+            seed = control(st.number_input, f["seed"], "Seed (for random starting weights)")
 
-st.caption(
-    "Say what your project did in the sidebar (image, scale, rate, starting weights) and paste "
-    "the errors your loop printed, epoch 0 first. The engine works out the exact errors of that "
-    "setup and checks yours against them to the digits you printed; when they part, it tries "
-    "the mistakes learners make and names the line of the loop to fix."
-)
-left, right = st.columns([2, 3], gap="large")
-init_problem = f["init"].param.problem(init)
-start = "zero" if init_problem else init
-with left:
-    action(
-        st.button,
-        f["errors"],
-        "Try an example: a loop that left out the ½",
-        set_to=data.example_errors(choice.key, scale, lr, start, int(seed), choice.pixels),
-        key="ck_example",
+    st.caption(
+        "Say what your project did in the sidebar (image, scale, rate, starting weights) and paste "
+        "the errors your loop printed, epoch 0 first. The engine works out the exact errors of that "
+        "setup and checks yours against them to the digits you printed; when they part, it tries "
+        "the mistakes learners make and names the line of the loop to fix."
     )
-    typed = control(
-        st.text_area,
-        f["errors"],
-        "The errors your loop printed, epoch 0 first",
-        height=160,
-        max_chars=MAX_TEXT_CHARS,
-    )
-    fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
-    upload = None if fixed else st.file_uploader("…or a file of them", key="ck_file")
-given = upload.getvalue() if upload is not None else (typed or "")
-with right:
-    if init_problem:
-        st.error(
-            f"Starting weights: {init_problem.split(', got')[0]}; using zero.",
-            icon=":material/block:",
+    left, right = st.columns([2, 3], gap="large")
+    init_problem = f["init"].param.problem(init)
+    start = "zero" if init_problem else init
+    with left:
+        action(
+            st.button,
+            f["errors"],
+            "Try an example: a loop that left out the ½",
+            set_to=data.example_errors(choice.key, scale, lr, start, int(seed), choice.pixels),
+            key="ck_example",
         )
-    axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
-    if not given.strip():
-        shown = int(epochs or CHECK_PREVIEW)
-        exact = data.exact_curve(choice.key, scale, lr, start, int(seed), shown, choice.pixels)
-        st.info(
-            "Paste your errors on the left (or try the example). A correct loop on this setup "
-            f"prints, from epoch 0: {', '.join(f'{e:.6g}' for e in exact[:6])}, …",
-            icon=":material/edit:",
+        typed = control(
+            st.text_area,
+            f["errors"],
+            "The errors your loop printed, epoch 0 first",
+            height=160,
+            max_chars=MAX_TEXT_CHARS,
         )
-        widgets.draw(
-            charts.error_view,
-            ["the exact curve"],
-            exact[None, :],
-            log=charts.AXES[axis],
-            title=f"The exact curve of this setup, epochs 0 to {shown:,}",
-        )
-    else:
-        sha = data.curve_digest(typed or "", upload.getvalue() if upload else None)
-        found = data.checked(
-            choice.key,
-            scale,
-            lr,
-            start,
-            int(seed),
-            sha,
-            choice.pixels,
-            given,
-            widgets.upload_bytes(choice),
-        )
-        if found.problem is not None:
-            st.error(text.literal(found.problem), icon=":material/block:")
-        if found.result is not None:
-            widgets.check_finding(found.result, found.said, epochs)
-            r = found.result
-            widgets.draw(
-                charts.check_chart,
-                r.values,
-                r.exact,
-                r.explained,
-                r.parted,
-                log=charts.AXES[axis],
-                title=f"Your {len(r.values):,} values over the exact curve",
+        fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
+        upload = None if fixed else st.file_uploader("…or a file of them", key="ck_file")
+    given = upload.getvalue() if upload is not None else (typed or "")
+    with right:
+        if init_problem:
+            st.error(
+                f"Starting weights: {init_problem.split(', got')[0]}; using zero.",
+                icon=":material/block:",
             )
-with left:
-    widgets.share_box(
-        page, urlstate.publish(page), "An uploaded file is not part of the link; paste it instead."
-    )
+        axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
+        if not given.strip():
+            shown = int(epochs or CHECK_PREVIEW)
+            exact = data.exact_curve(choice.key, scale, lr, start, int(seed), shown, choice.pixels)
+            st.info(
+                "Paste your errors on the left (or try the example). A correct loop on this setup "
+                f"prints, from epoch 0: {', '.join(f'{e:.6g}' for e in exact[:6])}, …",
+                icon=":material/edit:",
+            )
+            widgets.draw(
+                charts.error_view,
+                ["the exact curve"],
+                exact[None, :],
+                log=charts.AXES[axis],
+                title=f"The exact curve of this setup, epochs 0 to {shown:,}",
+            )
+        else:
+            sha = data.curve_digest(typed or "", upload.getvalue() if upload else None)
+            found = data.checked(
+                choice.key,
+                scale,
+                lr,
+                start,
+                int(seed),
+                sha,
+                choice.pixels,
+                given,
+                widgets.upload_bytes(choice),
+            )
+            if found.problem is not None:
+                st.error(text.literal(found.problem), icon=":material/block:")
+            if found.result is not None:
+                widgets.check_finding(found.result, found.said, epochs)
+                r = found.result
+                widgets.draw(
+                    charts.check_chart,
+                    r.values,
+                    r.exact,
+                    r.explained,
+                    r.parted,
+                    log=charts.AXES[axis],
+                    title=f"Your {len(r.values):,} values over the exact curve",
+                )
+    with left:
+        widgets.share_box(
+            page,
+            urlstate.publish(page),
+            "An uploaded file is not part of the link; paste it instead.",
+        )

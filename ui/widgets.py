@@ -6,8 +6,9 @@ themselves (that is gdcore's job, through ``ui.data``).
 
 from __future__ import annotations
 
+import contextlib
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import altair as alt
@@ -19,7 +20,7 @@ import gdcore
 import gdcore.check
 from gdcore.diagnosis import shown_edge
 from gdcore.fastest import Fastest
-from ui import specs, text, urlstate
+from ui import specs, text, turns, urlstate
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
 from ui.data import (
@@ -48,6 +49,14 @@ DARK_BUTTON_CSS = """<style>@media (prefers-color-scheme: dark) {
 """The dark theme's primary colour is light (#56B4E9, 7:1 as slider text on the sidebar), and
 Streamlit writes white on primary buttons (2.3:1): dark text there (8:1). The theme follows the
 browser's colour scheme, so does this rule."""
+
+
+@contextlib.contextmanager
+def page_run(page_id: str) -> Iterator[Page]:
+    """Every page's body runs as ``with page_run(id) as page:``: in this process's turn
+    (``ui.turns``), starting with :func:`page_setup`."""
+    with turns.turn():
+        yield page_setup(page_id)
 
 
 def page_setup(page_id: str) -> Page:
