@@ -48,6 +48,30 @@ GREY = "#808080"
 """Rules and labels drawn on every theme: 3.9:1 on white, 4.6:1 on the dark background."""
 
 
+LAYER_ONLY = ("params", "height", "width", "view")
+"""What ``alt.layer`` moves or merges across layers; ``layer`` leaves a chart with any of them
+to Altair."""
+
+
+def layer(*charts: alt.Chart, resolve_colour: bool = False, **props: object) -> alt.LayerChart:
+    """``alt.layer(*charts).properties(**props)``, without Altair's copies.
+
+    ``alt.layer`` deep-copies every layer twice to merge selection parameters,
+    and ``.properties`` checks each value against the schema: 20-25% of a
+    page's first run, for layers that are built fresh, have no parameters and
+    are used once. This makes the same chart directly (a test holds the two
+    specs equal) and leaves any layer with parameters or its own size to
+    ``alt.layer``. ``resolve_colour`` gives each layer its own colour scale.
+    """
+    if resolve_colour:
+        props["resolve"] = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
+    if any(c._get(k) is not alt.Undefined for c in charts for k in LAYER_ONLY):
+        return alt.layer(*charts).properties(**props)
+    chart = alt.LayerChart.__new__(alt.LayerChart)
+    super(alt.LayerChart, chart).__init__(layer=list(charts), **props)
+    return chart
+
+
 def thin(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
     """Indices of at most ``max_points`` evenly spread epochs, first and last included."""
     if n <= max_points:
@@ -316,8 +340,8 @@ def error_curves(
             .mark_text(align="right", dx=-8, dy=-10, color="#D55E00", fontWeight="bold")
             .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), text=alt.Text("label:N"))
         )
-    layered = alt.layer(*layers).properties(padding=PADDING, title=title, height=height)
-    return layered.properties(description=description) if description else layered
+    said = {"description": description} if description else {}
+    return layer(*layers, padding=PADDING, title=title, height=height, **said)
 
 
 def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -> alt.Chart:
@@ -357,8 +381,13 @@ def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -
         for name, v, best in zip(WEIGHTS, weights.T, w_star, strict=True)
         for last in [_last_finite(v)]
     ]
-    return alt.layer(lines, rules).properties(
-        padding=PADDING, title=title, height=260, description=f"{title}. " + "; ".join(told) + "."
+    return layer(
+        lines,
+        rules,
+        padding=PADDING,
+        title=title,
+        height=260,
+        description=f"{title}. " + "; ".join(told) + ".",
     )
 
 
@@ -441,10 +470,14 @@ def sweep_chart(
             f"{_g(df[y][high])} at rate {_g(df['lr'][high])}"
         )
     said.append("vertical lines: " + ", ".join(m[0] for m in marks))
-    return (
-        alt.layer(line, points, rules)
-        .resolve_scale(color="independent")
-        .properties(padding=PADDING, height=320, description=". ".join(said) + ".")
+    return layer(
+        line,
+        points,
+        rules,
+        resolve_colour=True,
+        padding=PADDING,
+        height=320,
+        description=". ".join(said) + ".",
     )
 
 
@@ -598,8 +631,14 @@ def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Char
             f"epoch {int(first['epoch'])} to {_g(last['value'])} (error {_g(last['error'])}) at "
             f"epoch {int(last['epoch'])}"
         )
-    return alt.layer(line, steps, dots).properties(
-        padding=PADDING, title=title, height=340, description="; ".join(said) + "."
+    return layer(
+        line,
+        steps,
+        dots,
+        padding=PADDING,
+        title=title,
+        height=340,
+        description="; ".join(said) + ".",
     )
 
 
@@ -659,8 +698,14 @@ def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> a
             f"{int(first['epoch'])} to ({_g(last['x'])}, {_g(last['y'])}) at epoch "
             f"{int(last['epoch'])}"
         )
-    return alt.layer(heat, steps, dots).properties(
-        padding=PADDING, title=title, height=380, description="; ".join(said) + "."
+    return layer(
+        heat,
+        steps,
+        dots,
+        padding=PADDING,
+        title=title,
+        height=380,
+        description="; ".join(said) + ".",
     )
 
 
@@ -950,9 +995,7 @@ def rate_chart(rates: np.ndarray, edges: Sequence[tuple[str, float]], title: str
         + "".join(f"; {label}: {_g(r)}" for label, r in edges)
         + "."
     )
-    return alt.layer(line, rules).properties(
-        padding=PADDING, title=title, height=180, description=said
-    )
+    return layer(line, rules, padding=PADDING, title=title, height=180, description=said)
 
 
 def momentum_map_chart(
@@ -1087,10 +1130,17 @@ def momentum_map_chart(
         f"{lab} at rate {_g(r)}, β = {_g(b)}"
         for lab, r, b in zip(marks["label"], marks["lr"], marks["momentum"], strict=True)
     ]
-    return (
-        alt.layer(heat, grey, edge_line, points, labels)
-        .resolve_scale(color="independent")
-        .properties(padding=PADDING, title=title, height=460, description="; ".join(said) + ".")
+    return layer(
+        heat,
+        grey,
+        edge_line,
+        points,
+        labels,
+        resolve_colour=True,
+        padding=PADDING,
+        title=title,
+        height=460,
+        description="; ".join(said) + ".",
     )
 
 

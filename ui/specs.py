@@ -19,14 +19,16 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+from altair.utils import schemapi
 from streamlit import dataframe_util
 
 DEFAULT_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
 """What Altair's default theme adds; Streamlit sizes charts itself and drops it too."""
 VALIDATE = False
-"""Altair checks a spec against the Vega-Lite JSON schema on the way out; that took 40% of the
-sweep page's first run. The builders are pure code, so tests/test_a11y.py checks every chart
-of every page against the schema instead, and the app skips it."""
+"""Altair checks a spec against the Vega-Lite JSON schema on the way out (that took 40% of the
+sweep page's first run), and in its debug mode, on by default, each part as it is made and each
+``.properties()`` (another 10-15%). The builders are pure code, so tests/test_a11y.py checks
+every chart of every page against the schema instead, and the app skips both."""
 
 
 def vega_lite(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -72,9 +74,10 @@ def digest(build: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, 
 
 @st.cache_data(max_entries=512, ttl=3600, max_size="100MB", show_spinner=False)
 def _cached(key: str, _build: Callable[..., Any], _args: tuple, _kwargs: dict) -> tuple:
-    out = _build(*_args, **_kwargs)
-    chart, *rest = out if isinstance(out, tuple) else (out,)
-    return (vega_lite(chart), *rest)
+    with schemapi.debug_mode(VALIDATE):
+        out = _build(*_args, **_kwargs)
+        chart, *rest = out if isinstance(out, tuple) else (out,)
+        return (vega_lite(chart), *rest)
 
 
 def cached_spec(build: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:

@@ -1,0 +1,54 @@
+"""The charts' fast path (ui/charts.layer) sends exactly what Altair's own layering sends."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pytest
+import streamlit as st
+from helpers import PAGE_IDS, no_exception, open_page, specs
+
+from ui import charts
+
+
+def altairs_layer(*layers, resolve_colour=False, **props):
+    """The reference: Altair's ``alt.layer`` and ``.properties``, copies and checks included."""
+    chart = alt.layer(*layers)
+    if resolve_colour:
+        chart = chart.resolve_scale(color="independent")
+    return chart.properties(**props)
+
+
+def pushed_down(spec: dict) -> dict:
+    """A layered spec with data shared by all layers written in each layer, as ours writes it
+    (Altair lifts data that every layer shares to the top; Vega-Lite reads both the same)."""
+    spec = json.loads(json.dumps(spec))
+    if "layer" in spec and "data" in spec:
+        data = spec.pop("data")
+        for sub in spec["layer"]:
+            sub.setdefault("data", data)
+    return spec
+
+
+@pytest.mark.parametrize("name", PAGE_IDS)
+def test_every_chart_of_every_page_is_the_chart_altair_makes(name, monkeypatch):
+    ours = specs(open_page(name))
+    st.cache_data.clear()  # the specs are cached by the builder's arguments: build again
+    monkeypatch.setattr(charts, "layer", altairs_layer)
+    at = open_page(name)
+    no_exception(at)
+    reference = specs(at)
+    assert len(ours) == len(reference)
+    assert any("layer" in s for s in ours) or name == "exercises"
+    for mine, theirs in zip(ours, reference, strict=True):
+        assert pushed_down(mine) == pushed_down(theirs)
+
+
+def test_a_layer_with_its_own_size_or_parameters_is_left_to_altair():
+    base = alt.Chart(alt.Data(values=[{"x": 1}])).mark_point().encode(x="x:Q")
+    sized = base.properties(height=100)
+    chosen = base.add_params(alt.selection_point())
+    for odd in (sized, chosen):
+        assert charts.layer(base, odd).to_dict() == alt.layer(base, odd).to_dict()
+    assert "height" not in charts.layer(base, sized).to_dict()["layer"][1]  # Altair lifted it
