@@ -722,6 +722,9 @@ def table(saved: dict[str, Any]) -> str:
     def peak(r: dict[str, Any]) -> str:
         return ", ".join(f"{mb:.0f} MB" for mb in r["peak_rss_mb"].values())
 
+    def secs(s: float) -> str:
+        return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
+
     rows = [
         "| (a) 200 sessions over 60 s | runs | p50 | p95 | max | failures "
         "| CPU per run | peak memory per replica |",
@@ -730,8 +733,8 @@ def table(saved: dict[str, Any]) -> str:
     for key in ("arrivals/1", "arrivals/2"):
         if (r := saved.get(key)) is not None:
             rows.append(
-                f"| {r['setup']} | {r['runs']} | {r['p50_s']:.1f} s | {r['p95_s']:.1f} s "
-                f"| {r['max_s']:.1f} s | {r['failures']} | {r.get('cpu_ms_per_run', '?')} ms "
+                f"| {r['setup']} | {r['runs']} | {secs(r['p50_s'])} | {secs(r['p95_s'])} "
+                f"| {secs(r['max_s'])} | {r['failures']} | {r.get('cpu_ms_per_run', '?')} ms "
                 f"| {peak(r)} |"
             )
     rows += [
@@ -743,8 +746,8 @@ def table(saved: dict[str, Any]) -> str:
     for key in ("uploads/1", "uploads/2"):
         if (r := saved.get(key)) is not None:
             rows.append(
-                f"| {r['setup']} | {r['first_result_median_s']:.1f} s "
-                f"| {r['first_result_max_s']:.1f} s | {r['failures']} "
+                f"| {r['setup']} | {secs(r['first_result_median_s'])} "
+                f"| {secs(r['first_result_max_s'])} | {r['failures']} "
                 f"| {r.get('cpu_ms_per_run', '?')} ms | {peak(r)} |"
             )
     return "\n".join(rows)
@@ -770,6 +773,7 @@ def main(argv: list[str] | None = None) -> int:
     random.seed(0)
     # Stopped with SIGTERM (or Ctrl-C), the servers this run started are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    client_cpu = time.process_time()
     with serve(args.replicas) as (port, pids):
         if args.scenario == "arrivals":
             result, _ = asyncio.run(
@@ -781,6 +785,8 @@ def main(argv: list[str] | None = None) -> int:
         "1 process" if args.replicas == 1 else f"{args.replicas} replicas behind HAProxy"
     )
     result["cpus"] = os.cpu_count()
+    # This load generator shares the machine's cores with the replicas it measures.
+    result["load_generator_cpu_s"] = round(time.process_time() - client_cpu, 1)
     print(json.dumps(result, indent=1))
     if not args.no_save:
         saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

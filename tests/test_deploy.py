@@ -337,3 +337,10 @@ def test_balancer_hides_metrics_and_refuses_bodies_over_the_upload_limit(balance
         return hidden[0], direct[0], big
 
     assert asyncio.run(ask()) == (404, 200, [413, 413])
+
+
+def test_readme_load_tables_are_the_saved_measurements():
+    """The README's "Measured: a class on one link" tables are `python -m bench.load table`."""
+    saved = json.loads(load.RESULTS.read_text())
+    assert set(saved) == {"arrivals/1", "arrivals/2", "uploads/1", "uploads/2"}
+    assert load.table(saved) in (load.ROOT / "README.md").read_text()
