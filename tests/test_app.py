@@ -21,6 +21,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import app_test as app_test_module
 
 import gdcore
+from ui import charts
 from ui.registry import BY_ID
 
 DEFAULT_CHARTS = {
@@ -166,6 +167,24 @@ def test_compare_defaults_are_the_three_lesson_rates():
     verdicts = at.dataframe[0].value
     assert verdicts["rate"].tolist() == list(rates)
     assert verdicts["verdict"].tolist() == ["too small", "good", "too large"]
+
+
+@pytest.mark.parametrize("rates", ["", "0.01, 0.3, 0.6, 30"])
+def test_compare_draws_each_run_in_its_verdicts_colour(rates):
+    """The lines wear the verdict table's colours: a good run is never drawn in orange."""
+    at = open_page("compare", **({"rates": rates} if rates else {}))
+    table = at.dataframe[0].value
+    lines = next(
+        layer
+        for layer in specs(at)[0]["layer"]
+        if layer["mark"]["type"] == "line" and "field" in layer["encoding"]["color"]
+    )
+    colour, dash = lines["encoding"]["color"]["scale"], lines["encoding"]["strokeDash"]["scale"]
+    assert colour["domain"] == table["run"].tolist()
+    assert colour["range"] == [charts.VERDICT_COLOURS[v] for v in table["verdict"]]
+    styles = list(zip(map(str, colour["range"]), map(str, dash["range"]), strict=True))
+    assert len(set(styles)) == len(styles)  # two runs of one verdict differ by their dashes
+    assert specs(at)[0]["title"] == "Error over epochs, one line per run"
 
 
 def test_compare_link_with_rates_and_images():

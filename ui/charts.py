@@ -210,6 +210,25 @@ def into_view(data: pd.DataFrame, cap: float) -> tuple[pd.DataFrame, pd.DataFram
     return pd.concat(keep, ignore_index=True), pd.DataFrame(left)
 
 
+RUN_DASHES = [[1, 0], [8, 4], [2, 3], [12, 3, 2, 3], [4, 4], [1, 4], [16, 4], [6, 2, 2, 2]]
+"""Line dashes for runs that share a verdict's colour: solid first, then one pattern each."""
+
+
+def run_styles(verdicts: Sequence[str]) -> tuple[list[str], list[list[int]]]:
+    """Each run's colour (its verdict's) and dash (solid for the first run of a verdict, then
+    the next pattern), so a line never wears another verdict's colour.
+
+    >>> run_styles(["too small", "good", "good"])[1]
+    [[1, 0], [1, 0], [8, 4]]
+    """
+    seen: dict[str, int] = {}
+    dashes = []
+    for v in verdicts:
+        dashes.append(RUN_DASHES[seen.get(v, 0) % len(RUN_DASHES)])
+        seen[v] = seen.get(v, 0) + 1
+    return [VERDICT_COLOURS[v] for v in verdicts], dashes
+
+
 def error_curves(
     df: pd.DataFrame,
     log: bool = False,
@@ -221,12 +240,16 @@ def error_curves(
     x_title: str = "epoch",
     height: int = 320,
     description: str | None = None,
+    verdicts: Sequence[str] | None = None,
 ) -> alt.Chart:
     """Error against epoch, one line per run, optional E* rule and blow-up marks.
 
     ``df`` has columns run, epoch, error (only finite values are drawn, and on a
     log axis only values > 0); ``diverged`` has run, epoch, error and label.
     ``description`` is the chart's text alternative (``describe_runs``).
+    ``verdicts`` (one per run, in order of first appearance) colour each line
+    with its verdict's colour, as the verdict tables and cards do; runs that
+    share a verdict differ by their dashes (``run_styles``).
     """
     data = df[np.isfinite(df["error"].to_numpy(dtype=float))]
     if log:
@@ -262,6 +285,22 @@ def error_curves(
         else alt.ColorValue("#0072B2")
     )
     dash = alt.StrokeDash("image:N", title="image") if styled else alt.Undefined
+    runs = list(dict.fromkeys(df["run"]))
+    if (
+        many
+        and not styled
+        and verdicts is not None
+        and len(verdicts) == len(runs)
+        and set(verdicts) <= set(VERDICT_COLOURS)
+    ):
+        colours, dashes = run_styles(verdicts)
+        legend = f"{colour_title} (colour: verdict)"
+        colour = alt.Color(
+            "run:N", title=legend, sort=runs, scale=alt.Scale(domain=runs, range=colours)
+        )
+        dash = alt.StrokeDash(
+            "run:N", title=legend, sort=runs, scale=alt.Scale(domain=runs, range=dashes)
+        )
     few = bool(len(data)) and bool(data.groupby("run")["epoch"].count().max() <= FEW_POINTS)
     lines = (
         alt.Chart(data)
@@ -765,6 +804,7 @@ def error_view(
         title=title,
         y_cap=cap,
         height=height,
+        verdicts=verdicts,
     )
     v = errors.ravel()
     if log:
