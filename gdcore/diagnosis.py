@@ -89,12 +89,17 @@ def _times(r: float) -> str:
     return f"{r:.4g}×" if 0.99 < r < 1.01 else f"{r:.3g}×"
 
 
-def edge(rate: float, digits: int = 3) -> float:
-    """A rate rounded down to ``digits`` significant digits, so that typed back it is
-    still below the true value (the edge rate 1.3075 is shown as 1.30, not 1.31).
+EDGE_DIGITS = 4
+"""Significant digits of an edge rate wherever it is written: the verdicts, the metrics, the
+charts' legends and the exercises all say 1.307 for the same rate, never 1.3 beside 1.307."""
 
-    >>> edge(1.3075), edge(0.000866)
-    (1.3, 0.000866)
+
+def edge(rate: float, digits: int = EDGE_DIGITS) -> float:
+    """A rate rounded down to ``digits`` significant digits, so that typed back it is
+    still below the true value (the edge rate 1.30759 is shown as 1.307, not 1.308).
+
+    >>> edge(1.30759), edge(0.000866), edge(1.30759, 3)
+    (1.307, 0.000866, 1.3)
     """
     if not (math.isfinite(rate) and rate > 0):
         return rate
@@ -102,13 +107,13 @@ def edge(rate: float, digits: int = 3) -> float:
     return math.floor(rate * scale) / scale
 
 
-def shown_edge(critical_lr: float, below: float | None = None, digits: int = 3) -> str:
+def shown_edge(critical_lr: float, below: float | None = None, digits: int = EDGE_DIGITS) -> str:
     """The edge rate as text: rounded down (``edge``), with more digits while a rate shown
     beside it (``below``: the fastest rate, just under the edge on the raw scale) would
     not read as smaller.
 
     >>> shown_edge(0.000859534), shown_edge(0.000859534, below=0.0008595)
-    ('0.000859', '0.00085953')
+    ('0.0008595', '0.00085953')
     """
     value = edge(critical_lr, digits)
     while below is not None and value <= below and digits < 17:

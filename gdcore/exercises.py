@@ -48,7 +48,7 @@ def check_largest_rate(
 ) -> Feedback:
     """The largest rate that still converges: just below the edge rate 2/lambda_max."""
     crit = th.critical_lr
-    shown = f"{edge(crit, 4):g}"
+    shown = f"{edge(crit):g}"
     if answer > crit:
         boom = epoch_error_exceeds(bowl, answer, w0, BLOWUP_ERROR)
         when = f" it blows up at epoch {boom:,}" if boom else " the error grows without end"
@@ -81,7 +81,7 @@ def check_fastest_rate(
     if k is None:
         return Feedback(
             False,
-            f"{answer:g} never gets there: it is above the edge rate {edge(th.critical_lr, 4):g}, "
+            f"{answer:g} never gets there: it is above the edge rate {edge(th.critical_lr):g}, "
             "so every step lands higher up the bowl.",
         )
     fastest = f"the fastest rate from this start, {fast.lr:g}, needs {k_fast:,}" if fast else ""
@@ -135,8 +135,8 @@ def check_scaling(answer: str, raw: Theory, unit: Theory) -> Feedback:
     else:
         truth = "about the same"
     facts = (
-        f"raw: edge rate {edge(raw.critical_lr, 4):g}; unit: edge rate "
-        f"{edge(unit.critical_lr, 4):g} ({ratio:,.0f}× the raw one). Pixel positions up to "
+        f"raw: edge rate {edge(raw.critical_lr):g}; unit: edge rate "
+        f"{edge(unit.critical_lr):g} ({ratio:,.0f}× the raw one). Pixel positions up to "
         "hundreds make the slopes of w1 and w2 huge, so only tiny steps survive; dividing x and "
         "y into 0–1 (normalizing the inputs) lets the steps grow."
     )
@@ -189,7 +189,7 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
         return Feedback(
             False,
             f"With β = {answer:g} the heavy ball keeps {answer:g} of its last step, which widens "
-            f"the edge rate from {edge(th.critical_lr, 4):g} to {edge(wide, 4):g}: still below "
+            f"the edge rate from {edge(th.critical_lr):g} to {edge(wide):g}: still below "
             f"the rate {lr:.4g}, so every swing lands higher up the bowl and the error explodes. "
             f"The heavy ball's edge passes this rate once β is above {need:g}.",
         )
@@ -201,8 +201,8 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
     )
     return Feedback(
         True,
-        f"With β = {answer:g} the edge rate widens from {edge(th.critical_lr, 4):g} to "
-        f"{edge(wide, 4):g}, above the rate {lr:.4g}: the heavy ball swings past the bottom "
+        f"With β = {answer:g} the edge rate widens from {edge(th.critical_lr):g} to "
+        f"{edge(wide):g}, above the rate {lr:.4g}: the heavy ball swings past the bottom "
         f"but each swing is smaller, and {when}. (Any β above {need:g} works; the theory's best "
         f"pair is rate {th.optimal_momentum_lr:.4g} with β = {th.optimal_momentum:.4g}.)",
     )

@@ -44,7 +44,7 @@ with widgets.page_run("compare") as page:
         st.caption(
             f"Rates chosen from this image's bowl: {auto[0]:g} (a hundredth of the best rate for any start), "
             f"{auto[1]:g} (half the edge rate) and {auto[2]:g} (1.5× the edge rate "
-            f"{edge(th.critical_lr, 4):g}, above which every step overshoots by more than it gains)."
+            f"{edge(th.critical_lr):g}, above which every step overshoots by more than it gains)."
         )
 
     images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in also if n != choice.key[1]]

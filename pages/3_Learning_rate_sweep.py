@@ -60,7 +60,7 @@ with widgets.page_run("sweep") as page:
     c = st.columns(4)
     c[0].metric(
         "edge rate",
-        shown_edge(th.critical_lr, fast.lr if fast else None, 4),
+        shown_edge(th.critical_lr, fast.lr if fast else None),
         help="Above it every step overshoots by more than it gains: 2/λmax, λmax the bowl's "
         "steepest curvature.",
     )

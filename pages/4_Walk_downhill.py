@@ -77,7 +77,7 @@ with widgets.page_run("walk") as page:
         widgets.draw(charts.bowl_chart, curve, path, name)
         factor = walk.factor
         st.markdown(
-            f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {edge(walk.critical_lr, 4):g} for {name} "
+            f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {edge(walk.critical_lr):g} for {name} "
             f"alone (above the edge, steps overshoot by more than they gain). Every step "
             f"multiplies the distance to the bottom by **{factor:.3f}**: {landscape.step_kind(factor)}."
         )
@@ -93,7 +93,7 @@ with widgets.page_run("walk") as page:
         widgets.draw(charts.contour_chart, grid, path, *names)
         kappa = landscape.slice_condition(bowl, [a, b])
         st.markdown(
-            f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {edge(walk.critical_lr, 4):g}. "
+            f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {edge(walk.critical_lr):g}. "
             f"The valley is **{text.times(kappa)}** steeper across than along: "
             + landscape.valley_shape(kappa, walk.factor)
         )

@@ -58,7 +58,7 @@ def test_explore_default_run_matches_the_engine():
     card = verdict_text(at)
     assert d.verdict.upper() in card and d.reason[1:40] in card
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["edge rate 2/λmax"] == f"{gdcore.diagnosis.edge(th.critical_lr, 4):g}"
+    assert metrics["edge rate 2/λmax"] == f"{gdcore.diagnosis.edge(th.critical_lr):g}"
     fast = gdcore.fastest_rate(th.bowl, np.zeros(3))
     assert metrics["fastest from this start"] == f"{fast.lr:g}"
     assert metrics["condition number κ"] == f"{th.condition_number:.4g}"

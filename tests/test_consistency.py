@@ -53,7 +53,7 @@ def test_every_verdict_agrees_with_its_own_numbers(name, scale):
 @pytest.mark.parametrize(("name", "scale"), CASES)
 def test_numbers_shown_work_when_typed_back(name, scale):
     table, th, w0 = _setup(name, scale)
-    shown_edge = edge(th.critical_lr, 4)  # as the pages show it
+    shown_edge = edge(th.critical_lr)  # as the pages show it
     assert behaviour(th, shown_edge) != DIVERGES  # at most the edge itself (2 when λmax = 1)
     if shown_edge < th.critical_lr:  # rounded down: it settles
         assert epochs_to_target(th.bowl, shown_edge, w0) is not None

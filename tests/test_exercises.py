@@ -31,7 +31,7 @@ def test_largest_rate_check():
         and "blows up at epoch" in too_big.message
     )
     timid = ex.check_largest_rate(0.5 * th.critical_lr, th, q, w0)
-    assert not timid.correct and f"{gdcore.diagnosis.edge(th.critical_lr, 4):g}" in timid.message
+    assert not timid.correct and f"{gdcore.diagnosis.edge(th.critical_lr):g}" in timid.message
 
 
 def test_fastest_rate_check():
@@ -65,8 +65,8 @@ def test_scaling_check_uses_both_theories():
     fb = ex.check_scaling("much larger", raw, unit)
     assert (
         fb.correct
-        and f"{gdcore.diagnosis.edge(raw.critical_lr, 4):g}" in fb.message
-        and f"{gdcore.diagnosis.edge(unit.critical_lr, 4):g}" in fb.message
+        and f"{gdcore.diagnosis.edge(raw.critical_lr):g}" in fb.message
+        and f"{gdcore.diagnosis.edge(unit.critical_lr):g}" in fb.message
     )
     assert not ex.check_scaling("much smaller", raw, unit).correct
 

@@ -510,7 +510,7 @@ def _verdict(multiple, epochs=300, batch=None, **kw):
 def test_a_rate_above_the_plain_edge_saved_by_momentum_is_not_too_large():
     d, r = _verdict(1.5, momentum=0.9)
     assert r.diverged_epoch[0] == -1 and d.verdict == "good"
-    assert "the plain edge rate 1.3, yet it settles: momentum β = 0.9 saved it" in d.reason
+    assert "the plain edge rate 1.306, yet it settles: momentum β = 0.9 saved it" in d.reason
     assert "widens the edge to 2.48" in d.reason
     # The same rate without momentum blows up: the plain verdict says too large.
     plain, r = _verdict(1.5)

@@ -111,7 +111,7 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     if st.session_state.pop("xr_predict_new", False):  # one attempt per Check, not per rerun
         record("predict", overall, dict(zip(map(str, rates), guesses, strict=True)), choice, scale)
     st.markdown(
-        f"**{overall.message}.** The edge rate {edge(th.critical_lr, 4):g} separates "
+        f"**{overall.message}.** The edge rate {edge(th.critical_lr):g} separates "
         "the rates that can settle from those that cannot."
     )
 
@@ -242,7 +242,7 @@ def momentum(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     lr = ex.MOMENTUM_RATE * th.critical_lr
     st.markdown(
         f"Plain steps at the rate **{lr:.4g}** ({ex.MOMENTUM_RATE:g} × the edge rate "
-        f"{edge(th.critical_lr, 4):g}) overshoot the bottom by more than they gain: the error "
+        f"{edge(th.critical_lr):g}) overshoot the bottom by more than they gain: the error "
         "explodes. Momentum makes the ball **heavy**: each step keeps a share β of its last "
         "step and adds the new slope. **Find a momentum β that makes this rate settle.** "
         "Try it on Explore first (Advanced in the sidebar), then type your answer."

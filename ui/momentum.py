@@ -194,10 +194,10 @@ def rates_used(lr: float, epochs: int, knob: Knobs) -> np.ndarray:
 
 def edges(th: gdcore.Theory, knob: Knobs) -> list[tuple[str, float]]:
     """The edge rates to draw: the plain one, and the one with this momentum."""
-    out = [(f"edge rate, plain: {edge(th.critical_lr, 4):g}", th.critical_lr)]
+    out = [(f"edge rate, plain: {edge(th.critical_lr):g}", th.critical_lr)]
     if knob.momentum > 0:
         wide = th.critical_lr_for(knob.momentum, knob.nesterov)
-        out.append((f"edge rate with β {knob.momentum:g}: {edge(wide, 4):g}", wide))
+        out.append((f"edge rate with β {knob.momentum:g}: {edge(wide):g}", wide))
     return out
 
 
@@ -276,7 +276,7 @@ def maths(th: gdcore.Theory, knob: Knobs) -> str:
         f"- Along the steepest direction (curvature λmax = {th.lambda_max:.4g}) the heavy ball "
         f"settles while rate < **2(1+β)/λmax**"
         + (" ÷ (1+2β) with Nesterov" if knob.nesterov else "")
-        + f": here **{edge(wide, 4):g}** with β = {b:g} (plain: 2/λmax = {edge(th.critical_lr, 4):g}).\n"
+        + f": here **{edge(wide):g}** with β = {b:g} (plain: 2/λmax = {edge(th.critical_lr):g}).\n"
         f"- The best pair for this bowl: **β\\* = ((√κ−1)/(√κ+1))² = {th.optimal_momentum:.4g}**, "
         f"**rate\\* = 4/(√λmax+√λmin)² = {th.optimal_momentum_lr:.4g}**: every direction then "
         f"shrinks by **{th.momentum_factor:.4f}** per epoch, against {th.optimal_factor:.4f} "
@@ -434,11 +434,11 @@ def walk_beside(
     )
     st.markdown(
         f"Both walks take the rate **{plain.lr:.4g}** ({speed:g} × this map's plain edge rate "
-        f"{edge(edge_plain, 4):g}). Plain steps multiply the distance to the bottom by up to "
+        f"{edge(edge_plain):g}). Plain steps multiply the distance to the bottom by up to "
         f"**{worst_plain:.3f}** per epoch"
         + (" (above 1: they explode)" if worst_plain > 1 else "")
         + f". The heavy ball keeps {beta:g} of its last step: {how}. Its edge rate is "
-        f"**{edge(edge_heavy, 4):g}**, and the distance to the bottom changes by up to "
+        f"**{edge(edge_heavy):g}**, and the distance to the bottom changes by up to "
         f"**{worst_heavy:.3f}** per epoch"
         + (" (above 1: it explodes)." if worst_heavy > 1 else ".")
         + (

@@ -100,7 +100,7 @@ def maths(th: gdcore.Theory, scale: str) -> str:
         f"- **λmax = {th.lambda_max:.4g}** is the bowl's steepest curvature (how fast the slope "
         f"changes along its steepest direction). One step multiplies the distance to the "
         f"bottom along it by 1 − rate × λmax, so steps settle only while that stays above −1: "
-        f"the edge rate is **2/λmax = {edge(th.critical_lr, 4):g}**.\n"
+        f"the edge rate is **2/λmax = {edge(th.critical_lr):g}**.\n"
         f"- **λmin = {th.lambda_min:.4g}** is its flattest curvature: the slowest direction, "
         "which sets how long the last stretch takes.\n"
         f"- **κ = λmax/λmin = {kappa}** says how stretched the valley is; the rate "

@@ -178,7 +178,7 @@ def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) ->
     c = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
     c[0].metric(
         "edge rate 2/λmax",
-        shown_edge(th.critical_lr, fast.lr if fast else None, 4),
+        shown_edge(th.critical_lr, fast.lr if fast else None),
         help="Above it, full-batch descent diverges: every step overshoots by more than it gains.",
     )
     c[1].metric(
