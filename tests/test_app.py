@@ -406,3 +406,16 @@ def test_the_minibatch_cap_is_the_engines_one_rule():
     fit = gdcore.params.minibatch_epochs(96 * 96)
     assert any(f"{rule}, so this run stops at epoch {fit:,}" in c.value for c in at.caption)
     assert at.slider(key="ex_at").value == fit  # the run really stopped there
+
+
+def test_sweep_legend_writes_the_rates_as_the_metrics_above_it_do():
+    """One rate, one way of writing it: 'edge rate = 1.307' under the metric 1.307."""
+    at = open_page("sweep")
+    metrics = {m.label: m.value for m in at.metric}
+    rules = next(layer for layer in specs(at)[0]["layer"] if layer["mark"]["type"] == "rule")
+    legend = rules["encoding"]["color"]["scale"]["domain"]
+    assert legend == [
+        f"edge rate = {metrics['edge rate']}",
+        f"fastest from this start = {metrics['fastest from this start']}",
+        f"suggested = {metrics['suggested from this grid']}",
+    ]

@@ -478,7 +478,7 @@ def sweep_chart(
     if fastest_lr is not None:
         marks.append((f"fastest from this start = {fastest_lr:g}", fastest_lr, "#009E73", [2, 2]))
     if suggested_lr is not None:
-        marks.append((f"suggested = {suggested_lr:.3g}", suggested_lr, GREY, [1, 0]))
+        marks.append((f"suggested = {suggested_lr:.4g}", suggested_lr, GREY, [1, 0]))
     rules_df = pd.DataFrame({"line": [m[0] for m in marks], "lr": [m[1] for m in marks]})
     rules = (
         alt.Chart(rules_df)
