@@ -26,9 +26,10 @@ DEFAULT_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
 """What Altair's default theme adds; Streamlit sizes charts itself and drops it too."""
 VALIDATE = False
 """Altair checks a spec against the Vega-Lite JSON schema on the way out (that took 40% of the
-sweep page's first run), and in its debug mode, on by default, each part as it is made and each
-``.properties()`` (another 10-15%). The builders are pure code, so tests/test_a11y.py checks
-every chart of every page against the schema instead, and the app skips both."""
+sweep page's first run), and in its debug mode, on by default, each part as it is made
+(another 10-15%; ``.properties()`` checks its values always, so ``ui.charts.layer`` sets them
+directly). The builders are pure code, so tests/test_a11y.py checks every chart of every page
+against the schema instead, and the app skips both."""
 
 
 def vega_lite(chart: alt.TopLevelMixin) -> dict[str, Any]:
