@@ -32,6 +32,17 @@ def open_page(page_id: str, **query: str) -> AppTest:
     return at.run()
 
 
+def schema_problem(spec: dict) -> object:
+    """What the installed Altair's Vega-Lite schema (v5 or v6) finds wrong in ``spec``, or None.
+
+    The app skips Altair's schema check for speed (``ui.specs.VALIDATE``); the tests make it."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.schema import core
+
+    schema = core.load_schema()
+    return validate_jsonschema(spec, schema, rootschema=schema, raise_error=False)
+
+
 def specs(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 

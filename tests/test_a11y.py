@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import PAGE_IDS, no_exception, open_page, specs
+from helpers import PAGE_IDS, no_exception, open_page, schema_problem, specs
 from streamlit.testing.v1 import AppTest
 
 import gdcore
@@ -145,28 +145,20 @@ LINKS = [(name, {}) for name in PAGE_IDS] + [
 @pytest.mark.parametrize(("name", "query"), LINKS)
 def test_every_chart_sent_is_valid_vega_lite(name, query):
     """The app skips Altair's schema check for speed (ui.specs.VALIDATE); this is that check."""
-    from altair.utils.schemapi import validate_jsonschema
-    from altair.vegalite.schema import core  # the installed Altair's Vega-Lite (v5 or v6)
-
-    schema = core.load_schema()
     at = open_page(name, **query)
     no_exception(at)
     for spec in specs(at):
-        problem = validate_jsonschema(spec, schema, rootschema=schema, raise_error=False)
+        problem = schema_problem(spec)
         assert problem is None, (spec.get("title"), problem)
 
 
 def test_the_schema_check_finds_a_broken_spec():
-    from altair.utils.schemapi import validate_jsonschema
-    from altair.vegalite.schema import core  # the installed Altair's Vega-Lite (v5 or v6)
-
-    schema = core.load_schema()
     chart, _ = charts.error_view(["yours"], LESSON)
     spec = ui_specs.vega_lite(chart)
     del spec["datasets"]  # Arrow bytes: Streamlit moves them out of the spec it sends
-    assert validate_jsonschema(spec, schema, rootschema=schema, raise_error=False) is None
+    assert schema_problem(spec) is None
     spec["layer"][0]["mark"] = {"type": "not a mark"}
-    assert validate_jsonschema(spec, schema, rootschema=schema, raise_error=False) is not None
+    assert schema_problem(spec) is not None
 
 
 def test_explore_tells_the_verdict_of_its_run_in_the_chart():
