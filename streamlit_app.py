@@ -120,7 +120,7 @@ with widgets.page_run("explore") as page:
             st.info(th.explanation)
         st.subheader("The pixel table")
         st.dataframe(
-            pd.DataFrame(table.head(8), columns=list(gdcore.table.COLUMNS)),
+            pd.DataFrame(table.head(8), columns=list(gdcore.pixels.table.COLUMNS)),
             hide_index=True,
             width="stretch",
         )

@@ -36,9 +36,9 @@ from pathlib import Path
 import numpy as np
 
 import gdcore
-from gdcore.runs import finish
-from gdcore.testing import disagreement
-from gdcore.textbook import textbook_run
+from gdcore.descent.runs import finish
+from gdcore.descent.testing import disagreement
+from gdcore.descent.textbook import textbook_run
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -97,7 +97,7 @@ def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, **knobs):
     """
     import torch
 
-    from gdcore.schedules import rate_factors
+    from gdcore.descent.schedules import rate_factors
 
     beta, nesterov = knobs.get("momentum", 0.0), knobs.get("nesterov", False)
     factors = rate_factors(knobs.get("schedule", "constant"), epochs, knobs.get("warmup", 0))
@@ -135,7 +135,7 @@ def optim_sweep(size: int, rates: int, epochs: int, repeats: int, probe: int, **
     very first epochs of the timed sweep). The engine is timed on the whole sweep;
     the loops cost the same every epoch and are extrapolated.
     """
-    from gdcore.theory import critical_lr
+    from gdcore.bowl.theory import critical_lr
 
     pixels = gdcore.builtin_image("scene", size)
     table = gdcore.pixel_table(pixels, "unit")

@@ -15,18 +15,8 @@ from ``python -m gdcore`` or from the dashboard.
 
 from . import params
 from ._version import __version__
-from .diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
-from .engine import check_epochs, check_rates, initial_weights, run_descent
-from .fastest import Fastest, fastest_rate
-from .images import BUILTINS, DEFAULT_SIZE, builtin_image
-from .loading import MAX_PIXELS, ImageError, LoadedImage, load_image
-from .logs import Log, LogError, read_log
-from .model import error, one_weight_step, predict, slopes
-from .params import MAX_EPOCHS, MAX_RATES, SCALES
-from .quadratic import Quadratic, quadratic
-from .runs import BLOWUP_ERROR, DescentResult
-from .table import PixelTable, pixel_table
-from .theory import (
+from .bowl.fastest import Fastest, fastest_rate
+from .bowl.theory import (
     Theory,
     behaviour,
     epoch_error_exceeds,
@@ -34,6 +24,16 @@ from .theory import (
     theory,
     three_rates,
 )
+from .descent.engine import check_epochs, check_rates, initial_weights, run_descent
+from .descent.model import error, one_weight_step, predict, slopes
+from .descent.runs import BLOWUP_ERROR, DescentResult
+from .learner.logs import Log, LogError, read_log
+from .params import MAX_EPOCHS, MAX_RATES, SCALES
+from .pixels.images import BUILTINS, DEFAULT_SIZE, builtin_image
+from .pixels.loading import MAX_PIXELS, ImageError, LoadedImage, load_image
+from .pixels.quadratic import Quadratic, quadratic
+from .pixels.table import PixelTable, pixel_table
+from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
 
 __all__ = [
     "__version__",

@@ -25,16 +25,15 @@ from typing import Any, NoReturn, Protocol, TextIO
 
 import numpy as np
 
-from . import export
 from ._version import __version__
-from .check import START, Setup, check_readings, learner_pixels, read_errors
-from .diagnosis import check_curve, diagnose_curve, diagnose_run
-from .engine import initial_weights, run_descent
-from .forecast import momentum_epochs_to_target
-from .images import BUILTINS, builtin_image
-from .loading import ImageError, load_image
-from .logs import MAX_BYTES as MAX_LOG_BYTES
-from .logs import LogError, read_log
+from .bowl.forecast import momentum_epochs_to_target
+from .bowl.theory import epochs_to_target, theory
+from .descent.engine import initial_weights, run_descent
+from .descent.runs import DescentResult
+from .learner import export
+from .learner.check import START, Setup, check_readings, learner_pixels, read_errors
+from .learner.logs import MAX_BYTES as MAX_LOG_BYTES
+from .learner.logs import LogError, read_log
 from .params import (
     BATCH_SIZE,
     EPOCHS,
@@ -51,10 +50,11 @@ from .params import (
     minibatch_work_problem,
     nesterov_problem,
 )
-from .quadratic import Quadratic, quadratic
-from .runs import DescentResult
-from .table import PixelTable, pixel_table
-from .theory import epochs_to_target, theory
+from .pixels.images import BUILTINS, builtin_image
+from .pixels.loading import ImageError, load_image
+from .pixels.quadratic import Quadratic, quadratic
+from .pixels.table import PixelTable, pixel_table
+from .verdicts.diagnosis import check_curve, diagnose_curve, diagnose_run
 
 CHUNK_VALUES = 1_000_000
 """Rate-by-epoch values that ``run`` makes at once. With the weights and the

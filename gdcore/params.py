@@ -19,7 +19,7 @@ ValueError: lr: must be a number > 0, got 'fast'.
 Where two surfaces need different limits (the dashboard caps epochs lower than
 the engine), the narrower one is a new declaration with its own name made by
 ``Param.narrowed``, never a second hand-written bound. The built-in image
-names are declared beside the images (``gdcore.images.IMAGE``), since the
+names are declared beside the images (``gdcore.pixels.images.IMAGE``), since the
 choices are that module's table.
 """
 
@@ -208,7 +208,7 @@ class ListOf:
 @dataclass(frozen=True)
 class Schedule:
     """A learning-rate schedule written as text: ``constant``, ``step:EVERY:FACTOR``,
-    ``exp:FACTOR``, ``inverse:TAU`` or ``cosine`` (``gdcore.schedules`` has the formulas).
+    ``exp:FACTOR``, ``inverse:TAU`` or ``cosine`` (``gdcore.descent.schedules`` has the formulas).
 
     The value is the text in one canonical spelling (``step:10:0.5``), so it can be
     a link, a cache key and a widget's value alike; ``schedule_parts`` splits it.
@@ -439,7 +439,7 @@ ENGINE = (
     SCHEDULE,
     WARMUP,
 )
-"""The engine's parameters; ``gdcore.images.IMAGE`` is declared beside the images."""
+"""The engine's parameters; ``gdcore.pixels.images.IMAGE`` is declared beside the images."""
 
 MINIBATCH_WORK = 4_000_000
 """Mini-batch runs touch every pixel every epoch: pixels × epochs is capped at this;

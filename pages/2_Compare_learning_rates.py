@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-from gdcore.diagnosis import edge
+from gdcore.verdicts.diagnosis import edge
 from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import control
 

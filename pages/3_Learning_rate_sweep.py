@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-from gdcore import suggest
-from gdcore.diagnosis import shown_edge
+from gdcore.verdicts import suggest
+from gdcore.verdicts.diagnosis import shown_edge
 from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import control
 
@@ -84,7 +84,7 @@ with widgets.page_run("sweep") as page:
     c[3].metric(
         "good rates in the grid",
         f"{counts.get('good', 0)} of {len(table)}",
-        help=" · ".join(f"{counts.get(v, 0)} {v}" for v in gdcore.diagnosis.VERDICTS),
+        help=" · ".join(f"{counts.get(v, 0)} {v}" for v in gdcore.verdicts.diagnosis.VERDICTS),
     )
 
     start = float(bowl.error(np.zeros(3)))

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from gdcore import landscape
-from gdcore.diagnosis import edge
-from gdcore.landscape import WEIGHT_NAMES
+from gdcore.bowl import landscape
+from gdcore.bowl.landscape import WEIGHT_NAMES
+from gdcore.verdicts.diagnosis import edge
 from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import WALK_PAIRS

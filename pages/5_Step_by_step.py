@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gdcore import model, textbook
+from gdcore.descent import model, textbook
 from ui import charts, data, text, urlstate, widgets
 from ui.controls import action, control
 

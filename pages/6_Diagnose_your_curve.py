@@ -99,7 +99,7 @@ with widgets.page_run("diagnose") as page:
                     verdicts=[diag.verdict],
                 )
             with st.expander("How the verdict is reached"):
-                st.markdown(gdcore.diagnosis.curve_rules())
+                st.markdown(gdcore.verdicts.diagnosis.curve_rules())
     with left:
         widgets.share_box(
             page,

@@ -58,7 +58,7 @@ def test_explore_default_run_matches_the_engine():
     card = verdict_text(at)
     assert d.verdict.upper() in card and d.reason[1:40] in card
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["edge rate 2/λmax"] == f"{gdcore.diagnosis.edge(th.critical_lr):g}"
+    assert metrics["edge rate 2/λmax"] == f"{gdcore.verdicts.diagnosis.edge(th.critical_lr):g}"
     fast = gdcore.fastest_rate(th.bowl, np.zeros(3))
     assert metrics["fastest from this start"] == f"{fast.lr:g}"
     assert metrics["condition number κ"] == f"{th.condition_number:.4g}"
@@ -339,7 +339,7 @@ def test_the_errors_box_is_limited_to_what_the_reader_takes():
 
     at = open_page("diagnose")
     assert at.text_area(key="dg_errors").proto.max_chars == MAX_TEXT_CHARS
-    assert MAX_TEXT_CHARS == 24 * gdcore.logs.MAX_VALUES
+    assert MAX_TEXT_CHARS == 24 * gdcore.learner.logs.MAX_VALUES
 
 
 def test_a_long_curve_is_thinned_for_drawing_but_keeps_its_spike():

@@ -3,7 +3,7 @@
 import json
 
 from bench.run import main
-from gdcore.testing import disagreement
+from gdcore.descent.testing import disagreement
 
 
 def test_benchmark_smoke_run_checks_agreement_and_writes_results(tmp_path, capsys):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from gdcore import BUILTINS, builtin_image, pixel_table
-from gdcore.check import START, check, half_unit, read_printed
 from gdcore.cli import main
+from gdcore.learner.check import START, check, half_unit, read_printed
 
 SIZE, EPOCHS = 12, 25
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from gdcore import BUILTINS, builtin_image, pixel_table, quadratic, run_descent, theory
-from gdcore.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, diagnose_run, edge
-from gdcore.fastest import fastest_rate
-from gdcore.suggest import sweep_range
-from gdcore.theory import DIVERGES, behaviour, epochs_to_target, target_excess, three_rates
+from gdcore.bowl.fastest import fastest_rate
+from gdcore.bowl.theory import DIVERGES, behaviour, epochs_to_target, target_excess, three_rates
+from gdcore.verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, diagnose_run, edge
+from gdcore.verdicts.suggest import sweep_range
 
 EPOCHS = 300
 CASES = [(name, scale) for name in BUILTINS for scale in ("unit", "standard", "raw")]

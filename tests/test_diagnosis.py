@@ -17,8 +17,8 @@ from gdcore import (
     run_descent,
     theory,
 )
-from gdcore.fastest import fastest_rate
-from gdcore.theory import epochs_to_target
+from gdcore.bowl.fastest import fastest_rate
+from gdcore.bowl.theory import epochs_to_target
 
 NAN = float("nan")
 LABELLED = [

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdcore import builtin_image, pixel_table, quadratic, run_descent, theory
-from gdcore.runs import BLOWUP_ERROR
-from gdcore.testing import assert_runs_equal
-from gdcore.textbook import textbook_run
+from gdcore.descent.runs import BLOWUP_ERROR
+from gdcore.descent.testing import assert_runs_equal
+from gdcore.descent.textbook import textbook_run
 
 # Rates as multiples of the critical rate 2/lambda_max: small, good, overshooting, diverging.
 CRITICAL_MULTIPLES = [1e-3, 0.1, 0.5, 0.9, 0.999, 1.2, 4.0]

@@ -8,7 +8,7 @@ from streamlit.testing.v1.errors import AppTestError
 from test_app import no_exception, open_page
 
 import gdcore
-from gdcore import exercises as ex
+from gdcore.learner import exercises as ex
 
 
 def _scene(scale="unit", size=64):
@@ -31,7 +31,9 @@ def test_largest_rate_check():
         and "blows up at epoch" in too_big.message
     )
     timid = ex.check_largest_rate(0.5 * th.critical_lr, th, q, w0)
-    assert not timid.correct and f"{gdcore.diagnosis.edge(th.critical_lr):g}" in timid.message
+    assert (
+        not timid.correct and f"{gdcore.verdicts.diagnosis.edge(th.critical_lr):g}" in timid.message
+    )
 
 
 def test_fastest_rate_check():
@@ -53,7 +55,7 @@ def test_fastest_rate_check():
 )
 def test_curve_reading(curve, right):
     assert ex.check_curve_reading(curve, right).correct
-    wrong = next(v for v in gdcore.diagnosis.VERDICTS if v != right)
+    wrong = next(v for v in gdcore.verdicts.diagnosis.VERDICTS if v != right)
     fb = ex.check_curve_reading(curve, wrong)
     assert not fb.correct and f"it is {right}" in fb.message
 
@@ -65,8 +67,8 @@ def test_scaling_check_uses_both_theories():
     fb = ex.check_scaling("much larger", raw, unit)
     assert (
         fb.correct
-        and f"{gdcore.diagnosis.edge(raw.critical_lr):g}" in fb.message
-        and f"{gdcore.diagnosis.edge(unit.critical_lr):g}" in fb.message
+        and f"{gdcore.verdicts.diagnosis.edge(raw.critical_lr):g}" in fb.message
+        and f"{gdcore.verdicts.diagnosis.edge(unit.critical_lr):g}" in fb.message
     )
     assert not ex.check_scaling("much smaller", raw, unit).correct
 

@@ -12,9 +12,9 @@ import pytest
 
 from gdcore import builtin_image, pixel_table, run_descent
 from gdcore.cli import main
-from gdcore.export import OPTIONS, Image, script
-from gdcore.runs import finish
-from gdcore.testing import assert_runs_equal
+from gdcore.descent.runs import finish
+from gdcore.descent.testing import assert_runs_equal
+from gdcore.learner.export import OPTIONS, Image, script
 
 ROOT = Path(__file__).resolve().parent.parent
 

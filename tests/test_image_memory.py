@@ -3,7 +3,7 @@
 Each measurement runs ``gdcore.load_image`` in a fresh Python and compares its
 peak resident memory (``ru_maxrss``) with a process that does the same except
 decode: imports, Pillow's plugins, reading the bytes. Files are made here, at
-the limits that ``gdcore.loading`` accepts.
+the limits that ``gdcore.pixels.loading`` accepts.
 
 Linux hands a process's peak down through ``exec``: a Python started straight
 from pytest reports at least pytest's own peak, so a test that once held a big
@@ -25,7 +25,7 @@ from helpers import save
 from PIL import Image
 
 import gdcore
-from gdcore.loading import MAX_DECODED_BYTES
+from gdcore.pixels.loading import MAX_DECODED_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 2**20

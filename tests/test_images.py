@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from gdcore import BUILTINS, ImageError, builtin_image, load_image, pixel_table, quadratic
-from gdcore.loading import downsample
+from gdcore.pixels.loading import downsample
 
 
 def _bytes(img: Image.Image, fmt: str, **kw) -> bytes:
@@ -326,7 +326,7 @@ def _random_image(mode: str, rng: np.random.Generator) -> tuple[Image.Image, str
     "mode", ["RGBA", "LA", "P", "P+transparency", "RGB", "L", "1", "CMYK", "I;16", "F", "I"]
 )
 def test_strips_and_blocks_give_the_whole_image_brightness_averaged(mode, monkeypatch):
-    from gdcore import loading
+    from gdcore.pixels import loading
 
     monkeypatch.setattr(loading, "STRIP_PIXELS", 500)  # many strips, the last one short
     img, fmt = _random_image(mode, np.random.default_rng(0))
@@ -372,7 +372,7 @@ def test_every_exif_orientation_matches_pillows_exif_transpose(orientation):
 
 
 def test_the_decoded_size_is_capped_in_bytes_by_mode(monkeypatch):
-    from gdcore import loading
+    from gdcore.pixels import loading
 
     monkeypatch.setattr(loading, "MAX_DECODED_BYTES", 100 * 100 * 4 - 1)
     with pytest.raises(
@@ -397,7 +397,7 @@ def test_a_large_rgba_image_is_refused_by_its_decoded_bytes():
 
 
 def test_a_file_larger_than_the_limit_is_refused_by_its_size(monkeypatch):
-    from gdcore import loading
+    from gdcore.pixels import loading
 
     monkeypatch.setattr(loading, "MAX_FILE_BYTES", 1000)
     data = _bytes(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gdcore import builtin_image, error, pixel_table, quadratic, run_descent
-from gdcore.landscape import (
+from gdcore.bowl.landscape import (
     VIEW,
     VIEW_PAD,
     Step,

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdcore import builtin_image, error, one_weight_step, pixel_table, slopes
-from gdcore.textbook import descend
+from gdcore.descent.textbook import descend
 
 
 def test_lesson_one_weight_example():

@@ -1,20 +1,21 @@
-"""gdcore.momentum, the momentum exercise and the heavy-ball walk, against runs of the engine.
+"""gdcore.verdicts.knobs, the momentum exercise and the heavy-ball walk, against runs of the engine.
 
 Every verdict and count here is checked against a second implementation: the
 engine's own runs (``run_descent``), the textbook loop, or the exact counts of
-``gdcore.forecast``.
+``gdcore.bowl.forecast``.
 """
 
 import numpy as np
 import pytest
 
 import gdcore
-from gdcore import exercises, landscape
-from gdcore.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, diagnose_run
-from gdcore.forecast import direction_factors, momentum_epochs_to_target
-from gdcore.momentum import best_rate_for, diagnose_knobs, epoch_map, root_factors
-from gdcore.schedules import rate_factors
-from gdcore.theory import target_excess
+from gdcore.bowl import landscape
+from gdcore.bowl.forecast import direction_factors, momentum_epochs_to_target
+from gdcore.bowl.theory import target_excess
+from gdcore.descent.schedules import rate_factors
+from gdcore.learner import exercises
+from gdcore.verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, diagnose_run
+from gdcore.verdicts.knobs import best_rate_for, diagnose_knobs, epoch_map, root_factors
 
 W0 = np.zeros(3)
 EPOCHS = 400

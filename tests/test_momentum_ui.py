@@ -2,7 +2,7 @@
 
 Each control and chart is checked against the engine: the curve drawn is the
 run's, the rate chart is the schedule's numbers, the map's cells are the exact
-counts, and the words agree with the verdict of ``gdcore.momentum``.
+counts, and the words agree with the verdict of ``gdcore.verdicts.knobs``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from helpers import (
 )
 
 import gdcore
-from gdcore import exercises, landscape
-from gdcore.forecast import momentum_epochs_to_target
-from gdcore.momentum import diagnose_knobs
-from gdcore.schedules import rate_factors
+from gdcore.bowl import landscape
+from gdcore.bowl.forecast import momentum_epochs_to_target
+from gdcore.descent.schedules import rate_factors
+from gdcore.learner import exercises
+from gdcore.verdicts.knobs import diagnose_knobs
 from ui import momentum as ui_momentum
 from ui.charts import DIRECTION_NAMES
 from ui.params import COMPARE, RunList
@@ -66,7 +67,9 @@ def test_explore_momentum_saves_a_rate_above_the_edge_and_says_so():
         assert drawn[k] == pytest.approx(res.errors[0][k], rel=1e-12)
     # The story and the rate chart: the heavy ball's edge 2(1+β)/λmax.
     text = all_text(at)
-    assert "heavy" in text and f"{gdcore.diagnosis.edge(TH.critical_lr_for(0.9)):g}" in text
+    assert (
+        "heavy" in text and f"{gdcore.verdicts.diagnosis.edge(TH.critical_lr_for(0.9)):g}" in text
+    )
     i = _chart(at, "The rate each epoch stepped with")
     rates = chart_data(at, i)
     assert set(rates["rate"][: len(rates["epoch"])]) == {lr}
@@ -331,7 +334,7 @@ def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
     no_exception(at)
     i = _chart(at, "The error along each direction")
     data = chart_data(at, i)
-    m = gdcore.forecast.milestones(BOWL, 0.005, 200, W0, momentum=0.9)
+    m = gdcore.bowl.forecast.milestones(BOWL, 0.005, 200, W0, momentum=0.9)
     res = gdcore.run_descent(SCENE, [0.005], 200, momentum=0.9)
     # The directions add up to the run's excess error: a second implementation.
     np.testing.assert_allclose(m.excess.sum(axis=0) + BOWL.error_star, res.errors[0], rtol=1e-9)

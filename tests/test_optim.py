@@ -20,19 +20,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdcore import builtin_image, pixel_table, quadratic, run_descent, theory
-from gdcore.cli import main
-from gdcore.forecast import (
+from gdcore.bowl.forecast import (
     direction_factors,
     forecast,
     milestones,
     momentum_epochs_grid,
     momentum_epochs_to_target,
 )
+from gdcore.bowl.theory import critical_lr, epochs_to_target, target_excess
+from gdcore.cli import main
+from gdcore.descent.schedules import describe, is_constant, rate_factors
+from gdcore.descent.testing import assert_runs_equal
+from gdcore.descent.textbook import lr_at, textbook_run
 from gdcore.params import SCHEDULE
-from gdcore.schedules import describe, is_constant, rate_factors
-from gdcore.testing import assert_runs_equal
-from gdcore.textbook import lr_at, textbook_run
-from gdcore.theory import critical_lr, epochs_to_target, target_excess
 
 SCHEDULES = ["constant", "step:7:0.5", "exp:0.95", "inverse:5", "cosine"]
 MOMENTA = [(0.0, False), (0.5, False), (0.9, False), (0.5, True), (0.9, True)]
@@ -63,7 +63,7 @@ def _assert_same(fast, slow):
 
 
 def _rows(r, pick):
-    from gdcore.runs import DescentResult
+    from gdcore.descent.runs import DescentResult
 
     return DescentResult(
         r.lrs[pick], r.errors[pick], r.weights[pick], r.diverged_epoch[pick], r.stopped_epoch[pick]
@@ -182,7 +182,7 @@ def test_random_settings_equal_textbook(
 @pytest.mark.parametrize("schedule", ["constant", "cosine", "exp:0.9"])
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_both_ways_of_iterating_momentum_agree(schedule, nesterov):
-    from gdcore import directions
+    from gdcore.descent import directions
 
     _, th = _setup("scene", "raw")
     lam, d0 = th.bowl.eigenvalues, th.bowl.eigenvectors.T @ -th.w_star
@@ -196,7 +196,9 @@ def test_both_ways_of_iterating_momentum_agree(schedule, nesterov):
         b = directions._momentum_loop(lam, d0, lrs, factors, 0.7, nesterov, True)
         for x, y in zip(a, b, strict=True):
             ok = np.abs(y) < 1e150  # up to the blow-up limit
-            floor = 1e-12 * np.abs(y[:, :2]).max()  # as gdcore.testing: rounding of the start
+            floor = (
+                1e-12 * np.abs(y[:, :2]).max()
+            )  # as gdcore.descent.testing: rounding of the start
             np.testing.assert_allclose(x[ok], y[ok], rtol=1e-9, atol=floor)
             assert not (np.abs(x[~ok]) < 1e140).any()
 
@@ -260,7 +262,7 @@ def test_the_engine_refuses_bad_optimizer_settings(kw, message):
 )
 def test_textbook_equals_torch_sgd_with_lambdalr(beta, nesterov, schedule, warmup, batch):
     torch = pytest.importorskip("torch")
-    from gdcore.batches import epoch_orders
+    from gdcore.descent.batches import epoch_orders
 
     table, th = _setup("scene", "unit", size=6)
     X, t = table.design_matrix(), table.target_vector()
@@ -499,7 +501,7 @@ def test_cli_bad_optimizer_values_exit_2_with_one_line(argv, message):
 
 
 def _verdict(multiple, epochs=300, batch=None, **kw):
-    from gdcore.diagnosis import diagnose_run
+    from gdcore.verdicts.diagnosis import diagnose_run
 
     table, th = _setup("scene", "unit", size=32)
     lr = multiple * th.critical_lr
@@ -541,8 +543,8 @@ def test_a_rate_above_the_momentum_edge_is_too_large_with_that_edge_named():
 
 
 def test_the_command_line_and_the_dashboard_give_one_verdict():
-    from gdcore.diagnosis import diagnose_run
-    from gdcore.momentum import diagnose_knobs
+    from gdcore.verdicts.diagnosis import diagnose_run
+    from gdcore.verdicts.knobs import diagnose_knobs
 
     table, th = _setup("scene", "unit", size=32)
     for lr, kw in ((2.0, dict(momentum=0.9)), (1.6, dict(momentum=0.9, nesterov=True))):

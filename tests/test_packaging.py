@@ -79,7 +79,7 @@ def test_pyproject_reads_the_version_and_script_from_the_engine():
     attr = pyproject["tool"]["setuptools"]["dynamic"]["version"]["attr"]
     assert attr == "gdcore._version.__version__"
     assert pyproject["project"]["scripts"] == {"gdcore": "gdcore.cli:main_entry"}
-    assert pyproject["tool"]["setuptools"]["packages"] == ["gdcore"]
+    assert pyproject["tool"]["setuptools"]["packages"]["find"]["include"] == ["gdcore", "gdcore.*"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", _version())
 
 
@@ -160,7 +160,7 @@ def test_wheel_holds_the_engine_and_its_console_script(wheel):
     strays = [n for n in names if not n.startswith(("gdcore/", dist_info))]
     assert not strays, f"the wheel holds more than the engine: {strays}"
     modules = {n for n in names if n.startswith("gdcore/")}
-    expected = {f"gdcore/{p.name}" for p in (ROOT / "gdcore").glob("*.py")}
+    expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "gdcore").rglob("*.py")}
     assert modules == expected
     assert re.search(r"^\[console_scripts\]\ngdcore = gdcore\.cli:main_entry$", entry_points, re.M)
     from packaging.requirements import Requirement

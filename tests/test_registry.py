@@ -103,7 +103,7 @@ def _engine_call(name: str, value):
     return calls[name]()
 
 
-DECLARED = [*params.ENGINE, gdcore.images.IMAGE]
+DECLARED = [*params.ENGINE, gdcore.pixels.images.IMAGE]
 BAD_VALUE = {
     "lr": "-2",
     "epochs": "0",

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from gdcore import builtin_image, error, one_weight_step, pixel_table
-from gdcore.model import one_weight_critical_lr, one_weight_walk
-from gdcore.textbook import descend, epoch_detail
+from gdcore.descent.model import one_weight_critical_lr, one_weight_walk
+from gdcore.descent.textbook import descend, epoch_detail
 
 
 def test_walk_starts_with_the_lesson_numbers():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gdcore import builtin_image, epochs_to_target, pixel_table, quadratic, theory
-from gdcore.suggest import SUGGESTIONS, Suggestion, fewest_epochs, sweep_range
+from gdcore.verdicts.suggest import SUGGESTIONS, Suggestion, fewest_epochs, sweep_range
 
 INF, NAN = np.inf, np.nan
 

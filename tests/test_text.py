@@ -6,8 +6,8 @@ import pytest
 from helpers import chart_datasets, open_page
 
 import gdcore
-from gdcore.diagnosis import edge
-from gdcore.theory import DIVERGES
+from gdcore.bowl.theory import DIVERGES
+from gdcore.verdicts.diagnosis import edge
 from ui import text
 
 

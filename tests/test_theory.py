@@ -13,7 +13,7 @@ from gdcore import (
     run_descent,
     theory,
 )
-from gdcore.theory import DIVERGES, OVERSHOOT, SMOOTH, target_excess
+from gdcore.bowl.theory import DIVERGES, OVERSHOOT, SMOOTH, target_excess
 
 CASES = [
     (n, s)
@@ -123,7 +123,7 @@ def test_degenerate_images_are_explained(shape, flat, scale):
 
 
 def test_excess_at_any_epoch_matches_a_run():
-    from gdcore.theory import excess_at
+    from gdcore.bowl.theory import excess_at
 
     table = pixel_table(builtin_image("scene", 16), "unit")
     q, th = quadratic(table), theory(quadratic(table))

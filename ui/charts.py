@@ -21,8 +21,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from gdcore.diagnosis import shown_edge
-from gdcore.landscape import Cells, Walk
+from gdcore.bowl.landscape import Cells, Walk
+from gdcore.verdicts.diagnosis import shown_edge
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -1191,7 +1191,7 @@ def walk_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str, title: 
 
 
 DIRECTION_NAMES = ("flattest", "middle", "steepest")
-"""The bowl's eigen-directions, smallest curvature first (``gdcore.forecast.Milestones``)."""
+"""The bowl's eigen-directions, smallest curvature first (``gdcore.bowl.forecast.Milestones``)."""
 DIRECTION_FLOOR = 1e-12
 """A direction's share below this fraction of the starting excess is not drawn (and the
 chart's text says so): it is rounding dust beside the error, and would squash the axis."""

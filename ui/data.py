@@ -18,9 +18,9 @@ import numpy as np
 import streamlit as st
 
 import gdcore
-import gdcore.check
-import gdcore.export
-from gdcore.loading import LoadedImage
+import gdcore.learner.check
+import gdcore.learner.export
+from gdcore.pixels.loading import LoadedImage
 from ui.params import SIZES
 
 CACHE = {"max_entries": 64, "ttl": 3600}
@@ -214,12 +214,12 @@ def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
 
 @dataclass(frozen=True)
 class Curve:
-    """A learner's log as read (``gdcore.logs.Log``), where it came from, or why not.
+    """A learner's log as read (``gdcore.learner.logs.Log``), where it came from, or why not.
 
     ``candidates`` are the columns to choose from when the reader could not decide.
     """
 
-    log: gdcore.logs.Log | None
+    log: gdcore.learner.logs.Log | None
     source: str
     problem: str | None = None
     candidates: tuple[str, ...] = ()
@@ -234,8 +234,8 @@ def read_curve(sha: str, column: str, _typed: str, _file: bytes | None) -> Curve
     """
     source = "the uploaded file" if _file is not None else "the text box"
     try:
-        log = gdcore.logs.read_log(_file if _file is not None else _typed, column or None)
-    except gdcore.logs.LogError as exc:
+        log = gdcore.learner.logs.read_log(_file if _file is not None else _typed, column or None)
+    except gdcore.learner.logs.LogError as exc:
         what = "" if exc.candidates else " could not be read"  # read, but which curve?
         return Curve(None, source, f"{source.capitalize()}{what}: {exc}", exc.candidates)
     return Curve(log, source)
@@ -254,7 +254,7 @@ class Checked:
     a log's rule could not decide.
     """
 
-    result: gdcore.check.Check | None
+    result: gdcore.learner.check.Check | None
     said: str = ""
     problem: str | None = None
     candidates: tuple[str, ...] = ()
@@ -272,23 +272,23 @@ def checked(
     _errors: str | bytes,
     _upload: bytes | None = None,
 ) -> Checked:
-    """``gdcore.check`` once per image, setup and content (``sha`` names the errors).
+    """``gdcore.learner.check`` once per image, setup and content (``sha`` names the errors).
 
     An uploaded image (``_upload``, named by ``key``) is also tried as a learner's
-    code reads it (``gdcore.check.learner_pixels``), when the page uses it unaveraged.
+    code reads it (``gdcore.learner.check.learner_pixels``), when the page uses it unaveraged.
     """
     try:
-        values, said = gdcore.check.read_errors(_errors)
-    except gdcore.logs.LogError as exc:
+        values, said = gdcore.learner.check.read_errors(_errors)
+    except gdcore.learner.logs.LogError as exc:
         return Checked(
             None, problem=f"The errors could not be read: {exc}", candidates=exc.candidates
         )
     except ValueError as exc:
         return Checked(None, problem=f"The errors could not be read: {exc}")
-    setup = gdcore.check.Setup(_pixels, scale, lr, init, seed)
-    pil = gdcore.check.learner_pixels(_upload) if _upload is not None else None
+    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed)
+    pil = gdcore.learner.check.learner_pixels(_upload) if _upload is not None else None
     others = {} if pil is None else {"PIL": pil}
-    return Checked(gdcore.check.check_readings(setup, values, others), said)
+    return Checked(gdcore.learner.check.check_readings(setup, values, others), said)
 
 
 @st.cache_data(**CACHE, max_size="20MB", show_spinner=False)
@@ -296,36 +296,36 @@ def exact_curve(
     key: tuple, scale: str, lr: float, init: str, seed: int, epochs: int, _pixels: np.ndarray
 ) -> np.ndarray:
     """The errors a correct loop prints on this setup, epochs 0 to ``epochs``."""
-    setup = gdcore.check.Setup(_pixels, scale, lr, init, seed)
-    return setup.curve(gdcore.check.Loop(scale, lr), epochs + 1)
+    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed)
+    return setup.curve(gdcore.learner.check.Loop(scale, lr), epochs + 1)
 
 
 def example_errors(key: tuple, scale: str, lr: float, init: str, seed: int, _pixels) -> str:
     """Errors a loop without the ½ prints on this setup, to try the page with."""
-    return gdcore.check.example(gdcore.check.Setup(_pixels, scale, lr, init, seed))
+    return gdcore.learner.check.example(gdcore.learner.check.Setup(_pixels, scale, lr, init, seed))
 
 
-def export_image(choice: ImageChoice) -> gdcore.export.Image:
+def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
     """How an exported script makes the image on screen: a built-in, or the upload's averaging."""
     kind, name, size = choice.key
     if kind == "builtin":
-        return gdcore.export.Image(name, size)
+        return gdcore.learner.export.Image(name, size)
     note = "save your image as my_image.png in the folder you run this script from"
     if size > LARGEST_SIZE:
-        return gdcore.export.Image("my_image.png", max_side=size, file=True, note=note)
-    return gdcore.export.Image(
+        return gdcore.learner.export.Image("my_image.png", max_side=size, file=True, note=note)
+    return gdcore.learner.export.Image(
         "my_image.png", max_side=LARGEST_SIZE, then=size, file=True, note=note
     )
 
 
 def run_script(choice: ImageChoice, scale: str, framework: str, **run: object) -> str:
-    """The script of the run on screen (``gdcore.export``); ``run`` holds its options by name."""
+    """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options by name."""
     image = export_image(choice)
     command = (
-        gdcore.export.command_line(image, framework, scale=scale, **run)
+        gdcore.learner.export.command_line(image, framework, scale=scale, **run)
         if choice.key[0] == "builtin"
         else ""
     )
-    return gdcore.export.script(
+    return gdcore.learner.export.script(
         image, framework, command, n=int(choice.pixels.size), scale=scale, **run
     )

@@ -1,6 +1,6 @@
 """The exercises' views: one function per exercise, each a question and its check.
 
-Every check is ``gdcore.exercises``; these functions only ask and show. A
+Every check is ``gdcore.learner.exercises``; these functions only ask and show. A
 learner's answers are recorded in ``progress`` (this browser session only).
 """
 
@@ -14,8 +14,8 @@ import numpy as np
 import streamlit as st
 
 import gdcore
-from gdcore import exercises as ex
-from gdcore.diagnosis import edge
+from gdcore.learner import exercises as ex
+from gdcore.verdicts.diagnosis import edge
 from ui import charts, data, widgets
 from ui.data import ImageChoice
 from ui.params import EXERCISES
@@ -69,7 +69,7 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     for i, lr in enumerate(rates):
         st.radio(
             f"Rate **{lr:g}**",
-            gdcore.diagnosis.VERDICTS,
+            gdcore.verdicts.diagnosis.VERDICTS,
             index=None,
             horizontal=True,
             key=f"xr_pred_{i}",
@@ -153,7 +153,7 @@ def read(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
                 st.markdown(f"**{title[0].upper()}{title[1:]}**: {shown}{more}")
                 guess = st.radio(
                     "The rate is…",
-                    gdcore.diagnosis.VERDICTS,
+                    gdcore.verdicts.diagnosis.VERDICTS,
                     index=None,
                     horizontal=True,
                     key=f"xr_read_{i}",

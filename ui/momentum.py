@@ -5,7 +5,7 @@ adds the new slope. A schedule changes the rate from epoch to epoch. The pages
 read the controls here (declared once in ``ui.params``), run through the
 cached functions here (small keys, never big arrays, as ``ui.data``) and say
 what the run did in the lesson's words; the symbols stay in "the maths behind
-this". The verdicts are ``gdcore.momentum.diagnose_knobs``.
+this". The verdicts are ``gdcore.verdicts.knobs.diagnose_knobs``.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-from gdcore import forecast, landscape
-from gdcore.diagnosis import edge
-from gdcore.landscape import WEIGHT_NAMES
-from gdcore.momentum import best_rate_for, diagnose_knobs, epoch_map, knobs, root_factors
+from gdcore.bowl import forecast, landscape
+from gdcore.bowl.landscape import WEIGHT_NAMES
+from gdcore.descent.schedules import describe, is_constant, rate_factors
 from gdcore.params import SCHEDULE, nesterov_problem
-from gdcore.schedules import describe, is_constant, rate_factors
+from gdcore.verdicts.diagnosis import edge
+from gdcore.verdicts.knobs import best_rate_for, diagnose_knobs, epoch_map, knobs, root_factors
 from ui import charts, classroom, widgets
 from ui.controls import control
 from ui.data import CACHE, bowl
@@ -119,7 +119,7 @@ def judged_run(
     knob: Knobs,
     _pixels: np.ndarray,
 ) -> tuple[gdcore.DescentResult, gdcore.Diagnosis]:
-    """One run with its knobs, and its verdict (``gdcore.momentum.diagnose_knobs``)."""
+    """One run with its knobs, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
     res = gdcore.run_descent(
@@ -151,7 +151,7 @@ def table_runs(
 @st.cache_data(**CACHE, max_size="20MB", show_spinner="Counting epochs over rate × momentum…")
 def momentum_map(
     key: tuple, scale: str, epochs: int, nesterov: bool, _pixels: np.ndarray
-) -> gdcore.momentum.EpochMap:
+) -> gdcore.verdicts.knobs.EpochMap:
     """The sweep's map: exact epochs to 1% of E* over rate × β, counted up to ``epochs``.
 
     Rates are log-spaced from a hundredth of the plain edge rate to past the edge at the
@@ -167,7 +167,7 @@ def momentum_map(
 
 
 def map_frames(
-    th: gdcore.Theory, emap: gdcore.momentum.EpochMap, nesterov: bool
+    th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap, nesterov: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The edge-rate line over β and the theory's best pair, for ``charts.momentum_map_chart``."""
     betas = np.linspace(0.0, float(emap.momenta[-1]), 60)
@@ -188,7 +188,7 @@ def map_frames(
 
 
 def rates_used(lr: float, epochs: int, knob: Knobs) -> np.ndarray:
-    """``lr_k`` of every epoch 0 … T−1 (``gdcore.schedules.rate_factors``)."""
+    """``lr_k`` of every epoch 0 … T−1 (``gdcore.descent.schedules.rate_factors``)."""
     return lr * rate_factors(knob.schedule, epochs, knob.warmup)
 
 
@@ -455,7 +455,7 @@ def _count(n: int) -> str:
     return f"{n:,} epoch" + ("" if n == 1 else "s")
 
 
-def map_story(th: gdcore.Theory, emap: gdcore.momentum.EpochMap) -> str:
+def map_story(th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
     """What the rate × momentum map shows, read off its own cells."""
     e = emap.epochs
     lines = [
@@ -504,7 +504,7 @@ def directions(
     knob: Knobs,
     _pixels: np.ndarray,
 ) -> forecast.Milestones:
-    """Each eigen-direction's curve of a full-batch run (``gdcore.forecast.milestones``)."""
+    """Each eigen-direction's curve of a full-batch run (``gdcore.bowl.forecast.milestones``)."""
     q, _ = bowl(key, scale, _pixels)
     w0 = gdcore.initial_weights(init, seed)
     return forecast.milestones(q, lr, epochs, w0, **knob.kwargs())

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import gdcore
-from gdcore.check import START
-from gdcore.landscape import WEIGHT_NAMES
+from gdcore.bowl.landscape import WEIGHT_NAMES
+from gdcore.learner.check import START
 from gdcore.params import (
     EPOCHS,
     INIT,
@@ -44,7 +44,7 @@ WALK_EPOCHS = 500
 WALK_PAIRS = {"w1,w2": (1, 2), "w0,w1": (0, 1), "w0,w2": (0, 2)}
 STEP_MAX = 500
 LESSON_CURVE = "2.0, 0.1, 5.0, 20"
-MAX_TEXT_CHARS = 24 * gdcore.logs.MAX_VALUES
+MAX_TEXT_CHARS = 24 * gdcore.learner.logs.MAX_VALUES
 """The errors box holds as many values as the reader takes, at up to 24 characters each
 (a full-precision float and its separator)."""
 EXERCISES = {
@@ -64,7 +64,7 @@ RATE = LR.narrowed(lo=1e-12, hi=1e6, lo_open=False)
 
 @dataclass(frozen=True)
 class CurveText:
-    """Errors typed or pasted: numbers, a table or printed lines (``gdcore.logs``).
+    """Errors typed or pasted: numbers, a table or printed lines (``gdcore.learner.logs``).
 
     A log whose column the rule cannot choose is accepted: the page asks for the column.
     """
@@ -77,8 +77,8 @@ class CurveText:
 
     def convert(self, value: Any) -> str | None:
         try:
-            gdcore.diagnosis.check_curve(gdcore.logs.read_log(str(value)).values)
-        except gdcore.logs.LogError as exc:
+            gdcore.verdicts.diagnosis.check_curve(gdcore.learner.logs.read_log(str(value)).values)
+        except gdcore.learner.logs.LogError as exc:
             return str(value) if exc.candidates else None
         except ValueError:
             return None
@@ -268,7 +268,7 @@ IMAGE = (
         Param(
             "image",
             Choice((*gdcore.BUILTINS, UPLOAD)),
-            gdcore.images.IMAGE.default,
+            gdcore.pixels.images.IMAGE.default,
             "Built-in images are made by code; an upload stays in your session only.",
         ),
     ),

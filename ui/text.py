@@ -11,9 +11,9 @@ import re
 import numpy as np
 
 import gdcore
-from gdcore.diagnosis import edge, shown_edge
-from gdcore.textbook import EpochDetail
-from gdcore.theory import DIVERGES, OVERSHOOT, SMOOTH, STALLS
+from gdcore.bowl.theory import DIVERGES, OVERSHOOT, SMOOTH, STALLS
+from gdcore.descent.textbook import EpochDetail
+from gdcore.verdicts.diagnosis import edge, shown_edge
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 

@@ -17,9 +17,9 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-import gdcore.check
-from gdcore.diagnosis import shown_edge
-from gdcore.fastest import Fastest
+import gdcore.learner.check
+from gdcore.bowl.fastest import Fastest
+from gdcore.verdicts.diagnosis import shown_edge
 from ui import specs, text, turns, urlstate
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
@@ -384,8 +384,8 @@ def draw(
         target.caption("Note: " + "; ".join(said) + ".")
 
 
-def check_finding(found: gdcore.check.Check, said: str, epochs: int | None = None) -> None:
-    """What ``gdcore.check`` found, in words: the outcome, the evidence, the lines to fix."""
+def check_finding(found: gdcore.learner.check.Check, said: str, epochs: int | None = None) -> None:
+    """What ``gdcore.learner.check`` found, in words: the outcome, the evidence, the lines to fix."""
     evidence = text.literal(found.evidence)
     if found.outcome == "match":
         st.success(f"**Match.** {evidence}", icon=":material/check_circle:")
@@ -425,7 +425,7 @@ def upload_bytes(choice: ImageChoice) -> bytes | None:
 def code_downloads(choice: ImageChoice, scale: str, **run: Any) -> None:
     """The run on screen as a script to download ("Get this run as code"), numpy or PyTorch.
 
-    ``run`` holds the run's options by their names in ``gdcore.export.OPTIONS``.
+    ``run`` holds the run's options by their names in ``gdcore.learner.export.OPTIONS``.
     """
     with st.expander("Get this run as code", icon=":material/code:"):
         st.caption(

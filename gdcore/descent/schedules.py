@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from .params import EPOCHS, SCHEDULE, WARMUP, schedule_parts
+from ..params import EPOCHS, SCHEDULE, WARMUP, schedule_parts
 
 
 def rate_factors(

@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from .quadratic import Quadratic
+from ..pixels.quadratic import Quadratic
 
 BLOCK_RATES = 8
 """Up to this many rates, momentum runs by blocks of epochs (8x quicker for one rate:

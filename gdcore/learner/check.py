@@ -7,7 +7,7 @@ exact curve for that setup, and:
 - **match** when every printed value agrees with it to the digits printed:
   within half a unit of its last printed digit (``0.5321`` may be off by
   0.00005), or within the rounding any correct loop makes (``RTOL`` relative,
-  ``FLOOR`` of the starting error, as ``gdcore.testing`` asks of the engine);
+  ``FLOOR`` of the starting error, as ``gdcore.descent.testing`` asks of the engine);
 - otherwise it tries the mistakes learners make, each a small variant of the
   textbook loop (``MISTAKES``), alone and together (up to ``MAX_MISTAKES``), and
   names the fewest that explain every value;
@@ -42,14 +42,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .engine import closed_form, initial_weights
-from .loading import MAX_PIXELS
+from ..descent.engine import closed_form, initial_weights
+from ..descent.runs import BLOWUP_ERROR
+from ..descent.testing import FLOOR, RTOL
+from ..params import INIT, LR, SCALE, SCALES, Param
+from ..pixels.loading import MAX_PIXELS
+from ..pixels.quadratic import Quadratic, quadratic
+from ..pixels.table import pixel_table
 from .logs import read_log
-from .params import INIT, LR, SCALE, SCALES, Param
-from .quadratic import Quadratic, quadratic
-from .runs import BLOWUP_ERROR
-from .table import pixel_table
-from .testing import FLOOR, RTOL
 
 MISTAKES = ("reports-mse", "other-rate", "ascent", "other-scale", "no-intercept", "after-update")
 """The mistakes ``check`` knows, in the order they are named."""
@@ -704,14 +704,14 @@ def check(
 
 
 LOG_DIGITS = "digits taken from the values read, so a 0 printed last is not counted"
-"""What a log read by ``gdcore.logs`` loses: the reader returns numbers, not their text."""
+"""What a log read by ``gdcore.learner.logs`` loses: the reader returns numbers, not their text."""
 
 
 def read_errors(data: str | bytes, column: str | None = None) -> tuple[tuple[Printed, ...], str]:
     """The printed errors and a sentence saying what was read.
 
     Plain numbers (``read_printed``) keep their printed digits. Anything else,
-    a table or a training log, goes through ``gdcore.logs.read_log`` (the same
+    a table or a training log, goes through ``gdcore.learner.logs.read_log`` (the same
     reader as Diagnose, with its rule for the column); its numbers' digits are
     their shortest spelling, which a trailing 0 printed does not survive.
 

@@ -21,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import INIT_SCALE
-from .params import (
+from ..descent.engine import INIT_SCALE
+from ..descent.runs import BLOWUP_ERROR
+from ..descent.schedules import is_constant
+from ..params import (
     BATCH_SIZE,
     EPOCHS,
     INIT,
@@ -38,8 +40,6 @@ from .params import (
     nesterov_problem,
     schedule_parts,
 )
-from .runs import BLOWUP_ERROR
-from .schedules import is_constant
 
 FRAMEWORK = Param(
     "framework",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .params import SCALE
+from ..params import SCALE
 
 COLUMNS = ("1", "x", "y", "brightness")
 

@@ -22,8 +22,8 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from .quadratic import Quadratic
-from .runs import BLOWUP_ERROR
+from ..descent.runs import BLOWUP_ERROR
+from ..pixels.quadratic import Quadratic
 
 WEIGHT_NAMES = ("w0", "w1", "w2")
 
@@ -69,8 +69,8 @@ def slice_descent(
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.array([[0.0, 255.0]]), "unit"))
     >>> w, e = slice_descent(q, [1], 0.5, 1, np.zeros(3))
     >>> w[1].round(4).tolist()
@@ -343,8 +343,8 @@ def walk(
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.array([[0.0, 255.0]]), "unit"))
     >>> w = walk(q, [1], 0.5, 3)
     >>> w.points[:, 0].round(4).tolist(), w.off

@@ -43,14 +43,14 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .fastest import fastest_rate
-from .params import LR
-from .schedules import is_constant
-from .theory import (
+from ..bowl.fastest import fastest_rate
+from ..bowl.theory import (
     Theory,
     epoch_error_exceeds,
     epochs_to_target,
 )
+from ..descent.schedules import is_constant
+from ..params import LR
 
 TOO_SMALL, TOO_LARGE, GOOD = "too small", "too large", "good"
 VERDICTS = (TOO_SMALL, GOOD, TOO_LARGE)
@@ -339,7 +339,7 @@ def diagnose_run(
     """
     e = np.asarray(errors, dtype=np.float64)
     if momentum > 0 or not is_constant(schedule, warmup):
-        from .momentum import diagnose_knobs  # it builds on this module: imported when needed
+        from .knobs import diagnose_knobs  # it builds on this module: imported when needed
 
         return diagnose_knobs(
             e,

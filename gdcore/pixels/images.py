@@ -14,7 +14,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
-from .params import SIZE, Choice, Param, Range
+from ..params import SIZE, Choice, Param, Range
 
 DEFAULT_SIZE = SIZE.default
 _SIZE_RULE = cast(Range, SIZE.rule)  # Param.rule is typed as any kind of rule

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .diagnosis import Diagnosis, diagnose_curve, edge
-from .fastest import fastest_rate
-from .forecast import momentum_epochs_to_target
-from .quadratic import Quadratic
-from .runs import BLOWUP_ERROR
-from .theory import Theory, epoch_error_exceeds, epochs_to_target
+from ..bowl.fastest import fastest_rate
+from ..bowl.forecast import momentum_epochs_to_target
+from ..bowl.theory import Theory, epoch_error_exceeds, epochs_to_target
+from ..descent.runs import BLOWUP_ERROR
+from ..pixels.quadratic import Quadratic
+from ..verdicts.diagnosis import Diagnosis, diagnose_curve, edge
 
 LARGEST_TOLERANCE = 0.05
 """'The largest rate that converges' is right within 5% below 2/lambda_max."""
@@ -173,9 +173,9 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
     exactly when ``β > MOMENTUM_RATE - 1``; the epochs it then needs are counted
     exactly (``forecast.momentum_epochs_to_target``) and said beside the best pair.
 
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
-    >>> from gdcore.theory import theory
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
+    >>> from gdcore.bowl.theory import theory
     >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
     >>> check_momentum(0.3, th, np.zeros(3)).correct, check_momentum(0.7, th, np.zeros(3)).correct
     (False, True)

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .directions import direction_paths
-from .quadratic import Quadratic
-from .runs import BLOWUP_ERROR
-from .schedules import rate_factors
+from ..descent.directions import direction_paths
+from ..descent.runs import BLOWUP_ERROR
+from ..descent.schedules import rate_factors
+from ..pixels.quadratic import Quadratic
 from .theory import critical_lr, target_excess
 
 SEARCH_EPOCHS = 10_000_000
@@ -66,8 +66,8 @@ def direction_factors(
 
     Without momentum it is ``|1 - lr lambda_i|``; below 1 the direction settles.
 
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> direction_factors(q, 0.5).round(4).tolist()
     [0.9215, 0.875, 0.2035]
@@ -110,8 +110,8 @@ def momentum_epochs_grid(
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> momentum_epochs_grid(q, [0.5, 1.5, 3.0], [0.0, 0.5], np.zeros(3)).tolist()
     [[12, -1, -1], [7, 3, -1]]
@@ -216,9 +216,9 @@ def momentum_epochs_to_target(
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
-    >>> from gdcore.theory import theory
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
+    >>> from gdcore.bowl.theory import theory
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> th = theory(q)
     >>> momentum_epochs_to_target(q, th.optimal_momentum_lr, th.optimal_momentum, np.zeros(3))
@@ -282,8 +282,8 @@ def forecast(
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> f = forecast(q, 2.0, 200, np.zeros(3), schedule="exp:0.9")  # starts above the edge 1.26
     >>> f.diverged_epoch, f.above_edge.tolist(), round(f.final_error, 4)
@@ -360,8 +360,8 @@ def milestones(
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> m = milestones(q, 0.5, 20, np.zeros(3))
     >>> m.slowest, bool(np.allclose(m.excess.sum(axis=0) + q.error_star, \

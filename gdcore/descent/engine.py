@@ -20,7 +20,7 @@ the bowl epoch by epoch (cost independent of the image once the bowl is
 built), mini-batch composes 7 x 7 step maps of ``[w, buf, 1]``. A plain run
 (momentum 0, constant rate, no warm-up) takes the closed form above, as before.
 
->>> from gdcore.table import pixel_table
+>>> from gdcore.pixels.table import pixel_table
 >>> t = pixel_table(np.array([[0.0, 255.0]]), "unit")
 >>> r = run_descent(t, [0.5, 2.5], 50, momentum=0.5, schedule="exp:0.99", warmup=5)
 >>> r.diverged_epoch.tolist(), r.final_errors.round(6).tolist()
@@ -34,9 +34,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .batches import minibatch_weights
-from .directions import direction_paths
-from .params import (
+from ..params import (
     BATCH_SIZE,
     EARLY_STOP,
     EPOCHS,
@@ -47,10 +45,12 @@ from .params import (
     SEED,
     nesterov_problem,
 )
-from .quadratic import Quadratic, quadratic
+from ..pixels.quadratic import Quadratic, quadratic
+from ..pixels.table import PixelTable
+from .batches import minibatch_weights
+from .directions import direction_paths
 from .runs import DescentResult, finish
 from .schedules import is_constant, rate_factors
-from .table import PixelTable
 
 INIT_SCALE = 0.01
 """Standard deviation of the seeded 'random' initial weights."""
@@ -186,7 +186,7 @@ def run_descent(
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
+    >>> from gdcore.pixels.table import pixel_table
     >>> t = pixel_table(np.array([[0.0, 255.0]]), "unit")
     >>> run_descent(t, [0.5], 2).errors.round(4).tolist()
     [[0.25, 0.0781, 0.0488]]

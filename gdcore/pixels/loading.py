@@ -45,7 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
-from .params import MAX_SIDE
+from ..params import MAX_SIDE
 
 MAX_FILE_BYTES = 128 * 2**20
 """Largest file read, in bytes; checked from the file's size before reading on.

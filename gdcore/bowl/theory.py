@@ -32,8 +32,8 @@ two-number recurrence (``directions``) whose factors are the roots of
   with a cost that does not depend on the image (``forecast``), and each
   direction's own curve shows which one is slow and why (``milestones``).
 
->>> from gdcore.table import pixel_table
->>> from gdcore.quadratic import quadratic
+>>> from gdcore.pixels.table import pixel_table
+>>> from gdcore.pixels.quadratic import quadratic
 >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
 >>> round(th.critical_lr_for(0.9), 4), round(th.critical_lr_for(0.9, nesterov=True), 4)
 (2.3853, 0.8519)
@@ -52,7 +52,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
-from .quadratic import Quadratic
+from ..pixels.quadratic import Quadratic
 
 TARGET_FRACTION = 0.01
 """'Close to the bottom' means within 1% of E* *and* 99% of the way down from the
@@ -153,8 +153,8 @@ def theory(bowl: Quadratic) -> Theory:
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
     >>> round(th.critical_lr, 6), round(th.condition_number, 6)
     (1.255437, 10.151492)
@@ -281,8 +281,8 @@ def epochs_to_target(bowl: Quadratic, lr: float, w0: NDArray[np.float64]) -> int
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> epochs_to_target(q, 0.5, np.zeros(3))
     12
@@ -371,8 +371,8 @@ def three_rates(th: Theory) -> tuple[float, float, float]:
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> three_rates(theory(quadratic(pixel_table(np.eye(2) * 255, "unit"))))
     (0.0114, 0.628, 1.88)
     """

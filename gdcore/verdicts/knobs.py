@@ -40,6 +40,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..bowl.fastest import fastest_rate
+from ..bowl.forecast import direction_factors, forecast, momentum_epochs_to_target
+from ..bowl.theory import Theory, critical_lr, target_excess
+from ..descent.schedules import describe, is_constant
+from ..pixels.quadratic import Quadratic
 from .diagnosis import (
     GOOD,
     SEEN_RISE,
@@ -52,11 +57,6 @@ from .diagnosis import (
     diagnose_run,
     edge,
 )
-from .fastest import fastest_rate
-from .forecast import direction_factors, forecast, momentum_epochs_to_target
-from .quadratic import Quadratic
-from .schedules import describe, is_constant
-from .theory import Theory, critical_lr, target_excess
 
 MAP_LIMIT = 20_000
 """``epoch_map`` counts up to this many epochs; beyond, a cell reads 'more than'."""
@@ -129,9 +129,9 @@ def best_rate_for(bowl: Quadratic, momentum: float = 0.0, nesterov: bool = False
     pair's rate. Found on a log grid below the edge rate, then the middle of the
     grid rates that tie (a flat bottom for β above β*).
 
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
-    >>> from gdcore.theory import theory
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
+    >>> from gdcore.bowl.theory import theory
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> th = theory(q)
     >>> round(best_rate_for(q) / th.optimal_lr, 2)
@@ -268,10 +268,10 @@ def diagnose_knobs(
 
     Examples
     --------
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
-    >>> from gdcore.theory import theory
-    >>> from gdcore.engine import run_descent
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
+    >>> from gdcore.bowl.theory import theory
+    >>> from gdcore.descent.engine import run_descent
     >>> t = pixel_table(np.eye(2) * 255, "unit")
     >>> th = theory(quadratic(t))
     >>> lr = 1.5 * th.critical_lr
@@ -426,8 +426,8 @@ def epoch_map(
     by matrix powers, so the cost does not depend on the image, and a cell
     stops walking once it has its count.
 
-    >>> from gdcore.table import pixel_table
-    >>> from gdcore.quadratic import quadratic
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> m = epoch_map(q, [0.5, 3.0], [0.0, 0.5], np.zeros(3))
     >>> m.epochs.tolist()

@@ -1,0 +1,76 @@
+"""gdcore follows the data's path: no module imports from a later stage, lazy imports included.
+
+The stages, first to last: the parameter declaration; the image and its pixel table; descent;
+the bowl (what theory tells before a run, which reads descent's step map); verdicts; the
+learner's own work; the command line. A module may import from its own stage or an earlier one.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+GDCORE = Path(__file__).resolve().parent.parent / "gdcore"
+STAGES = ["params", "pixels", "descent", "bowl", "verdicts", "learner", "cli"]
+ROOT_MODULES = {"params": "params", "_version": "params", "cli": "cli", "__main__": "cli"}
+
+
+def stage_of(dotted: str) -> str:
+    """The stage of a module named ``gdcore.x.y`` (or ``gdcore.x``)."""
+    parts = dotted.split(".")[1:]
+    return parts[0] if parts[0] in STAGES[1:-1] else ROOT_MODULES[parts[0]]
+
+
+def imports(path: Path, root: Path = GDCORE) -> list[tuple[int, str]]:
+    """Every gdcore module that ``path`` imports, anywhere in its body, as dotted names."""
+    package = ".".join(("gdcore", *path.relative_to(root).with_suffix("").parts[:-1]))
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            if not target.startswith("gdcore"):
+                continue
+            if target in ("gdcore", *(f"gdcore.{s}" for s in STAGES)) or not node.module:
+                # "from . import x" / "from gdcore.bowl import theory": the names are modules
+                found += [(node.lineno, f"{target}.{a.name}") for a in node.names]
+            else:
+                found.append((node.lineno, target))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("gdcore")]
+    return found
+
+
+MODULES = sorted(p for p in GDCORE.rglob("*.py") if p.name != "__init__.py" or p.parent != GDCORE)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(GDCORE).as_posix())
+def test_no_module_imports_from_a_later_stage(path):
+    here = stage_of(".".join(("gdcore", *path.relative_to(GDCORE).with_suffix("").parts)))
+    for line, target in imports(path):
+        there = stage_of(target)
+        assert STAGES.index(there) <= STAGES.index(here), (
+            f"{path.relative_to(GDCORE)}:{line} imports {target} ({there}) from stage {here}"
+        )
+
+
+def test_the_stages_are_the_packages_on_disk():
+    packages = {p.parent.name for p in GDCORE.glob("*/__init__.py")}
+    assert packages == set(STAGES[1:-1])
+    loose = {p.stem for p in GDCORE.glob("*.py")} - {"__init__"}
+    assert loose == set(ROOT_MODULES)
+
+
+def test_the_checker_sees_a_lazy_upward_import(tmp_path):
+    """The test above can fail: a function-level import from a later stage is found."""
+    module = tmp_path / "pixels" / "table.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("def f():\n    from ..verdicts.diagnosis import edge\n    from . import images\n")
+    assert imports(module, root=tmp_path) == [
+        (2, "gdcore.verdicts.diagnosis"),
+        (3, "gdcore.pixels.images"),
+    ]
+    assert stage_of("gdcore.verdicts.diagnosis") == "verdicts"
