@@ -68,7 +68,9 @@ def test_the_checker_sees_a_lazy_upward_import(tmp_path):
     """The test above can fail: a function-level import from a later stage is found."""
     module = tmp_path / "pixels" / "table.py"
     module.parent.mkdir(parents=True)
-    module.write_text("def f():\n    from ..verdicts.diagnosis import edge\n    from . import images\n")
+    module.write_text(
+        "def f():\n    from ..verdicts.diagnosis import edge\n    from . import images\n"
+    )
     assert imports(module, root=tmp_path) == [
         (2, "gdcore.verdicts.diagnosis"),
         (3, "gdcore.pixels.images"),
