@@ -33,7 +33,8 @@ from .pixels.images import BUILTINS, DEFAULT_SIZE, builtin_image
 from .pixels.loading import MAX_PIXELS, ImageError, LoadedImage, load_image
 from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
-from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
+from .verdicts.diagnose import diagnose, diagnose_run
+from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve
 
 __all__ = [
     "__version__",
@@ -62,6 +63,7 @@ __all__ = [
     "builtin_image",
     "check_epochs",
     "check_rates",
+    "diagnose",
     "diagnose_curve",
     "diagnose_run",
     "epoch_error_exceeds",

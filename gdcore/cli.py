@@ -54,7 +54,8 @@ from .pixels.images import BUILTINS, builtin_image
 from .pixels.loading import ImageError, load_image
 from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
-from .verdicts.diagnosis import check_curve, diagnose_curve, diagnose_run
+from .verdicts.diagnose import diagnose_run
+from .verdicts.diagnosis import check_curve, diagnose_curve
 
 CHUNK_VALUES = 1_000_000
 """Rate-by-epoch values that ``run`` makes at once. With the weights and the

@@ -25,6 +25,7 @@ from gdcore.bowl import landscape
 from gdcore.bowl.forecast import momentum_epochs_to_target
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
+from gdcore.bowl.settling import run_settling
 from gdcore.verdicts.knobs import diagnose_knobs
 from ui import momentum as ui_momentum
 from ui.charts import DIRECTION_NAMES
@@ -92,7 +93,15 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     assert d.verdict.upper() in verdict_text(at)
     # 2 is 1.53× the edge for 50 epochs: the error leaves the chart before the schedule
     # brings the rate down, so the start is too large although the run settles later.
-    assert d.verdict == "too large" and "comes back down" in d.reason and "epoch 50" in d.reason
+    # The reason tells both, each number read off this run: the warm-up starts the rate low.
+    e = res.errors[0]
+    peak = int(np.argmax(e))
+    assert d.verdict == "too large" and d.reason.startswith("too large at the start, saved by")
+    assert f"spikes to {e[peak] / e[0]:.3g}× its start at epoch {peak:,}" in d.reason
+    assert f"the rate starts at {want[0]:.3g}, peaks at {want.max():.3g} at epoch 9" in d.reason
+    assert "from epoch 50 on it is below" in d.reason
+    settles = run_settling(e, TH.bowl, W0)
+    assert f"then it settles within 1% of the lowest error E* at epoch {settles:,}" in d.reason
     assert "a warm-up over 10 epochs, then the rate halves" in all_text(at)
 
 

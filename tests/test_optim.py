@@ -501,7 +501,7 @@ def test_cli_bad_optimizer_values_exit_2_with_one_line(argv, message):
 
 
 def _verdict(multiple, epochs=300, batch=None, **kw):
-    from gdcore.verdicts.diagnosis import diagnose_run
+    from gdcore.verdicts.diagnose import diagnose_run
 
     table, th = _setup("scene", "unit", size=32)
     lr = multiple * th.critical_lr
@@ -543,7 +543,7 @@ def test_a_rate_above_the_momentum_edge_is_too_large_with_that_edge_named():
 
 
 def test_the_command_line_and_the_dashboard_give_one_verdict():
-    from gdcore.verdicts.diagnosis import diagnose_run
+    from gdcore.verdicts.diagnose import diagnose_run
     from gdcore.verdicts.knobs import diagnose_knobs
 
     table, th = _setup("scene", "unit", size=32)

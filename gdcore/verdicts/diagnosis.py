@@ -44,12 +44,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..bowl.fastest import fastest_rate
+from ..bowl.settling import SETTLES
 from ..bowl.theory import (
     Theory,
     epoch_error_exceeds,
     epochs_to_target,
 )
-from ..descent.schedules import is_constant
 from ..params import LR
 
 TOO_SMALL, TOO_LARGE, GOOD = "too small", "too large", "good"
@@ -317,41 +317,20 @@ def _next_rate(th: Theory, w0: NDArray[np.float64]) -> float:
     return th.optimal_lr if fast is None else fast.lr
 
 
-def diagnose_run(
+def diagnose_plain(
     errors: ArrayLike,
     lr: float,
     th: Theory,
     w0: NDArray[np.float64],
     full_batch: bool = True,
-    *,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
 ) -> Diagnosis:
-    """Judge a run on an image, using the image's theory (see module notes).
+    """Judge a plain run on an image (a constant rate, no momentum), using the image's theory.
 
     ``errors`` are the run's errors at epochs 0..T (NaN after a blow-up).
     Mini-batch runs are judged from the curve, with the theory as context.
-    With momentum, a schedule or a warm-up (as ``run_descent`` takes them) the
-    rules are ``momentum.diagnose_knobs``: one set for the dashboard and the
-    command line.
+    ``diagnose.diagnose`` chooses between this and ``knobs.diagnose_knobs``.
     """
     e = np.asarray(errors, dtype=np.float64)
-    if momentum > 0 or not is_constant(schedule, warmup):
-        from .knobs import diagnose_knobs  # it builds on this module: imported when needed
-
-        return diagnose_knobs(
-            e,
-            lr,
-            th,
-            w0,
-            momentum=momentum,
-            nesterov=nesterov,
-            schedule=schedule,
-            warmup=warmup,
-            full_batch=full_batch,
-        )
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     ratio = lr / th.critical_lr
@@ -396,9 +375,9 @@ def diagnose_run(
         )
     # From here on the rate gets there in k_lr epochs, however many (a tiny rate: 1e300).
     where = (
-        f"it gets within 1% of the lowest error E* at epoch {_count(k_lr)}"
+        f"it {SETTLES} at epoch {_count(k_lr)}"
         if k_lr <= len(e) - 1
-        else f"it needs {_epochs(k_lr)} to get within 1% of the lowest error E* (this run has {len(e) - 1:,})"
+        else f"it needs {_epochs(k_lr)} to get within 1% of the lowest error E* and stay there (this run has {len(e) - 1:,})"
     )
     gap = e[0] - th.error_star
     nothing = (
@@ -437,4 +416,4 @@ def diagnose_run(
     )
 
 
-__all__ = ["Diagnosis", "VERDICTS", "check_curve", "diagnose_curve", "diagnose_run"]
+__all__ = ["Diagnosis", "VERDICTS", "check_curve", "diagnose_curve", "diagnose_plain"]
