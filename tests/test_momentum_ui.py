@@ -23,9 +23,9 @@ from helpers import (
 import gdcore
 from gdcore.bowl import landscape
 from gdcore.bowl.forecast import momentum_epochs_to_target
+from gdcore.bowl.settling import run_settling
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
-from gdcore.bowl.settling import run_settling
 from gdcore.verdicts.knobs import diagnose_knobs
 from ui import momentum as ui_momentum
 from ui.charts import DIRECTION_NAMES

@@ -93,9 +93,9 @@ def _envelope(
     A: NDArray[np.float64], start: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], ...]:
     """Per pair and direction: ``|d(0)|``, ``|b|``, ``r``, ``s``, ``|z1 - z2|`` (module notes)."""
-    z = np.linalg.eigvals(A)  # (P, m, 2)
-    order = np.argsort(-np.abs(z), axis=-1)
-    z = np.take_along_axis(z, order, axis=-1)
+    roots = np.linalg.eigvals(A).astype(complex)  # (P, m, 2)
+    order = np.argsort(-np.abs(roots), axis=-1)
+    z = np.take_along_axis(roots, order, axis=-1)
     z1, z2 = z[..., 0], z[..., 1]
     d0 = np.broadcast_to(start, z1.shape)
     b = A[..., 0, 0] * d0 - z1 * d0  # d(1) = A00 d(0): the buffer starts at 0
