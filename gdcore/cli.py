@@ -280,7 +280,9 @@ def _cmd_theory(args: argparse.Namespace, out: _Writer) -> None:
     """The bowl's numbers as JSON; with ``--momentum`` the critical rate is that β's.
 
     ``optimal_epochs`` and ``optimal_momentum_epochs`` count the epochs the best
-    rate and the best pair need, from zero weights, to get within 1% of E*.
+    rate and the best pair need, from zero weights, to settle within 1% of E* (enter the
+    band and stay in it for ever: ``bowl.settling``; the best pair's heavy ball may touch
+    the band earlier and swing out again).
     """
     problem = nesterov_problem(args.momentum, args.nesterov)
     if problem is not None:

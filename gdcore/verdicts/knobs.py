@@ -100,6 +100,21 @@ def beta_text(momentum: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def near_one(factor: float) -> str:
+    """A factor per epoch with the digits that tell it from 1: ``0.949``, ``0.9995``,
+    ``0.99999995`` (never a rounded ``1`` or ``100.0000%`` for a factor below 1).
+
+    >>> near_one(0.94868), near_one(0.99949987), near_one(0.9999999499999999)
+    ('0.949', '0.9995', '0.99999995')
+    """
+    gap = 1.0 - factor
+    for digits in range(3, 18):
+        text = f"{factor:.{digits}g}"
+        if gap <= 0 or abs(float(text) - factor) <= 0.01 * gap:
+            return text
+    return repr(factor)
+
+
 def knobs(momentum: float = 0.0, nesterov: bool = False) -> str:
     """The momentum in words: ``momentum β = 0.9`` (``Nesterov's momentum β = 0.9``)."""
     return f"{'Nesterov' + chr(39) + 's ' if nesterov else ''}momentum β = {beta_text(momentum)}"
@@ -331,7 +346,11 @@ def _swing_words(
 ) -> str:
     """Why a run with β close to 1 does not settle: it swings and barely damps; which β would."""
     keep = float(direction_factors(th.bowl, lr, momentum, nesterov).max())
-    kept = _share(keep) if keep < 1 else "all"
+    kept = (
+        f"keeps {near_one(keep)} of the last"
+        if keep < 1
+        else "keeps all of the last (β is so close to 1 that, in floats, nothing is lost)"
+    )
     other = settling_beta(th, lr, w0, nesterov)
     instead = (
         f"; at this rate β = {beta_text(other[0])} settles it soonest, at epoch {other[1]:,}"
@@ -341,7 +360,7 @@ def _swing_words(
     how = "barely damps" if keep >= BARELY else "damps slowly"
     return (
         f"the heavy ball swings through the bottom and {how}: with "
-        f"{knobs(momentum, nesterov)} each swing keeps {kept} of the last{instead}"
+        f"{knobs(momentum, nesterov)} each swing {kept}{instead}"
     )
 
 
@@ -598,6 +617,7 @@ __all__ = [
     "diagnose_knobs",
     "epoch_map",
     "knobs",
+    "near_one",
     "root_factors",
     "settling_beta",
 ]
