@@ -26,7 +26,8 @@ from gdcore.bowl.forecast import momentum_epochs_to_target
 from gdcore.bowl.settling import run_settling
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
-from gdcore.verdicts.knobs import diagnose_knobs
+from gdcore.verdicts.diagnosis import edge
+from gdcore.verdicts.knobs import diagnose_knobs, near_one
 from ui import momentum as ui_momentum
 from ui.charts import DIRECTION_NAMES
 from ui.params import COMPARE, RunList
@@ -218,7 +219,7 @@ def test_walk_draws_the_heavy_ball_beside_the_plain_path():
 def test_sweep_map_cells_are_the_exact_counts():
     at = open_page("sweep", epochs="300")
     no_exception(at)
-    i = _chart(at, "Epochs to get within 1% of E*, over rate × momentum")
+    i = _chart(at, "Epochs to settle within 1% of E*, over rate × momentum")
     data = chart_data(at, i)
     cells = list(zip(data["lr"], data["momentum"], data["reads"], strict=False))
     assert len({(lr, b) for lr, b, _ in cells}) == ui_momentum.MAP_RATES * ui_momentum.MAP_MOMENTA
@@ -359,7 +360,46 @@ def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
             assert got[k] == pytest.approx(row[k], rel=1e-12)
     text = all_text(at)
     assert "The slowest here is the **flattest** direction" in text
-    assert f"keeps **{m.factors[0]:.3f}**" in text
+    assert f"keeps **{near_one(float(m.factors[0]))}**" in text
+
+
+def test_a_growing_direction_is_never_called_the_slowest():
+    """Rate 2 with a step schedule: at the base rate the steepest direction grows (its factor
+    is above 1) while the run settles; the story says it grows, not that it is slowest."""
+    knob = ui_momentum.Knobs(schedule="step:50:0.5")
+    m = gdcore.bowl.forecast.milestones(BOWL, 2.0, 300, W0, schedule="step:50:0.5")
+    text = ui_momentum.directions_story(m, 2.0, knob)
+    assert m.factors[2] > 1 and "slowest" not in text
+    assert (
+        "the **steepest** direction grows" in text and f"**{m.factors[2]:.3f}** (above 1)" in text
+    )
+    left = DIRECTION_NAMES[int(np.argmax(m.excess[:, -1]))]
+    assert f"At the last epoch the **{left}** direction holds most" in text
+
+
+def test_the_story_reads_the_rate_of_every_epoch_and_compares_edges_as_numbers():
+    lr, knob = 1.96, ui_momentum.Knobs(schedule="cosine", warmup=50)
+    used = ui_momentum.rates_used(lr, 300, knob)
+    text = ui_momentum.story(TH, lr, knob, 300)
+    # A warm-up starts low: the story's start is epoch 0's rate, the peak where it is.
+    assert "is the start" not in text
+    assert f"the steps start at {used[0]:.3g} (epoch 0)" in text
+    assert f"reach {used.max():.3g} at epoch {int(np.argmax(used)):,}" in text
+    assert f"{int((used > TH.critical_lr).sum()):,} of 300 epochs are above the edge" in text
+    plain = ui_momentum.story(TH, lr, ui_momentum.Knobs(schedule="exp:0.99"), 300)
+    assert f"Your rate **{lr:g}** is the start" in plain
+    # Nesterov: its edge is said lower than the plain one because it is, by the numbers.
+    for beta in (0.1, 0.5, 0.9, 0.99):
+        nest = ui_momentum.Knobs(momentum=beta, nesterov=True)
+        text = ui_momentum.story(TH, 0.5, nest, 200)
+        wide, heavy = TH.critical_lr_for(beta, True), TH.critical_lr_for(beta)
+        side = "lower" if wide < TH.critical_lr else "higher"
+        assert f"Nesterov's edge is **{edge(wide):g}**, {side} than that" in text
+        assert f"the heavy ball's without the look-ahead would be {edge(heavy):g}" in text
+        assert "heavy ball's edge is" not in text
+    # β with the digits that tell it apart.
+    close = ui_momentum.story(TH, 0.5, ui_momentum.Knobs(momentum=0.9999999999999999), 200)
+    assert "β = 0.9999999999999999" in close and "β = 1 " not in close
 
 
 from test_browser import browser, server, tab  # noqa: E402, F401  (the browser test's fixtures)
