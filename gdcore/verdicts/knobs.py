@@ -255,7 +255,7 @@ def _reference(th: Theory, w0: NDArray[np.float64]) -> tuple[int, str]:
     k_pair = momentum_epochs_to_target(th.bowl, th.optimal_momentum_lr, th.optimal_momentum, w0)
     if k_pair is not None and k_pair < k_fast and th.optimal_momentum > 0:
         return max(k_pair, 1), (
-            f"the theory's best pair, rate {th.optimal_momentum_lr:.4g} with momentum "
+            f"the theory's best pair, rate {th.optimal_momentum_lr:.4g} with "
             f"β = {th.optimal_momentum:.4g}"
         )
     return k_fast, name
@@ -524,8 +524,8 @@ def diagnose_knobs(
         covered = (e[0] - e[-1]) / gap if gap > 0 else 1.0
         where = (
             f"it does not settle within 1% of the lowest error E* in this run: in {T:,} epochs "
-            f"the error covered {_share(covered)} of the way down, and {describe(schedule, warmup)} "
-            f"leaves a last rate of {_g(float(rates[-1]))}"
+            f"the error covered {_share(covered)} of the way down, and with "
+            f"{describe(schedule, warmup)} the last epoch's rate is {_g(float(rates[-1]))}"
         )
     if k is not None and k <= max(SLOW_FACTOR * k_ref, SLOW_FLOOR):
         return Diagnosis(GOOD, f"{where}{saved}; {ref}.", lr)
