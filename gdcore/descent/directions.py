@@ -205,11 +205,13 @@ def _momentum_loop(
     change = np.empty((R, 3), wide)
     part = np.empty((R, 3), wide)
     m = factors.astype(wide)
+    scheduled = bool((factors != 1.0).any())  # a constant rate: m_k = 1, nothing to scale
     for k in range(T):
         np.multiply(g00, d, out=change)
         np.multiply(g01, buf, out=part)
         change += part
-        change *= m[k]
+        if scheduled:
+            change *= m[k]
         np.multiply(a11, buf, out=buf)
         np.multiply(a10, d, out=part)
         buf += part
