@@ -275,6 +275,15 @@ def test_the_map_keeps_long_double_and_its_digits():
     assert G.dtype == wide and G[0, 0, 0] == wide(-1e-20)
 
 
+@pytest.mark.parametrize("lam", [3.7, 1e-6, 2.5e5])
+@pytest.mark.parametrize("opt", [*OPTIMIZERS, Optimizer(0.9999999999999999, True)], ids=repr)
+def test_the_edge_rate_read_off_the_map_is_the_closed_form(opt, lam):
+    """``theory.critical_lr`` reads the edge off the step map; the closed forms agree."""
+    b = opt.momentum
+    closed = 2 * (1 + b) / ((1 + 2 * b) * lam) if opt.nesterov else 2 * (1 + b) / lam
+    assert critical_lr(lam, opt) == pytest.approx(closed, rel=1e-15)
+
+
 @pytest.mark.parametrize("opt", OPTIMIZERS, ids=repr)
 def test_the_edge_rate_is_where_the_map_reaches_minus_one(opt):
     """``theory.critical_lr`` is the rate where ``det(I + A) = 0``: a root of -1."""

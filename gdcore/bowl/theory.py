@@ -53,7 +53,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
-from ..descent.optimizer import Optimizer
+from ..descent.optimizer import Optimizer, step_map
 from ..pixels.quadratic import Quadratic
 
 TARGET_FRACTION = 0.01
@@ -208,17 +208,24 @@ def critical_lr(lambda_max: float, optimizer: Optimizer = Optimizer()) -> float:
     """The rate at which the steepest direction's factor reaches -1, with momentum β.
 
     ``2(1 + β)/lambda_max``, or with Nesterov ``2(1 + β)/((1 + 2β) lambda_max)``:
-    Nesterov's look-ahead shrinks the region, momentum alone widens it. (Where
-    ``det(I + A) = 0`` for the optimizer's step map ``A``; a test holds the two equal.)
+    Nesterov's look-ahead shrinks the region, momentum alone widens it.
+
+    Read off the optimizer's own step map ``A(r)`` (``descent.optimizer.step_map``),
+    so that what Nesterov means is written once: a root of -1 is where
+    ``det(I + A(r)) = 0``, and that determinant is linear in the rate ``r`` (the
+    rate scales one row of the map), so two of its values give the edge.
 
     >>> critical_lr(2.0), critical_lr(2.0, Optimizer(0.5)), critical_lr(2.0, Optimizer(0.5, True))
     (1.0, 1.5, 0.75)
     """
-    momentum = optimizer.momentum
-    grow = 2.0 * (1.0 + momentum)
-    if optimizer.nesterov:
-        return grow / ((1.0 + 2.0 * momentum) * lambda_max)
-    return grow / lambda_max
+
+    def det(r: float) -> float:  # det(I + A(r)) at r = u / lambda_max
+        (a, b), (c, d) = step_map(lambda_max, r, optimizer).tolist()
+        return (1.0 + a) * (1.0 + d) - b * c
+
+    unit = 1.0 / lambda_max  # u = r lambda_max = 1: both values O(1), no cancellation
+    at_zero = det(0.0)
+    return at_zero / (at_zero - det(unit)) * unit
 
 
 def behaviour(th: Theory, lr: float) -> str:
