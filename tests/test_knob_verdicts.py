@@ -14,6 +14,7 @@ import pytest
 import gdcore
 from gdcore.bowl.forecast import direction_factors, momentum_epochs_to_target
 from gdcore.bowl.settling import run_first_touch, run_settling
+from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.textbook import lr_at
 from gdcore.verdicts.diagnosis import GOOD, TOO_LARGE
 from gdcore.verdicts.knobs import beta_text, diagnose_knobs, near_one
@@ -81,12 +82,13 @@ CASES_RUN: list[int] = []
 def test_every_number_in_a_knobbed_verdict_is_the_runs_own(case):
     table, q, th, lr, kw = RUNS[case]
     kw = {"momentum": 0.0, "nesterov": False, "schedule": "constant", "warmup": 0, **kw}
-    res = gdcore.run_descent(table, [lr], EPOCHS, bowl=q, **kw)
+    opt = Optimizer(**kw)
+    res = gdcore.run_descent(table, [lr], EPOCHS, bowl=q, optimizer=opt)
     e = res.errors[0]
-    d = diagnose_knobs(e, lr, th, W0, **kw)
+    d = diagnose_knobs(e, lr, th, W0, optimizer=opt)
     r = d.reason
     rates = np.array([lr_at(lr, k, EPOCHS, kw["schedule"], kw["warmup"]) for k in range(EPOCHS)])
-    widened = th.critical_lr_for(kw["momentum"], kw["nesterov"])
+    widened = th.critical_lr_for(opt)
     found = {key: re.search(pattern, r) for key, pattern in SAID.items()}
     CASES_RUN.append(case)
     for key, hit in found.items():
@@ -124,17 +126,15 @@ def test_every_number_in_a_knobbed_verdict_is_the_runs_own(case):
         assert _n(hit[1]) == res.diverged_epoch[0], r
     if hit := found["needs"]:
         k = _n(hit[1])
-        assert k > EPOCHS and k == momentum_epochs_to_target(
-            q, lr, kw["momentum"], W0, kw["nesterov"]
-        )
+        assert k > EPOCHS and k == momentum_epochs_to_target(q, lr, W0, opt)
     if hit := found["other beta"]:  # the β it proposes does settle this rate at that epoch
         beta, k = float(hit[1]), _n(hit[2])
         other = gdcore.run_descent(
-            table, [lr], k + 50, bowl=q, momentum=beta, nesterov=kw["nesterov"]
+            table, [lr], k + 50, bowl=q, optimizer=Optimizer(beta, kw["nesterov"])
         )
         assert run_settling(other.errors[0], q, W0) == k, r
     if hit := found["swing keeps"]:
-        f = float(direction_factors(q, lr, kw["momentum"], kw["nesterov"]).max())
+        f = float(direction_factors(q, lr, opt).max())
         assert hit[1] == near_one(f) and float(hit[1]) < 1, r
     for hit in re.finditer(SAID["momentum beta"], r):  # β with the digits that tell it apart
         assert hit[1] == beta_text(kw["momentum"]) and float(hit[1]) == kw["momentum"], r

@@ -24,6 +24,7 @@ import gdcore
 from gdcore.bowl import landscape
 from gdcore.bowl.forecast import momentum_epochs_to_target
 from gdcore.bowl.settling import run_settling
+from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
 from gdcore.verdicts.diagnosis import edge
@@ -58,8 +59,8 @@ def test_explore_momentum_saves_a_rate_above_the_edge_and_says_so():
     at.number_input(key="ex_momentum").set_value(0.9).run()
     no_exception(at)
     card = verdict_text(at)
-    res = gdcore.run_descent(SCENE, [lr], 200, momentum=0.9)
-    d = diagnose_knobs(res.errors[0], lr, TH, W0, momentum=0.9)
+    res = gdcore.run_descent(SCENE, [lr], 200, optimizer=Optimizer(0.9))
+    d = diagnose_knobs(res.errors[0], lr, TH, W0, optimizer=Optimizer(0.9))
     assert d.verdict != "too large" and "saved it" in d.reason
     assert d.verdict.upper() in card and "momentum β = 0.9 saved it" in card
     # The error curve drawn is the engine's run with momentum.
@@ -70,12 +71,13 @@ def test_explore_momentum_saves_a_rate_above_the_edge_and_says_so():
     # The story and the rate chart: the heavy ball's edge 2(1+β)/λmax.
     text = all_text(at)
     assert (
-        "heavy" in text and f"{gdcore.verdicts.diagnosis.edge(TH.critical_lr_for(0.9)):g}" in text
+        "heavy" in text
+        and f"{gdcore.verdicts.diagnosis.edge(TH.critical_lr_for(Optimizer(0.9))):g}" in text
     )
     i = _chart(at, "The rate each epoch stepped with")
     rates = chart_data(at, i)
     assert set(rates["rate"][: len(rates["epoch"])]) == {lr}
-    assert TH.critical_lr_for(0.9) in rates["rate"]  # the dashed line of the wider edge
+    assert TH.critical_lr_for(Optimizer(0.9)) in rates["rate"]  # the dashed line of the wider edge
 
 
 def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
@@ -89,8 +91,12 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     got = dict(zip(data["epoch"], data["rate"], strict=False))
     for k in (0, 5, 9, 10, 49, 50, 120, 299):
         assert got[k] == pytest.approx(want[k], rel=1e-12)
-    res = gdcore.run_descent(SCENE, [2.0], 300, schedule="step:50:0.5", warmup=10)
-    d = diagnose_knobs(res.errors[0], 2.0, TH, W0, schedule="step:50:0.5", warmup=10)
+    res = gdcore.run_descent(
+        SCENE, [2.0], 300, optimizer=Optimizer(schedule="step:50:0.5", warmup=10)
+    )
+    d = diagnose_knobs(
+        res.errors[0], 2.0, TH, W0, optimizer=Optimizer(schedule="step:50:0.5", warmup=10)
+    )
     assert d.verdict.upper() in verdict_text(at)
     # 2 is 1.53× the edge for 50 epochs: the error leaves the chart before the schedule
     # brings the rate down, so the start is too large although the run settles later.
@@ -111,7 +117,7 @@ def test_explore_nesterov_changes_the_run():
     plain_heavy = chart_data(at, 0)["error"]
     at.checkbox(key="ex_nesterov").check().run()
     no_exception(at)
-    res = gdcore.run_descent(SCENE, [0.5], 200, momentum=0.5, nesterov=True)
+    res = gdcore.run_descent(SCENE, [0.5], 200, optimizer=Optimizer(0.5, nesterov=True))
     drawn = chart_data(at, 0)
     assert drawn["error"] != plain_heavy
     assert dict(zip(drawn["epoch"], drawn["error"], strict=False))[50] == pytest.approx(
@@ -163,10 +169,10 @@ def test_compare_runs_with_their_own_settings_sit_on_one_chart():
     verdicts = at.dataframe[0].value
     assert verdicts["run"].tolist() == ["rate 1.2", "rate 1.2, β 0.9", "rate 2, exp:0.99"]
     errors = at.dataframe[1].value
-    heavy = gdcore.run_descent(SCENE, [1.2], 300, momentum=0.9).errors[0]
+    heavy = gdcore.run_descent(SCENE, [1.2], 300, optimizer=Optimizer(0.9)).errors[0]
     np.testing.assert_allclose(errors["rate 1.2, β 0.9"], heavy, rtol=1e-12)
-    sched = gdcore.run_descent(SCENE, [2.0], 300, schedule="exp:0.99")
-    d = diagnose_knobs(sched.errors[0], 2.0, TH, W0, schedule="exp:0.99")
+    sched = gdcore.run_descent(SCENE, [2.0], 300, optimizer=Optimizer(schedule="exp:0.99"))
+    d = diagnose_knobs(sched.errors[0], 2.0, TH, W0, optimizer=Optimizer(schedule="exp:0.99"))
     assert verdicts["verdict"].tolist()[2] == d.verdict and verdicts["reason"][2] == d.reason
     assert set(chart_data(at, 0)["run"]) == set(verdicts["run"])
 
@@ -181,9 +187,9 @@ def test_compare_best_pair_button_adds_the_theorys_pair_to_the_table_and_link():
     assert verdicts["run"].tolist()[-1] == f"rate {lr:g}, β {beta:g}"
     raw = at.query_params["runs"]
     raw = raw[0] if isinstance(raw, list) else raw
-    assert raw == f"{lr:g} momentum={beta:g}"
-    assert RunList().convert(raw)[0].momentum == beta
-    k = momentum_epochs_to_target(BOWL, lr, beta, W0)
+    assert raw == f"{lr!r} momentum={beta!r}"
+    assert RunList().convert(raw)[0].optimizer == Optimizer(beta)
+    k = momentum_epochs_to_target(BOWL, lr, W0, Optimizer(beta))
     assert f"at epoch {k:,}" in verdicts["reason"].tolist()[-1]
 
 
@@ -202,7 +208,7 @@ def test_walk_draws_the_heavy_ball_beside_the_plain_path():
     titles = _titles(at)
     plain_at = titles.index(next(t for t in titles if t.startswith("Plain steps at rate")))
     heavy_at = titles.index("The heavy ball, β = 0.9, at the same rate")
-    heavy = landscape.walk(BOWL, [1, 2], 1.2, 40, momentum=0.9)
+    heavy = landscape.walk(BOWL, [1, 2], 1.2, 40, optimizer=Optimizer(0.9))
     plain = landscape.walk(BOWL, [1, 2], 1.2, 40)
     for i, w in ((heavy_at, heavy), (plain_at, plain)):
         data = next(d for d in chart_datasets(at, i) if "epoch" in d)
@@ -225,8 +231,8 @@ def test_sweep_map_cells_are_the_exact_counts():
     assert len({(lr, b) for lr, b, _ in cells}) == ui_momentum.MAP_RATES * ui_momentum.MAP_MOMENTA
     checked = 0
     for lr, b, reads in cells[::37]:
-        k = momentum_epochs_to_target(BOWL, lr, b, W0, limit=300)
-        if lr >= TH.critical_lr_for(b):
+        k = momentum_epochs_to_target(BOWL, lr, W0, Optimizer(b), limit=300)
+        if lr >= TH.critical_lr_for(Optimizer(b)):
             assert reads == "never settles"
         elif k is None:
             assert reads == "more than 300 epochs"
@@ -344,8 +350,8 @@ def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
     no_exception(at)
     i = _chart(at, "The error along each direction")
     data = chart_data(at, i)
-    m = gdcore.bowl.forecast.milestones(BOWL, 0.005, 200, W0, momentum=0.9)
-    res = gdcore.run_descent(SCENE, [0.005], 200, momentum=0.9)
+    m = gdcore.bowl.forecast.milestones(BOWL, 0.005, 200, W0, optimizer=Optimizer(0.9))
+    res = gdcore.run_descent(SCENE, [0.005], 200, optimizer=Optimizer(0.9))
     # The directions add up to the run's excess error: a second implementation.
     np.testing.assert_allclose(m.excess.sum(axis=0) + BOWL.error_star, res.errors[0], rtol=1e-9)
     for name, lam, row in zip(DIRECTION_NAMES, m.eigenvalues, m.excess, strict=True):
@@ -366,8 +372,8 @@ def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
 def test_a_growing_direction_is_never_called_the_slowest():
     """Rate 2 with a step schedule: at the base rate the steepest direction grows (its factor
     is above 1) while the run settles; the story says it grows, not that it is slowest."""
-    knob = ui_momentum.Knobs(schedule="step:50:0.5")
-    m = gdcore.bowl.forecast.milestones(BOWL, 2.0, 300, W0, schedule="step:50:0.5")
+    knob = Optimizer(schedule="step:50:0.5")
+    m = gdcore.bowl.forecast.milestones(BOWL, 2.0, 300, W0, optimizer=knob)
     text = ui_momentum.directions_story(m, 2.0, knob)
     assert m.factors[2] > 1 and "slowest" not in text
     assert (
@@ -378,7 +384,7 @@ def test_a_growing_direction_is_never_called_the_slowest():
 
 
 def test_the_story_reads_the_rate_of_every_epoch_and_compares_edges_as_numbers():
-    lr, knob = 1.96, ui_momentum.Knobs(schedule="cosine", warmup=50)
+    lr, knob = 1.96, Optimizer(schedule="cosine", warmup=50)
     used = ui_momentum.rates_used(lr, 300, knob)
     text = ui_momentum.story(TH, lr, knob, 300)
     # A warm-up starts low: the story's start is epoch 0's rate, the peak where it is.
@@ -386,19 +392,19 @@ def test_the_story_reads_the_rate_of_every_epoch_and_compares_edges_as_numbers()
     assert f"the steps start at {used[0]:.3g} (epoch 0)" in text
     assert f"reach {used.max():.3g} at epoch {int(np.argmax(used)):,}" in text
     assert f"{int((used > TH.critical_lr).sum()):,} of 300 epochs are above the edge" in text
-    plain = ui_momentum.story(TH, lr, ui_momentum.Knobs(schedule="exp:0.99"), 300)
+    plain = ui_momentum.story(TH, lr, Optimizer(schedule="exp:0.99"), 300)
     assert f"Your rate **{lr:g}** is the start" in plain
     # Nesterov: its edge is said lower than the plain one because it is, by the numbers.
     for beta in (0.1, 0.5, 0.9, 0.99):
-        nest = ui_momentum.Knobs(momentum=beta, nesterov=True)
+        nest = Optimizer(momentum=beta, nesterov=True)
         text = ui_momentum.story(TH, 0.5, nest, 200)
-        wide, heavy = TH.critical_lr_for(beta, True), TH.critical_lr_for(beta)
+        wide, heavy = TH.critical_lr_for(nest), TH.critical_lr_for(Optimizer(beta))
         side = "lower" if wide < TH.critical_lr else "higher"
         assert f"Nesterov's edge is **{edge(wide):g}**, {side} than that" in text
         assert f"the heavy ball's without the look-ahead would be {edge(heavy):g}" in text
         assert "heavy ball's edge is" not in text
     # β with the digits that tell it apart.
-    close = ui_momentum.story(TH, 0.5, ui_momentum.Knobs(momentum=0.9999999999999999), 200)
+    close = ui_momentum.story(TH, 0.5, Optimizer(momentum=0.9999999999999999), 200)
     assert "β = 0.9999999999999999" in close and "β = 1 " not in close
 
 

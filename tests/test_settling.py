@@ -19,6 +19,7 @@ from gdcore.bowl.settling import (
     settling_epoch,
 )
 from gdcore.bowl.theory import epochs_to_target, target_excess
+from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.textbook import descend_sgd
 
 W0 = np.zeros(3)
@@ -45,10 +46,12 @@ def test_the_issues_numbers(beta, first, settles):
     """Rate 0.5 on the 64-pixel scene (unit): the first touch is not where it settles."""
     table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
     q = gdcore.quadratic(table)
-    res = gdcore.run_descent(table, [0.5], 12000, momentum=beta, bowl=q, keep_weights=False)
+    res = gdcore.run_descent(
+        table, [0.5], 12000, optimizer=Optimizer(beta), bowl=q, keep_weights=False
+    )
     assert run_first_touch(res.errors[0], q, W0) == first
     assert run_settling(res.errors[0], q, W0) == settles
-    assert momentum_epochs_to_target(q, 0.5, beta, W0) == settles
+    assert momentum_epochs_to_target(q, 0.5, W0, Optimizer(beta)) == settles
 
 
 def test_without_momentum_the_first_touch_is_settling():
@@ -60,7 +63,7 @@ def test_without_momentum_the_first_touch_is_settling():
         e = gdcore.run_descent(table, [lr], 3000, bowl=q).errors[0]
         k = epochs_to_target(q, lr, W0)
         assert run_first_touch(e, q, W0) == run_settling(e, q, W0) == (k if k <= 3000 else None)
-        assert momentum_epochs_to_target(q, lr, 0.0, W0) == k
+        assert momentum_epochs_to_target(q, lr, W0, Optimizer()) == k
 
 
 @pytest.mark.parametrize("name", list(gdcore.BUILTINS))
@@ -76,23 +79,23 @@ def test_engine_textbook_and_theory_settle_at_one_epoch(name, nesterov, beta):
         rates.append(1.3 * th.critical_lr)
     # Long runs: a few epochs past where the constant rate settles for good (β 0.999 swings
     # for up to 16,000 epochs here), so that the last entry into the band is in the run.
-    ever = momentum_epochs_to_target(q, rates[0], beta, W0, nesterov, limit=LOOK)
+    ever = momentum_epochs_to_target(q, rates[0], W0, Optimizer(beta, nesterov), limit=LOOK)
     T = SWINGING if ever is None else ever + 100
     seen = []
     for lr in rates:
         for schedule, warmup in SCHEDULES:
-            kw = dict(momentum=beta, nesterov=nesterov, schedule=schedule, warmup=warmup)
-            engine = gdcore.run_descent(table, [lr], T, bowl=q, keep_weights=False, **kw)
+            opt = Optimizer(beta, nesterov, schedule, warmup)
+            engine = gdcore.run_descent(table, [lr], T, bowl=q, keep_weights=False, optimizer=opt)
             e_engine = engine.errors[0]
-            e_book, _ = descend_sgd(X, t, lr, T, beta, nesterov, schedule, warmup)
+            e_book, _ = descend_sgd(X, t, lr, T, opt)
             settle = run_settling(e_engine, q, W0)
             case = (lr, schedule, warmup)
             assert run_settling(e_book, q, W0) == settle, case
             assert run_first_touch(e_book, q, W0) == run_first_touch(e_engine, q, W0), case
-            told = forecast(q, lr, T, W0, **kw)
+            told = forecast(q, lr, T, W0, optimizer=opt)
             assert told.settle_epoch == settle, case
             if schedule == "constant":
-                ever = momentum_epochs_to_target(q, lr, beta, W0, nesterov, limit=LOOK)
+                ever = momentum_epochs_to_target(q, lr, W0, Optimizer(beta, nesterov), limit=LOOK)
                 if ever is not None and ever <= T:
                     assert ever == settle, case
                 else:  # not settled for good within the run: it may sit in the band for now
@@ -114,7 +117,9 @@ def test_the_envelope_stops_the_walk_only_when_no_later_epoch_leaves():
     grid = momentum_epochs_grid(q, rates, betas, W0, limit=5000)
     goal = target_excess(q, W0)
     for i, b in enumerate(betas):
-        res = gdcore.run_descent(table, rates, 20000, momentum=b, bowl=q, keep_weights=False)
+        res = gdcore.run_descent(
+            table, rates, 20000, optimizer=Optimizer(b), bowl=q, keep_weights=False
+        )
         for j in range(len(rates)):
             k = int(grid[i, j])
             if k >= 0:

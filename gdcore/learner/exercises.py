@@ -15,6 +15,7 @@ from ..bowl.fastest import fastest_rate
 from ..bowl.forecast import momentum_epochs_to_target
 from ..bowl.settling import SETTLES
 from ..bowl.theory import Theory, epoch_error_exceeds, epochs_to_target
+from ..descent.optimizer import Optimizer
 from ..descent.runs import BLOWUP_ERROR
 from ..pixels.quadratic import Quadratic
 from ..verdicts.diagnosis import Diagnosis, diagnose_curve, edge
@@ -188,7 +189,8 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
         return Feedback(False, f"A momentum β must be from 0 to below 1, got {beta_text(answer)}.")
     b = beta_text(answer)
     lr = MOMENTUM_RATE * th.critical_lr
-    wide = th.critical_lr_for(answer)
+    heavy = Optimizer(float(answer))
+    wide = th.critical_lr_for(heavy)
     need = MOMENTUM_RATE - 1.0
     if lr >= wide:
         return Feedback(
@@ -198,7 +200,7 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
             f"the rate {lr:.4g}, so every swing lands higher up the bowl and the error explodes. "
             f"The heavy ball's edge passes this rate once β is above {need:g}.",
         )
-    k = momentum_epochs_to_target(th.bowl, lr, answer, w0)
+    k = momentum_epochs_to_target(th.bowl, lr, w0, heavy)
     when = (
         f"it {SETTLES} at epoch {k:,}"
         if k is not None

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..bowl.theory import Theory
-from ..descent.schedules import is_constant
+from ..descent.optimizer import Optimizer
 from .diagnosis import Diagnosis, diagnose_plain
 from .knobs import diagnose_knobs
 
@@ -25,10 +25,7 @@ def diagnose(
     w0: NDArray[np.float64],
     full_batch: bool = True,
     *,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
 ) -> Diagnosis:
     """Judge a run on an image, using the image's theory.
 
@@ -43,9 +40,10 @@ def diagnose(
         The starting weights.
     full_batch : bool
         Mini-batch runs are judged from the curve, with the theory as context.
-    momentum, nesterov, schedule, warmup
-        The run's knobs, as ``engine.run_descent`` takes them: with any of them
-        the rules are ``knobs.diagnose_knobs``, else ``diagnosis.diagnose_plain``.
+    optimizer : Optimizer
+        The run's knobs, as ``engine.run_descent`` takes them: with momentum, a
+        schedule or a warm-up the rules are ``knobs.diagnose_knobs``, else
+        ``diagnosis.diagnose_plain``.
 
     Examples
     --------
@@ -59,18 +57,8 @@ def diagnose(
     'good'
     """
     e = np.asarray(errors, dtype=np.float64)
-    if momentum > 0 or not is_constant(schedule, warmup):
-        return diagnose_knobs(
-            e,
-            lr,
-            th,
-            w0,
-            momentum=momentum,
-            nesterov=nesterov,
-            schedule=schedule,
-            warmup=warmup,
-            full_batch=full_batch,
-        )
+    if not optimizer.plain:
+        return diagnose_knobs(e, lr, th, w0, optimizer=optimizer, full_batch=full_batch)
     return diagnose_plain(e, lr, th, w0, full_batch)
 
 

@@ -50,6 +50,7 @@ from ..bowl.forecast import (
 )
 from ..bowl.settling import FIRST_TOUCH, SETTLES, run_first_touch
 from ..bowl.theory import Theory, critical_lr, target_excess
+from ..descent.optimizer import Optimizer, step_map
 from ..descent.schedules import describe, is_constant
 from ..pixels.quadratic import Quadratic
 from .diagnosis import (
@@ -115,13 +116,15 @@ def near_one(factor: float) -> str:
     return repr(factor)
 
 
-def knobs(momentum: float = 0.0, nesterov: bool = False) -> str:
-    """The momentum in words: ``momentum β = 0.9`` (``Nesterov's momentum β = 0.9``)."""
+def knobs(optimizer: Optimizer) -> str:
+    """The momentum in words: ``momentum β = 0.9`` (``Nesterov's momentum β = 0.9``), β with
+    the digits that tell it apart (``beta_text``)."""
+    momentum, nesterov = optimizer.momentum, optimizer.nesterov
     return f"{'Nesterov' + chr(39) + 's ' if nesterov else ''}momentum β = {beta_text(momentum)}"
 
 
 def root_factors(
-    curvatures: ArrayLike, lr: float, momentum: float = 0.0, nesterov: bool = False
+    curvatures: ArrayLike, lr: float, optimizer: Optimizer = Optimizer()
 ) -> NDArray[np.float64]:
     """Each direction's factor per epoch, from its curvature: the larger root in size of
     ``z² − (1+β−u) z + β`` (Nesterov: ``z² − (1+β)(1−u) z + β(1−u)``), ``u = lr·λ``.
@@ -129,17 +132,26 @@ def root_factors(
     The same numbers as ``forecast.direction_factors`` (the eigenvalues of its
     2 x 2 maps, a test holds them equal), for any curvatures: a slice of the bowl's.
 
-    >>> root_factors([1.0, 4.0], 0.5).tolist(), root_factors([4.0], 0.5, 0.25).tolist()
+    >>> root_factors([1.0, 4.0], 0.5).tolist(), root_factors([4.0], 0.5, Optimizer(0.25)).tolist()
     ([0.5, 1.0], [0.5])
     """
-    u = lr * np.asarray(curvatures, dtype=np.float64)
-    b = (1 + momentum) * (1 - u) if nesterov else 1 + momentum - u
-    c = momentum * (1 - u) if nesterov else np.full_like(u, momentum)
-    root = np.sqrt((b * b - 4 * c).astype(complex))
-    return np.maximum(np.abs((b + root) / 2), np.abs((b - root) / 2))
+    A = step_map(np.asarray(curvatures, dtype=np.float64), lr, optimizer)
+    return _largest_roots(A[..., 0, 0], A[..., 0, 1], A[..., 1, 0], A[..., 1, 1])
 
 
-def best_rate_for(bowl: Quadratic, momentum: float = 0.0, nesterov: bool = False) -> float:
+def _largest_roots(
+    a00: NDArray[np.float64],
+    a01: NDArray[np.float64],
+    a10: NDArray[np.float64],
+    a11: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The larger root in size of each 2 x 2 map's characteristic polynomial."""
+    trace, det = a00 + a11, a00 * a11 - a01 * a10
+    root = np.sqrt((trace * trace - 4 * det).astype(complex))
+    return np.maximum(np.abs((trace + root) / 2), np.abs((trace - root) / 2))
+
+
+def best_rate_for(bowl: Quadratic, optimizer: Optimizer = Optimizer()) -> float:
     """The constant rate whose slowest direction settles fastest, for this β.
 
     The largest factor per epoch over the bowl's directions (``direction_factors``)
@@ -157,21 +169,21 @@ def best_rate_for(bowl: Quadratic, momentum: float = 0.0, nesterov: bool = False
     1.0
     """
     curved = bowl.eigenvalues > 0
-    top = critical_lr(float(bowl.eigenvalues[-1]), momentum, nesterov)
+    top = critical_lr(float(bowl.eigenvalues[-1]), optimizer)
     rates = np.geomspace(top * 1e-6, top, BEST_GRID)[:-1]
     u = np.outer(rates, bowl.eigenvalues[curved])  # lr·λ for every rate and direction
-    worst = root_factors(u, 1.0, momentum, nesterov).max(axis=1)
+    worst = root_factors(u, 1.0, optimizer).max(axis=1)
     low = worst.min()
     ties = np.flatnonzero(worst <= low * (1 + 1e-6) + 1e-15)
     return float(np.sqrt(rates[ties[0]] * rates[ties[-1]]))
 
 
-def _edge_words(th: Theory, momentum: float, nesterov: bool) -> str:
+def _edge_words(th: Theory, optimizer: Optimizer) -> str:
     plain = edge(th.critical_lr)
-    if momentum == 0:
+    if optimizer.momentum == 0:
         return f"the edge rate {plain:g}"
     return (
-        f"the edge rate with {knobs(momentum, nesterov)}, {edge(th.critical_lr_for(momentum, nesterov)):g} "
+        f"the edge rate with {knobs(optimizer)}, {edge(th.critical_lr_for(optimizer)):g} "
         f"(plain: {plain:g})"
     )
 
@@ -196,23 +208,17 @@ def _rate_path(rates: NDArray[np.float64], edge_rate: float) -> str:
     return text
 
 
-def _saved(
-    th: Theory,
-    momentum: float,
-    nesterov: bool,
-    schedule: str,
-    warmup: int,
-    rates: NDArray[np.float64],
-) -> str:
+def _saved(th: Theory, optimizer: Optimizer, rates: NDArray[np.float64]) -> str:
     """Which knob let a rate above the plain edge settle: '' when no epoch's rate is above it."""
     top = float(rates.max())
     if top <= th.critical_lr:
         return ""
-    widened = th.critical_lr_for(momentum, nesterov)
+    momentum, schedule, warmup = optimizer.momentum, optimizer.schedule, optimizer.warmup
+    widened = th.critical_lr_for(optimizer)
     if is_constant(schedule, warmup):
         return (
             f"; the rate is {_times(top / th.critical_lr)} the plain edge rate "
-            f"{edge(th.critical_lr):g}, yet it settles: {knobs(momentum, nesterov)} saved it (the "
+            f"{edge(th.critical_lr):g}, yet it settles: {knobs(optimizer)} saved it (the "
             f"heavy ball keeps part of its last step, which widens the edge to {edge(widened):g})"
         )
     above = np.flatnonzero(rates > widened)
@@ -221,7 +227,7 @@ def _saved(
         f"; with {describe(schedule, warmup)}, {_rate_path(rates, th.critical_lr)} (the plain "
         f"edge rate), yet it does not blow up: the schedule saved it{by}"
         + (
-            f", with {knobs(momentum, nesterov)} widening the edge to {edge(widened):g}"
+            f", with {knobs(optimizer)} widening the edge to {edge(widened):g}"
             if momentum and widened > th.critical_lr
             else ""
         )
@@ -252,7 +258,9 @@ def _reference(th: Theory, w0: NDArray[np.float64]) -> tuple[int, str]:
     fast = fastest_rate(th.bowl, w0)
     k_fast = max(fast.epochs, 1) if fast else 1
     name = f"the fastest plain rate from this start, {fast.lr:g}" if fast else ""
-    k_pair = momentum_epochs_to_target(th.bowl, th.optimal_momentum_lr, th.optimal_momentum, w0)
+    k_pair = momentum_epochs_to_target(
+        th.bowl, th.optimal_momentum_lr, w0, Optimizer(th.optimal_momentum)
+    )
     if k_pair is not None and k_pair < k_fast and th.optimal_momentum > 0:
         return max(k_pair, 1), (
             f"the theory's best pair, rate {th.optimal_momentum_lr:.4g} with "
@@ -278,26 +286,23 @@ def _touch(e: NDArray[np.float64], th: Theory, w0: NDArray[np.float64], k: int |
 
 
 def _slowest(
-    th: Theory, lr: float, momentum: float, nesterov: bool, w0: NDArray[np.float64]
+    th: Theory, lr: float, optimizer: Optimizer, w0: NDArray[np.float64]
 ) -> tuple[int, bool]:
     """The slowest direction that matters (ties: the flattest), and whether it swings
     (complex roots: the heavy ball passes the bottom again and again)."""
     d0 = th.bowl.eigenvectors.T @ (np.asarray(w0, float) - th.bowl.w_star)
     matters = 0.5 * th.bowl.eigenvalues * d0 * d0 > 0
-    f = np.where(matters, direction_factors(th.bowl, lr, momentum, nesterov), -1.0)
+    f = np.where(matters, direction_factors(th.bowl, lr, optimizer), -1.0)
     slowest = int(np.flatnonzero(f >= f.max() * (1 - 1e-9))[0])
-    u = lr * th.bowl.eigenvalues[slowest]
-    b = (1 + momentum) * (1 - u) if nesterov else 1 + momentum - u
-    c = momentum * (1 - u) if nesterov else momentum
-    return slowest, momentum > 0 and b * b < 4 * c
+    A = step_map(th.bowl.eigenvalues[slowest], lr, optimizer)
+    trace, det = A[0, 0] + A[1, 1], A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0]
+    return slowest, optimizer.momentum > 0 and bool(trace * trace < 4 * det)
 
 
-def _slow_kind(
-    th: Theory, lr: float, momentum: float, nesterov: bool, w0: NDArray[np.float64]
-) -> str:
+def _slow_kind(th: Theory, lr: float, optimizer: Optimizer, w0: NDArray[np.float64]) -> str:
     """Too small when the flattest direction that matters is the slowest and does not
     swing; too large when it swings (the momentum) or a steeper one is slowest (the rate)."""
-    slowest, swings = _slowest(th, lr, momentum, nesterov, w0)
+    slowest, swings = _slowest(th, lr, optimizer, w0)
     d0 = th.bowl.eigenvectors.T @ (np.asarray(w0, float) - th.bowl.w_star)
     flattest = int(np.flatnonzero(0.5 * th.bowl.eigenvalues * d0 * d0 > 0)[0])
     return TOO_SMALL if slowest == flattest and not swings else TOO_LARGE
@@ -341,11 +346,10 @@ def settling_beta(
     return float(betas[i]), int(counts[i])
 
 
-def _swing_words(
-    th: Theory, lr: float, momentum: float, nesterov: bool, w0: NDArray[np.float64], T: int
-) -> str:
+def _swing_words(th: Theory, lr: float, optimizer: Optimizer, w0: NDArray[np.float64]) -> str:
     """Why a run with β close to 1 does not settle: it swings and barely damps; which β would."""
-    keep = float(direction_factors(th.bowl, lr, momentum, nesterov).max())
+    momentum, nesterov = optimizer.momentum, optimizer.nesterov
+    keep = float(direction_factors(th.bowl, lr, optimizer).max())
     kept = (
         f"keeps {near_one(keep)} of the last"
         if keep < 1
@@ -360,7 +364,7 @@ def _swing_words(
     how = "barely damps" if keep >= BARELY else "damps slowly"
     return (
         f"the heavy ball swings through the bottom and {how}: with "
-        f"{knobs(momentum, nesterov)} each swing {kept}{instead}"
+        f"{knobs(optimizer)} each swing {kept}{instead}"
     )
 
 
@@ -370,10 +374,7 @@ def diagnose_knobs(
     th: Theory,
     w0: ArrayLike,
     *,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
     full_batch: bool = True,
 ) -> Diagnosis:
     """Judge a run with momentum or a schedule (see module notes); a plain run goes to
@@ -391,7 +392,7 @@ def diagnose_knobs(
         The base rate.
     th : Theory
     w0 : array_like, shape (3,)
-    momentum, nesterov, schedule, warmup
+    optimizer : Optimizer
         The run's knobs, as ``engine.run_descent`` takes them.
     full_batch : bool
         Mini-batch runs are judged from the curve, the theory as context.
@@ -405,18 +406,20 @@ def diagnose_knobs(
     >>> t = pixel_table(np.eye(2) * 255, "unit")
     >>> th = theory(quadratic(t))
     >>> lr = 1.5 * th.critical_lr
-    >>> e = run_descent(t, [lr], 200, momentum=0.9).errors[0]
-    >>> d = diagnose_knobs(e, lr, th, np.zeros(3), momentum=0.9)
+    >>> e = run_descent(t, [lr], 200, optimizer=Optimizer(0.9)).errors[0]
+    >>> d = diagnose_knobs(e, lr, th, np.zeros(3), optimizer=Optimizer(0.9))
     >>> d.verdict != "too large" and "saved it" in d.reason
     True
     """
     e = np.asarray(errors, dtype=np.float64)
     w = np.asarray(w0, dtype=np.float64)
+    opt = optimizer
+    momentum, schedule, warmup = opt.momentum, opt.schedule, opt.warmup
     if momentum == 0 and is_constant(schedule, warmup):
         return diagnose_plain(e, lr, th, w, full_batch=full_batch)
     T = len(e) - 1
-    widened = th.critical_lr_for(momentum, nesterov)
-    best = best_rate_for(th.bowl, momentum, nesterov)
+    widened = th.critical_lr_for(opt)
+    best = best_rate_for(th.bowl, opt)
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     if not full_batch:
@@ -424,23 +427,22 @@ def diagnose_knobs(
         if curve.verdict == TOO_LARGE and lr > widened:
             return Diagnosis(
                 TOO_LARGE,
-                f"{curve.reason[:-1]}; the rate is {_times(lr / widened)} "
-                f"{_edge_words(th, momentum, nesterov)}.",
+                f"{curve.reason[:-1]}; the rate is {_times(lr / widened)} {_edge_words(th, opt)}.",
                 best,
             )
         return curve
     constant = is_constant(schedule, warmup)
     if constant:
         rates = np.full(T, lr)
-        k = momentum_epochs_to_target(th.bowl, lr, momentum, w, nesterov=nesterov)
+        k = momentum_epochs_to_target(th.bowl, lr, w, opt)
         settles = k is not None or th.bowl.excess(w) <= target_excess(th.bowl, w)
-        grows = bool((direction_factors(th.bowl, lr, momentum, nesterov) >= 1.0).any())
+        grows = bool((direction_factors(th.bowl, lr, opt) >= 1.0).any())
         if not settles and lr < widened:
             # Below the edge, yet no count: β so close to 1 that the swings barely shrink
             # (or, in floats, do not shrink at all).
             return Diagnosis(
                 TOO_LARGE,
-                f"{_swing_words(th, lr, momentum, nesterov, w, T)}; it does not settle within 1% "
+                f"{_swing_words(th, lr, opt, w)}; it does not settle within 1% "
                 f"of the lowest error E* in {SEARCH_EPOCHS:,} epochs (at epoch {T:,} the error is "
                 f"{_g(float(e[-1]))}, E* is {_g(th.error_star)}).",
                 best,
@@ -450,27 +452,18 @@ def diagnose_knobs(
             return Diagnosis(
                 TOO_LARGE,
                 f"{said}: the rate {_g(lr)} is {_times(lr / widened)} "
-                f"{_edge_words(th, momentum, nesterov)}, so the heavy ball's swings "
+                f"{_edge_words(th, opt)}, so the heavy ball's swings "
                 + ("grow instead of settling." if grows else "never shrink."),
                 best,
             )
     else:
-        f = forecast(
-            th.bowl,
-            lr,
-            T,
-            w,
-            momentum=momentum,
-            nesterov=nesterov,
-            schedule=schedule,
-            warmup=warmup,
-        )
+        f = forecast(th.bowl, lr, T, w, optimizer=opt)
         rates = f.rates
         if blown is not None or f.diverged_epoch is not None or (finite[-1] and e[-1] > e[0]):
             return Diagnosis(
                 TOO_LARGE,
                 f"{_blown_words(e, blown)}: with {describe(schedule, warmup)}, the rate stays above "
-                f"{_edge_words(th, momentum, nesterov)} for too long "
+                f"{_edge_words(th, opt)} for too long "
                 f"({_epochs(len(f.above_edge))} above it; {_rate_path(rates, widened)}).",
                 best,
             )
@@ -492,14 +485,11 @@ def diagnose_knobs(
             rescue = (
                 f"{_rate_path(rates, widened)}: from epoch "
                 f"{int(np.flatnonzero(rates > widened)[-1]) + 1:,} on it is below "
-                f"{_edge_words(th, momentum, nesterov)}"
+                f"{_edge_words(th, opt)}"
             )
         else:
-            saver = knobs(momentum, nesterov) if constant else "the schedule"
-            rescue = (
-                f"the heavy ball swings far up the bowl before {knobs(momentum, nesterov)} "
-                "settles it"
-            )
+            saver = knobs(opt) if constant else "the schedule"
+            rescue = f"the heavy ball swings far up the bowl before {knobs(opt)} settles it"
         end = (
             f"then it {SETTLES} at epoch {k:,}{touch}{_beside(k, k_ref, ref_name)}"
             if k is not None and k <= T
@@ -511,7 +501,7 @@ def diagnose_knobs(
             f"too large at the start, saved by {saver}: {spike}; {rescue}; {end}.",
             best,
         )
-    saved = _saved(th, momentum, nesterov, schedule, warmup, rates)
+    saved = _saved(th, opt, rates)
     if k is not None and k <= T:
         where = f"it {SETTLES} at epoch {k:,}{touch}"
     elif k is not None:
@@ -531,9 +521,9 @@ def diagnose_knobs(
         return Diagnosis(GOOD, f"{where}{saved}; {ref}.", lr)
     if k is None:
         return Diagnosis(TOO_SMALL, f"{where}; the steps shrank too soon{saved}; {ref}.", best)
-    kind = _slow_kind(th, lr, momentum, nesterov, w) if constant else TOO_SMALL
-    if kind == TOO_LARGE and constant and _slowest(th, lr, momentum, nesterov, w)[1]:
-        why = _swing_words(th, lr, momentum, nesterov, w, T)
+    kind = _slow_kind(th, lr, opt, w) if constant else TOO_SMALL
+    if kind == TOO_LARGE and constant and _slowest(th, lr, opt, w)[1]:
+        why = _swing_words(th, lr, opt, w)
     elif kind == TOO_SMALL:
         why = "the steps are short and the flattest direction of the valley is left crawling"
     else:
@@ -604,7 +594,10 @@ def epoch_map(
     B, L = np.meshgrid(betas, lrs, indexing="ij")
     u = np.multiply.outer(L, lam)  # lr·λ for every cell and direction that matters
     worst = np.stack(
-        [root_factors(u[i], 1.0, float(b), nesterov).max(axis=-1) for i, b in enumerate(betas)]
+        [
+            root_factors(u[i], 1.0, Optimizer(float(b), bool(nesterov and b > 0))).max(axis=-1)
+            for i, b in enumerate(betas)
+        ]
     )
     out[counts < 0] = np.where(worst >= 1.0, math.inf, math.nan)[counts < 0]
     return EpochMap(lrs, betas, out, limit)
