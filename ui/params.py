@@ -124,11 +124,12 @@ class Run:
     schedule: str = SCHEDULE.default
     warmup: int = WARMUP.default
 
-    def label(self) -> str:
-        """``rate 1.2``, ``rate 1.2, β 0.9``, ``rate 1.2, Nesterov β 0.9, exp:0.99, warm-up 5``."""
-        parts = [f"rate {self.lr:g}"]
+    def label(self, digits: int = 6) -> str:
+        """``rate 1.2``, ``rate 1.2, β 0.9``, ``rate 1.2, Nesterov β 0.9, exp:0.99, warm-up 5``
+        (numbers with ``digits`` significant digits)."""
+        parts = [f"rate {self.lr:.{digits}g}"]
         if self.momentum:
-            parts.append(f"{'Nesterov ' if self.nesterov else ''}β {self.momentum:g}")
+            parts.append(f"{'Nesterov ' if self.nesterov else ''}β {self.momentum:.{digits}g}")
         if self.schedule != SCHEDULE.default:
             parts.append(self.schedule)
         if self.warmup:
