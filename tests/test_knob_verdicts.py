@@ -45,7 +45,7 @@ SAID = {
     "start rate": r"the rate starts at ([\d.e+-]+)",
     "peak rate": rf"peaks at ([\d.e+-]+) at epoch {NUMBER}",
     "end rate": r"and ends at ([\d.e+-]+)",
-    "last rate": r"the last epoch's rate is ([\d.e+-]+)",
+    "last rate": r"leaves a last rate of ([\d.e+-]+)",
     "above edge": rf"it is above the edge ([\d.e+-]+) at epochs? {NUMBER}(?: to {NUMBER})?",
     "below from": rf"from epoch {NUMBER} on (?:the rate|it) is below",
     "plain ratio": r"the rate is ([\d.]+)× the plain edge rate",

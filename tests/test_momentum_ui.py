@@ -109,7 +109,7 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     assert "from epoch 50 on it is below" in d.reason
     settles = run_settling(e, TH.bowl, W0)
     assert f"then it settles within 1% of the lowest error E* at epoch {settles:,}" in d.reason
-    assert "a warm-up over 10 epochs, then the rate halves" in all_text(at)
+    assert "a warm-up over 10 epochs, then a rate that halves" in all_text(at)
 
 
 def test_explore_nesterov_changes_the_run():
