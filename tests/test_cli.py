@@ -394,5 +394,3 @@ def test_diagnose_a_huge_finite_error_is_judged_by_its_value():
     code, out, _ = _run("diagnose", "1e308", "1")
     assert code == 0 and out.splitlines()[0] == "good"
     assert "fell from 1e+308 to 1 (100%)" in out and "represent" not in out
-
-
