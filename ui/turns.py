@@ -48,12 +48,17 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
+import inspect
 import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 LIGHT, HEAVY = 0, 1
 HEAVY_S = 0.25
@@ -367,6 +372,22 @@ def pause() -> None:
 def computing(key: Hashable) -> contextlib.AbstractContextManager[None]:
     """:meth:`Turns.computing` of this process's turn."""
     return TURNS.computing(key)
+
+
+def shared(fn: Callable[..., R]) -> Callable[..., R]:
+    """Put outside ``st.cache_data``: the call runs inside :func:`computing` of its name and
+    its arguments as Streamlit keys them (those starting with ``_`` left out)."""
+    names = list(inspect.signature(fn).parameters)
+    where = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        given = {**dict(zip(names, args, strict=False)), **kwargs}
+        key = (where, *(repr(v) for k, v in given.items() if not k.startswith("_")))
+        with computing(key):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def stats() -> dict[str, int]:
