@@ -156,7 +156,10 @@ def _judged_runs(key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _p
         table, list(lrs), epochs, bowl=q, keep_weights=False, between=turns.pause
     )
     w0 = np.zeros(3)
-    verdicts = [gdcore.diagnose_run(res.errors[i], lr, th, w0) for i, lr in enumerate(lrs)]
+    verdicts = []
+    for i, lr in enumerate(lrs):
+        verdicts.append(gdcore.diagnose_run(res.errors[i], lr, th, w0))
+        turns.pause()
     blowups = [str(d) if d >= 0 else "" for d in res.diverged_epoch.tolist()]
     return res, q, verdicts, blowups
 
@@ -194,6 +197,7 @@ def sweep_rows(
     res, q, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
     rows = []
     for lr, final, d, blown in zip(lrs, res.final_errors, verdicts, blowups, strict=True):
+        turns.pause()
         reach = gdcore.epochs_to_target(q, lr, np.zeros(3))
         rows.append(
             {

@@ -58,6 +58,8 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ui import memory
+
 R = TypeVar("R")
 
 LIGHT, HEAVY = 0, 1
@@ -179,11 +181,12 @@ class Turns:
             self._wait(t, None)
 
     def pause(self) -> None:
-        """Between blocks of a long computation: after ``SLICE_S`` with the turn, let the
-        light runs that wait go first (round the browsers), then carry on."""
+        """In a run with heavy work, between blocks of its computation or its charts: after
+        ``SLICE_S`` with the turn, let the light runs that wait go first (round the
+        browsers), then carry on. In a light run, nothing."""
         t = self._mine()
-        if t is None or self._holder is not t:
-            return
+        if t is None or not t.heavy or self._holder is not t:
+            return  # light runs never pause: they are short, and first in line already
         if not any(w.klass == LIGHT for w in self._waiting):  # a read without the lock
             return
         if self.clock() - t.granted_at < SLICE_S:
@@ -349,6 +352,8 @@ class Turns:
 
 TURNS = Turns()
 """This process's turn."""
+memory.configure()
+TURNS.after_heavy = memory.trim
 
 
 def turn(

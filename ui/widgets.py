@@ -412,6 +412,7 @@ def draw(
     ``notes``; they go into one caption under the chart. ``where`` is the
     container to draw in (a column), Streamlit's main area by default.
     """
+    turns.pause()  # a run with heavy work lets waiting light runs go between its charts
     spec, *rest = specs.cached_spec(build, *args, **kwargs)
     target = st if where is None else where
     target.vega_lite_chart(spec, width="stretch")
