@@ -315,8 +315,13 @@ def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
     alts = picture_texts(choice, prediction, residual, at)
     # PNG: every pixel as computed, encoded once ("auto" makes a lossy JPEG, re-encoded).
     look = {"width": "stretch", "output_format": "PNG"}
+    # Each picture of 512 x 512 pixels takes a while to encode: a run with heavy work lets
+    # the light runs that wait go first between them (ui.turns).
+    turns.pause()
     c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
+    turns.pause()
     c2.image(brightness_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
+    turns.pause()
     c3.image(residual_to_rgb(residual), caption="residual: orange = too dark", alt=alts[2], **look)
     out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
     if out.any():
