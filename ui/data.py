@@ -20,7 +20,9 @@ import streamlit as st
 import gdcore
 import gdcore.learner.check
 import gdcore.learner.export
+from gdcore.descent.engine import run_seconds
 from gdcore.pixels.loading import LoadedImage
+from ui import turns
 from ui.params import SIZES
 
 CACHE = {"max_entries": 64, "ttl": 3600}
@@ -98,6 +100,7 @@ def bowl(key: tuple, scale: str, _pixels: np.ndarray) -> tuple[gdcore.Quadratic,
     return q, gdcore.theory(q)
 
 
+@turns.shared
 @st.cache_data(**CACHE, max_size="300MB", show_spinner="Running gradient descent…")
 def descend(
     key: tuple,
@@ -109,11 +112,20 @@ def descend(
     batch: int,
     _pixels: np.ndarray,
 ) -> gdcore.DescentResult:
-    """Descent for every rate; ``batch`` 0 means full batch."""
+    """Descent for every rate; ``batch`` 0 means full batch. A heavy run waits behind the
+    light ones and lets them go first between its blocks (``ui.turns``)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, _ = bowl(key, scale, _pixels)
+    turns.heavy(run_seconds(table.n, len(lrs), epochs, batch or None))
     return gdcore.run_descent(
-        table, list(lrs), epochs, init=init, seed=seed, batch_size=batch or None, bowl=q
+        table,
+        list(lrs),
+        epochs,
+        init=init,
+        seed=seed,
+        batch_size=batch or None,
+        bowl=q,
+        between=turns.pause,
     )
 
 
@@ -139,9 +151,15 @@ def _judged_runs(key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _p
     """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
-    res = gdcore.run_descent(table, list(lrs), epochs, bowl=q, keep_weights=False)
+    turns.heavy(run_seconds(table.n, len(lrs), epochs))
+    res = gdcore.run_descent(
+        table, list(lrs), epochs, bowl=q, keep_weights=False, between=turns.pause
+    )
     w0 = np.zeros(3)
-    verdicts = [gdcore.diagnose_run(res.errors[i], lr, th, w0) for i, lr in enumerate(lrs)]
+    verdicts = []
+    for i, lr in enumerate(lrs):
+        verdicts.append(gdcore.diagnose_run(res.errors[i], lr, th, w0))
+        turns.pause()
     blowups = [str(d) if d >= 0 else "" for d in res.diverged_epoch.tolist()]
     return res, q, verdicts, blowups
 
@@ -156,6 +174,7 @@ class JudgedRuns:
     diagnoses: tuple[gdcore.Diagnosis, ...]
 
 
+@turns.shared
 @st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
 def compare_runs(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
@@ -169,6 +188,7 @@ def compare_runs(
     return JudgedRuns(res.errors, res.diverged_epoch, res.final_errors, tuple(verdicts))
 
 
+@turns.shared
 @st.cache_data(**CACHE, max_size="20MB", show_spinner="Running the sweep…")
 def sweep_rows(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
@@ -177,6 +197,7 @@ def sweep_rows(
     res, q, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
     rows = []
     for lr, final, d, blown in zip(lrs, res.final_errors, verdicts, blowups, strict=True):
+        turns.pause()
         reach = gdcore.epochs_to_target(q, lr, np.zeros(3))
         rows.append(
             {
