@@ -190,7 +190,7 @@ def test_plain_numbers_keep_their_old_reading():
     ("data", "match"),
     [
         (b"", "the log is empty"),
-        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"\xff\xfe\x00", "1 NUL byte \\(the first is byte 3"),
         (b"\xff\xfe not utf-8", "not UTF-8"),
         (b"1, x", "value 2 is not a number: 'x'"),
         (b"epoch,loss\n0,1\n1\n", "line 3 has 1 cell where the header has 2"),
