@@ -13,8 +13,8 @@ with widgets.page_run("diagnose") as page:
     st.caption(
         "Paste the errors your own code printed, epoch 0 first: plain numbers, a table (commas, tabs "
         "or semicolons; decimal commas too) or printed lines such as `Epoch 3/10 - loss: 0.53`. Or "
-        "upload the log file: Keras, fastai or Lightning CSVLogger, a W&B export. It starts with the "
-        "lesson's exercise."
+        "upload the log file: Keras, fastai or Lightning CSVLogger, a W&B export, TensorBoard's CSV, "
+        "Hugging Face's printed logs. It starts with the lesson's exercise."
     )
     left, right = st.columns([2, 3], gap="large")
     with left:
@@ -124,6 +124,8 @@ with widgets.page_run("diagnose") as page:
                     verdicts=[diag.verdict],
                 )
             with st.expander("How the verdict is reached"):
+                if trend is not None and trend.how:
+                    st.markdown(gdcore.verdicts.noise.trend_rules())
                 st.markdown(gdcore.verdicts.diagnosis.curve_rules())
     with left:
         widgets.share_box(

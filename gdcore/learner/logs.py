@@ -88,6 +88,8 @@ _DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 _FLAT = re.compile(r"[\s,;]+")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 """A number with thousands separators: ``12,000.0``, ``1,234,567``."""
+_GROUPED_LINE = re.compile(r"^[+-]?\d{1,3}(?:(?:,\d{3}){2,}(?:\.\d+)?|(?:,\d{3})+\.\d+),?$")
+"""A line that is one number with thousands separators beyond doubt: two groups, or a point."""
 _ONE_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 """``1,5`` or ``1,500``: a decimal comma, a thousands mark or two values."""
 _PROGRESS = re.compile(r"(?<![\w/.])(?<!epoch )(?<!epoch)(\d+)/(\d+)(?![\w/.])", re.I)
@@ -460,7 +462,10 @@ def _table(lines: list[str]) -> tuple[list[_Column], str, list[int], set[int]] |
     sample = sorted(set(rows[:SNIFF_LINES] + rows[-SNIFF_LINES:]))
     best: tuple[int, str, str, bool] | None = None
     ragged: str | None = None  # a header of names, and lines that do not fit it
+    grouped = any(_GROUPED_LINE.match(lines[i]) for i in sample)
     for sep in SEPARATORS:
+        if sep == "," and grouped:
+            continue  # 1,234,567 on a line is one number with thousands separators
         cells = [[x.strip() for x in _split(lines[i], sep)] for i in sample]
         width = len(cells[0])
         if any(len(c) != width for c in cells):

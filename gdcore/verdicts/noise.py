@@ -5,7 +5,7 @@ easier than the next. The lesson's "jumps, spikes" are a climb of the *trend*, n
 scatter, so a curve with more values than epochs, or whose values zig-zag, is judged here:
 
 1. The trend: the mean of each epoch's values when the log says which epoch each value
-   belongs to (``Axis.epochs``); otherwise an exponential moving average (EMA), debiased
+   belongs to (``Axis.epochs``, at least ``diagnosis.MIN_SHAPE_POINTS`` epochs); otherwise an exponential moving average (EMA), debiased
    like TensorBoard's smoothing slider, whose weight keeps about ``WINDOW_SHARE`` of the
    values in its window (between ``MIN_WEIGHT`` and ``MAX_WEIGHT``; the sentence states it).
 2. The noise: how far one value strays from the next, beyond the trend: the robust
@@ -38,6 +38,7 @@ from .diagnosis import (
     BIG_STEP,
     GOOD,
     MIN_DROP,
+    MIN_SHAPE_POINTS,
     NOISE_SHARE,
     RISE_TOLERANCE,
     SMALL_STEP,
@@ -169,7 +170,7 @@ def trend_of(values: NDArray[np.float64], axis: Axis) -> Trend | None:
     if axis.epochs is not None and finite:
         ep = np.asarray(axis.epochs, dtype=float)
         groups, first = np.unique(ep, return_index=True)
-        if groups.size < e.size and groups.size >= 2:
+        if groups.size < e.size and groups.size >= MIN_SHAPE_POINTS:
             order = np.argsort(first)
             groups = groups[order]
             means = np.array([e[ep == g].mean() for g in groups])
@@ -187,14 +188,16 @@ def trend_of(values: NDArray[np.float64], axis: Axis) -> Trend | None:
             )
     if not finite or not (axis.unit == "step" or scattered(e)):
         return None
+    # Steps without their numbers (Hugging Face prints none) are counted as logged.
+    unit = "logged step" if axis.unit == "step" and axis.at is None else axis.unit
     if not scattered(e):  # counted in steps but clean: the values are their own trend
-        return Trend(at, e, at, axis.unit, 0.0, "", e.size)
+        return Trend(at, e, at, unit, 0.0, "", e.size)
     w = ema_weight(e.size)
     return Trend(
         at,
         ema(e, w),
         at,
-        axis.unit,
+        unit,
         noise_level(e),
         f"an exponential moving average, weight {w:g}, as TensorBoard smooths",
         e.size,
@@ -214,6 +217,18 @@ def ema_sizes(n: int, weight: float) -> NDArray[np.float64]:
     total = (1 - weight ** (k + 1)) / (1 - weight)
     squares = (1 - weight ** (2 * (k + 1))) / (1 - weight**2)
     return np.asarray(total**2 / squares, dtype=np.float64)
+
+
+def trend_rules() -> str:
+    """How a noisy curve is judged, as Markdown, with the thresholds in force."""
+    return (
+        "Your log counts steps, or its values zig-zag, so the verdict reads its **trend**: "
+        "the mean of each epoch when the log names the epochs, else an exponential moving "
+        "average (TensorBoard's smoothing, its weight in the reason). The noise is how far one "
+        "value strays from the next around the trend (the ± in the reason). A rise of the trend "
+        f"counts as an overshoot only when it is also larger than {NOISE_BAND:g}× that noise; a "
+        "fall smaller than the noise is no fall. The rules below then apply to the trend:"
+    )
 
 
 def _at(t: Trend, k: int) -> str:
@@ -260,7 +275,7 @@ def diagnose_noisy(errors: NDArray[np.float64], lr: float | None, axis: Axis) ->
         return None
     v, sd = t.values, t.noise
     band = f"±{sd:.2g} around the trend"
-    trend = f"the trend ({t.how})" if t.how else "the trend"
+    trend = f"the trend ({t.how})" if t.how else "the error"
     low = np.minimum.accumulate(v)
     rise, fallen = v[1:] - low[:-1], v[0] - low[:-1]
     # A trend value averaging few values scatters more (an EMA's start): a climb counts
@@ -312,6 +327,13 @@ def diagnose_noisy(errors: NDArray[np.float64], lr: float | None, axis: Axis) ->
             lr,
             BIG_STEP,
         )
+    if v.size < MIN_SHAPE_POINTS:
+        return Diagnosis(
+            GOOD,
+            f"{trend} fell from {_fmt(start)} to {_fmt(end)} ({_pct(drop)}) without rising beyond "
+            f"the noise (only {v.size} trend values: too few to see it flatten).",
+            lr,
+        )
     share = (low[-1 - tail] - low[-1]) / (start - end)
     if share > STILL_FALLING:
         return _suggest(
@@ -331,6 +353,7 @@ def diagnose_noisy(errors: NDArray[np.float64], lr: float | None, axis: Axis) ->
 
 
 __all__ = [
+    "trend_rules",
     "Axis",
     "Trend",
     "diagnose_noisy",
