@@ -493,3 +493,18 @@ def test_every_page_passes_axe_core_in_both_themes(browser, server, name, scheme
         t.page.screenshot(path=str(SHOTS / f"{name}-{scheme}.png"), full_page=True)
     finally:
         t.close()
+
+
+def test_diagnose_a_noisy_tensorboard_log_draws_its_trend_over_faint_points(tab):
+    # A real TensorBoard CSV download (tests/data/frameworks): loss per mini-batch step.
+    path = ROOT / "tests" / "data" / "frameworks" / "tensorboard_good.csv"
+    tab.open("diagnose")
+    tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    tab.page.wait_for_timeout(500)
+    tab.settle()
+    verdict = tab.verdict()
+    assert "GOOD" in verdict.upper() and "batch noise" in verdict
+    assert "the log counts steps (160 values)" in tab.main.inner_text()
+    _assert_healthy(tab)
+    SHOTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(SHOTS / "diagnose-noisy-log.png"), full_page=True)

@@ -1262,7 +1262,7 @@ def directions_chart(excess: np.ndarray, curvatures: np.ndarray, title: str) -> 
     )
 
 
-NOISY_OPACITY = 0.3
+NOISY_OPACITY = 0.45
 """The raw values of a noisy log are drawn this faint under their trend line."""
 
 

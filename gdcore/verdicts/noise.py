@@ -252,7 +252,7 @@ def diagnose_noisy(errors: NDArray[np.float64], lr: float | None, axis: Axis) ->
     --------
     >>> rng = np.random.default_rng(1)
     >>> steps = 2.0 * np.exp(-np.arange(400) / 60) + 0.5 + rng.normal(0, 0.08, 400)
-    >>> print(diagnose_noisy(steps, None, Axis("step")))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(diagnose_noisy(steps, None, Axis("step", at=np.arange(400.0))))  # doctest: +NORMALIZE_WHITESPACE
     good: it falls with batch noise (±0.075 around the trend): the trend (an exponential
     moving average, weight 0.95, as TensorBoard smooths) fell from 2.53 to 0.507 (80%) and
     flattened: the last 100 of 399 steps removed only 0% of the fall.
