@@ -17,7 +17,7 @@ import pytest
 from gdcore.cli import main
 from gdcore.learner.logs import LogError, read_log
 from gdcore.verdicts.diagnosis import diagnose_curve
-from gdcore.verdicts.noise import Axis, diagnose_noisy, ema, noise_level, trend_of
+from gdcore.verdicts.noise import Axis, diagnose_noisy, ema, ema_weight, noise_level, trend_of
 
 HERE = Path(__file__).parent / "data" / "frameworks"
 VERDICT = {"small": "too small", "good": "good", "diverging": "too large"}
@@ -308,3 +308,22 @@ def test_diagnose_page_offers_the_runs_of_an_appended_log():
     at.selectbox(key="dg_run").set_value(1).run()
     assert "TOO LARGE" in verdict_text(at)
     assert any("judged run 1 of 2" in t.value for t in at.text)
+
+
+def test_printed_names_without_numbers_are_named_in_the_refusal():
+    with pytest.raises(LogError) as caught:
+        read_log("{'loss': 'n/a?', 'epoch': 'one'}")
+    assert caught.value.candidates == ("loss", "epoch")
+    assert "the log names 'loss', 'epoch', but no name is followed by a number" in str(caught.value)
+
+
+def test_typed_noisy_numbers_are_judged_by_their_trend_in_epochs():
+    rng = np.random.default_rng(7)
+    curve = 0.3 + 2 * np.exp(-np.arange(60) / 8) + rng.normal(0, 0.05, 60)
+    typed = " ".join(f"{v:.4f}" for v in curve)
+    log = read_log(typed)
+    assert log.axis.unit == "epoch" and log.axis.epochs is None
+    d = diagnose_curve(log.values, axis=log.axis)
+    assert d.verdict == "good" and "of 59 epochs" in d.reason
+    assert f"weight {ema_weight(60):g}," in d.reason and ema_weight(60) == 0.67
+    assert diagnose_curve(log.values).verdict == "too large"  # the raw rules: noise as overshoot

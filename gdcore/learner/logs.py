@@ -90,6 +90,8 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 """A number with thousands separators: ``12,000.0``, ``1,234,567``."""
 _GROUPED_LINE = re.compile(r"^[+-]?\d{1,3}(?:(?:,\d{3}){2,}(?:\.\d+)?|(?:,\d{3})+\.\d+),?$")
 """A line that is one number with thousands separators beyond doubt: two groups, or a point."""
+_NAMED = re.compile(r"['\"]?([A-Za-z_][\w./-]*)['\"]?\s*[:=]")
+"""A name printed before a value: ``'loss':``, ``loss=``."""
 _ONE_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 """``1,5`` or ``1,500``: a decimal comma, a thousands mark or two values."""
 _PROGRESS = re.compile(r"(?<![\w/.])(?<!epoch )(?<!epoch)(\d+)/(\d+)(?![\w/.])", re.I)
@@ -336,6 +338,14 @@ def _plain(lines: list[str]) -> Log:
     bad = np.flatnonzero(~values.present)
     if bad.size:
         shown = tokens[bad[0]] if len(tokens[bad[0]]) <= 20 else tokens[bad[0]][:20] + "..."
+        named = list(dict.fromkeys(_NAMED.findall(text)))
+        if named:  # printed names without numbers: say which were seen
+            seen = ", ".join(repr(n) for n in named[:8]) + (", …" if len(named) > 8 else "")
+            raise LogError(
+                f"value {bad[0] + 1} is not a number: {shown!r}; the log names {seen}, but "
+                "no name is followed by a number.",
+                tuple(named[:8]),
+            )
         raise LogError(f"value {bad[0] + 1} is not a number: {shown!r}.")
     how = " with decimal commas" if comma else " with thousands separators" if thousands else ""
     said = f"read {_cells(len(tokens), 'value')} typed as plain numbers{how}"
