@@ -319,11 +319,12 @@ def test_printed_names_without_numbers_are_named_in_the_refusal():
 
 def test_typed_noisy_numbers_are_judged_by_their_trend_in_epochs():
     rng = np.random.default_rng(7)
-    curve = 0.3 + 2 * np.exp(-np.arange(60) / 8) + rng.normal(0, 0.05, 60)
+    curve = np.abs(0.3 + 2 * np.exp(-np.arange(60) / 8) + rng.normal(0, 0.1, 60))
     typed = " ".join(f"{v:.4f}" for v in curve)
     log = read_log(typed)
     assert log.axis.unit == "epoch" and log.axis.epochs is None
     d = diagnose_curve(log.values, axis=log.axis)
     assert d.verdict == "good" and "of 59 epochs" in d.reason
+    assert d.reason.startswith("it falls with batch noise (±0.1 around the trend)")
     assert f"weight {ema_weight(60):g}," in d.reason and ema_weight(60) == 0.67
     assert diagnose_curve(log.values).verdict == "too large"  # the raw rules: noise as overshoot
