@@ -582,6 +582,8 @@ def _final_progress(lines: list[str]) -> list[str]:
     text counts on the same bar (the same total and epoch, not counting again from 0 or
     1; Keras draws ``16/16`` once more with the validation loss).
     """
+    if not any("/" in line for line in lines):
+        return lines  # no counter anywhere: the common case, a million plain lines at C speed
     out = list(lines)
     last: tuple[int, int, int, str] | None = None  # line, count, total, epoch of the last bar
     for i, line in enumerate(lines):
@@ -618,8 +620,8 @@ def _printed(lines: list[str]) -> tuple[list[_Column], str, list[int], set[int]]
     partial = sum(1 for a, b in zip(lines, final, strict=True) if a != b)
     for number, line in enumerate(final, start=1):
         found = _PAIR.findall(line)
-        tutorial = _TUTORIAL.match(line)  # PyTorch's tutorial: "[2,  2000] loss: 1.234"
-        if tutorial and found:
+        tutorial = line[:1] == "[" and found and _TUTORIAL.match(line)
+        if tutorial:  # PyTorch's tutorial: "[2,  2000] loss: 1.234"
             found = [("epoch", tutorial.group(1)), ("batch", tutorial.group(2)), *found]
         if not found:
             continue
