@@ -328,3 +328,18 @@ def test_typed_noisy_numbers_are_judged_by_their_trend_in_epochs():
     assert d.reason.startswith("it falls with batch noise (±0.1 around the trend)")
     assert f"weight {ema_weight(60):g}," in d.reason and ema_weight(60) == 0.67
     assert diagnose_curve(log.values).verdict == "too large"  # the raw rules: noise as overshoot
+
+
+def test_a_resumed_lightning_run_is_found_where_its_step_counts_back():
+    # Lightning resumed from the checkpoint at step 79 after a crash at step 95: the epoch
+    # repeats (5, 5) but the step goes back, and the second run is judged.
+    rows = (HERE / "lightning_step_good.csv").read_text().splitlines()
+    header, body = rows[0], rows[1:]
+    steps = [int(r.split(",")[1]) for r in body]
+    crash, resume = steps.index(95), steps.index(80)
+    resumed = "\n".join([header, *body[: crash + 1], *body[resume:]]) + "\n"
+    log = read_log(resumed)
+    assert log.runs == (2, crash + 3) and log.run == 2
+    np.testing.assert_array_equal(
+        log.values, _csv_column(HERE / "lightning_step_good.csv", "train_loss")[80:]
+    )

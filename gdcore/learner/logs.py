@@ -230,14 +230,11 @@ def _runs(
 
     Returns the columns cut to the run, the line where each run starts and the run's number.
     """
-    index = [c for c in columns if c.numbers and _role(c.name) == "index"]
-    index.sort(key=lambda c: not _tail(c.name).startswith("epoch"))  # epochs first
     starts = set(restarts)
-    if index:
-        c = index[0]
-        rows = np.flatnonzero(c.present & np.isfinite(c.values))
-        back = rows[1:][np.diff(c.values[rows]) < 0]
-        starts |= {int(r) for r in back}
+    for c in columns:  # an epoch or a step counting back: a resumed run repeats a stretch
+        if c.numbers and _role(c.name) == "index":
+            rows = np.flatnonzero(c.present & np.isfinite(c.values))
+            starts |= {int(r) for r in rows[1:][np.diff(c.values[rows]) < 0]}
     bounds = sorted(starts - {0})
     if not bounds:
         if run not in (None, 1):
