@@ -231,10 +231,18 @@ def _runs(
     Returns the columns cut to the run, the line where each run starts and the run's number.
     """
     starts = set(restarts)
-    for c in columns:  # an epoch or a step counting back: a resumed run repeats a stretch
-        if c.numbers and _role(c.name) == "index":
-            rows = np.flatnonzero(c.present & np.isfinite(c.values))
-            starts |= {int(r) for r in rows[1:][np.diff(c.values[rows]) < 0]}
+    index = [c for c in columns if c.numbers and _role(c.name) == "index"]
+    epochs = [c for c in index if _tail(c.name).startswith("epoch")]
+    ahead = np.zeros(len(at), dtype=bool)  # rows where the epoch moved on
+    if epochs:
+        e = np.where(epochs[0].present, epochs[0].values, np.nan)
+        e = pd.Series(e).ffill().to_numpy()
+        ahead[1:] = e[1:] > e[:-1]
+    for c in index:  # an epoch or a step counting back: a resumed run repeats a stretch
+        rows = np.flatnonzero(c.present & np.isfinite(c.values))
+        back = rows[1:][np.diff(c.values[rows]) < 0]
+        # a batch counter starts again each epoch ("[2,  4] loss: …"): no new run then
+        starts |= {int(r) for r in back if any(c is x for x in epochs) or not ahead[r]}
     bounds = sorted(starts - {0})
     if not bounds:
         if run not in (None, 1):
