@@ -169,13 +169,13 @@ def trend_of(values: NDArray[np.float64], axis: Axis) -> Trend | None:
     finite = np.isfinite(e).all()
     if axis.epochs is not None and finite:
         ep = np.asarray(axis.epochs, dtype=float)
-        groups, first = np.unique(ep, return_index=True)
+        groups, first, which = np.unique(ep, return_index=True, return_inverse=True)
         if groups.size < e.size and groups.size >= MIN_SHAPE_POINTS:
-            order = np.argsort(first)
+            order = np.argsort(first)  # epochs in the order logged
+            sizes = np.bincount(which, minlength=groups.size).astype(float)[order]
+            means = np.bincount(which, weights=e, minlength=groups.size)[order] / sizes
+            xs = np.bincount(which, weights=at, minlength=groups.size)[order] / sizes
             groups = groups[order]
-            means = np.array([e[ep == g].mean() for g in groups])
-            xs = np.array([at[ep == g].mean() for g in groups])
-            sizes = np.array([float((ep == g).sum()) for g in groups])
             return Trend(
                 xs,
                 means,
