@@ -343,3 +343,16 @@ def test_a_resumed_lightning_run_is_found_where_its_step_counts_back():
     np.testing.assert_array_equal(
         log.values, _csv_column(HERE / "lightning_step_good.csv", "train_loss")[80:]
     )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_batch_noise_around_a_flat_trend_is_neither_good_nor_too_large(seed):
+    # Nothing is learned: the error scatters ±5% around 1 for 400 steps (fixed seeds).
+    rng = np.random.default_rng(seed)
+    flat = 1.0 + rng.normal(0, 0.05, 400)
+    d = diagnose_noisy(flat, None, Axis("step", at=np.arange(400.0)))
+    assert d.verdict == "too small", d
+    assert "within the batch noise" in d.reason or "did not fall" in d.reason
+    # the same scatter around a trend that doubles is too large
+    rising = flat * np.linspace(1, 2, 400)
+    assert diagnose_noisy(rising, None, Axis("step", at=np.arange(400.0))).verdict == "too large"

@@ -16,7 +16,7 @@ scatter, so a curve with more values than epochs, or whose values zig-zag, is ju
    ``NOISE_SHARE``) *and* by more than ``NOISE_BAND`` times the noise: **too large**; so is
    a trend whose last quarter all stays that far up.
 4. A trend that fell by less than ``diagnosis.MIN_DROP`` of its start, or by less than the
-   noise: **too small**. A trend whose last quarter still removed over
+   noise (and twice the scatter of its first and last values): **too small**. A trend whose last quarter still removed over
    ``diagnosis.STILL_FALLING`` of its fall: **too small**. Otherwise **good**: it falls with
    batch noise.
 
@@ -318,9 +318,12 @@ def diagnose_noisy(errors: NDArray[np.float64], lr: float | None, axis: Axis) ->
     if start == 0:
         return Diagnosis(GOOD, "the error is 0 from the start: nothing is left to learn.", lr)
     drop = (start - end) / start
-    if drop < MIN_DROP or start - end <= NOISE_BAND * sd:
+    # A fall counts beyond the noise, and beyond twice the scatter of the two trend values
+    # it compares (an EMA's start is one value, as noisy as any).
+    floor = max(NOISE_BAND * sd, 2 * sd * math.sqrt(1 / size[0] + 1 / size[-1]))
+    if drop < MIN_DROP or start - end <= floor:
         moved = f"fell only {_pct(drop, 1)}" if drop > 0 else "did not fall"
-        within = f", within the batch noise ({band})" if start - end <= NOISE_BAND * sd else ""
+        within = f", within the batch noise ({band})" if start - end <= floor else ""
         return _suggest(
             TOO_SMALL,
             f"{trend} {moved} in {counted}{within}: the steps are too tiny.",
