@@ -247,15 +247,18 @@ class Curve:
 
 
 @st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
-def read_curve(sha: str, column: str, _typed: str, _file: bytes | None) -> Curve:
-    """Read a typed or uploaded log once per content and column (``sha`` names the content).
+def read_curve(sha: str, column: str, _typed: str, _file: bytes | None, run: int = 0) -> Curve:
+    """Read a typed or uploaded log once per content, column and run (``sha`` names the content;
+    ``run`` 0 is the last run of a file that holds several).
 
     A file that cannot be read is the answer, not a reason to fall back to the
     text box: the page then shows the problem and no verdict.
     """
     source = "the uploaded file" if _file is not None else "the text box"
     try:
-        log = gdcore.learner.logs.read_log(_file if _file is not None else _typed, column or None)
+        log = gdcore.learner.logs.read_log(
+            _file if _file is not None else _typed, column or None, run or None
+        )
     except gdcore.learner.logs.LogError as exc:
         what = "" if exc.candidates else " could not be read"  # read, but which curve?
         return Curve(None, source, f"{source.capitalize()}{what}: {exc}", exc.candidates)
