@@ -66,8 +66,9 @@ def _step_maps(
     G = M.copy()
     G[:, :3, 3] *= -1.0
     G[:, 3, :] = 0.0
-    size = 7 if optimizer.momentum > 0.0 else 4
-    return step_map(G, lrs[:, None], optimizer, matrix=True)[..., :size, :size]
+    if optimizer.momentum == 0.0:
+        return step_map(G, lrs[:, None], optimizer, matrix=True, velocity=False)
+    return step_map(G, lrs[:, None], optimizer, matrix=True)[..., :7, :7]
 
 
 def _compose(A: NDArray[np.float64]) -> NDArray[np.float64]:
