@@ -34,8 +34,8 @@ from .pixels.images import BUILTINS, DEFAULT_SIZE, builtin_image
 from .pixels.loading import MAX_PIXELS, ImageError, LoadedImage, load_image
 from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
-from .verdicts.diagnose import diagnose, diagnose_run
-from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve
+from .verdicts.diagnose import diagnose, diagnose_curve, diagnose_run
+from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis
 
 __all__ = [
     "__version__",

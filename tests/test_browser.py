@@ -493,3 +493,28 @@ def test_every_page_passes_axe_core_in_both_themes(browser, server, name, scheme
         t.page.screenshot(path=str(SHOTS / f"{name}-{scheme}.png"), full_page=True)
     finally:
         t.close()
+
+
+@pytest.mark.parametrize(
+    "name, verdict, said",
+    [
+        ("tensorboard_good.csv", "GOOD", "the log counts steps (160 values)"),
+        (
+            "lightning_step_small.csv",
+            "TOO SMALL",
+            "the log counts steps (160 values over 10 epochs)",
+        ),
+    ],
+)
+def test_diagnose_a_noisy_log_draws_its_trend_over_faint_points(tab, name, verdict, said):
+    # Real logs (tests/data/frameworks): TensorBoard's CSV download and Lightning's per-step loss.
+    path = ROOT / "tests" / "data" / "frameworks" / name
+    tab.open("diagnose")
+    tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    tab.page.wait_for_timeout(500)
+    tab.settle()
+    assert verdict in tab.verdict().upper() and "trend" in tab.verdict()
+    assert said in tab.main.inner_text()
+    _assert_healthy(tab)
+    SHOTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(SHOTS / f"diagnose-{Path(name).stem}.png"), full_page=True)

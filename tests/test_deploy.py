@@ -541,5 +541,5 @@ def test_a_dead_replica_costs_no_learner_a_503(doomed_replicas):
 def test_readme_load_tables_are_the_saved_measurements():
     """The README's "Measured: a class on one link" tables are `python -m bench.load table`."""
     saved = json.loads(load.RESULTS.read_text())
-    assert set(saved) == {"arrivals/1", "arrivals/2", "uploads/1", "uploads/2"}
+    assert set(saved) == {"arrivals/1", "arrivals/2", "uploads/1", "uploads/2", "fair/1"}
     assert load.table(saved) in (load.ROOT / "README.md").read_text()

@@ -17,6 +17,7 @@ import streamlit as st
 import gdcore
 from gdcore.bowl import forecast, landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
+from gdcore.descent.engine import run_seconds
 from gdcore.descent.optimizer import Optimizer
 from gdcore.params import SCHEDULE, nesterov_problem
 from gdcore.verdicts.diagnosis import edge
@@ -29,7 +30,7 @@ from gdcore.verdicts.knobs import (
     near_one,
     root_factors,
 )
-from ui import charts, classroom, widgets
+from ui import charts, classroom, turns, widgets
 from ui.controls import control
 from ui.data import CACHE, bowl
 from ui.params import Field, Run
@@ -90,6 +91,7 @@ def advanced_controls(f: dict[str, Field]) -> tuple[Optimizer, list[str]]:
     return Optimizer(beta, nesterov, schedule, warmup), problems
 
 
+@turns.shared
 @st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
 def judged_run(
     key: tuple,
@@ -105,8 +107,17 @@ def judged_run(
     """One run with its knobs, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
+    turns.heavy(run_seconds(table.n, 1, epochs, batch or None, knob.momentum))
     res = gdcore.run_descent(
-        table, [lr], epochs, init=init, seed=seed, batch_size=batch or None, bowl=q, optimizer=knob
+        table,
+        [lr],
+        epochs,
+        init=init,
+        seed=seed,
+        batch_size=batch or None,
+        bowl=q,
+        between=turns.pause,
+        optimizer=knob,
     )
     d = diagnose_knobs(
         res.errors[0], lr, th, res.weights[0, 0], full_batch=batch == 0, optimizer=knob

@@ -1,10 +1,11 @@
-"""One verdict on a run on an image: the plain rules or the knobs' rules, chosen here.
+"""One verdict on a run or a curve: the rules that apply, chosen here.
 
 ``diagnosis`` holds the plain verdicts (a constant rate, no momentum) and the
 curve rules; ``knobs`` the verdicts for momentum, Nesterov, a schedule or a
-warm-up, built on them. ``diagnose`` picks the one that applies, so the
-dashboard, the command line and the exercises judge a run the same way, and
-neither of the two modules needs the other's choice (no import cycle).
+warm-up; ``noise`` the trend of a learner's noisy log; the last two build on
+the first. ``diagnose`` (a run on an image) and ``diagnose_curve`` (a curve
+alone) pick the one that applies, so the dashboard, the command line and the
+exercises judge alike, and no module needs another's choice (no import cycle).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..bowl.theory import Theory
 from ..descent.optimizer import Optimizer
-from .diagnosis import Diagnosis, diagnose_plain
+from .diagnosis import Diagnosis, check_curve, diagnose_plain
+from .diagnosis import diagnose_curve as curve_rules_verdict
 from .knobs import diagnose_knobs
+from .noise import Axis, diagnose_noisy
 
 
 def diagnose(
@@ -62,7 +65,36 @@ def diagnose(
     return diagnose_plain(e, lr, th, w0, full_batch)
 
 
+def diagnose_curve(
+    errors: ArrayLike, lr: float | None = None, *, axis: Axis | None = None
+) -> Diagnosis:
+    """Judge a learning rate from its error curve alone (``diagnosis``' rules).
+
+    Parameters
+    ----------
+    errors : array_like
+        Error at epochs 0, 1, 2, ...; at least two values, none negative.
+    lr : float, optional
+        The rate used, to turn the verdict into a suggested next rate.
+    axis : noise.Axis, optional
+        What a learner's log counts (steps, the epoch of each value). Given, a
+        noisy curve is judged by its trend (``noise.diagnose_noisy``); engine runs
+        leave it out.
+
+    Examples
+    --------
+    >>> print(diagnose_curve([2.0, 0.1, 5.0, 20]))
+    too large: the error rose from 0.1 to 20 between epochs 1 and 3: overshoot.
+    """
+    e = check_curve(errors)
+    if axis is not None:
+        noisy = diagnose_noisy(e, lr, axis)
+        if noisy is not None:
+            return noisy
+    return curve_rules_verdict(e, lr)
+
+
 diagnose_run = diagnose
 """The name this function had before ``diagnose``: kept so that old code keeps working."""
 
-__all__ = ["diagnose", "diagnose_run"]
+__all__ = ["diagnose", "diagnose_curve", "diagnose_run"]

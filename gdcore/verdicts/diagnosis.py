@@ -193,6 +193,9 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
     lr : float, optional
         The rate used, to turn the verdict into a suggested next rate.
 
+    A learner's noisy log is judged by its trend first: ``diagnose.diagnose_curve``
+    (``gdcore.diagnose_curve``) chooses between that and these rules.
+
     Examples
     --------
     >>> print(diagnose_curve([2.0, 0.1, 5.0, 20]))
