@@ -31,7 +31,7 @@ from .bowl.theory import epochs_to_target, theory
 from .descent.engine import initial_weights, run_descent
 from .descent.runs import DescentResult
 from .learner import export
-from .learner.check import START, Setup, check_readings, learner_pixels, read_errors
+from .learner.check import RAN, START, Knobs, Setup, check_readings, learner_pixels, read_errors
 from .learner.logs import MAX_BYTES as MAX_LOG_BYTES
 from .learner.logs import LogError, read_log
 from .params import (
@@ -56,6 +56,10 @@ from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
 from .verdicts.diagnosis import check_curve, diagnose_curve, diagnose_run
 
+RUN_INIT = Param(
+    "init", START.rule, "zero", "starting weights: zero, random (from --seed) or w0,w1,w2"
+)
+"""``run --init``: ``check``'s rule for the starting weights, with the run's own help."""
 CHUNK_VALUES = 1_000_000
 """Rate-by-epoch values that ``run`` makes at once. With the weights and the
 engine's temporaries that is about 120 MB, whatever the size of the output."""
@@ -132,6 +136,12 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("images", help="list the built-in images")
 
+    def optimizer_args(sp: argparse.ArgumentParser) -> None:
+        _option(sp, "--momentum", MOMENTUM)
+        sp.add_argument("--nesterov", action="store_true", help=NESTEROV.help)
+        _option(sp, "--schedule", SCHEDULE)
+        _option(sp, "--warmup", WARMUP)
+
     def image_args(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--image", required=True, help="a built-in image name or an image file")
         _option(sp, "--scale", SCALE)
@@ -144,10 +154,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(run, "--epochs", EPOCHS, required=True, default=None)
     _option(run, "--batch-size", BATCH_SIZE)
     _option(run, "--seed", SEED)
-    _option(run, "--momentum", MOMENTUM)
-    run.add_argument("--nesterov", action="store_true", help=NESTEROV.help)
-    _option(run, "--schedule", SCHEDULE)
-    _option(run, "--warmup", WARMUP)
+    _option(run, "--init", RUN_INIT)
+    optimizer_args(run)
     run.add_argument("--summary", action="store_true", help="one row per rate with a verdict")
 
     th = sub.add_parser("theory", help="exact facts about an image's error bowl, as JSON")
@@ -170,6 +178,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(ck, "--lr", LR, required=True, default=None)
     _option(ck, "--init", START)
     _option(ck, "--seed", SEED)
+    optimizer_args(ck)
+    _option(ck, "--epochs", RAN)
     ck.add_argument("--file", help="a file of the errors your loop printed, epoch 0 first")
     ck.add_argument("--column", help="the column of a log to check (default: chosen by rule)")
     ck.add_argument("values", nargs="?", choices=["-"], help="- to read the errors from stdin")
@@ -213,6 +223,7 @@ def _runs(
             batch_size=args.batch_size,
             bowl=bowl,
             keep_weights=keep_weights,
+            init=args.init,
             **_optimizer(args),
         )
 
@@ -244,7 +255,7 @@ def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
     writer = csv.writer(out, lineterminator="\n")
     if args.summary:
         th = theory(bowl)
-        w0 = initial_weights("zero")
+        w0 = initial_weights(args.init, args.seed)
         writer.writerow(["lr", "final_error", "verdict", "diverged_epoch", "reason"])
         for result in _runs(args, table, bowl, keep_weights=not full):
             for i, lr in enumerate(result.lrs):
@@ -361,6 +372,7 @@ def read_log_file(path: str) -> bytes:
 
 
 def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> None:
+    _optimizer(args)  # a bad combination is refused before anything is read
     if (args.file is None) == (args.values is None):
         raise UsageError("errors: give one of --file PATH or - (the errors on stdin)")
     data: str | bytes
@@ -378,7 +390,8 @@ def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> 
             names = ", ".join(shlex.quote(c) for c in exc.candidates[:10])
             choose = f" Choose one with --column NAME ({names})."
         raise UsageError(f"{where}: {exc}{choose}") from None
-    setup = Setup(_load(args), args.scale, args.lr, args.init, args.seed)
+    knobs = Knobs(**_optimizer(args))
+    setup = Setup(_load(args), args.scale, args.lr, args.init, args.seed, knobs, args.epochs)
     others = {}  # the file as the learner's code reads it, when gdcore does not average it
     if args.image not in BUILTINS and args.max_side is None:
         pil = learner_pixels(args.image)

@@ -48,6 +48,7 @@ from ..descent.runs import BLOWUP_ERROR
 from ..descent.schedules import describe, is_constant, rate_factors
 from ..descent.testing import FLOOR, RTOL
 from ..params import (
+    EPOCHS,
     INIT,
     LR,
     MOMENTUM,
@@ -141,6 +142,15 @@ START = Param(
 )
 
 
+RAN = Param(
+    "epochs",
+    EPOCHS.rule,
+    None,
+    "the epochs your loop ran (default: one fewer than the values printed; a cosine "
+    "schedule reaches 0 there)",
+)
+
+
 # --- The printed values ------------------------------------------------------
 
 
@@ -172,6 +182,10 @@ def half_unit(text: str) -> float:
         return math.inf
 
 
+class BeyondRange(ValueError):
+    """A printed number beyond float64's range: refused, never read as something else."""
+
+
 def printed(tokens: list[str]) -> tuple[Printed, ...]:
     """The printed errors from their texts, digits kept; ``ValueError`` naming a bad one.
 
@@ -193,7 +207,7 @@ def printed(tokens: list[str]) -> tuple[Printed, ...]:
         except ValueError:
             raise ValueError(f"errors: value {i + 1} is not a number: {shown!r}.") from None
         if math.isinf(v) and _TOKEN.fullmatch(tok.strip()) is not None:
-            raise ValueError(
+            raise BeyondRange(
                 f"errors: value {i + 1}, {shown}, is beyond the range of a float (at most "
                 f"{LARGEST:.2g}): no loop prints it; a loop whose error overflows prints inf."
             )
@@ -520,6 +534,7 @@ class Check:
     also: tuple[str, ...] = ()
     precision: str = "float64"
     reading: str = ""
+    optimizer: str = ""
 
     @property
     def headline(self) -> str:
@@ -533,9 +548,12 @@ class Check:
     @property
     def evidence(self) -> str:
         """The evidence in one sentence (and how the image was read, when not as gdcore reads it)."""
+        said = self._evidence()
+        if self.optimizer:
+            said += f" The loop was checked with {self.optimizer}."
         if self.reading:
-            return f"{self._evidence()} The image was read as {self.reading}."
-        return self._evidence()
+            said += f" The image was read as {self.reading}."
+        return said
 
     def _evidence(self) -> str:
         n = len(self.values)
@@ -819,9 +837,11 @@ def _solve_rates(q: Quadratic, w: NDArray[np.float64], target: float) -> NDArray
     g = q.slopes(w) if q.hessian[0, 0] else np.array([0.0, *q.slopes(w)[1:]])
     a, b = 0.5 * float(g @ q.hessian @ g), -float(g @ g)
     c = float(q.error(w)) - target
-    if not (a > 0 and math.isfinite(c)):
+    with np.errstate(all="ignore"):  # a target near float's end overflows: no rate then
+        disc2 = float(b * b - 4 * a * c)
+    if not (a > 0 and math.isfinite(c) and math.isfinite(disc2)):
         return np.empty(0)
-    disc = math.sqrt(max(b * b - 4 * a * c, 0.0))
+    disc = math.sqrt(max(disc2, 0.0))
     return np.array([(-b - disc) / (2 * a), (-b + disc) / (2 * a)])
 
 
@@ -990,7 +1010,9 @@ def _search(setup: Setup, values: tuple[Printed, ...], precision: Precision) -> 
     if not fits:
         return Check("unexplained", (), parted, texts, v, exact)
     fewest = min(f[0] for f in fits)
-    best = [f for f in fits if f[0] == fewest]
+    # Ties: a loop with the rate you gave before one with another rate (a moving average
+    # or a schedule one epoch ahead with an exponential decay is exactly another rate).
+    best = sorted((f for f in fits if f[0] == fewest), key=lambda f: f[1].rate != setup.lr)
     _, loop, curve = best[0]
     findings = tuple(_mistakes(setup, loop))
     kinds = {tuple(f.mistake for f in findings)}
@@ -1035,16 +1057,18 @@ def check_readings(
     setups = {"": setup}
     for name, pixels in others.items():
         if pixels.shape == setup.pixels.shape and not np.array_equal(pixels, setup.pixels):
-            setups[READINGS[name]] = Setup(pixels, setup.scale, setup.lr, setup.w0)
+            setups[READINGS[name]] = Setup(
+                pixels, setup.scale, setup.lr, setup.w0, knobs=setup.knobs, epochs=setup.epochs
+            )
     first = None
     for precision in (DOUBLE, SINGLE) if could_be_single(values) else (DOUBLE,):
         for reading, each in setups.items():  # every reading in float64 before any in float32
             found = _search(each, values, precision)
             if found.outcome != "unexplained":
-                return replace(found, reading=reading)
+                return replace(found, reading=reading, optimizer=setup.knobs.said())
             first = first or found
     assert first is not None
-    return first
+    return replace(first, optimizer=setup.knobs.said())
 
 
 def check(
@@ -1054,6 +1078,8 @@ def check(
     errors: str | tuple[Printed, ...],
     init: str | ArrayLike = "zero",
     seed: int = 0,
+    knobs: Knobs = PLAIN,
+    epochs: int | None = None,
 ) -> Check:
     """Check printed errors (text, or ``read_printed``'s values) against a setup.
 
@@ -1062,7 +1088,7 @@ def check(
     All 3 values agree with the exact curve to the digits printed (epoch 2: printed 0.0488, exact 0.048828125).
     """
     values = read_printed(errors) if isinstance(errors, str) else errors
-    return check_loop(Setup(pixels, scale, lr, init, seed), values)
+    return check_loop(Setup(pixels, scale, lr, init, seed, knobs, epochs), values)
 
 
 LOG_DIGITS = "digits taken from the values read, so a 0 printed last is not counted"
@@ -1085,6 +1111,8 @@ def read_errors(data: str | bytes, column: str | None = None) -> tuple[tuple[Pri
     if column is None:
         try:
             values = read_printed(text)
+        except BeyondRange:
+            raise
         except ValueError:
             pass
         else:
