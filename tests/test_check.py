@@ -519,3 +519,295 @@ def test_in_a_browser_the_example_is_checked_and_drawn(tab):  # noqa: F811 (a fi
     assert tab.main.locator("[data-testid='stVegaLiteChart']").count() == 1
     assert tab.page.locator("[data-testid='stException']").count() == 0
     assert not tab.errors, tab.errors
+
+
+# --- Momentum and schedules ----------------------------------------------------------
+
+SCHEDULES = {
+    # the text check is given: the rate multiplier of epoch k, written out as a learner would
+    "constant": lambda k, T: 1.0,
+    "step:10:0.5": lambda k, T: 0.5 ** (k // 10),
+    "exp:0.95": lambda k, T: 0.95**k,
+    "inverse:20": lambda k, T: 1.0 / (1.0 + k / 20),
+    "cosine": lambda k, T: 0.5 * (1.0 + np.cos(np.pi * k / T)),
+}
+
+
+def momentum_loop(
+    pixels,
+    scale,
+    lr,
+    epochs,
+    *,
+    beta=0.0,
+    nesterov=False,
+    schedule="constant",
+    warmup=0,
+    convention="torch",
+    ahead=False,
+    warm_zero=False,
+):
+    """A learner's NumPy loop with momentum and a schedule, pixel by pixel.
+
+    ``convention``: "torch" (``buf = beta*buf + slope``, step ``lr*buf``, as
+    ``torch.optim.SGD``), "average" (``buf = beta*buf + (1-beta)*slope``) or
+    "inside" (``buf = beta*buf + lr*slope``, step ``buf``, as Keras). ``ahead``:
+    the schedule moves on before the update; ``warm_zero``: the warm-up's
+    fraction is k/W (not (k+1)/W).
+    """
+    table = pixel_table(pixels, scale)
+    X, t = table.design_matrix(), table.target_vector()
+    w, buf, errors = np.zeros(3), np.zeros(3), []
+
+    def rate(k):
+        m = SCHEDULES[schedule](k, epochs)
+        if k < warmup:
+            m *= (k if warm_zero else k + 1) / warmup
+        return lr * m
+
+    with np.errstate(all="ignore"):
+        for k in range(epochs + 1):
+            difference = t - X @ w
+            errors.append(0.5 * np.mean(difference**2))
+            if k == epochs:
+                break
+            slope = -(X.T @ difference) / len(t)
+            r = rate(k + 1 if ahead else k)
+            if convention == "average":
+                buf = beta * buf + (1 - beta) * slope
+                w = w - r * buf
+            elif convention == "inside":
+                buf = beta * buf + r * slope
+                w = w - (beta * buf + r * slope if nesterov else buf)
+            else:
+                buf = beta * buf + slope
+                w = w - r * (slope + beta * buf if nesterov else buf)
+    return [float(e) for e in errors]
+
+
+def knobs_of(beta=0.0, nesterov=False, schedule="constant", warmup=0, **_):
+    from gdcore.learner.check import Knobs
+
+    return Knobs(beta, nesterov, schedule, warmup)
+
+
+KNOB_CASES = [
+    dict(beta=0.9),
+    dict(beta=0.5, nesterov=True),
+    dict(beta=0.9, schedule="step:10:0.5"),
+    dict(beta=0.9, nesterov=True, schedule="exp:0.95", warmup=5),
+    dict(beta=0.99, schedule="cosine"),
+    dict(schedule="inverse:20", warmup=3),
+    dict(beta=0.5, schedule="cosine", warmup=5),
+]
+
+
+@pytest.mark.parametrize("name", ["scene", "spot", "stripes"])
+@pytest.mark.parametrize("case", KNOB_CASES, ids=str)
+def test_a_correct_momentum_and_schedule_loop_matches(name, case):
+    pixels = builtin_image(name, SIZE)
+    lr = rate_for(name)
+    errors = momentum_loop(pixels, "unit", lr, 40, **case)
+    got = check(pixels, "unit", lr, printed(errors), knobs=knobs_of(**case))
+    assert got.headline == "match", got.evidence
+    # Without the knobs the same numbers are not the lesson's loop.
+    assert check(pixels, "unit", lr, printed(errors)).headline != "match"
+
+
+CONVENTIONS = {
+    # the loop as written, the knobs said: the headline and the line to fix
+    "moving average": (
+        dict(beta=0.9, convention="average"),
+        {},
+        "moving-average",
+        "buf = beta * buf + slope",
+    ),
+    "moving average, step": (
+        dict(beta=0.8, convention="average", schedule="step:10:0.5"),
+        {},
+        "moving-average",
+        "buf = beta * buf + slope",
+    ),
+    "rate in the buffer": (
+        dict(beta=0.9, convention="inside", schedule="step:10:0.5"),
+        {},
+        "rate-in-buffer",
+        "buf = beta * buf + slope; w = w - lr * buf",
+    ),
+    "Nesterov said plain": (
+        dict(beta=0.9, nesterov=True),
+        dict(nesterov=False),
+        "nesterov",
+        "w = w - lr * buf",
+    ),
+    "plain said Nesterov": (
+        dict(beta=0.9),
+        dict(nesterov=True),
+        "no-nesterov",
+        "w = w - lr * (slope + beta * buf)",
+    ),
+    "schedule ahead": (
+        dict(beta=0.5, schedule="step:10:0.5", ahead=True),
+        {},
+        "schedule-ahead",
+        "optimizer.step(); scheduler.step()  # the schedule moves on after the update",
+    ),
+    "warm-up from 0": (
+        dict(schedule="cosine", warmup=5, warm_zero=True),
+        {},
+        "warmup-from-0",
+        "lr_k = lr * min(1, (k + 1) / 5)  # epoch 0 already steps",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ["scene", "spot", "noise"])
+@pytest.mark.parametrize("case", list(CONVENTIONS))
+def test_a_convention_other_than_pytorchs_is_named_with_its_line(name, case):
+    loop, said, headline, line = CONVENTIONS[case]
+    pixels = builtin_image(name, SIZE)
+    lr = rate_for(name)
+    errors = momentum_loop(pixels, "unit", lr, 40, **loop)
+    knobs = knobs_of(**{**loop, **said})
+    got = check(pixels, "unit", lr, printed(errors), knobs=knobs)
+    assert got.headline == headline, got.evidence
+    assert [f.line for f in got.findings] == [line]
+    assert got.evidence.endswith(f"The loop was checked with {knobs.said()}.")
+
+
+def test_the_moving_average_is_the_rate_times_one_minus_beta_and_says_so():
+    pixels = builtin_image("scene", SIZE)
+    errors = momentum_loop(pixels, "unit", 0.5, 30, beta=0.9, convention="average")
+    got = check(pixels, "unit", 0.5, printed(errors), knobs=knobs_of(beta=0.9))
+    assert got.headline == "moving-average"
+    assert "each step is 0.1 (1−β) of PyTorch's SGD" in got.evidence
+    # The same numbers are PyTorch's loop at 0.1 of the rate: that is said as a match.
+    same = check(pixels, "unit", 0.05, printed(errors), knobs=knobs_of(beta=0.9))
+    assert same.headline == "match"
+
+
+def _torch_loop(pixels, lr, epochs, beta, nesterov, schedule, warmup, dtype, ahead=False):
+    """The learner's PyTorch loop: ``torch.optim.SGD`` with momentum and ``LambdaLR``."""
+    import torch
+
+    table = pixel_table(pixels, "unit")
+    X = torch.tensor(table.design_matrix(), dtype=dtype)
+    t = torch.tensor(table.target_vector(), dtype=dtype)
+    w = torch.zeros(3, dtype=dtype, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr, momentum=beta, nesterov=nesterov)
+
+    def factor(k):
+        m = SCHEDULES[schedule](k, epochs)
+        return m * (k + 1) / warmup if k < warmup else m
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+    errors = []
+    for k in range(epochs + 1):
+        opt.zero_grad()
+        loss = 0.5 * torch.mean((t - X @ w) ** 2)
+        errors.append(loss.item())
+        if k == epochs:
+            break
+        loss.backward()
+        if ahead:
+            sched.step()
+            opt.step()
+        else:
+            opt.step()
+            sched.step()
+    return errors
+
+
+TORCH_CASES = [
+    dict(beta=0.9, nesterov=False, schedule="constant", warmup=0),
+    dict(beta=0.9, nesterov=True, schedule="step:10:0.5", warmup=0),
+    dict(beta=0.5, nesterov=False, schedule="cosine", warmup=5),
+    dict(beta=0.99, nesterov=False, schedule="exp:0.95", warmup=3),
+]
+
+
+@pytest.mark.parametrize("case", TORCH_CASES, ids=str)
+def test_a_pytorch_loop_with_momentum_and_lambdalr_matches(case):
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    pixels = builtin_image("scene", 16)
+    lr = rate_for("scene")
+    knobs = knobs_of(case["beta"], case["nesterov"], case["schedule"], case["warmup"])
+    errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float64)
+    got = check(pixels, "unit", lr, printed(errors, "{!r}"), knobs=knobs)
+    assert got.headline == "match" and got.precision == "float64", got.evidence
+    # PyTorch's default float32: a match in single precision, and said.
+    errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float32)
+    got = check(pixels, "unit", lr, printed(errors, "{!r}"), knobs=knobs)
+    assert got.headline == "match" and got.precision == "float32", got.evidence
+    if case["schedule"] != "constant":  # scheduler.step() before optimizer.step()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch warns of this order: the mistake itself
+            errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float64, ahead=True)
+        got = check(pixels, "unit", lr, printed(errors, "{!r}"), knobs=knobs)
+        assert got.headline == "schedule-ahead", got.evidence
+
+
+def test_a_pytorch_moving_average_is_named():
+    torch = pytest.importorskip("torch")
+    pixels = builtin_image("scene", 16)
+    table = pixel_table(pixels, "unit")
+    X = torch.tensor(table.design_matrix())
+    t = torch.tensor(table.target_vector())
+    w, buf, errors = torch.zeros(3, dtype=torch.float64), torch.zeros(3, dtype=torch.float64), []
+    for _ in range(31):
+        w.requires_grad_(True)
+        loss = 0.5 * torch.mean((t - X @ w) ** 2)
+        errors.append(loss.item())
+        (slope,) = torch.autograd.grad(loss, w)
+        with torch.no_grad():
+            buf = 0.9 * buf + 0.1 * slope  # the moving average
+            w = w - 0.5 * buf
+    got = check(pixels, "unit", 0.5, printed(errors, "{!r}"), knobs=knobs_of(beta=0.9))
+    assert got.headline == "moving-average", got.evidence
+
+
+def test_the_command_line_checks_with_the_knobs(tmp_path):
+    pixels = builtin_image("scene", 16)
+    errors = momentum_loop(pixels, "unit", 0.5, 40, beta=0.9, schedule="cosine", warmup=5)
+    text = printed(errors, "{!r}")
+    base = ["--image", "scene", "--size", "16", "--lr", "0.5", "--momentum", "0.9"]
+    knobs = ["--schedule", "cosine", "--warmup", "5", "-"]
+    code, out, err = _cli(*base, *knobs, stdin=text)
+    assert (code, out.splitlines()[0]) == (0, "match"), err
+    assert "checked with momentum β 0.9; a warm-up over 5 epochs, then the rate falls" in out
+    # A cosine needs the run's length: said as more epochs, the numbers no longer match.
+    code, out, _ = _cli(*base, "--epochs", "80", *knobs, stdin=text)
+    assert out.splitlines()[0] != "match"
+    averaged = momentum_loop(pixels, "unit", 0.5, 40, beta=0.9, convention="average")
+    code, out, _ = _cli(*base, "-", stdin=printed(averaged))
+    lines = out.splitlines()
+    assert lines[0] == "moving-average" and lines[-1].startswith("fix: buf = beta * buf + slope  #")
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "--nesterov", "-", stdin="1 2")
+    assert code == 2 and out == "" and "nesterov: needs a momentum > 0" in err
+
+
+def test_run_takes_the_starting_weights():
+    from gdcore import run_descent
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["run", "--image", "scene", "--size", "8", "--lr", "0.5", "--epochs", "3"]
+    assert main([*argv, "--init", "0.1,-0.2,0.3"], out=out, err=err) == 0, err.getvalue()
+    rows = [line.split(",") for line in out.getvalue().splitlines()[1:]]
+    want = run_descent(
+        pixel_table(builtin_image("scene", 8), "unit"), [0.5], 3, init=(0.1, -0.2, 0.3)
+    )
+    np.testing.assert_array_equal([float(r[2]) for r in rows], want.errors[0])
+    assert [float(v) for v in rows[0][3:]] == [0.1, -0.2, 0.3]
+    out = io.StringIO()
+    assert main([*argv, "--init", "random", "--seed", "4"], out=out, err=err) == 0
+    random = run_descent(
+        pixel_table(builtin_image("scene", 8), "unit"), [0.5], 3, init="random", seed=4
+    )
+    assert [float(v) for v in out.getvalue().splitlines()[1].split(",")[3:]] == list(
+        random.weights[0, 0]
+    )
+    err = io.StringIO()
+    assert main([*argv, "--init", "1,2"], out=io.StringIO(), err=err) == 2
+    assert "argument --init: must be zero, random or three numbers" in err.getvalue()
