@@ -546,6 +546,9 @@ def momentum_loop(
     convention="torch",
     ahead=False,
     warm_zero=False,
+    intercept=True,
+    bright=False,
+    T=None,
 ):
     """A learner's NumPy loop with momentum and a schedule, pixel by pixel.
 
@@ -556,11 +559,13 @@ def momentum_loop(
     fraction is k/W (not (k+1)/W).
     """
     table = pixel_table(pixels, scale)
-    X, t = table.design_matrix(), table.target_vector()
+    X, t = table.design_matrix(), table.target_vector() * (255.0 if bright else 1.0)
     w, buf, errors = np.zeros(3), np.zeros(3), []
+    if not intercept:
+        X, w, buf = X[:, 1:], w[1:], buf[1:]
 
     def rate(k):
-        m = SCHEDULES[schedule](k, epochs)
+        m = SCHEDULES[schedule](k, T or epochs)
         if k < warmup:
             m *= (k if warm_zero else k + 1) / warmup
         return lr * m
@@ -811,3 +816,241 @@ def test_run_takes_the_starting_weights():
     err = io.StringIO()
     assert main([*argv, "--init", "1,2"], out=io.StringIO(), err=err) == 2
     assert "argument --init: must be zero, random or three numbers" in err.getvalue()
+
+
+# --- Check never invents -------------------------------------------------------------
+
+
+def written_loop(pixels, scale, lr, epochs, *, mse=False, intercept=True, late=False, bright=False):
+    """A loop on any table: ``bright`` leaves the brightness in 0-255 on the unit scale;
+    ``lr`` may be negative (adds the slope) or 0 (the weights never change)."""
+    table = pixel_table(pixels, scale)
+    X, t = table.design_matrix(), table.target_vector() * (255.0 if bright else 1.0)
+    w = np.zeros(3)
+    if not intercept:
+        X, w = X[:, 1:], w[1:]
+    k = 1.0 if mse else 0.5
+    out = []
+    with np.errstate(all="ignore"):
+        for _ in range(epochs + 2):
+            out.append(k * np.mean((t - X @ w) ** 2))
+            w = w - lr * (-(X.T @ (t - X @ w)) / len(t))
+    return [float(e) for e in (out[1:] if late else out[:-1])]
+
+
+def rebuilt(got, pixels, scale, lr, count, knobs=None):
+    """The loop ``got``'s findings name, written out again from the findings alone."""
+    found = {f.mistake: f for f in got.findings}
+    kw = dict(
+        mse="reports-mse" in found,
+        intercept="no-intercept" not in found,
+        late="after-update" in found,
+    )
+    rate = found["other-rate"].value if "other-rate" in found else lr
+    rate = 0.0 if "no-change" in found else -rate if "ascent" in found else rate
+    used = found["other-scale"].value if "other-scale" in found else scale
+    epochs = count if kw["late"] else count - 1
+    if knobs is None or knobs.plain:
+        return written_loop(pixels, used, rate, epochs, bright="brightness-255" in found, **kw)[
+            :count
+        ]
+    loop = momentum_loop(
+        pixels,
+        used,
+        rate,
+        epochs,
+        beta=knobs.momentum,
+        nesterov=knobs.nesterov != ("nesterov" in found or "no-nesterov" in found),
+        schedule=knobs.schedule,
+        warmup=knobs.warmup,
+        convention="average"
+        if "moving-average" in found
+        else "inside"
+        if "rate-in-buffer" in found
+        else "torch",
+        ahead="schedule-ahead" in found,
+        warm_zero="warmup-from-0" in found,
+        intercept=kw["intercept"],
+        bright="brightness-255" in found,
+        T=count - 1,
+    )
+    loop = loop[1:] if kw["late"] else loop
+    return [2 * e if kw["mse"] else e for e in loop]
+
+
+def reproduces(values, texts, loop, precision):
+    """Every printed value reproduced to its digits (inf or nan: the loop blew up too)."""
+    from gdcore.learner.check import DOUBLE, SINGLE
+
+    p = SINGLE if precision == "float32" else DOUBLE
+    floor = p.floor * abs(loop[0])
+    for v, text, c in zip(values, texts, loop, strict=True):
+        if not np.isfinite(v):
+            assert not c <= 1e37 / 1 if precision == "float32" else not c <= p.blown, (text, c)
+        else:
+            assert abs(c - v) <= max(half_unit(text), p.rtol * abs(c)) + floor, (text, c)
+
+
+from hypothesis import HealthCheck, event, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FORMATS = ["{:.6g}", "{!r}", "{:.3e}", "{:.4f}", "{:.2g}"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["scene", "spot", "stripes", "noise", "plane"]),
+    scale=st.sampled_from(["unit", "raw", "standard"]),
+    said=st.sampled_from(["unit", "raw", "standard"]),
+    fraction=st.floats(0.05, 2.5),
+    typed=st.sampled_from([1.0, 2.0, 0.5, 1.3]),
+    mistakes=st.fixed_dictionaries(
+        {
+            "mse": st.booleans(),
+            "intercept": st.booleans(),
+            "late": st.booleans(),
+            "bright": st.booleans(),
+        }
+    ),
+    ascent=st.booleans(),
+    frozen=st.booleans(),
+    fmt=st.sampled_from(FORMATS),
+    epochs=st.integers(2, 25),
+    nudge=st.one_of(st.none(), st.tuples(st.integers(0, 25), st.floats(0.5, 2.0))),
+)
+def test_a_named_finding_reproduces_every_printed_value(
+    name, scale, said, fraction, typed, mistakes, ascent, frozen, fmt, epochs, nudge
+):
+    import gdcore
+
+    pixels = builtin_image(name, 8)
+    bright = mistakes["bright"] and scale == "unit"
+    crit = gdcore.theory(gdcore.quadratic(pixel_table(pixels, scale))).critical_lr
+    lr = float(f"{crit * fraction:.3g}")
+    used = 0.0 if frozen else -lr if ascent else lr
+    errors = written_loop(pixels, scale, used, epochs, **{**mistakes, "bright": bright})
+    texts = [fmt.format(e) for e in errors]
+    if nudge is not None and nudge[0] < len(texts):
+        texts[nudge[0]] = fmt.format(errors[nudge[0]] * nudge[1])  # a loop gone wrong
+    given_lr = float(f"{lr * typed:.3g}")
+    got = check(pixels, said, given_lr, ", ".join(texts))
+    event(got.outcome)
+    if got.outcome == "explained":
+        loop = rebuilt(got, pixels, said, given_lr, len(texts))
+        reproduces(got.values, texts, loop, got.precision)
+        for f in got.findings:  # a rate named is one the app takes
+            assert f.mistake != "other-rate" or f.value >= 1e-12
+    elif got.outcome == "match":
+        exact = written_loop(pixels, said, given_lr, len(texts) - 1)
+        reproduces(got.values, texts, exact, got.precision)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["scene", "spot", "noise"]),
+    beta=st.sampled_from([0.5, 0.9, 0.99]),
+    nesterov=st.booleans(),
+    schedule=st.sampled_from(list(SCHEDULES)),
+    warmup=st.sampled_from([0, 3]),
+    convention=st.sampled_from(["torch", "average", "inside"]),
+    ahead=st.booleans(),
+    warm_zero=st.booleans(),
+    said_nesterov=st.booleans(),
+    fraction=st.floats(0.05, 1.5),
+    fmt=st.sampled_from(FORMATS),
+)
+def test_a_named_convention_reproduces_every_printed_value(
+    name,
+    beta,
+    nesterov,
+    schedule,
+    warmup,
+    convention,
+    ahead,
+    warm_zero,
+    said_nesterov,
+    fraction,
+    fmt,
+):
+    pixels = builtin_image(name, 8)
+    lr = float(f"{rate_for(name) * 3 * fraction:.3g}")
+    loop = dict(beta=beta, schedule=schedule, warmup=warmup)
+    nesterov = nesterov and convention != "average"
+    errors = momentum_loop(
+        pixels,
+        "unit",
+        lr,
+        30,
+        nesterov=nesterov,
+        convention=convention,
+        ahead=ahead,
+        warm_zero=warm_zero,
+        **loop,
+    )
+    texts = [fmt.format(e) for e in errors]
+    knobs = knobs_of(nesterov=said_nesterov, **loop)
+    got = check(pixels, "unit", lr, ", ".join(texts), knobs=knobs)
+    event(got.outcome)
+    if got.outcome == "explained":
+        reproduces(
+            got.values, texts, rebuilt(got, pixels, "unit", lr, len(texts), knobs), got.precision
+        )
+    elif got.outcome == "match":
+        exact = momentum_loop(pixels, "unit", lr, 30, nesterov=said_nesterov, **loop)
+        reproduces(got.values, texts, exact, got.precision)
+
+
+def test_weights_that_never_change_are_named_not_a_tiny_rate():
+    pixels = builtin_image("scene", 16)
+    table = pixel_table(pixels, "unit")
+    X, t = table.design_matrix(), table.target_vector()
+    w, errors = np.zeros(3, dtype=int), []  # an integer weight array
+    for _ in range(20):
+        difference = t - X @ w
+        errors.append(0.5 * np.mean(difference**2))
+        w = (w - 0.5 * (-(X.T @ difference) / len(t))).astype(int)  # each step rounded away
+    got = check(pixels, "unit", 0.5, printed(errors))
+    assert got.headline == "no-change" and got.also == (), got.evidence
+    assert got.evidence.startswith("The weights never change: every value is the starting error")
+    assert f"printed {printed(errors[1:2])}, that loop {errors[0]:.6g}" in got.evidence
+    assert "other-rate" not in str(got) and "1e-16" not in str(got)
+
+
+def test_huge_printed_values_are_not_explained_by_an_invented_rate():
+    got = check(builtin_image("scene", 16), "unit", 0.5, "1e300 1e300 1e300")
+    assert got.headline == "unexplained 0", got.evidence
+    assert "2e+150" not in got.evidence
+
+
+@pytest.mark.parametrize("text", ["0.25 1e309", "1e399, 0.1", "0.2 0.1 1.5e99999"])
+def test_a_value_beyond_float_range_is_refused_in_one_line(text):
+    with pytest.raises(ValueError, match=r"is beyond the range of a float \(at most 1.8e\+308\)"):
+        check(builtin_image("scene", 8), "unit", 0.5, text)
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "-", stdin=text)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "beyond the range of a float" in err and "Traceback" not in err
+    huge = next(t for t in text.replace(",", " ").split() if "e" in t)
+    assert half_unit(huge) == float("inf")  # no OverflowError on the way
+
+
+def test_brightness_left_in_0_to_255_on_the_unit_scale_is_named():
+    pixels = builtin_image("spot", 16)
+    errors = written_loop(pixels, "unit", 0.5, 25, bright=True)
+    exact = written_loop(pixels, "unit", 0.5, 25)
+    np.testing.assert_allclose(errors, np.array(exact) * 255**2, rtol=1e-9)  # exactly 255²
+    got = check(pixels, "unit", 0.5, printed(errors))
+    assert got.headline == "brightness-255", got.evidence
+    assert "65,025 (255²) times" in got.evidence
+    assert [f.line for f in got.findings] == ["t = pixels / 255  # brightness in 0-1, like x and y"]
+
+
+def test_the_page_refuses_a_value_beyond_float_range():
+    from helpers import no_exception, open_page
+
+    at = open_page("check", errors="0.25, 1e309")
+    no_exception(at)
+    at.text_area(key="ck_errors").set_value("0.25, 1e309").run()
+    no_exception(at)
+    assert any("beyond the range of a float" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]

@@ -906,9 +906,12 @@ def _shapes(setup: Setup) -> list[Loop]:
         for conv in conventions:
             if conv.get("damped") and (conv.get("flip") or conv.get("inside")):
                 continue  # a moving average is tried on plain momentum only
-            for mse, late in product((False, True), (False, True)):
-                out.append(Loop(scale, 0.0, intercept, mse, late, **conv))
+            out.append(Loop(scale, 0.0, intercept, **conv))
     return out
+
+
+PRINTS = tuple(product((False, True), (False, True)))
+"""How a loop prints its errors: (``mse``, ``late``), the four ways."""
 
 
 def _least(setup: Setup, loop: Loop) -> int:
@@ -978,32 +981,37 @@ def _search(setup: Setup, values: tuple[Printed, ...], precision: Precision) -> 
     fits: list[tuple[int, Loop, NDArray[np.float64]]] = []
     look = min(count, FIRST_LOOK)
     fewest = MAX_MISTAKES
-    for shape in _shapes(setup):
-        least = _least(setup, shape)
-        if least > fewest:
+    for dynamics in _shapes(setup):
+        shapes = [replace(dynamics, mse=mse, late=late) for mse, late in PRINTS]
+        shapes = [s for s in shapes if _least(setup, s) <= fewest]
+        if not shapes:
             continue  # cannot explain the numbers with as few mistakes as a fit found
-        q, w = setup.bowl(shape.scale, shape.intercept), setup.start(shape.intercept)
-        target = v[0 if shape.late else 1] / (2.0 if shape.mse else 1.0)
-        first = _first_step(setup, shape)
-        roots = _solve_rates(q, w, target) / first if first else None
-        rates = _rates(setup, roots)
-        if shape.conventions() == 0:
-            rates.append(0.0)  # the weights never change
-        raw = setup.curves(shape, rates, look, total)
-        for i, r in enumerate(rates):
-            loop = replace(shape, rate=r)
-            n_mistakes = len(_mistakes(setup, loop))
-            if n_mistakes == 0 or n_mistakes > fewest:
-                continue
-            curve = _as_printed(raw[i], loop, look)
-            if not agreement(curve, v[:look], half[:look], precision).all():
-                continue
-            if count > look:
-                curve = setup.curve(loop, count)
-                if not agreement(curve, v, half, precision).all():
+        q, w = setup.bowl(dynamics.scale, dynamics.intercept), setup.start(dynamics.intercept)
+        first = _first_step(setup, dynamics)
+        rates: dict[Loop, list[float]] = {}
+        for shape in shapes:
+            target = v[0 if shape.late else 1] / (2.0 if shape.mse else 1.0)
+            roots = _solve_rates(q, w, target) / first if first else None
+            rates[shape] = _rates(setup, roots)
+            if shape.conventions() == 0:
+                rates[shape].append(0.0)  # the weights never change
+        every = sorted({r for rs in rates.values() for r in rs}, key=abs)
+        raw = setup.curves(dynamics, every, look, total)
+        for shape in shapes:
+            for r in rates[shape]:
+                loop = replace(shape, rate=r)
+                n_mistakes = len(_mistakes(setup, loop))
+                if n_mistakes == 0 or n_mistakes > fewest:
                     continue
-            fits.append((n_mistakes, loop, curve))
-            fewest = min(fewest, n_mistakes)
+                curve = _as_printed(raw[every.index(r)], loop, look)
+                if not agreement(curve, v[:look], half[:look], precision).all():
+                    continue
+                if count > look:
+                    curve = setup.curve(loop, count)
+                    if not agreement(curve, v, half, precision).all():
+                        continue
+                fits.append((n_mistakes, loop, curve))
+                fewest = min(fewest, n_mistakes)
     if any(loop.rate == 0.0 for _, loop, _ in fits):
         # Values that never change fit any rate too small to show: no such rate is named.
         fits = [f for f in fits if f[1].rate == 0.0 or _same(abs(f[1].rate), setup.lr)]
