@@ -1054,3 +1054,25 @@ def test_the_page_refuses_a_value_beyond_float_range():
     assert any("beyond the range of a float" in e.value for e in at.error), [
         e.value for e in at.error
     ]
+
+
+def test_the_page_checks_with_momentum_and_a_schedule():
+    from helpers import no_exception, open_page
+
+    pixels = builtin_image("scene", 64)
+    knobs = dict(beta=0.9, schedule="step:10:0.5", warmup=3)
+    link = dict(momentum="0.9", schedule="step:10:0.5", warmup="3")
+    errors = momentum_loop(pixels, "unit", 0.5, 25, **knobs)
+    at = open_page("check", errors=printed(errors, "{:.5g}"), **link)  # a link holds 400 characters
+    no_exception(at)
+    assert at.success[0].value.startswith("**Match.** All 26 values agree"), at.success[0].value
+    assert r"momentum β 0\.9; a warm\-up over 3 epochs" in at.success[0].value
+    averaged = momentum_loop(pixels, "unit", 0.5, 25, convention="average", **knobs)
+    at.text_area(key="ck_errors").set_value(printed(averaged)).run()
+    no_exception(at)
+    assert at.warning[0].value.startswith("**moving\\-average.**"), at.warning[0].value
+    assert "buf = beta * buf + slope" in [c.value for c in at.code]
+    # Without the knobs the same numbers are no match: the fields are what check uses.
+    at.number_input(key="ck_momentum").set_value(0.0).run()
+    no_exception(at)
+    assert not at.success
