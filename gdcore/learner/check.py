@@ -21,8 +21,20 @@ direction) at a changed rate (``2 x``, ``N x``, negative for ascent), then the
 printed numbers changed (doubled, one epoch late). So a check costs the same on
 any image, and the tests hold each variant equal to its loop written out.
 
-A blown-up value (not finite, or over ``runs.BLOWUP_ERROR``) agrees with a
-blown-up value: past overflow the digits say nothing.
+With momentum, Nesterov, a schedule or a warm-up (``Knobs``, PyTorch's
+conventions as the engine runs them) the variants are the engine's
+eigen-direction recurrence (``descent.directions``) on the same bowls, and
+the conventions learners write instead are tried too: a moving-average
+momentum (the rate times 1 - β), the rate inside the momentum (Keras's
+recurrence), Nesterov's step or not, the schedule one epoch ahead, a warm-up
+from 0.
+
+A printed ``inf`` or ``nan`` agrees with a loop that blew up (past
+``runs.BLOWUP_ERROR``: past overflow the digits say nothing); a printed
+number agrees only with a number near it, however large. So a named finding
+reproduces every printed value to its digits (``test_check`` holds it under
+hypothesis); values that never change are ``no-change``, never a rate too
+small to show; a number beyond float64 (``1e309``) is refused.
 
 A loop computing in float32 (PyTorch's default) cannot agree to every digit it
 prints. When nothing fits in float64 and the printed digits could be a
@@ -195,7 +207,7 @@ def printed(tokens: list[str]) -> tuple[Printed, ...]:
     >>> printed(["0.5", "1e309"])
     Traceback (most recent call last):
     ...
-    ValueError: errors: value 2, 1e309, is beyond the range of a float (at most 1.8e+308): no loop prints it; a loop whose error overflows prints inf.
+    gdcore.learner.check.BeyondRange: errors: value 2, 1e309, is beyond the range of a float (at most 1.8e+308): no loop prints it; a loop whose error overflows prints inf.
     """
     if len(tokens) > MAX_VALUES:
         raise ValueError(f"errors: at most {MAX_VALUES:,} values, got {len(tokens):,}.")
