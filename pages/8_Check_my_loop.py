@@ -28,7 +28,6 @@ with widgets.page_run("check") as page:
                 "`momentum`, `nesterov`, and `LambdaLR`). Other conventions are tried and named."
             )
             knob, knob_problems = momentum.advanced_controls(f)
-    knobs = (knob.momentum, knob.nesterov, knob.schedule, knob.warmup)
     ran = int(epochs) if epochs else None
 
     st.caption(
@@ -46,7 +45,7 @@ with widgets.page_run("check") as page:
             f["errors"],
             "Try an example: a loop that left out the ½",
             set_to=data.example_errors(
-                choice.key, scale, lr, start, int(seed), choice.pixels, knobs
+                choice.key, scale, lr, start, int(seed), choice.pixels, knob
             ),
             key="ck_example",
         )
@@ -72,7 +71,7 @@ with widgets.page_run("check") as page:
         if not given.strip():
             shown = int(epochs or CHECK_PREVIEW)
             exact = data.exact_curve(
-                choice.key, scale, lr, start, int(seed), shown, choice.pixels, knobs
+                choice.key, scale, lr, start, int(seed), shown, choice.pixels, knob
             )
             st.info(
                 "Paste your errors on the left (or try the example). A correct loop on this setup "
@@ -98,7 +97,7 @@ with widgets.page_run("check") as page:
                 choice.pixels,
                 given,
                 widgets.upload_bytes(choice),
-                knobs,
+                knob,
                 ran,
             )
             if found.problem is not None:

@@ -591,9 +591,9 @@ def momentum_loop(
 
 
 def knobs_of(beta=0.0, nesterov=False, schedule="constant", warmup=0, **_):
-    from gdcore.learner.check import Knobs
+    from gdcore import Optimizer
 
-    return Knobs(beta, nesterov, schedule, warmup)
+    return Optimizer(beta, nesterov, schedule, warmup)
 
 
 KNOB_CASES = [
@@ -613,7 +613,7 @@ def test_a_correct_momentum_and_schedule_loop_matches(name, case):
     pixels = builtin_image(name, SIZE)
     lr = rate_for(name)
     errors = momentum_loop(pixels, "unit", lr, 40, **case)
-    got = check(pixels, "unit", lr, printed(errors), knobs=knobs_of(**case))
+    got = check(pixels, "unit", lr, printed(errors), optimizer=knobs_of(**case))
     assert got.headline == "match", got.evidence
     # Without the knobs the same numbers are not the lesson's loop.
     assert check(pixels, "unit", lr, printed(errors)).headline != "match"
@@ -674,20 +674,22 @@ def test_a_convention_other_than_pytorchs_is_named_with_its_line(name, case):
     lr = rate_for(name)
     errors = momentum_loop(pixels, "unit", lr, 40, **loop)
     knobs = knobs_of(**{**loop, **said})
-    got = check(pixels, "unit", lr, printed(errors), knobs=knobs)
+    got = check(pixels, "unit", lr, printed(errors), optimizer=knobs)
     assert got.headline == headline, got.evidence
     assert [f.line for f in got.findings] == [line]
-    assert got.evidence.endswith(f"The loop was checked with {knobs.said()}.")
+    from gdcore.learner.check import said as in_words
+
+    assert got.evidence.endswith(f"The loop was checked with {in_words(knobs)}.")
 
 
 def test_the_moving_average_is_the_rate_times_one_minus_beta_and_says_so():
     pixels = builtin_image("scene", SIZE)
     errors = momentum_loop(pixels, "unit", 0.5, 30, beta=0.9, convention="average")
-    got = check(pixels, "unit", 0.5, printed(errors), knobs=knobs_of(beta=0.9))
+    got = check(pixels, "unit", 0.5, printed(errors), optimizer=knobs_of(beta=0.9))
     assert got.headline == "moving-average"
     assert "each step is 0.1 (1−β) of PyTorch's SGD" in got.evidence
     # The same numbers are PyTorch's loop at 0.1 of the rate: that is said as a match.
-    same = check(pixels, "unit", 0.05, printed(errors), knobs=knobs_of(beta=0.9))
+    same = check(pixels, "unit", 0.05, printed(errors), optimizer=knobs_of(beta=0.9))
     assert same.headline == "match"
 
 
@@ -740,17 +742,17 @@ def test_a_pytorch_loop_with_momentum_and_lambdalr_matches(case):
     lr = rate_for("scene")
     knobs = knobs_of(case["beta"], case["nesterov"], case["schedule"], case["warmup"])
     errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float64)
-    got = check(pixels, "unit", lr, printed(errors, "{!r}"), knobs=knobs)
+    got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
     assert got.headline == "match" and got.precision == "float64", got.evidence
     # PyTorch's default float32: a match in single precision, and said.
     errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float32)
-    got = check(pixels, "unit", lr, printed(errors, "{!r}"), knobs=knobs)
+    got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
     assert got.headline == "match" and got.precision == "float32", got.evidence
     if case["schedule"] != "constant":  # scheduler.step() before optimizer.step()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # PyTorch warns of this order: the mistake itself
             errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float64, ahead=True)
-        got = check(pixels, "unit", lr, printed(errors, "{!r}"), knobs=knobs)
+        got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
         assert got.headline == "schedule-ahead", got.evidence
 
 
@@ -769,7 +771,7 @@ def test_a_pytorch_moving_average_is_named():
         with torch.no_grad():
             buf = 0.9 * buf + 0.1 * slope  # the moving average
             w = w - 0.5 * buf
-    got = check(pixels, "unit", 0.5, printed(errors, "{!r}"), knobs=knobs_of(beta=0.9))
+    got = check(pixels, "unit", 0.5, printed(errors, "{!r}"), optimizer=knobs_of(beta=0.9))
     assert got.headline == "moving-average", got.evidence
 
 
@@ -989,7 +991,7 @@ def test_a_named_convention_reproduces_every_printed_value(
     )
     texts = [fmt.format(e) for e in errors]
     knobs = knobs_of(nesterov=said_nesterov, **loop)
-    got = check(pixels, "unit", lr, ", ".join(texts), knobs=knobs)
+    got = check(pixels, "unit", lr, ", ".join(texts), optimizer=knobs)
     event(got.outcome)
     if got.outcome == "explained":
         reproduces(

@@ -271,15 +271,15 @@ def checked(
     _pixels: np.ndarray,
     _errors: str | bytes,
     _upload: bytes | None = None,
-    knobs: tuple = (),
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
     epochs: int | None = None,
 ) -> Checked:
     """``gdcore.learner.check`` once per image, setup and content (``sha`` names the errors).
 
     An uploaded image (``_upload``, named by ``key``) is also tried as a learner's
     code reads it (``gdcore.learner.check.learner_pixels``), when the page uses it unaveraged.
-    ``knobs`` are the optimizer's (momentum, Nesterov, schedule, warm-up), ``epochs`` the
-    epochs the loop ran (None: as many as the values).
+    ``optimizer`` is the loop's (momentum, Nesterov, schedule, warm-up), ``epochs`` the
+    epochs it ran (None: as many as the values).
     """
     try:
         values, said = gdcore.learner.check.read_errors(_errors)
@@ -289,7 +289,7 @@ def checked(
         )
     except ValueError as exc:
         return Checked(None, problem=f"The errors could not be read: {exc}")
-    setup = _setup(_pixels, scale, lr, init, seed, knobs, epochs)
+    setup = _setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     pil = gdcore.learner.check.learner_pixels(_upload) if _upload is not None else None
     others = {} if pil is None else {"PIL": pil}
     return Checked(gdcore.learner.check.check_readings(setup, values, others), said)
@@ -301,11 +301,10 @@ def _setup(
     lr: float,
     init: str,
     seed: int,
-    knobs: tuple = (),
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
     epochs: int | None = None,
 ) -> gdcore.learner.check.Setup:
-    """Check's setup; ``knobs`` is ``(momentum, nesterov, schedule, warmup)`` or ()."""
-    optimizer = gdcore.learner.check.Knobs(*knobs)
+    """Check's setup, with the loop's optimizer and the epochs it ran."""
     return gdcore.learner.check.Setup(pixels, scale, lr, init, seed, optimizer, epochs)
 
 
@@ -318,18 +317,24 @@ def exact_curve(
     seed: int,
     epochs: int,
     _pixels: np.ndarray,
-    knobs: tuple = (),
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
 ) -> np.ndarray:
     """The errors a correct loop prints on this setup, epochs 0 to ``epochs``."""
-    setup = _setup(_pixels, scale, lr, init, seed, knobs, epochs)
+    setup = _setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     return setup.curve(gdcore.learner.check.Loop(scale, lr), epochs + 1)
 
 
 def example_errors(
-    key: tuple, scale: str, lr: float, init: str, seed: int, _pixels, knobs: tuple = ()
+    key: tuple,
+    scale: str,
+    lr: float,
+    init: str,
+    seed: int,
+    _pixels,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
 ) -> str:
     """Errors a loop without the ½ prints on this setup, to try the page with."""
-    return gdcore.learner.check.example(_setup(_pixels, scale, lr, init, seed, knobs))
+    return gdcore.learner.check.example(_setup(_pixels, scale, lr, init, seed, optimizer))
 
 
 def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
@@ -346,7 +351,8 @@ def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
 
 
 def run_script(choice: ImageChoice, scale: str, framework: str, **run: object) -> str:
-    """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options by name."""
+    """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options
+    by name and its ``optimizer``."""
     image = export_image(choice)
     command = (
         gdcore.learner.export.command_line(image, framework, scale=scale, **run)

@@ -21,7 +21,7 @@ direction) at a changed rate (``2 x``, ``N x``, negative for ascent), then the
 printed numbers changed (doubled, one epoch late). So a check costs the same on
 any image, and the tests hold each variant equal to its loop written out.
 
-With momentum, Nesterov, a schedule or a warm-up (``Knobs``, PyTorch's
+With momentum, Nesterov, a schedule or a warm-up (an ``Optimizer``, PyTorch's
 conventions as the engine runs them) the variants are the engine's
 eigen-direction recurrence (``descent.directions``) on the same bowls, and
 the conventions learners write instead are tried too: a moving-average
@@ -56,22 +56,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..descent.directions import direction_paths
 from ..descent.engine import closed_form, initial_weights
+from ..descent.optimizer import Optimizer
 from ..descent.runs import BLOWUP_ERROR
-from ..descent.schedules import describe, is_constant, rate_factors
 from ..descent.testing import FLOOR, RTOL
-from ..params import (
-    EPOCHS,
-    INIT,
-    LR,
-    MOMENTUM,
-    NESTEROV,
-    SCALE,
-    SCALES,
-    SCHEDULE,
-    WARMUP,
-    Param,
-    nesterov_problem,
-)
+from ..params import EPOCHS, INIT, LR, SCALE, SCALES, Param
 from ..pixels.loading import MAX_PIXELS
 from ..pixels.quadratic import Quadratic, quadratic
 from ..pixels.table import pixel_table
@@ -249,68 +237,46 @@ def read_printed(text: str) -> tuple[Printed, ...]:
 # --- Variant loops -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Knobs:
-    """The optimizer the learner says their loop used: momentum, Nesterov, schedule, warm-up.
+def varies(optimizer: Optimizer) -> bool:
+    """True when the rate changes from epoch to epoch (a schedule or a warm-up)."""
+    return not optimizer.constant_rate
 
-    The one place the four knobs enter ``check``, in PyTorch's conventions as the
-    engine runs them (``torch.optim.SGD(momentum=β, nesterov=..., dampening=0)``
-    and ``LambdaLR``, ``gdcore.descent.schedules``); each is checked by its
-    declaration in ``gdcore.params``.
+
+def factors(optimizer: Optimizer, total: int, count: int) -> NDArray[np.float64]:
+    """The rate multipliers of the first ``count`` epochs of a ``total``-epoch run.
+
+    Past ``total`` the schedule's formula goes on (cosine climbs back); a
+    ``cosine`` needs ``total`` (it reaches 0 there), the others do not.
+
+    >>> factors(Optimizer(schedule="cosine"), 2, 4).round(3).tolist()
+    [1.0, 0.5, 0.0, 0.5]
     """
-
-    momentum: float = 0.0
-    nesterov: bool = False
-    schedule: str = "constant"
-    warmup: int = 0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "momentum", float(MOMENTUM.check(self.momentum)))
-        object.__setattr__(self, "nesterov", bool(NESTEROV.check(self.nesterov)))
-        object.__setattr__(self, "schedule", SCHEDULE.check(self.schedule))
-        object.__setattr__(self, "warmup", int(WARMUP.check(self.warmup)))
-        problem = nesterov_problem(self.momentum, self.nesterov)
-        if problem is not None:
-            raise ValueError(f"{problem}.")
-
-    @property
-    def varies(self) -> bool:
-        """True when the rate changes from epoch to epoch (a schedule or a warm-up)."""
-        return not is_constant(self.schedule, self.warmup)
-
-    @property
-    def plain(self) -> bool:
-        """True for plain descent at one constant rate: the lesson's loop."""
-        return self.momentum == 0.0 and not self.varies
-
-    def factors(self, total: int, count: int) -> NDArray[np.float64]:
-        """The rate multipliers of the first ``count`` epochs of a ``total``-epoch run.
-
-        Past ``total`` the schedule's formula goes on (cosine climbs back); a
-        ``cosine`` needs ``total`` (it reaches 0 there), the others do not.
-        """
-        total = max(1, int(total))
-        if not self.schedule.startswith("cosine"):
-            return rate_factors(self.schedule, max(count, 1), self.warmup)[:count]
-        m = rate_factors(self.schedule, total, self.warmup)
-        if count > total:
-            k = np.arange(total, count, dtype=np.float64)
-            m = np.concatenate([m, 0.5 * (1.0 + np.cos(np.pi * k / total))])
-        return m[:count]
-
-    def said(self) -> str:
-        """The knobs in words, for the evidence ('' for the lesson's loop)."""
-        parts = []
-        if self.momentum:
-            parts.append(
-                f"momentum β {self.momentum:.10g}" + (", Nesterov" if self.nesterov else "")
-            )
-        if self.varies:
-            parts.append(describe(self.schedule, self.warmup))
-        return "; ".join(parts)
+    total = max(1, int(total))
+    if not optimizer.schedule.startswith("cosine"):
+        return optimizer.factors(max(count, 1))[:count]
+    m = optimizer.factors(total)
+    if count > total:
+        k = np.arange(total, count, dtype=np.float64)
+        m = np.concatenate([m, 0.5 * (1.0 + np.cos(np.pi * k / total))])
+    return m[:count]
 
 
-PLAIN = Knobs()
+def said(optimizer: Optimizer) -> str:
+    """The optimizer in words, for the evidence ('' for the lesson's loop).
+
+    >>> said(Optimizer(0.9, schedule="exp:0.99"))
+    'momentum β 0.9; the rate is multiplied by 0.99 every epoch'
+    """
+    parts = []
+    if optimizer.momentum:
+        nesterov = ", Nesterov" if optimizer.nesterov else ""
+        parts.append(f"momentum β {optimizer.momentum!r}{nesterov}")
+    if varies(optimizer):
+        parts.append(optimizer.describe())
+    return "; ".join(parts)
+
+
+PLAIN = Optimizer()
 
 
 @dataclass(frozen=True)
@@ -437,7 +403,7 @@ def _finding(mistake: str, setup: Setup, value: float | str | None = None) -> Fi
             mistake,
             None,
             f"the momentum is a moving average (buf = β·buf + (1−β)·slope): each step is "
-            f"{1 - setup.knobs.momentum:.6g} (1−β) of PyTorch's SGD, which adds the whole slope",
+            f"{1 - setup.optimizer.momentum:.6g} (1−β) of PyTorch's SGD, which adds the whole slope",
             "buf = beta * buf + slope",
             "PyTorch's SGD (dampening=0) keeps β of the last step and adds the whole new slope",
         )
@@ -476,7 +442,7 @@ def _finding(mistake: str, setup: Setup, value: float | str | None = None) -> Fi
             "epoch k steps with the rate of epoch k; the schedule moves on at the epoch's end",
         )
     if mistake == "warmup-from-0":
-        w = setup.knobs.warmup
+        w = setup.optimizer.warmup
         return Finding(
             mistake,
             None,
@@ -546,7 +512,7 @@ class Check:
     also: tuple[str, ...] = ()
     precision: str = "float64"
     reading: str = ""
-    optimizer: str = ""
+    optimizer_said: str = ""
 
     @property
     def headline(self) -> str:
@@ -561,8 +527,8 @@ class Check:
     def evidence(self) -> str:
         """The evidence in one sentence (and how the image was read, when not as gdcore reads it)."""
         said = self._evidence()
-        if self.optimizer:
-            said += f" The loop was checked with {self.optimizer}."
+        if self.optimizer_said:
+            said += f" The loop was checked with {self.optimizer_said}."
         if self.reading:
             said += f" The image was read as {self.reading}."
         return said
@@ -601,7 +567,7 @@ class Check:
 
 class Setup:
     """The learner's setup: the bowls of their image, the rate, the starting weights and
-    the optimizer (``knobs``); ``epochs`` the epochs their loop ran (None: one fewer
+    the optimizer (``gdcore.descent.optimizer.Optimizer``); ``epochs`` the epochs their loop ran (None: one fewer
     than the values printed), which a cosine schedule needs."""
 
     def __init__(
@@ -611,7 +577,7 @@ class Setup:
         lr: float,
         init: str | ArrayLike = "zero",
         seed: int = 0,
-        knobs: Knobs = PLAIN,
+        optimizer: Optimizer = PLAIN,
         epochs: int | None = None,
     ) -> None:
         self.pixels = np.asarray(pixels, dtype=np.float64)
@@ -619,7 +585,7 @@ class Setup:
         self.lr = float(LR.check(lr))
         self.w0 = initial_weights(START.check(init) if isinstance(init, str) else init, seed)
         self.n = int(self.pixels.size)
-        self.knobs = knobs
+        self.optimizer = optimizer
         self.epochs = epochs
         self._bowls: dict[tuple[str, bool], Quadratic] = {}
 
@@ -650,10 +616,10 @@ class Setup:
         """
         rates = np.asarray(rates, dtype=np.float64)
         q, w = self.bowl(loop.scale, loop.intercept), self.start(loop.intercept)
-        k = self.knobs
+        k = self.optimizer
         if k.plain:
             return closed_form(q, rates, epochs, w, False)[0]
-        m = k.factors(total, epochs + 1)  # one more: a schedule one epoch ahead
+        m = factors(k, total, epochs + 1)  # one more: a schedule one epoch ahead
         if loop.warm_zero:
             early = np.arange(len(m)) < k.warmup
             m[early] *= np.arange(len(m))[early] / (np.arange(len(m))[early] + 1.0)
@@ -664,7 +630,8 @@ class Setup:
         if loop.inside:
             excess = _rate_in_buffer(q, rates, m, w, k.momentum, nesterov)
         else:
-            excess = direction_paths(q, rates, m, w, k.momentum, nesterov, keep_moved=False)[0]
+            stepper = replace(k, nesterov=nesterov)  # the schedule is ``m``'s
+            excess = direction_paths(q, rates, epochs, w, stepper, False, factors=m)[0]
         errors = q.error_star + excess.sum(axis=2)
         errors[:, 0] = q.error(w)
         return errors
@@ -826,10 +793,10 @@ def _first_step(setup: Setup, loop: Loop) -> float:
     The first momentum buffer is the slope, so the first step is ``lr m_0`` slopes
     (Nesterov: ``(1 + β) lr m_0``; a moving average: ``(1 - β) lr m_0``).
     """
-    k = setup.knobs
+    k = setup.optimizer
     if k.plain:
         return 1.0
-    m = k.factors(2, 2)
+    m = factors(k, 2, 2)
     if loop.warm_zero and k.warmup > 0:
         m = m * np.array([0.0, 1.0 / 2.0])
     first = float(m[1] if loop.ahead else m[0])
@@ -881,7 +848,7 @@ def _mistakes(setup: Setup, loop: Loop) -> list[Finding]:
     if loop.inside:
         out.append(_finding("rate-in-buffer", setup))
     if loop.flip:
-        out.append(_finding("no-nesterov" if setup.knobs.nesterov else "nesterov", setup))
+        out.append(_finding("no-nesterov" if setup.optimizer.nesterov else "nesterov", setup))
     if loop.ahead:
         out.append(_finding("schedule-ahead", setup))
     if loop.warm_zero:
@@ -896,15 +863,15 @@ def _shapes(setup: Setup) -> list[Loop]:
     unit scale); with the column of ones, then without; each printed four ways (½ or not,
     before or after the update); each with the conventions of momentum and schedules that
     the setup's knobs make possible, alone and together."""
-    k = setup.knobs
+    k = setup.optimizer
     scales = [setup.scale, *(s for s in SCALES if s != setup.scale)]
     if setup.scale == "unit":
         scales.insert(1, BRIGHT_255)
     flags = {
         "damped": k.momentum > 0 and not k.nesterov,
-        "inside": k.momentum > 0 and k.varies,
+        "inside": k.momentum > 0 and varies(k),
         "flip": k.momentum > 0,
-        "ahead": k.varies,
+        "ahead": varies(k),
         "warm_zero": k.warmup > 0,
     }
     usable = [name for name, ok in flags.items() if ok]
@@ -1078,17 +1045,22 @@ def check_readings(
     for name, pixels in others.items():
         if pixels.shape == setup.pixels.shape and not np.array_equal(pixels, setup.pixels):
             setups[READINGS[name]] = Setup(
-                pixels, setup.scale, setup.lr, setup.w0, knobs=setup.knobs, epochs=setup.epochs
+                pixels,
+                setup.scale,
+                setup.lr,
+                setup.w0,
+                optimizer=setup.optimizer,
+                epochs=setup.epochs,
             )
     first = None
     for precision in (DOUBLE, SINGLE) if could_be_single(values) else (DOUBLE,):
         for reading, each in setups.items():  # every reading in float64 before any in float32
             found = _search(each, values, precision)
             if found.outcome != "unexplained":
-                return replace(found, reading=reading, optimizer=setup.knobs.said())
+                return replace(found, reading=reading, optimizer_said=said(setup.optimizer))
             first = first or found
     assert first is not None
-    return replace(first, optimizer=setup.knobs.said())
+    return replace(first, optimizer_said=said(setup.optimizer))
 
 
 def check(
@@ -1098,7 +1070,7 @@ def check(
     errors: str | tuple[Printed, ...],
     init: str | ArrayLike = "zero",
     seed: int = 0,
-    knobs: Knobs = PLAIN,
+    optimizer: Optimizer = PLAIN,
     epochs: int | None = None,
 ) -> Check:
     """Check printed errors (text, or ``read_printed``'s values) against a setup.
@@ -1108,7 +1080,7 @@ def check(
     All 3 values agree with the exact curve to the digits printed (epoch 2: printed 0.0488, exact 0.048828125).
     """
     values = read_printed(errors) if isinstance(errors, str) else errors
-    return check_loop(Setup(pixels, scale, lr, init, seed, knobs, epochs), values)
+    return check_loop(Setup(pixels, scale, lr, init, seed, optimizer, epochs), values)
 
 
 LOG_DIGITS = "digits taken from the values read, so a 0 printed last is not counted"
