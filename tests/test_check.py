@@ -1078,3 +1078,22 @@ def test_the_page_checks_with_momentum_and_a_schedule():
     at.number_input(key="ck_momentum").set_value(0.0).run()
     no_exception(at)
     assert not at.success
+
+
+@pytest.mark.parametrize(
+    "optimizer", ["plain", "momentum=0.9", "momentum=0.9 nesterov schedule=cosine warmup=4"]
+)
+def test_the_search_counts_each_loops_mistakes_as_it_names_them(optimizer):
+    from dataclasses import replace
+
+    from gdcore import Optimizer
+    from gdcore.learner.check import PRINTS, Setup, _count, _mistakes, _shapes
+
+    setup = Setup(builtin_image("scene", 8), "unit", 0.5, optimizer=Optimizer.parse(optimizer))
+    shapes = _shapes(setup)
+    assert len(shapes) == len(set(shapes))
+    for shape in shapes:
+        for mse, late in PRINTS:
+            for rate in (0.0, 0.5, -0.5, 0.25, -1.0):
+                loop = replace(shape, rate=rate, mse=mse, late=late)
+                assert _count(setup, loop) == len(_mistakes(setup, loop)), loop

@@ -588,6 +588,7 @@ class Setup:
         self.optimizer = optimizer
         self.epochs = epochs
         self._bowls: dict[tuple[str, bool], Quadratic] = {}
+        self._factors: dict[tuple[int, int], NDArray[np.float64]] = {}
 
     def total(self, count: int) -> int:
         """The epochs the loop ran, for ``count`` values: as said, else ``count - 1``."""
@@ -614,12 +615,19 @@ class Setup:
         ``loop``'s own rate is not used: ``rates`` are (negative: ascent; 0: no change).
         ``total`` is the number of epochs the loop ran (for a cosine schedule).
         """
-        rates = np.asarray(rates, dtype=np.float64)
+        with np.errstate(all="ignore"):  # a diverging loop overflows, as the learner's does
+            return self._curves(loop, np.asarray(rates, dtype=np.float64), epochs, total)
+
+    def _curves(
+        self, loop: Loop, rates: NDArray[np.float64], epochs: int, total: int
+    ) -> NDArray[np.float64]:
         q, w = self.bowl(loop.scale, loop.intercept), self.start(loop.intercept)
         k = self.optimizer
         if k.plain:
             return closed_form(q, rates, epochs, w, False)[0]
-        m = factors(k, total, epochs + 1)  # one more: a schedule one epoch ahead
+        if (total, epochs + 1) not in self._factors:
+            self._factors[(total, epochs + 1)] = factors(k, total, epochs + 1)
+        m = self._factors[(total, epochs + 1)].copy()  # one more: a schedule one epoch ahead
         if loop.warm_zero:
             early = np.arange(len(m)) < k.warmup
             m[early] *= np.arange(len(m))[early] / (np.arange(len(m))[early] + 1.0)
@@ -706,8 +714,10 @@ def _without_intercept(q: Quadratic) -> Quadratic:
 
 # --- The check -----------------------------------------------------------------
 
+PEEK = 10
+"""Candidates are first compared on this many values, then on ``FIRST_LOOK``."""
 FIRST_LOOK = 200
-"""Candidates are first compared on this many values; only those that agree run to the end."""
+"""Candidates are then compared on this many values; only those that agree run to the end."""
 
 
 @dataclass(frozen=True)
@@ -824,6 +834,22 @@ def _solve_rates(q: Quadratic, w: NDArray[np.float64], target: float) -> NDArray
     return np.array([(-b - disc) / (2 * a), (-b + disc) / (2 * a)])
 
 
+def _count(setup: Setup, loop: Loop) -> int:
+    """How many findings ``_mistakes`` names for ``loop``, without writing them."""
+    rate = loop.rate != 0.0 and not _same(abs(loop.rate), setup.lr)
+    scale = loop.scale != setup.scale
+    return (
+        (loop.rate == 0.0)
+        + loop.mse
+        + rate
+        + (loop.rate < 0)
+        + scale
+        + (not loop.intercept)
+        + loop.late
+        + loop.conventions()
+    )
+
+
 def _mistakes(setup: Setup, loop: Loop) -> list[Finding]:
     """The findings that turn the textbook loop into ``loop``, in ``MISTAKES`` order."""
     out = []
@@ -895,7 +921,7 @@ PRINTS = tuple(product((False, True), (False, True)))
 
 def _least(setup: Setup, loop: Loop) -> int:
     """The fewest mistakes any rate of ``loop``'s shape can make: those besides the rate."""
-    return len(_mistakes(setup, replace(loop, rate=setup.lr)))
+    return _count(setup, replace(loop, rate=setup.lr))
 
 
 def check_loop(setup: Setup, values: tuple[Printed, ...]) -> Check:
@@ -975,22 +1001,35 @@ def _search(setup: Setup, values: tuple[Printed, ...], precision: Precision) -> 
             if shape.conventions() == 0:
                 rates[shape].append(0.0)  # the weights never change
         every = sorted({r for rs in rates.values() for r in rs}, key=abs)
-        raw = setup.curves(dynamics, every, look, total)
+        peek = min(look, PEEK)
+        raw = setup.curves(dynamics, every, peek, total)
+        alive = []
         for shape in shapes:
             for r in rates[shape]:
                 loop = replace(shape, rate=r)
-                n_mistakes = len(_mistakes(setup, loop))
+                n_mistakes = _count(setup, loop)
                 if n_mistakes == 0 or n_mistakes > fewest:
                     continue
-                curve = _as_printed(raw[every.index(r)], loop, look)
-                if not agreement(curve, v[:look], half[:look], precision).all():
+                curve = _as_printed(raw[every.index(r)], loop, peek)
+                if agreement(curve, v[:peek], half[:peek], precision).all():
+                    alive.append(loop)
+        if not alive:
+            continue
+        every = sorted({loop.rate for loop in alive}, key=abs)
+        raw = setup.curves(dynamics, every, look, total)
+        for loop in alive:
+            n_mistakes = _count(setup, loop)
+            if n_mistakes > fewest:
+                continue
+            curve = _as_printed(raw[every.index(loop.rate)], loop, look)
+            if not agreement(curve, v[:look], half[:look], precision).all():
+                continue
+            if count > look:
+                curve = setup.curve(loop, count)
+                if not agreement(curve, v, half, precision).all():
                     continue
-                if count > look:
-                    curve = setup.curve(loop, count)
-                    if not agreement(curve, v, half, precision).all():
-                        continue
-                fits.append((n_mistakes, loop, curve))
-                fewest = min(fewest, n_mistakes)
+            fits.append((n_mistakes, loop, curve))
+            fewest = min(fewest, n_mistakes)
     if any(loop.rate == 0.0 for _, loop, _ in fits):
         # Values that never change fit any rate too small to show: no such rate is named.
         fits = [f for f in fits if f[1].rate == 0.0 or _same(abs(f[1].rate), setup.lr)]
