@@ -783,7 +783,7 @@ def test_the_command_line_checks_with_the_knobs(tmp_path):
     knobs = ["--schedule", "cosine", "--warmup", "5", "-"]
     code, out, err = _cli(*base, *knobs, stdin=text)
     assert (code, out.splitlines()[0]) == (0, "match"), err
-    assert "checked with momentum β 0.9; a warm-up over 5 epochs, then the rate falls" in out
+    assert "checked with momentum β 0.9; a warm-up over 5 epochs, then a rate falling" in out
     # A cosine needs the run's length: said as more epochs, the numbers no longer match.
     code, out, _ = _cli(*base, "--epochs", "80", *knobs, stdin=text)
     assert out.splitlines()[0] != "match"

@@ -265,7 +265,7 @@ def said(optimizer: Optimizer) -> str:
     """The optimizer in words, for the evidence ('' for the lesson's loop).
 
     >>> said(Optimizer(0.9, schedule="exp:0.99"))
-    'momentum β 0.9; the rate is multiplied by 0.99 every epoch'
+    'momentum β 0.9; a rate multiplied by 0.99 every epoch'
     """
     parts = []
     if optimizer.momentum:
