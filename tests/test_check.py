@@ -1097,3 +1097,14 @@ def test_the_search_counts_each_loops_mistakes_as_it_names_them(optimizer):
             for rate in (0.0, 0.5, -0.5, 0.25, -1.0):
                 loop = replace(shape, rate=rate, mse=mse, late=late)
                 assert _count(setup, loop) == len(_mistakes(setup, loop)), loop
+
+
+def test_a_log_with_a_value_beyond_float_range_is_refused_not_read_as_inf(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("epoch,loss\n0,0.25\n1,1.5e309\n2,0.1\n")
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "--file", str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "1.5e309, is beyond the range of a float" in err, err
+    path.write_text("epoch,loss\n0,0.25\n1,1.5e300\n2,0.1\n")  # large, but a float
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "--file", str(path))
+    assert code == 0 and out.startswith("unexplained "), (out, err)

@@ -100,6 +100,8 @@ LARGEST = float(np.finfo(np.float64).max)
 """The largest float64 (about 1.8e308): a loop cannot print a finite number above it."""
 
 _TOKEN = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
+_HUGE = re.compile(r"(?<![\w.])\d*\.?\d+[eE]\+?\d{3,}")
+"""A number whose exponent has three digits or more: maybe beyond float64's range."""
 _SEPARATORS = re.compile(r"[\s,;\[\]]+")
 _WRAPPER = re.compile(r"\b(?:np\.float(?:64|32|16)|numpy\.float(?:64|32)|tensor)\(([^()]*)\)")
 """``np.float64(0.25)`` and ``tensor(0.25)``, as numpy 2 and PyTorch print a list of errors."""
@@ -1148,6 +1150,9 @@ def read_errors(data: str | bytes, column: str | None = None) -> tuple[tuple[Pri
             pass
         else:
             return values, f"read {len(values)} values as printed"
+    for m in _HUGE.finditer(text):  # the log reader would read it as inf: refuse it instead
+        if math.isinf(float(m.group())):
+            printed(["0", m.group()])  # raises BeyondRange, naming it
     log = read_log(data, column)
     found = printed([repr(float(v)) for v in log.values])
     return found, f"{log.said} ({LOG_DIGITS})"
