@@ -1108,3 +1108,10 @@ def test_a_log_with_a_value_beyond_float_range_is_refused_not_read_as_inf(tmp_pa
     path.write_text("epoch,loss\n0,0.25\n1,1.5e300\n2,0.1\n")  # large, but a float
     code, out, err = _cli("--image", "scene", "--lr", "0.5", "--file", str(path))
     assert code == 0 and out.startswith("unexplained "), (out, err)
+
+
+def test_the_smallest_rate_named_is_the_dashboards_smallest():
+    from gdcore.learner.check import MIN_RATE
+    from ui.params import RATE
+
+    assert RATE.rule.lo == MIN_RATE and not RATE.rule.lo_open
