@@ -4,6 +4,8 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from gdcore import BUILTINS, builtin_image, pixel_table
 from gdcore.cli import main
@@ -892,9 +894,6 @@ def reproduces(values, texts, loop, precision):
         else:
             assert abs(c - v) <= max(half_unit(text), p.rtol * abs(c)) + floor, (text, c)
 
-
-from hypothesis import HealthCheck, event, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 FORMATS = ["{:.6g}", "{!r}", "{:.3e}", "{:.4f}", "{:.2g}"]
 
