@@ -295,11 +295,15 @@ def checked(
     _pixels: np.ndarray,
     _errors: str | bytes,
     _upload: bytes | None = None,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+    epochs: int | None = None,
 ) -> Checked:
     """``gdcore.learner.check`` once per image, setup and content (``sha`` names the errors).
 
     An uploaded image (``_upload``, named by ``key``) is also tried as a learner's
     code reads it (``gdcore.learner.check.learner_pixels``), when the page uses it unaveraged.
+    ``optimizer`` is the loop's (momentum, Nesterov, schedule, warm-up), ``epochs`` the
+    epochs it ran (None: as many as the values).
     """
     try:
         values, said = gdcore.learner.check.read_errors(_errors)
@@ -309,24 +313,52 @@ def checked(
         )
     except ValueError as exc:
         return Checked(None, problem=f"The errors could not be read: {exc}")
-    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed)
+    setup = _setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     pil = gdcore.learner.check.learner_pixels(_upload) if _upload is not None else None
     others = {} if pil is None else {"PIL": pil}
     return Checked(gdcore.learner.check.check_readings(setup, values, others), said)
 
 
+def _setup(
+    pixels: np.ndarray,
+    scale: str,
+    lr: float,
+    init: str,
+    seed: int,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+    epochs: int | None = None,
+) -> gdcore.learner.check.Setup:
+    """Check's setup, with the loop's optimizer and the epochs it ran."""
+    return gdcore.learner.check.Setup(pixels, scale, lr, init, seed, optimizer, epochs)
+
+
 @st.cache_data(**CACHE, max_size="20MB", show_spinner=False)
 def exact_curve(
-    key: tuple, scale: str, lr: float, init: str, seed: int, epochs: int, _pixels: np.ndarray
+    key: tuple,
+    scale: str,
+    lr: float,
+    init: str,
+    seed: int,
+    epochs: int,
+    _pixels: np.ndarray,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
 ) -> np.ndarray:
     """The errors a correct loop prints on this setup, epochs 0 to ``epochs``."""
-    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed)
+    setup = _setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     return setup.curve(gdcore.learner.check.Loop(scale, lr), epochs + 1)
 
 
-def example_errors(key: tuple, scale: str, lr: float, init: str, seed: int, _pixels) -> str:
+def example_errors(
+    key: tuple,
+    scale: str,
+    lr: float,
+    init: str,
+    seed: int,
+    _pixels,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+) -> str:
     """Errors a loop without the ½ prints on this setup, to try the page with."""
-    return gdcore.learner.check.example(gdcore.learner.check.Setup(_pixels, scale, lr, init, seed))
+    return gdcore.learner.check.example(_setup(_pixels, scale, lr, init, seed, optimizer))
 
 
 def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
