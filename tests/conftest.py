@@ -1,4 +1,5 @@
-"""Test set-up: error details shown, caches cleared (helpers are in tests/helpers.py)."""
+"""Test set-up: error details shown, caches cleared (helpers are in tests/helpers.py; the lanes
+and the doctests' names are in ../conftest.py)."""
 
 import os
 
