@@ -25,18 +25,21 @@ tiny sizes, to check that the benchmark itself works.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
 import statistics
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 import gdcore
-from gdcore.descent.runs import finish
+from gdcore.descent.runs import DescentResult, finish
 from gdcore.descent.testing import disagreement
 from gdcore.descent.textbook import textbook_run
 
@@ -45,7 +48,7 @@ ROOT = HERE.parent
 LOOP_REPEATS = 5  # the slow loops (textbook, PyTorch) are timed this many times
 
 
-def median_time(fn, repeats: int) -> float:
+def median_time(fn: Callable[[], object], repeats: int) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -54,10 +57,10 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def floor_fn(pixels: np.ndarray, rates: int, epochs: int):
+def floor_fn(pixels: np.ndarray, rates: int, epochs: int) -> Callable[[], None]:
     """One NumPy pass over the image plus filling the output array."""
 
-    def run():
+    def run() -> None:
         pixels.sum()
         out = np.empty((rates, epochs + 1, 4))
         out.fill(0.0)
@@ -65,7 +68,7 @@ def floor_fn(pixels: np.ndarray, rates: int, epochs: int):
     return run
 
 
-def torch_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int):
+def torch_run(X: np.ndarray, t: np.ndarray, lrs: Sequence[float], epochs: int) -> DescentResult:
     """PyTorch autograd with torch.optim.SGD, float64, as a learner would write it."""
     import torch
 
@@ -88,7 +91,9 @@ def torch_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int):
         return finish(np.asarray(lrs, dtype=float), errors, weights)
 
 
-def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, **knobs):
+def torch_sgd_run(
+    X: np.ndarray, t: np.ndarray, lrs: Sequence[float], epochs: int, **knobs: Any
+) -> DescentResult:
     """``torch.optim.SGD`` + ``LambdaLR`` for every rate at once, as a PyTorch user would.
 
     One parameter group per rate (each its own ``lr``), one forward pass for all of
@@ -127,7 +132,9 @@ def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, **knobs):
         return finish(np.asarray(lrs, dtype=float), errors, weights)
 
 
-def optim_sweep(size: int, rates: int, epochs: int, repeats: int, probe: int, **knobs) -> dict:
+def optim_sweep(
+    size: int, rates: int, epochs: int, repeats: int, probe: int, **knobs: Any
+) -> dict[str, Any]:
     """A sweep with momentum or a schedule: same numbers first, then the times.
 
     The first ``probe`` epochs of every rate are computed every way and must agree
@@ -143,7 +150,13 @@ def optim_sweep(size: int, rates: int, epochs: int, repeats: int, probe: int, **
     edge = critical_lr(th.lambda_max, knobs.get("momentum", 0.0), knobs.get("nesterov", False))
     lrs = [float(m * edge) for m in np.geomspace(0.001, 1.2, rates)]
     X, t = table.design_matrix(), table.target_vector()
-    out = {"size": size, "rates": rates, "epochs": epochs, "knobs": knobs, "agree": {}}
+    out: dict[str, Any] = {
+        "size": size,
+        "rates": rates,
+        "epochs": epochs,
+        "knobs": knobs,
+        "agree": {},
+    }
     fast = gdcore.run_descent(table, lrs, probe, **knobs)
     out["agree"]["textbook"] = disagreement(
         fast.errors, textbook_run(X, t, lrs, probe, **knobs).errors
@@ -193,7 +206,7 @@ def same_work(size: int, epochs: int, repeats: int) -> dict:
     X, t = table.design_matrix(), table.target_vector()
     fast = gdcore.run_descent(table, lrs, epochs)
     slow = textbook_run(X, t, lrs, epochs)
-    out = {"size": size, "rates": len(lrs), "epochs": epochs, "agree": {}}
+    out: dict[str, Any] = {"size": size, "rates": len(lrs), "epochs": epochs, "agree": {}}
     out["agree"]["textbook"] = disagreement(fast.errors, slow.errors)
     torch_version = have_torch()
     if torch_version:
@@ -220,7 +233,7 @@ def big_sweep(size: int, rates: int, epochs: int, repeats: int) -> dict:
     def engine():
         return gdcore.run_descent(gdcore.pixel_table(pixels, "unit"), lrs, epochs)
 
-    out = {"size": size, "rates": rates, "epochs": epochs, "seconds": {}}
+    out: dict[str, Any] = {"size": size, "rates": rates, "epochs": epochs, "seconds": {}}
     out["seconds"]["engine"] = median_time(engine, repeats)
     out["seconds"]["floor"] = median_time(floor_fn(pixels, rates, epochs), repeats)
     tracemalloc.start()
@@ -322,7 +335,7 @@ def log_reading(rows: int, repeats: int) -> dict:
         expected = np.round(0.25 + np.exp(-np.arange(rows) / (rows / 5)), 6)
         if not np.array_equal(values, expected):
             raise SystemExit(f"reading a {kind} log gave other values")
-        seconds = median_time(lambda data=data: gdcore.read_log(data), repeats)
+        seconds = median_time(functools.partial(gdcore.read_log, data), repeats)
         tracemalloc.start()
         gdcore.read_log(data)
         peak = tracemalloc.get_traced_memory()[1]
@@ -353,7 +366,7 @@ def page_latency(repeats: int) -> dict:
 
     found = manifest_scanner.scan_component_manifests()
     manifest_scanner.scan_component_manifests = lambda max_workers=None: found
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for page in PAGES:
         name = page.title
         out[name] = {}

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
+from gdcore.params import ListOf
 from gdcore.verdicts.diagnosis import edge
 from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import control
@@ -16,6 +17,7 @@ with widgets.page_run("compare") as page:
     _, th = data.bowl(choice.key, scale, choice.pixels)
     auto = gdcore.three_rates(th)
     rates_rule = f["rates"].param
+    assert isinstance(rates_rule.rule, ListOf)
 
     with st.sidebar:
         st.markdown("#### Runs")

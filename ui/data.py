@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import streamlit as st
@@ -23,7 +24,15 @@ import gdcore.learner.export
 from gdcore.pixels.loading import LoadedImage
 from ui.params import SIZES
 
-CACHE = {"max_entries": 64, "ttl": 3600}
+
+class CacheLimits(TypedDict):
+    """The limits every ``st.cache_data`` here shares (entries, seconds kept)."""
+
+    max_entries: int
+    ttl: int
+
+
+CACHE: CacheLimits = {"max_entries": 64, "ttl": 3600}
 
 
 @dataclass(frozen=True)
@@ -135,7 +144,9 @@ def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
-def _judged_runs(key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray):
+def _judged_runs(
+    key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
+) -> tuple[gdcore.DescentResult, gdcore.Quadratic, list[gdcore.Diagnosis], list[str]]:
     """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
@@ -300,7 +311,9 @@ def exact_curve(
     return setup.curve(gdcore.learner.check.Loop(scale, lr), epochs + 1)
 
 
-def example_errors(key: tuple, scale: str, lr: float, init: str, seed: int, _pixels) -> str:
+def example_errors(
+    key: tuple, scale: str, lr: float, init: str, seed: int, _pixels: np.ndarray
+) -> str:
     """Errors a loop without the ½ prints on this setup, to try the page with."""
     return gdcore.learner.check.example(gdcore.learner.check.Setup(_pixels, scale, lr, init, seed))
 

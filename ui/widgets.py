@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import altair as alt
@@ -272,13 +272,13 @@ def epoch_slider(field: Field, label: str, last: int) -> int:
     return min(int(value), last)
 
 
-def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
+def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) -> None:
     """The image, the model's prediction at an epoch, and the residual, side by side."""
     c1, c2, c3 = st.columns(3)
     residual = choice.pixels - prediction
     alts = picture_texts(choice, prediction, residual, at)
     # PNG: every pixel as computed, encoded once ("auto" makes a lossy JPEG, re-encoded).
-    look = {"width": "stretch", "output_format": "PNG"}
+    look: dict[str, Any] = {"width": "stretch", "output_format": "PNG"}
     c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
     c2.image(brightness_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
     c3.image(residual_to_rgb(residual), caption="residual: orange = too dark", alt=alts[2], **look)
@@ -346,7 +346,7 @@ def short_number(v: float) -> str:
     return f"{v:.6g}" if abs(v) < 1e6 else f"{v:.3g}"
 
 
-def quiz(items, key: str) -> None:
+def quiz(items: Iterable[tuple[str, list[str], str, str, str]], key: str) -> None:
     """Questions with options; each answer hears whether it is right, and why."""
     for i, (question, options, correct, yes, no) in enumerate(items, start=1):
         answer = st.radio(question, options, index=None, key=f"{key}{i}")
