@@ -1,7 +1,7 @@
 """Test lanes: which tests are slow and why, read off what each test's code calls.
 
-tests/conftest.py marks every collected test with the lanes it belongs to, so a new test is
-placed without a marker in its file:
+conftest.py (at the root) marks every collected test with the lanes it belongs to, so a new test
+is placed without a marker in its file:
 
 - ``browser``: drives Chromium (marked in its file, or uses a fixture of tests/test_browser.py);
 - ``deploy``: tests/test_deploy.py (the image's command, HAProxy, replicas, a load test);
