@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 import numpy as np
 import streamlit as st
@@ -25,7 +26,15 @@ from gdcore.pixels.loading import LoadedImage
 from ui import turns
 from ui.params import SIZES
 
-CACHE = {"max_entries": 64, "ttl": 3600}
+
+class CacheLimits(TypedDict):
+    """The limits every ``st.cache_data`` here shares (entries, seconds kept)."""
+
+    max_entries: int
+    ttl: int
+
+
+CACHE: CacheLimits = {"max_entries": 64, "ttl": 3600}
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,9 @@ def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
-def _judged_runs(key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray):
+def _judged_runs(
+    key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
+) -> tuple[gdcore.DescentResult, gdcore.Quadratic, list[gdcore.Diagnosis], list[str]]:
     """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
@@ -354,7 +365,7 @@ def example_errors(
     lr: float,
     init: str,
     seed: int,
-    _pixels,
+    _pixels: np.ndarray,
     optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
 ) -> str:
     """Errors a loop without the ½ prints on this setup, to try the page with."""
@@ -374,7 +385,7 @@ def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
     )
 
 
-def run_script(choice: ImageChoice, scale: str, framework: str, **run: object) -> str:
+def run_script(choice: ImageChoice, scale: str, framework: str, **run: Any) -> str:
     """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options
     by name and its ``optimizer``."""
     image = export_image(choice)

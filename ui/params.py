@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import gdcore
+import gdcore.learner.logs
+import gdcore.pixels.images
+import gdcore.verdicts.diagnosis
 from gdcore.bowl.landscape import WEIGHT_NAMES
 from gdcore.descent.optimizer import Optimizer
 from gdcore.learner.check import START
