@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
+import gdcore.pixels.table
 from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import action, control
 

@@ -819,7 +819,8 @@ async def fair(
         for n, (label, heavy_plans) in enumerate(plans):
             mem.peak = dict.fromkeys(mem.pids, 0.0)
             before, load0 = mem.now(), load_average()
-            stop, opened, ready = asyncio.Event(), asyncio.Event(), []
+            stop, opened = asyncio.Event(), asyncio.Event()
+            ready: list[int] = []
             cheap = [asyncio.create_task(
                         cheap_learner(port, 100 * n + i, stop, rng, opened, ready))
                      for i in range(learners)]  # fmt: skip

@@ -25,18 +25,21 @@ tiny sizes, to check that the benchmark itself works.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
 import statistics
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 import gdcore
-from gdcore.descent.runs import finish
+from gdcore.descent.runs import DescentResult, finish
 from gdcore.descent.testing import disagreement
 from gdcore.descent.textbook import textbook_run
 
@@ -45,7 +48,7 @@ ROOT = HERE.parent
 LOOP_REPEATS = 5  # the slow loops (textbook, PyTorch) are timed this many times
 
 
-def median_time(fn, repeats: int) -> float:
+def median_time(fn: Callable[[], object], repeats: int) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -54,10 +57,10 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def floor_fn(pixels: np.ndarray, rates: int, epochs: int):
+def floor_fn(pixels: np.ndarray, rates: int, epochs: int) -> Callable[[], None]:
     """One NumPy pass over the image plus filling the output array."""
 
-    def run():
+    def run() -> None:
         pixels.sum()
         out = np.empty((rates, epochs + 1, 4))
         out.fill(0.0)
@@ -65,7 +68,7 @@ def floor_fn(pixels: np.ndarray, rates: int, epochs: int):
     return run
 
 
-def torch_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int):
+def torch_run(X: np.ndarray, t: np.ndarray, lrs: Sequence[float], epochs: int) -> DescentResult:
     """PyTorch autograd with torch.optim.SGD, float64, as a learner would write it."""
     import torch
 
@@ -88,7 +91,13 @@ def torch_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int):
         return finish(np.asarray(lrs, dtype=float), errors, weights)
 
 
-def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, optimizer=None):
+def torch_sgd_run(
+    X: np.ndarray,
+    t: np.ndarray,
+    lrs: Sequence[float],
+    epochs: int,
+    optimizer: gdcore.Optimizer | None = None,
+) -> DescentResult:
     """``torch.optim.SGD`` + ``LambdaLR`` for every rate at once, as a PyTorch user would.
 
     One parameter group per rate (each its own ``lr``), one forward pass for all of
@@ -128,7 +137,7 @@ def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, optimizer=None
 
 def optim_sweep(
     size: int, rates: int, epochs: int, repeats: int, probe: int, optimizer: gdcore.Optimizer
-) -> dict:
+) -> dict[str, Any]:
     """A sweep with momentum or a schedule: same numbers first, then the times.
 
     The first ``probe`` epochs of every rate are computed every way and must agree
@@ -145,7 +154,13 @@ def optim_sweep(
     lrs = [float(m * edge) for m in np.geomspace(0.001, 1.2, rates)]
     X, t = table.design_matrix(), table.target_vector()
     knobs = optimizer.changed()
-    out = {"size": size, "rates": rates, "epochs": epochs, "knobs": knobs, "agree": {}}
+    out: dict[str, Any] = {
+        "size": size,
+        "rates": rates,
+        "epochs": epochs,
+        "knobs": knobs,
+        "agree": {},
+    }
     fast = gdcore.run_descent(table, lrs, probe, optimizer=optimizer)
     out["agree"]["textbook"] = disagreement(
         fast.errors, textbook_run(X, t, lrs, probe, optimizer=optimizer).errors
@@ -197,7 +212,7 @@ def same_work(size: int, epochs: int, repeats: int) -> dict:
     X, t = table.design_matrix(), table.target_vector()
     fast = gdcore.run_descent(table, lrs, epochs)
     slow = textbook_run(X, t, lrs, epochs)
-    out = {"size": size, "rates": len(lrs), "epochs": epochs, "agree": {}}
+    out: dict[str, Any] = {"size": size, "rates": len(lrs), "epochs": epochs, "agree": {}}
     out["agree"]["textbook"] = disagreement(fast.errors, slow.errors)
     torch_version = have_torch()
     if torch_version:
@@ -224,7 +239,7 @@ def big_sweep(size: int, rates: int, epochs: int, repeats: int) -> dict:
     def engine():
         return gdcore.run_descent(gdcore.pixel_table(pixels, "unit"), lrs, epochs)
 
-    out = {"size": size, "rates": rates, "epochs": epochs, "seconds": {}}
+    out: dict[str, Any] = {"size": size, "rates": rates, "epochs": epochs, "seconds": {}}
     out["seconds"]["engine"] = median_time(engine, repeats)
     out["seconds"]["floor"] = median_time(floor_fn(pixels, rates, epochs), repeats)
     tracemalloc.start()
@@ -326,7 +341,7 @@ def log_reading(rows: int, repeats: int) -> dict:
         expected = np.round(0.25 + np.exp(-np.arange(rows) / (rows / 5)), 6)
         if not np.array_equal(values, expected):
             raise SystemExit(f"reading a {kind} log gave other values")
-        seconds = median_time(lambda data=data: gdcore.read_log(data), repeats)
+        seconds = median_time(functools.partial(gdcore.read_log, data), repeats)
         tracemalloc.start()
         gdcore.read_log(data)
         peak = tracemalloc.get_traced_memory()[1]
@@ -357,7 +372,7 @@ def page_latency(repeats: int) -> dict:
 
     found = manifest_scanner.scan_component_manifests()
     manifest_scanner.scan_component_manifests = lambda max_workers=None: found
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for page in PAGES:
         name = page.title
         out[name] = {}

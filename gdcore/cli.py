@@ -32,7 +32,7 @@ from .descent.engine import initial_weights, run_descent
 from .descent.optimizer import KNOBS, Optimizer
 from .descent.runs import DescentResult
 from .learner import export
-from .learner.check import START, Setup, check_readings, learner_pixels, read_errors
+from .learner.check import RAN, START, Setup, check_readings, learner_pixels, read_errors
 from .learner.logs import MAX_BYTES as MAX_LOG_BYTES
 from .learner.logs import LogError, read_log
 from .params import (
@@ -57,6 +57,10 @@ from .pixels.table import PixelTable, pixel_table
 from .verdicts.diagnose import diagnose_curve, diagnose_run
 from .verdicts.diagnosis import check_curve
 
+RUN_INIT = Param(
+    "init", START.rule, "zero", "starting weights: zero, random (from --seed) or w0,w1,w2"
+)
+"""``run --init``: ``check``'s rule for the starting weights, with the run's own help."""
 CHUNK_VALUES = 1_000_000
 """Rate-by-epoch values that ``run`` makes at once. With the weights and the
 engine's temporaries that is about 120 MB, whatever the size of the output."""
@@ -154,6 +158,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(run, "--epochs", EPOCHS, required=True, default=None)
     _option(run, "--batch-size", BATCH_SIZE)
     _option(run, "--seed", SEED)
+    _option(run, "--init", RUN_INIT)
     _optimizer_options(run, KNOBS)
     run.add_argument("--summary", action="store_true", help="one row per rate with a verdict")
 
@@ -182,6 +187,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(ck, "--lr", LR, required=True, default=None)
     _option(ck, "--init", START)
     _option(ck, "--seed", SEED)
+    _optimizer_options(ck, KNOBS)
+    _option(ck, "--epochs", RAN)
     ck.add_argument("--file", help="a file of the errors your loop printed, epoch 0 first")
     ck.add_argument("--column", help="the column of a log to check (default: chosen by rule)")
     ck.add_argument("values", nargs="?", choices=["-"], help="- to read the errors from stdin")
@@ -225,6 +232,7 @@ def _runs(
             batch_size=args.batch_size,
             bowl=bowl,
             keep_weights=keep_weights,
+            init=args.init,
             optimizer=_optimizer(args),
         )
 
@@ -259,7 +267,7 @@ def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
     writer = csv.writer(out, lineterminator="\n")
     if args.summary:
         th = theory(bowl)
-        w0 = initial_weights("zero")
+        w0 = initial_weights(args.init, args.seed)
         writer.writerow(["lr", "final_error", "verdict", "diverged_epoch", "reason"])
         for result in _runs(args, table, bowl, keep_weights=not full):
             for i, lr in enumerate(result.lrs):
@@ -377,6 +385,7 @@ def read_log_file(path: str) -> bytes:
 
 
 def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> None:
+    _optimizer(args)  # a bad combination is refused before anything is read
     if (args.file is None) == (args.values is None):
         raise UsageError("errors: give one of --file PATH or - (the errors on stdin)")
     data: str | bytes
@@ -394,7 +403,8 @@ def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> 
             names = ", ".join(shlex.quote(c) for c in exc.candidates[:10])
             choose = f" Choose one with --column NAME ({names})."
         raise UsageError(f"{where}: {exc}{choose}") from None
-    setup = Setup(_load(args), args.scale, args.lr, args.init, args.seed)
+    optimizer = _optimizer(args)
+    setup = Setup(_load(args), args.scale, args.lr, args.init, args.seed, optimizer, args.epochs)
     others = {}  # the file as the learner's code reads it, when gdcore does not average it
     if args.image not in BUILTINS and args.max_side is None:
         pil = learner_pixels(args.image)

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
+from gdcore.params import ListOf
 from gdcore.verdicts.diagnosis import edge
 from ui import charts, data, momentum, repeats, text, urlstate, widgets
 from ui.controls import control
@@ -17,6 +18,7 @@ with widgets.page_run("compare") as page:
     _, th = data.bowl(choice.key, scale, choice.pixels)
     auto = gdcore.three_rates(th)
     rates_rule = f["rates"].param
+    assert isinstance(rates_rule.rule, ListOf)
 
     with st.sidebar:
         st.markdown("#### Runs")
@@ -55,12 +57,11 @@ with widgets.page_run("compare") as page:
     images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in others if n != first]
     rates, rate_repeats = repeats.once(rates)
     plain = [Run(lr) for lr in rates]
-    extra, run_repeats = repeats.once(extra)
-    as_rate = [r for r in extra if r in plain]
-    extra = [r for r in extra if r not in plain]
-    digits = dict(
-        zip(plain + extra, repeats.distinct_digits(plain + extra, Run.label), strict=True)
-    )
+    once_extra, run_repeats = repeats.once(extra)
+    as_rate = [r for r in once_extra if r in plain]
+    extra = tuple(r for r in once_extra if r not in plain)
+    every = plain + list(extra)
+    digits = dict(zip(every, repeats.distinct_digits(every, Run.label), strict=True))
     left_out = (
         [f"rate {r.lr:.{digits[r]}g} (given {repeats.times_given(rate_repeats[r.lr])})"
          for r in plain if r.lr in rate_repeats]

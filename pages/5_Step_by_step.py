@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from gdcore.descent import model, textbook
+from gdcore.params import Range
 from ui import charts, data, text, urlstate, widgets
 from ui.controls import action, control
 
@@ -18,7 +19,9 @@ with widgets.page_run("step") as page:
     LABELS = {"error": "error (½·squared)", "new_weight": "new weight"}
 
     def _step(n: int) -> None:
-        lo, hi = STEPS.param.rule.lo, STEPS.param.rule.hi
+        rule = STEPS.param.rule
+        assert isinstance(rule, Range)
+        lo, hi = rule.lo, rule.hi
         st.session_state[STEPS.key] = int(min(hi, max(lo, st.session_state[STEPS.key] + n)))
 
     st.markdown(

@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 import gdcore
+import gdcore.verdicts.diagnosis
 from ui import charts, classroom, data, text, urlstate, widgets
 from ui.controls import control
 from ui.params import MAX_TEXT_CHARS

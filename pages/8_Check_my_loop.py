@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, classroom, data, text, urlstate, widgets
+from ui import charts, classroom, data, momentum, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import CHECK_PREVIEW, MAX_TEXT_CHARS
 
@@ -22,6 +22,13 @@ with widgets.page_run("check") as page:
         )
         with st.expander("Advanced"):
             seed = control(st.number_input, f["seed"], "Seed (for random starting weights)")
+        with st.expander("Momentum and schedule", expanded=momentum.any_set(f)):
+            st.caption(
+                "As your loop used them, in PyTorch's conventions (`torch.optim.SGD` with "
+                "`momentum`, `nesterov`, and `LambdaLR`). Other conventions are tried and named."
+            )
+            knob, knob_problems = momentum.advanced_controls(f)
+    ran = int(epochs) if epochs else None
 
     st.caption(
         "Say what your project did in the sidebar (image, scale, rate, starting weights) and paste "
@@ -37,7 +44,9 @@ with widgets.page_run("check") as page:
             st.button,
             f["errors"],
             "Try an example: a loop that left out the ½",
-            set_to=data.example_errors(choice.key, scale, lr, start, int(seed), choice.pixels),
+            set_to=data.example_errors(
+                choice.key, scale, lr, start, int(seed), choice.pixels, knob
+            ),
             key="ck_example",
         )
         typed = control(
@@ -51,6 +60,8 @@ with widgets.page_run("check") as page:
         upload = None if fixed else st.file_uploader("…or a file of them", key="ck_file")
     given = upload.getvalue() if upload is not None else (typed or "")
     with right:
+        for problem in knob_problems:
+            st.error(problem, icon=":material/block:")
         if init_problem:
             st.error(
                 f"Starting weights: {init_problem.split(', got')[0]}; using zero.",
@@ -59,7 +70,9 @@ with widgets.page_run("check") as page:
         axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
         if not given.strip():
             shown = int(epochs or CHECK_PREVIEW)
-            exact = data.exact_curve(choice.key, scale, lr, start, int(seed), shown, choice.pixels)
+            exact = data.exact_curve(
+                choice.key, scale, lr, start, int(seed), shown, choice.pixels, knob
+            )
             st.info(
                 "Paste your errors on the left (or try the example). A correct loop on this setup "
                 f"prints, from epoch 0: {', '.join(f'{e:.6g}' for e in exact[:6])}, …",
@@ -84,6 +97,8 @@ with widgets.page_run("check") as page:
                 choice.pixels,
                 given,
                 widgets.upload_bytes(choice),
+                knob,
+                ran,
             )
             if found.problem is not None:
                 st.error(text.literal(found.problem), icon=":material/block:")

@@ -4,6 +4,8 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from gdcore import BUILTINS, builtin_image, pixel_table
 from gdcore.cli import main
@@ -519,3 +521,596 @@ def test_in_a_browser_the_example_is_checked_and_drawn(tab):  # noqa: F811 (a fi
     assert tab.main.locator("[data-testid='stVegaLiteChart']").count() == 1
     assert tab.page.locator("[data-testid='stException']").count() == 0
     assert not tab.errors, tab.errors
+
+
+# --- Momentum and schedules ----------------------------------------------------------
+
+SCHEDULES = {
+    # the text check is given: the rate multiplier of epoch k, written out as a learner would
+    "constant": lambda k, T: 1.0,
+    "step:10:0.5": lambda k, T: 0.5 ** (k // 10),
+    "exp:0.95": lambda k, T: 0.95**k,
+    "inverse:20": lambda k, T: 1.0 / (1.0 + k / 20),
+    "cosine": lambda k, T: 0.5 * (1.0 + np.cos(np.pi * k / T)),
+}
+
+
+def momentum_loop(
+    pixels,
+    scale,
+    lr,
+    epochs,
+    *,
+    beta=0.0,
+    nesterov=False,
+    schedule="constant",
+    warmup=0,
+    convention="torch",
+    ahead=False,
+    warm_zero=False,
+    intercept=True,
+    bright=False,
+    T=None,
+):
+    """A learner's NumPy loop with momentum and a schedule, pixel by pixel.
+
+    ``convention``: "torch" (``buf = beta*buf + slope``, step ``lr*buf``, as
+    ``torch.optim.SGD``), "average" (``buf = beta*buf + (1-beta)*slope``) or
+    "inside" (``buf = beta*buf + lr*slope``, step ``buf``, as Keras). ``ahead``:
+    the schedule moves on before the update; ``warm_zero``: the warm-up's
+    fraction is k/W (not (k+1)/W).
+    """
+    table = pixel_table(pixels, scale)
+    X, t = table.design_matrix(), table.target_vector() * (255.0 if bright else 1.0)
+    w, buf, errors = np.zeros(3), np.zeros(3), []
+    if not intercept:
+        X, w, buf = X[:, 1:], w[1:], buf[1:]
+
+    def rate(k):
+        m = SCHEDULES[schedule](k, T or epochs)
+        if k < warmup:
+            m *= (k if warm_zero else k + 1) / warmup
+        return lr * m
+
+    with np.errstate(all="ignore"):
+        for k in range(epochs + 1):
+            difference = t - X @ w
+            errors.append(0.5 * np.mean(difference**2))
+            if k == epochs:
+                break
+            slope = -(X.T @ difference) / len(t)
+            r = rate(k + 1 if ahead else k)
+            if convention == "average":
+                buf = beta * buf + (1 - beta) * slope
+                w = w - r * buf
+            elif convention == "inside":
+                buf = beta * buf + r * slope
+                w = w - (beta * buf + r * slope if nesterov else buf)
+            else:
+                buf = beta * buf + slope
+                w = w - r * (slope + beta * buf if nesterov else buf)
+    return [float(e) for e in errors]
+
+
+def knobs_of(beta=0.0, nesterov=False, schedule="constant", warmup=0, **_):
+    from gdcore import Optimizer
+
+    return Optimizer(beta, nesterov, schedule, warmup)
+
+
+KNOB_CASES = [
+    dict(beta=0.9),
+    dict(beta=0.5, nesterov=True),
+    dict(beta=0.9, schedule="step:10:0.5"),
+    dict(beta=0.9, nesterov=True, schedule="exp:0.95", warmup=5),
+    dict(beta=0.99, schedule="cosine"),
+    dict(schedule="inverse:20", warmup=3),
+    dict(beta=0.5, schedule="cosine", warmup=5),
+]
+
+
+@pytest.mark.parametrize("name", ["scene", "spot", "stripes"])
+@pytest.mark.parametrize("case", KNOB_CASES, ids=str)
+def test_a_correct_momentum_and_schedule_loop_matches(name, case):
+    pixels = builtin_image(name, SIZE)
+    lr = rate_for(name)
+    errors = momentum_loop(pixels, "unit", lr, 40, **case)
+    got = check(pixels, "unit", lr, printed(errors), optimizer=knobs_of(**case))
+    assert got.headline == "match", got.evidence
+    # Without the knobs the same numbers are not the lesson's loop.
+    assert check(pixels, "unit", lr, printed(errors)).headline != "match"
+
+
+CONVENTIONS = {
+    # the loop as written, the knobs said: the headline and the line to fix
+    "moving average": (
+        dict(beta=0.9, convention="average"),
+        {},
+        "moving-average",
+        "buf = beta * buf + slope",
+    ),
+    "moving average, step": (
+        dict(beta=0.8, convention="average", schedule="step:10:0.5"),
+        {},
+        "moving-average",
+        "buf = beta * buf + slope",
+    ),
+    "rate in the buffer": (
+        dict(beta=0.9, convention="inside", schedule="step:10:0.5"),
+        {},
+        "rate-in-buffer",
+        "buf = beta * buf + slope; w = w - lr * buf",
+    ),
+    "Nesterov said plain": (
+        dict(beta=0.9, nesterov=True),
+        dict(nesterov=False),
+        "nesterov",
+        "w = w - lr * buf",
+    ),
+    "plain said Nesterov": (
+        dict(beta=0.9),
+        dict(nesterov=True),
+        "no-nesterov",
+        "w = w - lr * (slope + beta * buf)",
+    ),
+    "schedule ahead": (
+        dict(beta=0.5, schedule="step:10:0.5", ahead=True),
+        {},
+        "schedule-ahead",
+        "optimizer.step(); scheduler.step()  # the schedule moves on after the update",
+    ),
+    "warm-up from 0": (
+        dict(schedule="cosine", warmup=5, warm_zero=True),
+        {},
+        "warmup-from-0",
+        "lr_k = lr * min(1, (k + 1) / 5)  # epoch 0 already steps",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ["scene", "spot", "noise"])
+@pytest.mark.parametrize("case", list(CONVENTIONS))
+def test_a_convention_other_than_pytorchs_is_named_with_its_line(name, case):
+    loop, said, headline, line = CONVENTIONS[case]
+    pixels = builtin_image(name, SIZE)
+    lr = rate_for(name)
+    errors = momentum_loop(pixels, "unit", lr, 40, **loop)
+    knobs = knobs_of(**{**loop, **said})
+    got = check(pixels, "unit", lr, printed(errors), optimizer=knobs)
+    assert got.headline == headline, got.evidence
+    assert [f.line for f in got.findings] == [line]
+    from gdcore.learner.check import said as in_words
+
+    assert got.evidence.endswith(f"The loop was checked with {in_words(knobs)}.")
+
+
+def test_the_moving_average_is_the_rate_times_one_minus_beta_and_says_so():
+    pixels = builtin_image("scene", SIZE)
+    errors = momentum_loop(pixels, "unit", 0.5, 30, beta=0.9, convention="average")
+    got = check(pixels, "unit", 0.5, printed(errors), optimizer=knobs_of(beta=0.9))
+    assert got.headline == "moving-average"
+    assert "each step is 0.1 (1−β) of PyTorch's SGD" in got.evidence
+    # The same numbers are PyTorch's loop at 0.1 of the rate: that is said as a match.
+    same = check(pixels, "unit", 0.05, printed(errors), optimizer=knobs_of(beta=0.9))
+    assert same.headline == "match"
+
+
+def _torch_loop(pixels, lr, epochs, beta, nesterov, schedule, warmup, dtype, ahead=False):
+    """The learner's PyTorch loop: ``torch.optim.SGD`` with momentum and ``LambdaLR``."""
+    import torch
+
+    table = pixel_table(pixels, "unit")
+    X = torch.tensor(table.design_matrix(), dtype=dtype)
+    t = torch.tensor(table.target_vector(), dtype=dtype)
+    w = torch.zeros(3, dtype=dtype, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr, momentum=beta, nesterov=nesterov)
+
+    def factor(k):
+        m = SCHEDULES[schedule](k, epochs)
+        return m * (k + 1) / warmup if k < warmup else m
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+    errors = []
+    for k in range(epochs + 1):
+        opt.zero_grad()
+        loss = 0.5 * torch.mean((t - X @ w) ** 2)
+        errors.append(loss.item())
+        if k == epochs:
+            break
+        loss.backward()
+        if ahead:
+            sched.step()
+            opt.step()
+        else:
+            opt.step()
+            sched.step()
+    return errors
+
+
+TORCH_CASES = [
+    dict(beta=0.9, nesterov=False, schedule="constant", warmup=0),
+    dict(beta=0.9, nesterov=True, schedule="step:10:0.5", warmup=0),
+    dict(beta=0.5, nesterov=False, schedule="cosine", warmup=5),
+    dict(beta=0.99, nesterov=False, schedule="exp:0.95", warmup=3),
+]
+
+
+@pytest.mark.parametrize("case", TORCH_CASES, ids=str)
+def test_a_pytorch_loop_with_momentum_and_lambdalr_matches(case):
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    pixels = builtin_image("scene", 16)
+    lr = rate_for("scene")
+    knobs = knobs_of(case["beta"], case["nesterov"], case["schedule"], case["warmup"])
+    errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float64)
+    got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
+    assert got.headline == "match" and got.precision == "float64", got.evidence
+    # PyTorch's default float32: a match in single precision, and said.
+    errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float32)
+    got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
+    assert got.headline == "match" and got.precision == "float32", got.evidence
+    if case["schedule"] != "constant":  # scheduler.step() before optimizer.step()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch warns of this order: the mistake itself
+            errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float64, ahead=True)
+        got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
+        assert got.headline == "schedule-ahead", got.evidence
+
+
+def test_a_pytorch_moving_average_is_named():
+    torch = pytest.importorskip("torch")
+    pixels = builtin_image("scene", 16)
+    table = pixel_table(pixels, "unit")
+    X = torch.tensor(table.design_matrix())
+    t = torch.tensor(table.target_vector())
+    w, buf, errors = torch.zeros(3, dtype=torch.float64), torch.zeros(3, dtype=torch.float64), []
+    for _ in range(31):
+        w.requires_grad_(True)
+        loss = 0.5 * torch.mean((t - X @ w) ** 2)
+        errors.append(loss.item())
+        (slope,) = torch.autograd.grad(loss, w)
+        with torch.no_grad():
+            buf = 0.9 * buf + 0.1 * slope  # the moving average
+            w = w - 0.5 * buf
+    got = check(pixels, "unit", 0.5, printed(errors, "{!r}"), optimizer=knobs_of(beta=0.9))
+    assert got.headline == "moving-average", got.evidence
+
+
+def test_the_command_line_checks_with_the_knobs(tmp_path):
+    pixels = builtin_image("scene", 16)
+    errors = momentum_loop(pixels, "unit", 0.5, 40, beta=0.9, schedule="cosine", warmup=5)
+    text = printed(errors, "{!r}")
+    base = ["--image", "scene", "--size", "16", "--lr", "0.5", "--momentum", "0.9"]
+    knobs = ["--schedule", "cosine", "--warmup", "5", "-"]
+    code, out, err = _cli(*base, *knobs, stdin=text)
+    assert (code, out.splitlines()[0]) == (0, "match"), err
+    assert "checked with momentum β 0.9; a warm-up over 5 epochs, then a rate falling" in out
+    # A cosine needs the run's length: said as more epochs, the numbers no longer match.
+    code, out, _ = _cli(*base, "--epochs", "80", *knobs, stdin=text)
+    assert out.splitlines()[0] != "match"
+    averaged = momentum_loop(pixels, "unit", 0.5, 40, beta=0.9, convention="average")
+    code, out, _ = _cli(*base, "-", stdin=printed(averaged))
+    lines = out.splitlines()
+    assert lines[0] == "moving-average" and lines[-1].startswith("fix: buf = beta * buf + slope  #")
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "--nesterov", "-", stdin="1 2")
+    assert code == 2 and out == "" and "nesterov: needs a momentum > 0" in err
+
+
+def test_run_takes_the_starting_weights():
+    from gdcore import run_descent
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["run", "--image", "scene", "--size", "8", "--lr", "0.5", "--epochs", "3"]
+    assert main([*argv, "--init", "0.1,-0.2,0.3"], out=out, err=err) == 0, err.getvalue()
+    rows = [line.split(",") for line in out.getvalue().splitlines()[1:]]
+    want = run_descent(
+        pixel_table(builtin_image("scene", 8), "unit"), [0.5], 3, init=(0.1, -0.2, 0.3)
+    )
+    np.testing.assert_array_equal([float(r[2]) for r in rows], want.errors[0])
+    assert [float(v) for v in rows[0][3:]] == [0.1, -0.2, 0.3]
+    out = io.StringIO()
+    assert main([*argv, "--init", "random", "--seed", "4"], out=out, err=err) == 0
+    random = run_descent(
+        pixel_table(builtin_image("scene", 8), "unit"), [0.5], 3, init="random", seed=4
+    )
+    assert [float(v) for v in out.getvalue().splitlines()[1].split(",")[3:]] == list(
+        random.weights[0, 0]
+    )
+    err = io.StringIO()
+    assert main([*argv, "--init", "1,2"], out=io.StringIO(), err=err) == 2
+    assert "argument --init: must be zero, random or three numbers" in err.getvalue()
+
+
+# --- Check never invents -------------------------------------------------------------
+
+
+def written_loop(pixels, scale, lr, epochs, *, mse=False, intercept=True, late=False, bright=False):
+    """A loop on any table: ``bright`` leaves the brightness in 0-255 on the unit scale;
+    ``lr`` may be negative (adds the slope) or 0 (the weights never change)."""
+    table = pixel_table(pixels, scale)
+    X, t = table.design_matrix(), table.target_vector() * (255.0 if bright else 1.0)
+    w = np.zeros(3)
+    if not intercept:
+        X, w = X[:, 1:], w[1:]
+    k = 1.0 if mse else 0.5
+    out = []
+    with np.errstate(all="ignore"):
+        for _ in range(epochs + 2):
+            out.append(k * np.mean((t - X @ w) ** 2))
+            w = w - lr * (-(X.T @ (t - X @ w)) / len(t))
+    return [float(e) for e in (out[1:] if late else out[:-1])]
+
+
+def rebuilt(got, pixels, scale, lr, count, knobs=None):
+    """The loop ``got``'s findings name, written out again from the findings alone."""
+    found = {f.mistake: f for f in got.findings}
+    kw = dict(
+        mse="reports-mse" in found,
+        intercept="no-intercept" not in found,
+        late="after-update" in found,
+    )
+    rate = found["other-rate"].value if "other-rate" in found else lr
+    rate = 0.0 if "no-change" in found else -rate if "ascent" in found else rate
+    used = found["other-scale"].value if "other-scale" in found else scale
+    epochs = count if kw["late"] else count - 1
+    if knobs is None or knobs.plain:
+        return written_loop(pixels, used, rate, epochs, bright="brightness-255" in found, **kw)[
+            :count
+        ]
+    loop = momentum_loop(
+        pixels,
+        used,
+        rate,
+        epochs,
+        beta=knobs.momentum,
+        nesterov=knobs.nesterov != ("nesterov" in found or "no-nesterov" in found),
+        schedule=knobs.schedule,
+        warmup=knobs.warmup,
+        convention="average"
+        if "moving-average" in found
+        else "inside"
+        if "rate-in-buffer" in found
+        else "torch",
+        ahead="schedule-ahead" in found,
+        warm_zero="warmup-from-0" in found,
+        intercept=kw["intercept"],
+        bright="brightness-255" in found,
+        T=count - 1,
+    )
+    loop = loop[1:] if kw["late"] else loop
+    return [2 * e if kw["mse"] else e for e in loop]
+
+
+def reproduces(values, texts, loop, precision):
+    """Every printed value reproduced to its digits (inf or nan: the loop blew up too)."""
+    from gdcore.learner.check import DOUBLE, SINGLE
+
+    p = SINGLE if precision == "float32" else DOUBLE
+    floor = p.floor * abs(loop[0])
+    for v, text, c in zip(values, texts, loop, strict=True):
+        if not np.isfinite(v):
+            assert not c <= 1e37 / 1 if precision == "float32" else not c <= p.blown, (text, c)
+        else:
+            assert abs(c - v) <= max(half_unit(text), p.rtol * abs(c)) + floor, (text, c)
+
+
+FORMATS = ["{:.6g}", "{!r}", "{:.3e}", "{:.4f}", "{:.2g}"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["scene", "spot", "stripes", "noise", "plane"]),
+    scale=st.sampled_from(["unit", "raw", "standard"]),
+    said=st.sampled_from(["unit", "raw", "standard"]),
+    fraction=st.floats(0.05, 2.5),
+    typed=st.sampled_from([1.0, 2.0, 0.5, 1.3]),
+    mistakes=st.fixed_dictionaries(
+        {
+            "mse": st.booleans(),
+            "intercept": st.booleans(),
+            "late": st.booleans(),
+            "bright": st.booleans(),
+        }
+    ),
+    ascent=st.booleans(),
+    frozen=st.booleans(),
+    fmt=st.sampled_from(FORMATS),
+    epochs=st.integers(2, 25),
+    nudge=st.one_of(st.none(), st.tuples(st.integers(0, 25), st.floats(0.5, 2.0))),
+)
+def test_a_named_finding_reproduces_every_printed_value(
+    name, scale, said, fraction, typed, mistakes, ascent, frozen, fmt, epochs, nudge
+):
+    import gdcore
+
+    pixels = builtin_image(name, 8)
+    bright = mistakes["bright"] and scale == "unit"
+    crit = gdcore.theory(gdcore.quadratic(pixel_table(pixels, scale))).critical_lr
+    lr = float(f"{crit * fraction:.3g}")
+    used = 0.0 if frozen else -lr if ascent else lr
+    errors = written_loop(pixels, scale, used, epochs, **{**mistakes, "bright": bright})
+    texts = [fmt.format(e) for e in errors]
+    if nudge is not None and nudge[0] < len(texts):
+        texts[nudge[0]] = fmt.format(errors[nudge[0]] * nudge[1])  # a loop gone wrong
+    given_lr = float(f"{lr * typed:.3g}")
+    got = check(pixels, said, given_lr, ", ".join(texts))
+    event(got.outcome)
+    if got.outcome == "explained":
+        loop = rebuilt(got, pixels, said, given_lr, len(texts))
+        reproduces(got.values, texts, loop, got.precision)
+        for f in got.findings:  # a rate named is one the app takes
+            assert f.mistake != "other-rate" or f.value >= 1e-12
+    elif got.outcome == "match":
+        exact = written_loop(pixels, said, given_lr, len(texts) - 1)
+        reproduces(got.values, texts, exact, got.precision)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["scene", "spot", "noise"]),
+    beta=st.sampled_from([0.5, 0.9, 0.99]),
+    nesterov=st.booleans(),
+    schedule=st.sampled_from(list(SCHEDULES)),
+    warmup=st.sampled_from([0, 3]),
+    convention=st.sampled_from(["torch", "average", "inside"]),
+    ahead=st.booleans(),
+    warm_zero=st.booleans(),
+    said_nesterov=st.booleans(),
+    fraction=st.floats(0.05, 1.5),
+    fmt=st.sampled_from(FORMATS),
+)
+def test_a_named_convention_reproduces_every_printed_value(
+    name,
+    beta,
+    nesterov,
+    schedule,
+    warmup,
+    convention,
+    ahead,
+    warm_zero,
+    said_nesterov,
+    fraction,
+    fmt,
+):
+    pixels = builtin_image(name, 8)
+    lr = float(f"{rate_for(name) * 3 * fraction:.3g}")
+    loop = dict(beta=beta, schedule=schedule, warmup=warmup)
+    nesterov = nesterov and convention != "average"
+    errors = momentum_loop(
+        pixels,
+        "unit",
+        lr,
+        30,
+        nesterov=nesterov,
+        convention=convention,
+        ahead=ahead,
+        warm_zero=warm_zero,
+        **loop,
+    )
+    texts = [fmt.format(e) for e in errors]
+    knobs = knobs_of(nesterov=said_nesterov, **loop)
+    got = check(pixels, "unit", lr, ", ".join(texts), optimizer=knobs)
+    event(got.outcome)
+    if got.outcome == "explained":
+        reproduces(
+            got.values, texts, rebuilt(got, pixels, "unit", lr, len(texts), knobs), got.precision
+        )
+    elif got.outcome == "match":
+        exact = momentum_loop(pixels, "unit", lr, 30, nesterov=said_nesterov, **loop)
+        reproduces(got.values, texts, exact, got.precision)
+
+
+def test_weights_that_never_change_are_named_not_a_tiny_rate():
+    pixels = builtin_image("scene", 16)
+    table = pixel_table(pixels, "unit")
+    X, t = table.design_matrix(), table.target_vector()
+    w, errors = np.zeros(3, dtype=int), []  # an integer weight array
+    for _ in range(20):
+        difference = t - X @ w
+        errors.append(0.5 * np.mean(difference**2))
+        w = (w - 0.5 * (-(X.T @ difference) / len(t))).astype(int)  # each step rounded away
+    got = check(pixels, "unit", 0.5, printed(errors))
+    assert got.headline == "no-change" and got.also == (), got.evidence
+    assert got.evidence.startswith("The weights never change: every value is the starting error")
+    assert f"printed {printed(errors[1:2])}, that loop {errors[0]:.6g}" in got.evidence
+    assert "other-rate" not in str(got) and "1e-16" not in str(got)
+
+
+def test_huge_printed_values_are_not_explained_by_an_invented_rate():
+    got = check(builtin_image("scene", 16), "unit", 0.5, "1e300 1e300 1e300")
+    assert got.headline == "unexplained 0", got.evidence
+    assert "2e+150" not in got.evidence
+
+
+@pytest.mark.parametrize("text", ["0.25 1e309", "1e399, 0.1", "0.2 0.1 1.5e99999"])
+def test_a_value_beyond_float_range_is_refused_in_one_line(text):
+    with pytest.raises(ValueError, match=r"is beyond the range of a float \(at most 1.8e\+308\)"):
+        check(builtin_image("scene", 8), "unit", 0.5, text)
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "-", stdin=text)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "beyond the range of a float" in err and "Traceback" not in err
+    huge = next(t for t in text.replace(",", " ").split() if "e" in t)
+    assert half_unit(huge) == float("inf")  # no OverflowError on the way
+
+
+def test_brightness_left_in_0_to_255_on_the_unit_scale_is_named():
+    pixels = builtin_image("spot", 16)
+    errors = written_loop(pixels, "unit", 0.5, 25, bright=True)
+    exact = written_loop(pixels, "unit", 0.5, 25)
+    np.testing.assert_allclose(errors, np.array(exact) * 255**2, rtol=1e-9)  # exactly 255²
+    got = check(pixels, "unit", 0.5, printed(errors))
+    assert got.headline == "brightness-255", got.evidence
+    assert "65,025 (255²) times" in got.evidence
+    assert [f.line for f in got.findings] == ["t = pixels / 255  # brightness in 0-1, like x and y"]
+
+
+def test_the_page_refuses_a_value_beyond_float_range():
+    from helpers import no_exception, open_page
+
+    at = open_page("check", errors="0.25, 1e309")
+    no_exception(at)
+    at.text_area(key="ck_errors").set_value("0.25, 1e309").run()
+    no_exception(at)
+    assert any("beyond the range of a float" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
+
+
+def test_the_page_checks_with_momentum_and_a_schedule():
+    from helpers import no_exception, open_page
+
+    pixels = builtin_image("scene", 64)
+    knobs = dict(beta=0.9, schedule="step:10:0.5", warmup=3)
+    link = dict(momentum="0.9", schedule="step:10:0.5", warmup="3")
+    errors = momentum_loop(pixels, "unit", 0.5, 25, **knobs)
+    at = open_page("check", errors=printed(errors, "{:.5g}"), **link)  # a link holds 400 characters
+    no_exception(at)
+    assert at.success[0].value.startswith("**Match.** All 26 values agree"), at.success[0].value
+    assert r"momentum β 0\.9; a warm\-up over 3 epochs" in at.success[0].value
+    averaged = momentum_loop(pixels, "unit", 0.5, 25, convention="average", **knobs)
+    at.text_area(key="ck_errors").set_value(printed(averaged)).run()
+    no_exception(at)
+    assert at.warning[0].value.startswith("**moving\\-average.**"), at.warning[0].value
+    assert "buf = beta * buf + slope" in [c.value for c in at.code]
+    # Without the knobs the same numbers are no match: the fields are what check uses.
+    at.number_input(key="ck_momentum").set_value(0.0).run()
+    no_exception(at)
+    assert not at.success
+
+
+@pytest.mark.parametrize(
+    "optimizer", ["plain", "momentum=0.9", "momentum=0.9 nesterov schedule=cosine warmup=4"]
+)
+def test_the_search_counts_each_loops_mistakes_as_it_names_them(optimizer):
+    from dataclasses import replace
+
+    from gdcore import Optimizer
+    from gdcore.learner.check import PRINTS, Setup, _count, _mistakes, _shapes
+
+    setup = Setup(builtin_image("scene", 8), "unit", 0.5, optimizer=Optimizer.parse(optimizer))
+    shapes = _shapes(setup)
+    assert len(shapes) == len(set(shapes))
+    for shape in shapes:
+        for mse, late in PRINTS:
+            for rate in (0.0, 0.5, -0.5, 0.25, -1.0):
+                loop = replace(shape, rate=rate, mse=mse, late=late)
+                assert _count(setup, loop) == len(_mistakes(setup, loop)), loop
+
+
+def test_a_log_with_a_value_beyond_float_range_is_refused_not_read_as_inf(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("epoch,loss\n0,0.25\n1,1.5e309\n2,0.1\n")
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "--file", str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "1.5e309, is beyond the range of a float" in err, err
+    path.write_text("epoch,loss\n0,0.25\n1,1.5e300\n2,0.1\n")  # large, but a float
+    code, out, err = _cli("--image", "scene", "--lr", "0.5", "--file", str(path))
+    assert code == 0 and out.startswith("unexplained "), (out, err)
+
+
+def test_the_smallest_rate_named_is_the_dashboards_smallest():
+    from gdcore.learner.check import MIN_RATE
+    from ui.params import RATE
+
+    assert RATE.rule.lo == MIN_RATE and not RATE.rule.lo_open

@@ -18,6 +18,8 @@ def test_quick_start_has_exactly_two_commands():
     assert all("\n" not in c for c in commands)
     assert "streamlit run streamlit_app.py" in commands[0]
     assert "pytest" in commands[1]
+    # The two lanes are every test: the fast one, then the rest.
+    assert "-m fast && " in commands[1] and '-m "not fast"' in commands[1]
 
 
 def test_ci_runs_the_readme_test_command():

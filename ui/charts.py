@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.schemapi import UndefinedType
 
 from gdcore.bowl.landscape import Cells, Walk
 from gdcore.verdicts.diagnosis import shown_edge
@@ -53,7 +54,7 @@ LAYER_ONLY = ("params", "height", "width", "view")
 to Altair."""
 
 
-def layer(*charts: alt.Chart, resolve_colour: bool = False, **props: object) -> alt.LayerChart:
+def layer(*charts: alt.Chart, resolve_colour: bool = False, **props: Any) -> alt.LayerChart:
     """``alt.layer(*charts).properties(**props)``, without Altair's copies.
 
     ``alt.layer`` deep-copies every layer twice to merge selection parameters,
@@ -66,7 +67,8 @@ def layer(*charts: alt.Chart, resolve_colour: bool = False, **props: object) -> 
     if resolve_colour:
         props["resolve"] = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
     if any(c._get(k) is not alt.Undefined for c in charts for k in LAYER_ONLY):
-        return alt.layer(*charts).properties(**props)
+        # Layers of plain charts make a LayerChart (alt.layer may also return a FacetChart).
+        return cast(alt.LayerChart, alt.layer(*charts).properties(**props))
     chart = alt.LayerChart.__new__(alt.LayerChart)
     super(alt.LayerChart, chart).__init__(layer=list(charts), **props)
     return chart
@@ -159,7 +161,9 @@ def view_cap(errors: np.ndarray) -> float:
     return VIEW_CAP * (start if start > 0 else 1.0)
 
 
-def curves_frame(labels, errors: np.ndarray, images=None) -> pd.DataFrame:
+def curves_frame(
+    labels: Sequence[str], errors: np.ndarray, images: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Long table ``run, epoch, error`` from (R, T+1) errors, thinned per run keeping its shape.
 
     ``images`` (one name per run) adds ``image`` and ``rate`` columns, so runs
@@ -241,7 +245,7 @@ def error_curves(
     height: int = 320,
     description: str | None = None,
     verdicts: Sequence[str] | None = None,
-) -> alt.Chart:
+) -> alt.LayerChart:
     """Error against epoch, one line per run, optional E* rule and blow-up marks.
 
     ``df`` has columns run, epoch, error (only finite values are drawn, and on a
@@ -255,7 +259,7 @@ def error_curves(
     if log:
         data, _ = for_log(data, "error")
     data = data.assign(shown=data["error"])
-    domain = alt.Undefined
+    domain: list[float] | UndefinedType = alt.Undefined
     leaving = None
     if y_cap is not None and len(data) and data["error"].max() > y_cap:
         data, leaving = into_view(data, y_cap)
@@ -379,11 +383,11 @@ def error_curves(
             .mark_text(align="right", dx=-8, dy=-10, color="#D55E00", fontWeight="bold")
             .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), text=alt.Text("label:N"))
         )
-    said = {"description": description} if description else {}
+    said: dict[str, Any] = {"description": description} if description else {}
     return layer(*layers, padding=PADDING, title=title, height=height, **said)
 
 
-def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -> alt.Chart:
+def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -> alt.LayerChart:
     """The three weights over epochs, with their best values as dashed rules."""
     idx = thin(len(epochs))
     df = pd.DataFrame(
@@ -438,7 +442,7 @@ def sweep_chart(
     fastest_lr: float | None,
     suggested_lr: float | None = None,
     description: str = "",
-) -> alt.Chart:
+) -> alt.LayerChart:
     """A per-rate quantity against the rate on log axes, coloured by verdict.
 
     ``df`` has columns lr, verdict and ``y``; rows that a log axis cannot show
@@ -545,7 +549,7 @@ def sweep_panel(
     fastest_lr: float | None,
     suggested_lr: float | None = None,
     start_error: float | None = None,
-) -> tuple[alt.Chart, list[str]]:
+) -> tuple[alt.LayerChart, list[str]]:
     """One of the sweep's charts (``column`` of ``SWEEP_PANELS``), and notes on what it leaves
     out or holds down.
 
@@ -579,7 +583,7 @@ def sweep_panels(
     fastest_lr: float | None,
     suggested_lr: float | None = None,
     start_error: float | None = None,
-) -> list[tuple[alt.Chart, str]]:
+) -> list[tuple[alt.LayerChart, str]]:
     """Both of the sweep's charts (``sweep_panel``), each with its notes as one sentence."""
     panels = []
     for column, *_ in SWEEP_PANELS:
@@ -627,7 +631,7 @@ def contour_frames(cells: Cells, walk: Walk) -> tuple[pd.DataFrame, pd.DataFrame
     return grid[grid["excess"] > 0], path
 
 
-def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Chart:
+def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.LayerChart:
     """The error along one weight (a parabola) with the steps of descent on it.
 
     ``curve`` has value, error; ``path`` has epoch, value, error.
@@ -681,7 +685,7 @@ def bowl_chart(curve: pd.DataFrame, path: pd.DataFrame, weight: str) -> alt.Char
     )
 
 
-def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> alt.Chart:
+def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> alt.LayerChart:
     """Error over two weights as colour bands, with the descent path on top.
 
     ``grid`` has x, x2, y, y2 (cell edges) and excess (E - E*, > 0 for the log
@@ -750,14 +754,16 @@ def contour_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str) -> a
 
 def simple_curve(
     values: np.ndarray, title: str, log: bool = False, x_title: str = "epoch", height: int = 320
-) -> alt.Chart:
+) -> alt.LayerChart:
     """One error curve from plain values (a learner's own numbers)."""
     df = pd.DataFrame({"run": "your curve", "epoch": np.arange(len(values)), "error": values})
     said = describe_runs(title, ["the curve"], np.asarray(values, dtype=float)[None, :], x_title)
     return error_curves(df, log=log, title=title, x_title=x_title, height=height, description=said)
 
 
-def blowup_marks(labels, errors: np.ndarray, diverged: np.ndarray) -> pd.DataFrame | None:
+def blowup_marks(
+    labels: Sequence[str], errors: np.ndarray, diverged: np.ndarray
+) -> pd.DataFrame | None:
     """One cross per run that blew up, on its last computable error."""
     rows = [
         {
@@ -773,7 +779,7 @@ def blowup_marks(labels, errors: np.ndarray, diverged: np.ndarray) -> pd.DataFra
 
 
 def error_view(
-    labels,
+    labels: Sequence[str],
     errors: np.ndarray,
     diverged: np.ndarray | None = None,
     *,
@@ -784,7 +790,7 @@ def error_view(
     height: int = 320,
     images: list[str] | None = None,
     verdicts: Sequence[str] | None = None,
-) -> tuple[alt.Chart, list[str]]:
+) -> tuple[alt.LayerChart, list[str]]:
     """The error curves of (R, T+1) runs, and notes saying what the chart leaves out.
 
     Every page that draws runs uses this, so the same rules hold everywhere: a
@@ -880,7 +886,7 @@ def training_and_validation(
     *,
     log: bool | None = False,
     title: str = "Your training and validation curves",
-) -> tuple[alt.Chart, list[str]]:
+) -> tuple[alt.LayerChart, list[str]]:
     """A learner's training curve with its validation curve beside it, and notes.
 
     Each curve is drawn against its own count of values, epoch 0 first (as the
@@ -938,7 +944,7 @@ def check_chart(
     *,
     log: bool | None = False,
     title: str = "Your numbers over the exact curve",
-) -> tuple[alt.Chart, list[str]]:
+) -> tuple[alt.LayerChart, list[str]]:
     """A learner's printed errors over the exact curve of their setup, and notes.
 
     With ``explained``, the curve of the loop whose mistakes explain the numbers
@@ -983,7 +989,7 @@ def check_chart(
     return chart.properties(description=f"{title}. {said}."), notes
 
 
-def rate_chart(rates: np.ndarray, edges: Sequence[tuple[str, float]], title: str) -> alt.Chart:
+def rate_chart(rates: np.ndarray, edges: Sequence[tuple[str, float]], title: str) -> alt.LayerChart:
     """The rate each epoch actually stepped with (``lr_k``, epochs 0 … T−1), and the edge rates.
 
     ``edges`` are ``(label, rate)`` pairs drawn as dashed lines (the plain edge
@@ -1045,7 +1051,7 @@ def momentum_map_chart(
     limit: int,
     boundary: pd.DataFrame,
     marks: pd.DataFrame,
-) -> alt.Chart:
+) -> alt.LayerChart:
     """The epoch each run settles within 1% of E* (enters the band for good: ``gdcore.bowl.settling``)
     over rate (x, log) × momentum β (y), as coloured cells.
 
@@ -1185,7 +1191,9 @@ def momentum_map_chart(
     )
 
 
-def walk_chart(grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str, title: str) -> alt.Chart:
+def walk_chart(
+    grid: pd.DataFrame, path: pd.DataFrame, wx: str, wy: str, title: str
+) -> alt.LayerChart:
     """``contour_chart`` under its own title: the plain walk and the heavy ball side by side."""
     chart = contour_chart(grid, path, wx, wy)
     return chart.properties(title=title, description=f"{title}. {chart.description}")
@@ -1279,7 +1287,7 @@ def noisy_curve(
     verdict: str,
     log: bool | None = False,
     title: str = "Your curve and its trend",
-) -> tuple[alt.Chart, list[str]]:
+) -> tuple[alt.LayerChart, list[str]]:
     """A noisy log as TensorBoard shows it: the raw values faint, the trend (judged) a line.
 
     ``x``/``values`` are the logged values at their steps; ``trend_x``/``trend`` the trend

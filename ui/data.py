@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 import numpy as np
 import streamlit as st
@@ -25,7 +26,15 @@ from gdcore.pixels.loading import LoadedImage
 from ui import turns
 from ui.params import SIZES
 
-CACHE = {"max_entries": 64, "ttl": 3600}
+
+class CacheLimits(TypedDict):
+    """The limits every ``st.cache_data`` here shares (entries, seconds kept)."""
+
+    max_entries: int
+    ttl: int
+
+
+CACHE: CacheLimits = {"max_entries": 64, "ttl": 3600}
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,9 @@ def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
-def _judged_runs(key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray):
+def _judged_runs(
+    key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
+) -> tuple[gdcore.DescentResult, gdcore.Quadratic, list[gdcore.Diagnosis], list[str]]:
     """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
@@ -295,11 +306,15 @@ def checked(
     _pixels: np.ndarray,
     _errors: str | bytes,
     _upload: bytes | None = None,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+    epochs: int | None = None,
 ) -> Checked:
     """``gdcore.learner.check`` once per image, setup and content (``sha`` names the errors).
 
     An uploaded image (``_upload``, named by ``key``) is also tried as a learner's
     code reads it (``gdcore.learner.check.learner_pixels``), when the page uses it unaveraged.
+    ``optimizer`` is the loop's (momentum, Nesterov, schedule, warm-up), ``epochs`` the
+    epochs it ran (None: as many as the values).
     """
     try:
         values, said = gdcore.learner.check.read_errors(_errors)
@@ -309,24 +324,52 @@ def checked(
         )
     except ValueError as exc:
         return Checked(None, problem=f"The errors could not be read: {exc}")
-    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed)
+    setup = _setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     pil = gdcore.learner.check.learner_pixels(_upload) if _upload is not None else None
     others = {} if pil is None else {"PIL": pil}
     return Checked(gdcore.learner.check.check_readings(setup, values, others), said)
 
 
+def _setup(
+    pixels: np.ndarray,
+    scale: str,
+    lr: float,
+    init: str,
+    seed: int,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+    epochs: int | None = None,
+) -> gdcore.learner.check.Setup:
+    """Check's setup, with the loop's optimizer and the epochs it ran."""
+    return gdcore.learner.check.Setup(pixels, scale, lr, init, seed, optimizer, epochs)
+
+
 @st.cache_data(**CACHE, max_size="20MB", show_spinner=False)
 def exact_curve(
-    key: tuple, scale: str, lr: float, init: str, seed: int, epochs: int, _pixels: np.ndarray
+    key: tuple,
+    scale: str,
+    lr: float,
+    init: str,
+    seed: int,
+    epochs: int,
+    _pixels: np.ndarray,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
 ) -> np.ndarray:
     """The errors a correct loop prints on this setup, epochs 0 to ``epochs``."""
-    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed)
+    setup = _setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     return setup.curve(gdcore.learner.check.Loop(scale, lr), epochs + 1)
 
 
-def example_errors(key: tuple, scale: str, lr: float, init: str, seed: int, _pixels) -> str:
+def example_errors(
+    key: tuple,
+    scale: str,
+    lr: float,
+    init: str,
+    seed: int,
+    _pixels: np.ndarray,
+    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+) -> str:
     """Errors a loop without the ½ prints on this setup, to try the page with."""
-    return gdcore.learner.check.example(gdcore.learner.check.Setup(_pixels, scale, lr, init, seed))
+    return gdcore.learner.check.example(_setup(_pixels, scale, lr, init, seed, optimizer))
 
 
 def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
@@ -342,7 +385,7 @@ def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
     )
 
 
-def run_script(choice: ImageChoice, scale: str, framework: str, **run: object) -> str:
+def run_script(choice: ImageChoice, scale: str, framework: str, **run: Any) -> str:
     """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options
     by name and its ``optimizer``."""
     image = export_image(choice)

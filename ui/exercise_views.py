@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 import gdcore
+import gdcore.verdicts.diagnosis
 from gdcore.learner import exercises as ex
 from gdcore.verdicts.diagnosis import edge
 from ui import charts, data, widgets
@@ -116,7 +117,9 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     )
 
 
-def find_rate(name: str, choice: ImageChoice, scale: str, th, bowl) -> None:
+def find_rate(
+    name: str, choice: ImageChoice, scale: str, th: gdcore.Theory, bowl: gdcore.Quadratic
+) -> None:
     if name == "largest":
         st.markdown(
             "Find the **largest learning rate that still converges** for this image (full batch, "

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
+import gdcore.verdicts.knobs
 from gdcore.bowl import forecast, landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
 from gdcore.descent.engine import run_seconds

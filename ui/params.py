@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import gdcore
+import gdcore.learner.logs
+import gdcore.pixels.images
+import gdcore.verdicts.diagnosis
 from gdcore.bowl.landscape import WEIGHT_NAMES
 from gdcore.descent.optimizer import Optimizer
 from gdcore.learner.check import START
@@ -429,6 +432,10 @@ CHECK = (
     Field("lr", "ck_lr", Param("lr", RATE.rule, 0.5, "The rate your loop used.")),
     Field("init", "ck_init", START, form="text"),
     Field("seed", "ck_seed", Param("seed", SEED.rule, 0, "The seed of random starting weights.")),
+    Field("momentum", "ck_momentum", MOMENTUM),
+    Field("nesterov", "ck_nesterov", NESTEROV, "off"),
+    Field("schedule", "ck_schedule", SCHEDULE),
+    Field("warmup", "ck_warmup", DASHBOARD_WARMUP),
     Field(
         "epochs",
         "ck_epochs",

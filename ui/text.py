@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 
 import gdcore
 from gdcore.bowl.theory import DIVERGES, OVERSHOOT, SMOOTH, STALLS
@@ -171,7 +172,7 @@ SWEEP_WORDS = {
 }
 
 
-def sweep_story(table, critical_lr: float) -> str:
+def sweep_story(table: pd.DataFrame, critical_lr: float) -> str:
     """What the sweep shows, read off its own table so the words match the verdicts.
 
     ``table`` has lr and verdict per rate, in increasing rate order; each stretch

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import altair as alt
@@ -308,13 +308,13 @@ def epoch_slider(field: Field, label: str, last: int) -> int:
     return min(int(value), last)
 
 
-def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
+def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) -> None:
     """The image, the model's prediction at an epoch, and the residual, side by side."""
     c1, c2, c3 = st.columns(3)
     residual = choice.pixels - prediction
     alts = picture_texts(choice, prediction, residual, at)
     # PNG: every pixel as computed, encoded once ("auto" makes a lossy JPEG, re-encoded).
-    look = {"width": "stretch", "output_format": "PNG"}
+    look: dict[str, Any] = {"width": "stretch", "output_format": "PNG"}
     # Each picture of 512 x 512 pixels takes a while to encode: a run with heavy work lets
     # the light runs that wait go first between them (ui.turns).
     turns.pause()
@@ -387,7 +387,7 @@ def short_number(v: float) -> str:
     return f"{v:.6g}" if abs(v) < 1e6 else f"{v:.3g}"
 
 
-def quiz(items, key: str) -> None:
+def quiz(items: Iterable[tuple[str, list[str], str, str, str]], key: str) -> None:
     """Questions with options; each answer hears whether it is right, and why."""
     for i, (question, options, correct, yes, no) in enumerate(items, start=1):
         answer = st.radio(question, options, index=None, key=f"{key}{i}")

@@ -152,9 +152,6 @@ def fastest_rate(bowl: Quadratic, w0: NDArray[np.float64]) -> Fastest | None:
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
-    >>> from gdcore.bowl.theory import theory
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> fast = fastest_rate(q, np.zeros(3))
     >>> fast.epochs, epochs_to_target(q, theory(q).optimal_lr, np.zeros(3))

@@ -66,8 +66,6 @@ def direction_factors(
 
     Without momentum it is ``|1 - lr lambda_i|``; below 1 the direction settles.
 
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> direction_factors(q, 0.5).round(4).tolist()
     [0.9215, 0.875, 0.2035]
@@ -111,8 +109,6 @@ def momentum_epochs_grid(
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> momentum_epochs_grid(q, [0.5, 1.5, 3.0], [0.0, 0.5], np.zeros(3)).tolist()
     [[12, -1, -1], [7, 9, -1]]
@@ -173,9 +169,6 @@ def momentum_epochs_to_target(
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
-    >>> from gdcore.bowl.theory import theory
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> th = theory(q)
     >>> momentum_epochs_to_target(q, th.optimal_momentum_lr, np.zeros(3), Optimizer(th.optimal_momentum))
@@ -247,8 +240,6 @@ def forecast(
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> f = forecast(q, 2.0, 200, np.zeros(3), optimizer=Optimizer(schedule="exp:0.9"))
     >>> f.diverged_epoch, f.above_edge.tolist(), round(f.final_error, 4)  # above the edge 1.26
@@ -323,8 +314,6 @@ def milestones(
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> m = milestones(q, 0.5, 20, np.zeros(3))
     >>> m.slowest, bool(np.allclose(m.excess.sum(axis=0) + q.error_star, \

@@ -70,8 +70,6 @@ def slice_descent(
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.array([[0.0, 255.0]]), "unit"))
     >>> w, e = slice_descent(q, [1], 0.5, 1, np.zeros(3))
     >>> w[1].round(4).tolist()
@@ -345,8 +343,6 @@ def walk(
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.array([[0.0, 255.0]]), "unit"))
     >>> w = walk(q, [1], 0.5, 3)
     >>> w.points[:, 0].round(4).tolist(), w.off

@@ -32,8 +32,6 @@ two-number recurrence (``directions``) whose factors are the roots of
   with a cost that does not depend on the image (``forecast``), and each
   direction's own curve shows which one is slow and why (``milestones``).
 
->>> from gdcore.pixels.table import pixel_table
->>> from gdcore.pixels.quadratic import quadratic
 >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
 >>> from gdcore.descent.optimizer import Optimizer
 >>> round(th.critical_lr_for(Optimizer(0.9)), 4), round(th.critical_lr_for(Optimizer(0.9, True)), 4)
@@ -156,8 +154,6 @@ def theory(bowl: Quadratic) -> Theory:
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
     >>> round(th.critical_lr, 6), round(th.condition_number, 6)
     (1.255437, 10.151492)
@@ -298,8 +294,6 @@ def epochs_to_target(bowl: Quadratic, lr: float, w0: NDArray[np.float64]) -> int
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> epochs_to_target(q, 0.5, np.zeros(3))
     12
@@ -388,8 +382,6 @@ def three_rates(th: Theory) -> tuple[float, float, float]:
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> three_rates(theory(quadratic(pixel_table(np.eye(2) * 255, "unit"))))
     (0.0114, 0.628, 1.88)
     """

@@ -37,6 +37,7 @@ def direction_paths(
     w0: NDArray[np.float64],
     optimizer: Optimizer = Optimizer(),
     keep_moved: bool = True,
+    factors: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Excess error per direction and distance moved, for every rate and epoch.
 
@@ -52,6 +53,9 @@ def direction_paths(
         Momentum, Nesterov, schedule and warm-up.
     keep_moved : bool
         ``False`` leaves out the distance moved (shape (R, T+1, 0)).
+    factors : ndarray, shape (T,), optional
+        The rate multipliers to step with instead of ``optimizer.factors(epochs)``
+        (``learner.check``'s variant loops: a schedule one epoch ahead, a warm-up from 0).
 
     Returns
     -------
@@ -62,7 +66,7 @@ def direction_paths(
     """
     lam = q.eigenvalues
     d0 = q.eigenvectors.T @ (w0 - q.w_star)
-    factors = optimizer.factors(epochs)
+    factors = optimizer.factors(epochs) if factors is None else factors[:epochs]
     with np.errstate(all="ignore"):  # diverging rates overflow on purpose
         if optimizer.momentum == 0.0:
             return _plain(lam, d0, lrs, factors, keep_moved)

@@ -20,7 +20,6 @@ each eigen-direction of the bowl (cost independent of the image once the bowl is
 built), mini-batch composes 7 x 7 step maps of ``[w, 1, buf]``. A plain run
 (momentum 0, constant rate, no warm-up) takes the closed form above, as before.
 
->>> from gdcore.pixels.table import pixel_table
 >>> t = pixel_table(np.array([[0.0, 255.0]]), "unit")
 >>> opt = Optimizer(0.5, schedule="exp:0.99", warmup=5)
 >>> r = run_descent(t, [0.5, 2.5], 50, optimizer=opt)
@@ -248,7 +247,6 @@ def run_descent(
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
     >>> t = pixel_table(np.array([[0.0, 255.0]]), "unit")
     >>> run_descent(t, [0.5], 2).errors.round(4).tolist()
     [[0.25, 0.0781, 0.0488]]

@@ -178,9 +178,6 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
     of E* is counted exactly (``forecast.momentum_epochs_to_target``: settling, not the
     first touch) and said beside the best pair.
 
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
-    >>> from gdcore.bowl.theory import theory
     >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
     >>> check_momentum(0.3, th, np.zeros(3)).correct, check_momentum(0.7, th, np.zeros(3)).correct
     (False, True)

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import pandas as pd  # type: ignore[import-untyped]  # no stubs installed
+import pandas as pd
 from numpy.typing import NDArray
 
 from ..verdicts.noise import Axis

@@ -65,7 +65,6 @@ def quadratic(table: PixelTable) -> Quadratic:
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
     >>> q = quadratic(pixel_table(np.array([[10.0, 20.0], [30.0, 40.0]]), "raw"))
     >>> q.w_star.round(6).tolist(), round(q.error_star, 12)
     ([10.0, 10.0, 20.0], 0.0)

@@ -165,9 +165,6 @@ def best_rate_for(bowl: Quadratic, optimizer: Optimizer = Optimizer()) -> float:
     pair's rate. Found on a log grid below the edge rate, then the middle of the
     grid rates that tie (a flat bottom for β above β*).
 
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
-    >>> from gdcore.bowl.theory import theory
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> th = theory(q)
     >>> round(best_rate_for(q) / th.optimal_lr, 2)
@@ -404,10 +401,6 @@ def diagnose_knobs(
 
     Examples
     --------
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
-    >>> from gdcore.bowl.theory import theory
-    >>> from gdcore.descent.engine import run_descent
     >>> t = pixel_table(np.eye(2) * 255, "unit")
     >>> th = theory(quadratic(t))
     >>> lr = 1.5 * th.critical_lr
@@ -580,8 +573,6 @@ def epoch_map(
     direction's factor per epoch is at least 1 (``root_factors``), ``nan`` beyond
     ``limit``.
 
-    >>> from gdcore.pixels.table import pixel_table
-    >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> m = epoch_map(q, [0.5, 3.0], [0.0, 0.5], np.zeros(3))
     >>> m.epochs.tolist()
