@@ -323,7 +323,7 @@ NICE_MOMENTA = tuple(
 
 
 def settling_beta(
-    th: Theory, lr: float, w0: ArrayLike, nesterov: bool = False, limit: int = 1_000_000
+    th: Theory, lr: float, w0: ArrayLike, nesterov: bool = False, limit: int = 100_000
 ) -> tuple[float, int] | None:
     """The momentum from ``NICE_MOMENTA`` that settles a constant ``lr`` soonest, and its epoch.
 
