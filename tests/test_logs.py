@@ -272,6 +272,9 @@ def test_a_random_curve_in_any_table_is_read_back(
         extras = ["epoch"] if "epoch" in extras else []
         assume(extras or sep != " ")  # one headerless column: plain numbers, any spacing
         assume(not all(v == round(v) for v in values))  # whole numbers rising by one: a counter
+        # One headerless column never shows its separator, so "1,0 / 0,5" is a two-column
+        # table or two decimal commas: the reader must say its guess or refuse, not read back.
+        assume(extras or not comma)
     names = data.draw(st.permutations(["loss", *extras]))
 
     def cell(name, i, v):
