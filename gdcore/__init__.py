@@ -34,7 +34,8 @@ from .pixels.images import BUILTINS, DEFAULT_SIZE, builtin_image
 from .pixels.loading import MAX_PIXELS, ImageError, LoadedImage, load_image
 from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
-from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, diagnose_curve, diagnose_run
+from .verdicts.diagnose import diagnose, diagnose_curve, diagnose_run
+from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis
 
 __all__ = [
     "__version__",
@@ -64,6 +65,7 @@ __all__ = [
     "builtin_image",
     "check_epochs",
     "check_rates",
+    "diagnose",
     "diagnose_curve",
     "diagnose_run",
     "epoch_error_exceeds",

@@ -54,7 +54,8 @@ from .pixels.images import BUILTINS, builtin_image
 from .pixels.loading import ImageError, load_image
 from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
-from .verdicts.diagnosis import check_curve, diagnose_curve, diagnose_run
+from .verdicts.diagnose import diagnose_curve, diagnose_run
+from .verdicts.diagnosis import check_curve
 
 RUN_INIT = Param(
     "init", START.rule, "zero", "starting weights: zero, random (from --seed) or w0,w1,w2"
@@ -301,7 +302,9 @@ def _cmd_theory(args: argparse.Namespace, out: _Writer) -> None:
     """The bowl's numbers as JSON; with ``--momentum`` the critical rate is that β's.
 
     ``optimal_epochs`` and ``optimal_momentum_epochs`` count the epochs the best
-    rate and the best pair need, from zero weights, to get within 1% of E*.
+    rate and the best pair need, from zero weights, to settle within 1% of E* (enter the
+    band and stay in it for ever: ``bowl.settling``; the best pair's heavy ball may touch
+    the band earlier and swing out again).
     """
     optimizer = _optimizer(args)
     th = theory(quadratic(pixel_table(_load(args), args.scale)))

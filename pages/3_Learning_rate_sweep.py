@@ -68,7 +68,7 @@ with widgets.page_run("sweep") as page:
         "fastest from this start",
         f"{fast.lr:g}" if fast else "any",
         help=(
-            f"From the zero weights no constant rate gets within 1% of E* in fewer than "
+            f"From the zero weights no constant rate settles within 1% of E* in fewer than "
             f"{fast.epochs:,} epochs. (The best rate for any start, 2/(λmin+λmax) = "
             f"{th.optimal_lr:.4g}, needs {gdcore.epochs_to_target(bowl, th.optimal_lr, np.zeros(3)):,}.)"
             if fast
@@ -78,7 +78,7 @@ with widgets.page_run("sweep") as page:
     c[2].metric(
         "suggested from this grid",
         f"{suggested:.4g}" if suggested else "none",
-        help="The grid rate that gets within 1% of E* in the fewest epochs.",
+        help="The grid rate that settles within 1% of E* in the fewest epochs.",
     )
     counts = table["verdict"].value_counts()
     c[3].metric(

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -12,7 +13,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gdcore import Optimizer, builtin_image, pixel_table, quadratic, run_descent, theory
+from gdcore import (
+    DEFAULT_SIZE,
+    Optimizer,
+    builtin_image,
+    pixel_table,
+    quadratic,
+    run_descent,
+    theory,
+)
+from gdcore.bowl.settling import run_settling
 from gdcore.cli import main
 
 
@@ -181,7 +191,6 @@ def test_bad_input_gets_short_message_and_status_2(argv, needle):
     ],
 )
 def test_bad_image_files(tmp_path, content, needle):
-    import re
 
     path = tmp_path / "bad.png"
     path.write_bytes(content)
@@ -444,3 +453,25 @@ def test_describe_writes_the_schedule_as_read():
     # 1/(1 + k/TAU) at TAU = 5e-324: 1, then 5e-324 / 1, then 5e-324 / 2 (below the smallest
     # float, rounds to 0), with no overflow on the way.
     assert rate_factors("inverse:5e-324", 3).tolist() == [1.0, 5e-324, 0.0]
+
+
+@pytest.mark.parametrize("beta", ["0.9999999", "0.9999999999999999"])
+def test_a_momentum_next_to_1_swings_and_is_not_too_small(beta):
+    """The issue's two runs: β so close to 1 that the run never settles is not 'too small'
+    (it said 'crawling'), never 'below the edge yet growing', and β keeps its digits."""
+    code, out, _ = _run("run", "--image", "scene", "--lr", "0.5", "--epochs", "20000",
+                        "--momentum", beta, "--summary")  # fmt: skip
+    row = next(csv.DictReader(io.StringIO(out)))
+    reason = row["reason"]
+    assert code == 0 and row["verdict"] == "too large"
+    assert "swings through the bottom and barely damps" in reason
+    assert f"momentum β = {beta} " in reason and "β = 1 " not in reason
+    assert "crawl" not in reason and "grow" not in reason
+    # The β it proposes settles this rate at the epoch it says (read back from a run).
+    said = re.search(r"at this rate β = ([\d.]+) settles it soonest, at epoch ([\d,]+)", reason)
+    assert said is not None
+    k = int(said[2].replace(",", ""))
+    table = pixel_table(builtin_image("scene", DEFAULT_SIZE), "unit")
+    q = quadratic(table)
+    res = run_descent(table, [0.5], k + 50, bowl=q, optimizer=Optimizer(float(said[1])))
+    assert run_settling(res.errors[0], q, np.zeros(3)) == k

@@ -85,7 +85,7 @@ def _scene(scale="unit"):
     ("multiple", "verdict", "reason"),
     [
         (1e-3, TOO_SMALL, "covered only"),
-        (0.5, GOOD, "gets within 1% of the lowest error E* at epoch"),
+        (0.5, GOOD, "settles within 1% of the lowest error E* at epoch"),
         (0.999, TOO_LARGE, "zig-zag"),
         (1.05, TOO_LARGE, "10× it at epoch"),
         (3.0, TOO_LARGE, "the numbers overflow at epoch"),

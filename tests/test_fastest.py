@@ -8,7 +8,7 @@ from gdcore import BUILTINS, builtin_image, pixel_table, quadratic, theory
 from gdcore.bowl.fastest import fastest_rate
 from gdcore.bowl.theory import epochs_to_target, target_excess, three_rates
 from gdcore.descent.engine import run_descent
-from gdcore.verdicts.diagnosis import diagnose_run
+from gdcore.verdicts.diagnose import diagnose_run
 from gdcore.verdicts.suggest import sweep_range
 
 SCALES = ("unit", "standard", "raw")

@@ -16,7 +16,7 @@ import pytest
 
 from gdcore.cli import main
 from gdcore.learner.logs import LogError, read_log
-from gdcore.verdicts.diagnosis import diagnose_curve
+from gdcore.verdicts.diagnose import diagnose_curve
 from gdcore.verdicts.noise import Axis, diagnose_noisy, ema, ema_weight, noise_level, trend_of
 
 HERE = Path(__file__).parent / "data" / "frameworks"

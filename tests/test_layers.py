@@ -76,3 +76,78 @@ def test_the_checker_sees_a_lazy_upward_import(tmp_path):
         (3, "gdcore.pixels.images"),
     ]
     assert stage_of("gdcore.verdicts.diagnosis") == "verdicts"
+
+
+def module_name(path: Path, root: Path = GDCORE) -> str:
+    """``gdcore/bowl/theory.py`` -> ``gdcore.bowl.theory``; a package's ``__init__`` is the package."""
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(("gdcore", *(parts[:-1] if parts[-1] == "__init__" else parts)))
+
+
+def import_graph(root: Path = GDCORE) -> dict[str, set[str]]:
+    """Module -> the gdcore modules it imports, lazy imports included.
+
+    A name that is not a module (``from gdcore import diagnose_run``) stands for the
+    module it comes from; the parent packages Python loads on the way are left out
+    (they are one docstring each, and ``gdcore/__init__`` only re-exports).
+    """
+    paths = sorted(root.rglob("*.py"))
+    names = {module_name(p, root) for p in paths}
+    graph: dict[str, set[str]] = {}
+    for path in paths:
+        here = module_name(path, root)
+        targets = set()
+        for _, target in imports(path, root):
+            while target not in names and "." in target:
+                target = target.rsplit(".", 1)[0]
+            if target != here:
+                targets.add(target)
+        graph[here] = targets
+    return graph
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``graph`` as a path that ends where it starts, or ``None``."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_gdcore_has_no_import_cycle():
+    graph = import_graph()
+    assert "gdcore.verdicts.knobs" in graph["gdcore.verdicts.diagnose"]  # the graph is real
+    found = cycle(graph)
+    assert found is None, "import cycle: " + " -> ".join(found or [])
+
+
+def test_the_cycle_check_sees_a_lazy_cycle(tmp_path):
+    """The test above can fail: two modules that import each other, one lazily, are a cycle."""
+    (tmp_path / "verdicts").mkdir()
+    (tmp_path / "verdicts" / "__init__.py").write_text('"""Verdicts."""\n')
+    (tmp_path / "verdicts" / "diagnosis.py").write_text(
+        "def f():\n    from .knobs import g\n    return g\n"
+    )
+    (tmp_path / "verdicts" / "knobs.py").write_text("from .diagnosis import f\n")
+    graph = import_graph(tmp_path)
+    assert graph["gdcore.verdicts.diagnosis"] == {"gdcore.verdicts.knobs"}
+    assert cycle(graph) == [
+        "gdcore.verdicts.diagnosis",
+        "gdcore.verdicts.knobs",
+        "gdcore.verdicts.diagnosis",
+    ]

@@ -23,10 +23,12 @@ from helpers import (
 import gdcore
 from gdcore.bowl import landscape
 from gdcore.bowl.forecast import momentum_epochs_to_target
+from gdcore.bowl.settling import run_settling
 from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
-from gdcore.verdicts.knobs import diagnose_knobs
+from gdcore.verdicts.diagnosis import edge
+from gdcore.verdicts.knobs import diagnose_knobs, near_one
 from ui import momentum as ui_momentum
 from ui.charts import DIRECTION_NAMES
 from ui.params import COMPARE, RunList
@@ -98,7 +100,15 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     assert d.verdict.upper() in verdict_text(at)
     # 2 is 1.53× the edge for 50 epochs: the error leaves the chart before the schedule
     # brings the rate down, so the start is too large although the run settles later.
-    assert d.verdict == "too large" and "comes back down" in d.reason and "epoch 50" in d.reason
+    # The reason tells both, each number read off this run: the warm-up starts the rate low.
+    e = res.errors[0]
+    peak = int(np.argmax(e))
+    assert d.verdict == "too large" and d.reason.startswith("too large at the start, saved by")
+    assert f"spikes to {e[peak] / e[0]:.3g}× its start at epoch {peak:,}" in d.reason
+    assert f"the rate starts at {want[0]:.3g}, peaks at {want.max():.3g} at epoch 9" in d.reason
+    assert "from epoch 50 on it is below" in d.reason
+    settles = run_settling(e, TH.bowl, W0)
+    assert f"then it settles within 1% of the lowest error E* at epoch {settles:,}" in d.reason
     assert "a warm-up over 10 epochs, then a rate that halves" in all_text(at)
 
 
@@ -215,7 +225,7 @@ def test_walk_draws_the_heavy_ball_beside_the_plain_path():
 def test_sweep_map_cells_are_the_exact_counts():
     at = open_page("sweep", epochs="300")
     no_exception(at)
-    i = _chart(at, "Epochs to get within 1% of E*, over rate × momentum")
+    i = _chart(at, "Epochs to settle within 1% of E*, over rate × momentum")
     data = chart_data(at, i)
     cells = list(zip(data["lr"], data["momentum"], data["reads"], strict=False))
     assert len({(lr, b) for lr, b, _ in cells}) == ui_momentum.MAP_RATES * ui_momentum.MAP_MOMENTA
@@ -356,7 +366,46 @@ def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
             assert got[k] == pytest.approx(row[k], rel=1e-12)
     text = all_text(at)
     assert "The slowest here is the **flattest** direction" in text
-    assert f"keeps **{m.factors[0]:.3f}**" in text
+    assert f"keeps **{near_one(float(m.factors[0]))}**" in text
+
+
+def test_a_growing_direction_is_never_called_the_slowest():
+    """Rate 2 with a step schedule: at the base rate the steepest direction grows (its factor
+    is above 1) while the run settles; the story says it grows, not that it is slowest."""
+    knob = Optimizer(schedule="step:50:0.5")
+    m = gdcore.bowl.forecast.milestones(BOWL, 2.0, 300, W0, optimizer=knob)
+    text = ui_momentum.directions_story(m, 2.0, knob)
+    assert m.factors[2] > 1 and "slowest" not in text
+    assert (
+        "the **steepest** direction grows" in text and f"**{m.factors[2]:.3f}** (above 1)" in text
+    )
+    left = DIRECTION_NAMES[int(np.argmax(m.excess[:, -1]))]
+    assert f"At the last epoch the **{left}** direction holds most" in text
+
+
+def test_the_story_reads_the_rate_of_every_epoch_and_compares_edges_as_numbers():
+    lr, knob = 1.96, Optimizer(schedule="cosine", warmup=50)
+    used = ui_momentum.rates_used(lr, 300, knob)
+    text = ui_momentum.story(TH, lr, knob, 300)
+    # A warm-up starts low: the story's start is epoch 0's rate, the peak where it is.
+    assert "is the start" not in text
+    assert f"the steps start at {used[0]:.3g} (epoch 0)" in text
+    assert f"reach {used.max():.3g} at epoch {int(np.argmax(used)):,}" in text
+    assert f"{int((used > TH.critical_lr).sum()):,} of 300 epochs are above the edge" in text
+    plain = ui_momentum.story(TH, lr, Optimizer(schedule="exp:0.99"), 300)
+    assert f"Your rate **{lr:g}** is the start" in plain
+    # Nesterov: its edge is said lower than the plain one because it is, by the numbers.
+    for beta in (0.1, 0.5, 0.9, 0.99):
+        nest = Optimizer(momentum=beta, nesterov=True)
+        text = ui_momentum.story(TH, 0.5, nest, 200)
+        wide, heavy = TH.critical_lr_for(nest), TH.critical_lr_for(Optimizer(beta))
+        side = "lower" if wide < TH.critical_lr else "higher"
+        assert f"Nesterov's edge is **{edge(wide):g}**, {side} than that" in text
+        assert f"the heavy ball's without the look-ahead would be {edge(heavy):g}" in text
+        assert "heavy ball's edge is" not in text
+    # β with the digits that tell it apart.
+    close = ui_momentum.story(TH, 0.5, Optimizer(momentum=0.9999999999999999), 200)
+    assert "β = 0.9999999999999999" in close and "β = 1 " not in close
 
 
 from test_browser import browser, server, tab  # noqa: E402, F401  (the browser test's fixtures)

@@ -533,8 +533,8 @@ SWEEP_PANELS = (
     ),
     (
         "epochs_to_1pct",
-        "epochs to get within 1% of E* (log scale)",
-        "Epochs to get within 1% of E* (exact, from theory)",
+        "epochs to settle within 1% of E* (log scale)",
+        "Epochs to settle within 1% of E* (exact, from theory)",
         "they never get there (they diverge), or start there",
     ),
 )
@@ -1052,7 +1052,8 @@ def momentum_map_chart(
     boundary: pd.DataFrame,
     marks: pd.DataFrame,
 ) -> alt.LayerChart:
-    """Epochs to get within 1% of E* over rate (x, log) × momentum β (y), as coloured cells.
+    """The epoch each run settles within 1% of E* (enters the band for good: ``gdcore.bowl.settling``)
+    over rate (x, log) × momentum β (y), as coloured cells.
 
     ``epochs`` is (len(momenta), len(rates)): a count, ``inf`` (never settles)
     or ``nan`` (more than ``limit``). ``boundary`` has lr and momentum along the
@@ -1097,7 +1098,7 @@ def momentum_map_chart(
     tip = [
         alt.Tooltip("lr:Q", format=".4g", title="rate"),
         alt.Tooltip("momentum:Q", format=".3g", title="β"),
-        alt.Tooltip("reads:N", title="to get within 1% of E*"),
+        alt.Tooltip("reads:N", title="settles within 1% of E* after"),
     ]
     heat = (
         alt.Chart(counted)
@@ -1158,7 +1159,7 @@ def momentum_map_chart(
         .mark_text(align="right", dx=-12, dy=-10, color="#D55E00", fontWeight="bold")
         .encode(x=alt.X("lr:Q"), y=alt.Y("momentum:Q"), text=alt.Text("label:N"))
     )
-    title = "Epochs to get within 1% of E*, over rate × momentum"
+    title = "Epochs to settle within 1% of E*, over rate × momentum"
     fastest = counted.loc[counted["epochs"].idxmin()] if len(counted) else None
     said = [
         f"{title}. {count(len(rates), 'rate')} from {_g(rates[0])} to {_g(rates[-1])} (log axis) "

@@ -204,7 +204,7 @@ def compare_runs(
 def sweep_rows(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
 ) -> list[dict]:
-    """One row per rate: final error, verdict, epochs to get within 1% of E*, reason."""
+    """One row per rate: final error, verdict, epochs to settle within 1% of E*, reason."""
     res, q, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
     rows = []
     for lr, final, d, blown in zip(lrs, res.final_errors, verdicts, blowups, strict=True):

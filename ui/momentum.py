@@ -22,7 +22,15 @@ from gdcore.descent.engine import run_seconds
 from gdcore.descent.optimizer import Optimizer
 from gdcore.params import SCHEDULE, nesterov_problem
 from gdcore.verdicts.diagnosis import edge
-from gdcore.verdicts.knobs import best_rate_for, diagnose_knobs, epoch_map, knobs, root_factors
+from gdcore.verdicts.knobs import (
+    best_rate_for,
+    beta_text,
+    diagnose_knobs,
+    epoch_map,
+    knobs,
+    near_one,
+    root_factors,
+)
 from ui import charts, classroom, turns, widgets
 from ui.controls import control
 from ui.data import CACHE, bowl
@@ -140,7 +148,8 @@ def table_runs(
 def momentum_map(
     key: tuple, scale: str, epochs: int, nesterov: bool, _pixels: np.ndarray
 ) -> gdcore.verdicts.knobs.EpochMap:
-    """The sweep's map: exact epochs to 1% of E* over rate × β, counted up to ``epochs``.
+    """The sweep's map: the exact settling epoch (within 1% of E* for good) over rate × β,
+    counted up to ``epochs``.
 
     Rates are log-spaced from a hundredth of the plain edge rate to past the edge at the
     top β; momenta run evenly from 0 to ``MAP_TOP`` (or just past β*).
@@ -188,28 +197,41 @@ def edges(th: gdcore.Theory, knob: Optimizer) -> list[tuple[str, float]]:
     out = [(f"edge rate, plain: {edge(th.critical_lr):g}", th.critical_lr)]
     if knob.momentum > 0:
         wide = th.critical_lr_for(knob)
-        out.append((f"edge rate with β {knob.momentum:g}: {edge(wide):g}", wide))
+        name = "Nesterov's edge" if knob.nesterov else "edge rate"
+        out.append((f"{name} with β {beta_text(knob.momentum)}: {edge(wide):g}", wide))
     return out
 
 
 def story(th: gdcore.Theory, lr: float, knob: Optimizer, epochs: int) -> str:
-    """What the bowl says about this rate with its knobs, in the lesson's words."""
+    """What the bowl says about this rate with its knobs, in the lesson's words.
+
+    Every number is this run's: the edges compared as numbers (Nesterov's edge is
+    lower than plain steps' and the heavy ball's), the rate of every epoch read off
+    the schedule (a warm-up starts low, so the start is its first epoch's rate).
+    """
     plain = th.critical_lr
     wide = th.critical_lr_for(knob)
     lines = [
         "- The error over the three weights is a **bowl**: each step goes downhill, against "
         "the slope, by the learning rate × the slope.",
     ]
-    if knob.momentum > 0:
+    if knob.momentum > 0 and knob.nesterov:
+        heavy = th.critical_lr_for(Optimizer(knob.momentum))
+        side = "lower" if wide < plain else "higher"
+        lines.append(
+            f"- With {knobs(knob)} the ball is **heavy** and looks "
+            f"ahead: each step keeps {beta_text(knob.momentum)} of its last step and adds the "
+            f"slope where that step leads. Plain steps get too long at a rate of "
+            f"**{edge(plain):g}**; Nesterov's edge is **{edge(wide):g}**, {side} than that "
+            f"(the look-ahead brakes early), and the heavy ball's without the look-ahead would "
+            f"be {edge(heavy):g}."
+        )
+    elif knob.momentum > 0:
         lines.append(
             f"- With {knobs(knob)} the ball is **heavy**: each step keeps "
-            f"{knob.momentum:g} of its last step and adds the new slope. Plain steps get too long "
-            f"at a rate of **{edge(plain):g}**; the heavy ball's edge is **{edge(wide):g}**"
-            + (
-                " (Nesterov's look-ahead brakes earlier, so its edge is lower than the heavy ball's)."
-                if knob.nesterov
-                else "."
-            )
+            f"{beta_text(knob.momentum)} of its last step and adds the new slope. Plain steps get "
+            f"too long at a rate of **{edge(plain):g}**; the heavy ball's edge is "
+            f"**{edge(wide):g}**."
         )
     else:
         lines.append(
@@ -219,11 +241,17 @@ def story(th: gdcore.Theory, lr: float, knob: Optimizer, epochs: int) -> str:
     if not knob.constant_rate:
         used = rates_used(lr, epochs, knob)
         above = int((used > wide).sum())
+        top = int(np.argmax(used))
+        start = (
+            f"Your rate **{lr:g}** is the start"
+            if used[0] == lr
+            else f"Your rate **{lr:g}** is the base: the steps start at {used[0]:.3g} (epoch 0)"
+        )
+        peak = f", reach {used[top]:.3g} at epoch {top:,}" if used[top] > used[0] else ""
         lines.append(
-            f"- The schedule: {knob.describe()}. Your rate **{lr:g}** is the "
-            f"start; the steps use {used.max():.3g} at most and {used[-1]:.3g} at the last "
-            f"epoch, {above:,} of {epochs:,} epochs above the edge (the chart under the error "
-            "curve shows every epoch's rate)."
+            f"- The schedule: {knob.describe()}. {start}{peak} and use "
+            f"{used[-1]:.3g} at the last epoch; {above:,} of {epochs:,} epochs are above the "
+            "edge (the chart under the error curve shows every epoch's rate)."
         )
     else:
         lines.append(_where(lr, plain, wide, knob))
@@ -235,11 +263,12 @@ def story(th: gdcore.Theory, lr: float, knob: Optimizer, epochs: int) -> str:
 
 
 def _where(lr: float, plain: float, wide: float, knob: Optimizer) -> str:
-    """Where a constant rate sits beside the plain edge and the heavy ball's edge."""
+    """Where a constant rate sits beside the plain edge and the heavy ball's (or Nesterov's) edge."""
     if knob.momentum == 0:
         side = "below" if lr < plain else "above"
         return f"- Your rate **{lr:g}** is {side} that edge ({times(lr / plain)})."
-    if lr < plain:
+    name = "Nesterov's edge" if knob.nesterov else "the heavy ball's edge"
+    if lr < min(plain, wide):
         return (
             f"- Your rate **{lr:g}** is below both edges ({times(lr / plain)} the plain one): "
             "plain steps would settle too; the heavy ball builds up speed along the valley floor."
@@ -247,11 +276,17 @@ def _where(lr: float, plain: float, wide: float, knob: Optimizer) -> str:
     if lr < wide:
         return (
             f"- Your rate **{lr:g}** is {times(lr / plain)} the plain edge: plain steps would "
-            f"overshoot by more than they gain and explode. It is {times(lr / wide)} the heavy "
-            "ball's edge, so its swings shrink and it settles: momentum saves this rate."
+            f"overshoot by more than they gain and explode. It is {times(lr / wide)} {name}, "
+            "so its swings shrink and it settles: momentum saves this rate."
+        )
+    if lr < plain:
+        return (
+            f"- Your rate **{lr:g}** is below the plain edge ({times(lr / plain)}) but "
+            f"{times(lr / wide)} {name}: plain steps would settle, the look-ahead's swings grow "
+            "and the error explodes."
         )
     return (
-        f"- Your rate **{lr:g}** is above the heavy ball's edge too ({times(lr / wide)}): each "
+        f"- Your rate **{lr:g}** is above {name} too ({times(lr / wide)}): each "
         "swing carries it further up the other side, and the error explodes."
     )
 
@@ -267,12 +302,12 @@ def maths(th: gdcore.Theory, knob: Optimizer) -> str:
         f"- Along the steepest direction (curvature λmax = {th.lambda_max:.4g}) the heavy ball "
         f"settles while rate < **2(1+β)/λmax**"
         + (" ÷ (1+2β) with Nesterov" if knob.nesterov else "")
-        + f": here **{edge(wide):g}** with β = {b:g} (plain: 2/λmax = {edge(th.critical_lr):g}).\n"
+        + f": here **{edge(wide):g}** with β = {beta_text(b)} (plain: 2/λmax = {edge(th.critical_lr):g}).\n"
         f"- The best pair for this bowl: **β\\* = ((√κ−1)/(√κ+1))² = {th.optimal_momentum:.4g}**, "
         f"**rate\\* = 4/(√λmax+√λmin)² = {th.optimal_momentum_lr:.4g}**: every direction then "
         f"shrinks by **{th.momentum_factor:.4f}** per epoch, against {th.optimal_factor:.4f} "
         f"for the best plain rate (κ = {th.condition_number:.4g}).\n"
-        f"- For β = {b:g} the rate whose slowest direction settles fastest is "
+        f"- For β = {beta_text(b)} the rate whose slowest direction settles fastest is "
         f"**{best_rate_for(th.bowl, knob):.4g}**."
     )
 
@@ -452,8 +487,9 @@ def map_story(th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
     e = emap.epochs
     lines = [
         "- Each cell is one run from zero weights: a rate (across) with a momentum β (up), "
-        "coloured by the exact number of epochs it needs to get within 1% of the lowest "
-        f"error E*. Light grey: it never settles; darker grey: more than {emap.limit:,} epochs.",
+        "coloured by the exact epoch from which its error stays within 1% of the lowest "
+        "error E* (with momentum it may touch that band sooner and swing out again). Light "
+        f"grey: it never settles; darker grey: more than {emap.limit:,} epochs.",
         f"- The dashed line is the edge rate, **{edge(th.critical_lr):g}** without momentum. "
         f"The heavier the ball, the further right it moves: at β = {emap.momenta[-1]:.3g} it is "
         f"**{edge(th.critical_lr_for(Optimizer(float(emap.momenta[-1])))):g}**. Right of the line nothing "
@@ -474,7 +510,7 @@ def map_story(th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
         )
     else:
         lines.append(
-            f"- No cell gets within 1% of E* in {emap.limit:,} epochs: give the runs more epochs, "
+            f"- No cell settles within 1% of E* in {emap.limit:,} epochs: give the runs more epochs, "
             "or normalize (the unit or standard scale makes the bowl rounder)."
         )
     lines.append(
@@ -503,15 +539,41 @@ def directions(
 
 
 def directions_story(m: forecast.Milestones, lr: float, knob: Optimizer) -> str:
-    """Which direction of the bowl is slow, and why, in the lesson's words."""
+    """Which direction of the bowl is slow, and why, in the lesson's words.
+
+    A factor per epoch above 1 is a direction that grows, never "the slowest": with a
+    schedule that can happen at the base rate while the run still settles, so the
+    story then says which direction grows, and which one is left at the end.
+    """
     names = charts.DIRECTION_NAMES
     f = m.factors[m.slowest]
-    base = "" if knob.constant_rate else " at the starting rate"
-    how = (
-        f"each epoch keeps **{f:.3f}** of its distance to the bottom"
-        if f < 1
-        else f"each epoch multiplies its distance to the bottom by **{f:.3f}** (above 1: it grows)"
+    constant = knob.constant_rate
+    intro = (
+        "The bowl has three directions, from flattest to steepest. Each line is one "
+        "direction's share of the error above E*. "
     )
+    if f >= 1:
+        grows = int(np.argmax(m.factors))
+        end = m.excess[:, -1]
+        left = (
+            f" At the last epoch the **{names[int(np.argmax(end))]}** direction holds most of "
+            "what is left above E*."
+            if np.isfinite(end).all() and end.sum() > 0
+            else ""
+        )
+        then = (
+            "so the error explodes"
+            if constant
+            else "while the schedule keeps the rate that high; once it brings the rate below "
+            "the edge, this direction shrinks again"
+        )
+        return (
+            f"{intro}At the base rate {lr:g} the **{names[grows]}** direction grows: each epoch "
+            f"multiplies its distance to the bottom by **{m.factors[grows]:.3f}** (above 1), "
+            f"{then}.{left}"
+        )
+    base = "" if constant else f" at the base rate {lr:g}"
+    how = f"each epoch keeps **{near_one(float(f))}** of its distance to the bottom"
     kind = (
         "the heavy ball's swings set this pace, not the bowl"
         if knob.momentum > 0 and not knob.nesterov and abs(f - np.sqrt(knob.momentum)) < 1e-3
@@ -521,13 +583,12 @@ def directions_story(m: forecast.Milestones, lr: float, knob: Optimizer) -> str:
     )
     heavy = (
         f" With {knobs(knob)} no direction can do better than √β = "
-        f"{np.sqrt(knob.momentum):.3f} per epoch: the heavy ball trades a little speed on the "
-        "flat side for steps that do not explode on the steep side."
-        if knob.momentum > 0 and not knob.nesterov and f < 1
+        f"{near_one(float(np.sqrt(knob.momentum)))} per epoch: the heavy ball trades a little "
+        "speed on the flat side for steps that do not explode on the steep side."
+        if knob.momentum > 0 and not knob.nesterov
         else ""
     )
     return (
-        "The bowl has three directions, from flattest to steepest. Each line is one "
-        "direction's share of the error above E*. The slowest here is the "
-        f"**{names[m.slowest]}** direction{base}: {how} ({kind}).{heavy}"
+        f"{intro}The slowest here is the **{names[m.slowest]}** direction{base}: {how} "
+        f"({kind}).{heavy}"
     )

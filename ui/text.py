@@ -58,9 +58,9 @@ def bowl_story(
     ratio = lr / th.critical_lr
     where = "below" if ratio < 1 else "exactly at" if np.isclose(ratio, 1, rtol=1e-12) else "above"
     reach_text = (
-        f"It gets within 1% of the lowest error at epoch **{reach:,}**."
+        f"It settles within 1% of the lowest error at epoch **{reach:,}**."
         if reach is not None
-        else "It never gets within 1% of the lowest error."
+        else "It never settles within 1% of the lowest error."
     )
     lines = [
         "- The error over the three weights is a **bowl**: each step goes downhill, against "

@@ -4,8 +4,10 @@
 *any* start: it makes the slowest direction of the bowl shrink as fast as it
 can. From one particular start (the zero weights, say) some directions may
 hardly matter, and another rate can get close to the bottom sooner. This
-module finds that rate: the one that needs the fewest epochs to get within 1%
-of E* (``theory.epochs_to_target``) from ``w0``.
+module finds that rate: the one that needs the fewest epochs to settle within
+1% of E* (``theory.epochs_to_target``) from ``w0``. A constant rate without
+momentum shrinks every direction each epoch, so its first epoch in the band is
+the epoch from which it stays there (``settling``): one count serves both.
 
 How: after ``k`` epochs at rate ``lr`` the excess error is
 ``sum_i c_i (1 - lr * lambda_i) ** (2k)`` (one term per eigen-direction).

@@ -280,6 +280,9 @@ def target_excess(bowl: Quadratic, w0: NDArray[np.float64]) -> float:
 def epochs_to_target(bowl: Quadratic, lr: float, w0: NDArray[np.float64]) -> int | None:
     """First epoch close to the bottom (``target_excess``); ``None`` if never.
 
+    Without momentum every direction shrinks each epoch, so the excess only falls:
+    the first epoch in the band is the one from which the run stays in it, the
+    settling epoch of ``settling`` (with momentum the two differ: ``forecast``).
     Never means that some direction that matters does not shrink:
     ``lr * lambda_i >= 2``, at or above the critical rate. Every rate > 0
     below it gets there, however slowly: each direction shrinks

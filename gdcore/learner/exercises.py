@@ -13,11 +13,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..bowl.fastest import fastest_rate
 from ..bowl.forecast import momentum_epochs_to_target
+from ..bowl.settling import SETTLES
 from ..bowl.theory import Theory, epoch_error_exceeds, epochs_to_target
 from ..descent.optimizer import Optimizer
 from ..descent.runs import BLOWUP_ERROR
 from ..pixels.quadratic import Quadratic
 from ..verdicts.diagnosis import Diagnosis, diagnose_curve, edge
+from ..verdicts.knobs import beta_text
 
 LARGEST_TOLERANCE = 0.05
 """'The largest rate that converges' is right within 5% below 2/lambda_max."""
@@ -75,7 +77,8 @@ def check_largest_rate(
 def check_fastest_rate(
     answer: float, th: Theory, bowl: Quadratic, w0: NDArray[np.float64]
 ) -> Feedback:
-    """The rate that gets within 1% of E* from ``w0`` in the fewest epochs (``fastest_rate``)."""
+    """The rate that settles within 1% of E* from ``w0`` in the fewest epochs (``fastest_rate``;
+    without momentum the first epoch in the band is the settling epoch: ``bowl.settling``)."""
     fast = fastest_rate(bowl, w0)
     k_fast = fast.epochs if fast else 0
     k = epochs_to_target(bowl, answer, w0)
@@ -89,9 +92,9 @@ def check_fastest_rate(
     if k <= max(FASTEST_TOLERANCE * k_fast, k_fast + 2):
         return Feedback(
             True,
-            f"{answer:g} gets within 1% of E* in {k:,} epochs; {fastest}."
+            f"{answer:g} settles within 1% of E* in {k:,} epochs; {fastest}."
             if fast and k != k_fast
-            else f"{answer:g} gets within 1% of E* in {k:,} epochs: no rate does it in fewer.",
+            else f"{answer:g} settles within 1% of E* in {k:,} epochs: no rate does it in fewer.",
         )
     side = "too timid" if fast is None or answer < fast.lr else "so large that the weights zig-zag"
     return Feedback(
@@ -171,15 +174,17 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
     """A momentum β that makes ``MOMENTUM_RATE`` × the plain edge rate settle.
 
     With momentum β the edge rate is ``2(1+β)/lambda_max``, so the rate settles
-    exactly when ``β > MOMENTUM_RATE - 1``; the epochs it then needs are counted
-    exactly (``forecast.momentum_epochs_to_target``) and said beside the best pair.
+    exactly when ``β > MOMENTUM_RATE - 1``; the epoch from which it stays within 1%
+    of E* is counted exactly (``forecast.momentum_epochs_to_target``: settling, not the
+    first touch) and said beside the best pair.
 
     >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
     >>> check_momentum(0.3, th, np.zeros(3)).correct, check_momentum(0.7, th, np.zeros(3)).correct
     (False, True)
     """
     if not 0.0 <= answer < 1.0:
-        return Feedback(False, f"A momentum β must be from 0 to below 1, got {answer:g}.")
+        return Feedback(False, f"A momentum β must be from 0 to below 1, got {beta_text(answer)}.")
+    b = beta_text(answer)
     lr = MOMENTUM_RATE * th.critical_lr
     heavy = Optimizer(float(answer))
     wide = th.critical_lr_for(heavy)
@@ -187,20 +192,20 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
     if lr >= wide:
         return Feedback(
             False,
-            f"With β = {answer:g} the heavy ball keeps {answer:g} of its last step, which widens "
+            f"With β = {b} the heavy ball keeps {b} of its last step, which widens "
             f"the edge rate from {edge(th.critical_lr):g} to {edge(wide):g}: still below "
             f"the rate {lr:.4g}, so every swing lands higher up the bowl and the error explodes. "
             f"The heavy ball's edge passes this rate once β is above {need:g}.",
         )
     k = momentum_epochs_to_target(th.bowl, lr, w0, heavy)
     when = (
-        f"it gets within 1% of the lowest error E* at epoch {k:,}"
+        f"it {SETTLES} at epoch {k:,}"
         if k is not None
         else "it settles, though more slowly than can be counted here"
     )
     return Feedback(
         True,
-        f"With β = {answer:g} the edge rate widens from {edge(th.critical_lr):g} to "
+        f"With β = {b} the edge rate widens from {edge(th.critical_lr):g} to "
         f"{edge(wide):g}, above the rate {lr:.4g}: the heavy ball swings past the bottom "
         f"but each swing is smaller, and {when}. (Any β above {need:g} works; the theory's best "
         f"pair is rate {th.optimal_momentum_lr:.4g} with β = {th.optimal_momentum:.4g}.)",

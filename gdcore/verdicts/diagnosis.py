@@ -39,22 +39,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..bowl.fastest import fastest_rate
+from ..bowl.settling import SETTLES
 from ..bowl.theory import (
     Theory,
     epoch_error_exceeds,
     epochs_to_target,
 )
-from ..descent.optimizer import Optimizer
 from ..params import LR
-
-if TYPE_CHECKING:
-    from .noise import Axis
 
 TOO_SMALL, TOO_LARGE, GOOD = "too small", "too large", "good"
 VERDICTS = (TOO_SMALL, GOOD, TOO_LARGE)
@@ -187,9 +183,7 @@ def check_curve(errors: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
-def diagnose_curve(
-    errors: ArrayLike, lr: float | None = None, *, axis: Axis | None = None
-) -> Diagnosis:
+def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
     """Judge a learning rate from its error curve alone (rules 1-5 above).
 
     Parameters
@@ -198,10 +192,9 @@ def diagnose_curve(
         Error at epochs 0, 1, 2, ...; at least two values, none negative.
     lr : float, optional
         The rate used, to turn the verdict into a suggested next rate.
-    axis : noise.Axis, optional
-        What a learner's log counts (steps, the epoch of each value). Given, a
-        noisy curve is judged by its trend (``verdicts.noise``); engine runs
-        leave it out.
+
+    A learner's noisy log is judged by its trend first: ``diagnose.diagnose_curve``
+    (``gdcore.diagnose_curve``) chooses between that and these rules.
 
     Examples
     --------
@@ -209,12 +202,6 @@ def diagnose_curve(
     too large: the error rose from 0.1 to 20 between epochs 1 and 3: overshoot.
     """
     e = check_curve(errors)
-    if axis is not None:
-        from .noise import diagnose_noisy  # it builds on this module: imported when needed
-
-        noisy = diagnose_noisy(e, lr, axis)
-        if noisy is not None:
-            return noisy
     bad = np.flatnonzero(~np.isfinite(e))
     if bad.size:
         k = int(bad[0])
@@ -333,28 +320,20 @@ def _next_rate(th: Theory, w0: NDArray[np.float64]) -> float:
     return th.optimal_lr if fast is None else fast.lr
 
 
-def diagnose_run(
+def diagnose_plain(
     errors: ArrayLike,
     lr: float,
     th: Theory,
     w0: NDArray[np.float64],
     full_batch: bool = True,
-    *,
-    optimizer: Optimizer = Optimizer(),
 ) -> Diagnosis:
-    """Judge a run on an image, using the image's theory (see module notes).
+    """Judge a plain run on an image (a constant rate, no momentum), using the image's theory.
 
     ``errors`` are the run's errors at epochs 0..T (NaN after a blow-up).
     Mini-batch runs are judged from the curve, with the theory as context.
-    With momentum, a schedule or a warm-up (as ``run_descent`` takes them) the
-    rules are ``momentum.diagnose_knobs``: one set for the dashboard and the
-    command line.
+    ``diagnose.diagnose`` chooses between this and ``knobs.diagnose_knobs``.
     """
     e = np.asarray(errors, dtype=np.float64)
-    if not optimizer.plain:
-        from .knobs import diagnose_knobs  # it builds on this module: imported when needed
-
-        return diagnose_knobs(e, lr, th, w0, optimizer=optimizer, full_batch=full_batch)
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     ratio = lr / th.critical_lr
@@ -399,9 +378,9 @@ def diagnose_run(
         )
     # From here on the rate gets there in k_lr epochs, however many (a tiny rate: 1e300).
     where = (
-        f"it gets within 1% of the lowest error E* at epoch {_count(k_lr)}"
+        f"it {SETTLES} at epoch {_count(k_lr)}"
         if k_lr <= len(e) - 1
-        else f"it needs {_epochs(k_lr)} to get within 1% of the lowest error E* (this run has {len(e) - 1:,})"
+        else f"it needs {_epochs(k_lr)} to get within 1% of the lowest error E* and stay there (this run has {len(e) - 1:,})"
     )
     gap = e[0] - th.error_star
     nothing = (
@@ -440,4 +419,4 @@ def diagnose_run(
     )
 
 
-__all__ = ["Diagnosis", "VERDICTS", "check_curve", "diagnose_curve", "diagnose_run"]
+__all__ = ["Diagnosis", "VERDICTS", "check_curve", "diagnose_curve", "diagnose_plain"]

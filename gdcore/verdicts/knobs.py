@@ -41,7 +41,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..bowl.fastest import fastest_rate
-from ..bowl.forecast import direction_factors, forecast, momentum_epochs_to_target
+from ..bowl.forecast import (
+    SEARCH_EPOCHS,
+    direction_factors,
+    forecast,
+    momentum_epochs_grid,
+    momentum_epochs_to_target,
+)
+from ..bowl.settling import FIRST_TOUCH, SETTLES, run_first_touch
 from ..bowl.theory import Theory, critical_lr, target_excess
 from ..descent.optimizer import Optimizer, step_map
 from ..descent.schedules import describe, is_constant
@@ -55,14 +62,12 @@ from .diagnosis import (
     TOO_SMALL,
     Diagnosis,
     diagnose_curve,
-    diagnose_run,
+    diagnose_plain,
     edge,
 )
 
 MAP_LIMIT = 20_000
 """``epoch_map`` counts up to this many epochs; beyond, a cell reads 'more than'."""
-MAP_BLOCK = 64
-"""``epoch_map`` walks this many epochs per step, from precomputed matrix powers."""
 BEST_GRID = 2001
 """Rates tried by ``best_rate_for`` below the edge rate, log-spaced over six decades."""
 
@@ -90,10 +95,37 @@ def _share(x: float) -> str:
     return f"{round(100 * x, digits):.{digits}f}%"
 
 
+def beta_text(momentum: float) -> str:
+    """β with the digits that tell it apart: the shortest text that reads back as the same
+    number, so 0.9999999999999999 is never written as a rounded 1.
+
+    >>> beta_text(0.9), beta_text(0.9999999), beta_text(0.9999999999999999), beta_text(0.0)
+    ('0.9', '0.9999999', '0.9999999999999999', '0')
+    """
+    text = repr(float(momentum))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def near_one(factor: float) -> str:
+    """A factor per epoch with the digits that tell it from 1: ``0.949``, ``0.9995``,
+    ``0.99999995`` (never a rounded ``1`` or ``100.0000%`` for a factor below 1).
+
+    >>> near_one(0.94868), near_one(0.99949987), near_one(0.9999999499999999)
+    ('0.949', '0.9995', '0.99999995')
+    """
+    gap = 1.0 - factor
+    for digits in range(3, 18):
+        text = f"{factor:.{digits}g}"
+        if gap <= 0 or abs(float(text) - factor) <= 0.01 * gap:
+            return text
+    return repr(factor)
+
+
 def knobs(optimizer: Optimizer) -> str:
-    """The momentum in words: ``momentum β = 0.9`` (``Nesterov's momentum β = 0.9``)."""
+    """The momentum in words: ``momentum β = 0.9`` (``Nesterov's momentum β = 0.9``), β with
+    the digits that tell it apart (``beta_text``)."""
     momentum, nesterov = optimizer.momentum, optimizer.nesterov
-    return f"{'Nesterov' + chr(39) + 's ' if nesterov else ''}momentum β = {momentum:g}"
+    return f"{'Nesterov' + chr(39) + 's ' if nesterov else ''}momentum β = {beta_text(momentum)}"
 
 
 def root_factors(
@@ -158,31 +190,49 @@ def _edge_words(th: Theory, optimizer: Optimizer) -> str:
     )
 
 
-def _saved(
-    th: Theory,
-    lr: float,
-    optimizer: Optimizer,
-    rates: NDArray[np.float64],
-) -> str:
-    """Which knob let a rate above the plain edge settle: '' when it is not above it."""
-    if lr <= th.critical_lr:
+def _rate_path(rates: NDArray[np.float64], edge_rate: float) -> str:
+    """How the rate moves over the run, read off its own epochs: start, peak, end, and
+    the epochs above ``edge_rate`` (a warm-up starts low: the start is its first epoch)."""
+    start, top, end = float(rates[0]), float(rates.max()), float(rates[-1])
+    k_top = int(np.argmax(rates))
+    text = f"the rate starts at {_g(start)}"
+    if top > start:
+        text += f", peaks at {_g(top)} at epoch {k_top:,}"
+    text += f" and ends at {_g(end)}"
+    above = np.flatnonzero(rates > edge_rate)
+    if above.size:
+        span = (
+            f"epoch {int(above[0]):,}"
+            if above.size == 1
+            else f"epochs {int(above[0]):,} to {int(above[-1]):,}"
+        )
+        text += f"; it is above the edge {edge(edge_rate):g} at {span}"
+    return text
+
+
+def _saved(th: Theory, optimizer: Optimizer, rates: NDArray[np.float64]) -> str:
+    """Which knob let a rate above the plain edge settle: '' when no epoch's rate is above it."""
+    top = float(rates.max())
+    if top <= th.critical_lr:
         return ""
     momentum, schedule, warmup = optimizer.momentum, optimizer.schedule, optimizer.warmup
-    ratio = _times(lr / th.critical_lr)
     widened = th.critical_lr_for(optimizer)
-    if momentum > 0 and float(rates.max()) <= widened:
+    if is_constant(schedule, warmup):
         return (
-            f"; the rate is {ratio} the plain edge rate {edge(th.critical_lr):g}, yet it settles: "
-            f"{knobs(optimizer)} saved it (the heavy ball keeps part of its last step, "
-            f"which widens the edge to {edge(widened):g})"
+            f"; the rate is {_times(top / th.critical_lr)} the plain edge rate "
+            f"{edge(th.critical_lr):g}, yet it settles: {knobs(optimizer)} saved it (the "
+            f"heavy ball keeps part of its last step, which widens the edge to {edge(widened):g})"
         )
     above = np.flatnonzero(rates > widened)
-    below = int(above[-1]) + 1 if above.size else 0
-    by = f"; from epoch {below:,} on the rate is below the edge" if above.size else ""
+    by = f"; from epoch {int(above[-1]) + 1:,} on the rate is below the edge" if above.size else ""
     return (
-        f"; the rate starts {ratio} the plain edge rate {edge(th.critical_lr):g}, yet it does not blow up: "
-        f"the schedule saved it ({describe(schedule, warmup)}{by})"
-        + (f", with {knobs(optimizer)} widening the edge to {edge(widened):g}" if momentum else "")
+        f"; with {describe(schedule, warmup)}, {_rate_path(rates, th.critical_lr)} (the plain "
+        f"edge rate), yet it does not blow up: the schedule saved it{by}"
+        + (
+            f", with {knobs(optimizer)} widening the edge to {edge(widened):g}"
+            if momentum and widened > th.critical_lr
+            else ""
+        )
     )
 
 
@@ -205,32 +255,119 @@ def _blown_words(e: NDArray[np.float64], blown: int | None) -> str:
 
 
 def _reference(th: Theory, w0: NDArray[np.float64]) -> tuple[int, str]:
-    """The quicker of the fastest plain rate from this start and the theory's best pair."""
+    """The quicker of the fastest plain rate from this start and the theory's best pair:
+    its settling epoch and its name (``"the fastest plain rate from this start, 1.07"``)."""
     fast = fastest_rate(th.bowl, w0)
     k_fast = max(fast.epochs, 1) if fast else 1
-    said = (
-        f"the fastest plain rate from this start, {fast.lr:g}, needs {_epochs(k_fast)}"
-        if fast
-        else ""
-    )
+    name = f"the fastest plain rate from this start, {fast.lr:g}" if fast else ""
     k_pair = momentum_epochs_to_target(
         th.bowl, th.optimal_momentum_lr, w0, Optimizer(th.optimal_momentum)
     )
     if k_pair is not None and k_pair < k_fast and th.optimal_momentum > 0:
         return max(k_pair, 1), (
-            f"the theory's best pair, rate {th.optimal_momentum_lr:.4g} with momentum "
-            f"β = {th.optimal_momentum:.4g}, needs {_epochs(max(k_pair, 1))}"
+            f"the theory's best pair, rate {th.optimal_momentum_lr:.4g} with "
+            f"β = {th.optimal_momentum:.4g}"
         )
-    return k_fast, said
+    return k_fast, name
 
 
-def _slow_kind(th: Theory, lr: float, optimizer: Optimizer, w0: NDArray[np.float64]) -> str:
-    """Too small when the flattest direction that matters is the slowest, else too large."""
+def _beside(k: int, k_ref: int, name: str) -> str:
+    """``k`` beside the reference: ``sooner than NAME (46 epochs)``."""
+    if not name:
+        return ""
+    how = "sooner than" if k < k_ref else "later than" if k > k_ref else "as soon as"
+    return f" — {how} {name} ({_epochs(k_ref)})"
+
+
+def _touch(e: NDArray[np.float64], th: Theory, w0: NDArray[np.float64], k: int | None) -> str:
+    """The first touch of the band, when it came before the settling epoch ``k``."""
+    first = run_first_touch(e, th.bowl, w0)
+    if first is None or k is None or first >= k:
+        return ""
+    return f" ({FIRST_TOUCH} at epoch {first:,}: it swung out of the band again)"
+
+
+def _slowest(
+    th: Theory, lr: float, optimizer: Optimizer, w0: NDArray[np.float64]
+) -> tuple[int, bool]:
+    """The slowest direction that matters (ties: the flattest), and whether it swings
+    (complex roots: the heavy ball passes the bottom again and again)."""
     d0 = th.bowl.eigenvectors.T @ (np.asarray(w0, float) - th.bowl.w_star)
     matters = 0.5 * th.bowl.eigenvalues * d0 * d0 > 0
     f = np.where(matters, direction_factors(th.bowl, lr, optimizer), -1.0)
     slowest = int(np.flatnonzero(f >= f.max() * (1 - 1e-9))[0])
-    return TOO_SMALL if slowest == int(np.flatnonzero(matters)[0]) else TOO_LARGE
+    A = step_map(th.bowl.eigenvalues[slowest], lr, optimizer)
+    trace, det = A[0, 0] + A[1, 1], A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0]
+    return slowest, optimizer.momentum > 0 and bool(trace * trace < 4 * det)
+
+
+def _slow_kind(th: Theory, lr: float, optimizer: Optimizer, w0: NDArray[np.float64]) -> str:
+    """Too small when the flattest direction that matters is the slowest and does not
+    swing; too large when it swings (the momentum) or a steeper one is slowest (the rate)."""
+    slowest, swings = _slowest(th, lr, optimizer, w0)
+    d0 = th.bowl.eigenvectors.T @ (np.asarray(w0, float) - th.bowl.w_star)
+    flattest = int(np.flatnonzero(0.5 * th.bowl.eigenvalues * d0 * d0 > 0)[0])
+    return TOO_SMALL if slowest == flattest and not swings else TOO_LARGE
+
+
+BARELY = 0.99
+"""A swing that keeps at least 99% of the last one barely damps."""
+
+NICE_MOMENTA = tuple(
+    sorted(
+        {round(0.1 * m, 1) for m in range(10)}
+        | {float(f"{1 - m * 10.0**-d:.{d + 1}f}") for d in range(2, 8) for m in (5, 2, 1)}
+    )
+)
+"""The momenta a swinging run's verdict tries at its rate: 0, 0.1, … 0.9, 0.95, 0.98, 0.99, … 0.9999999."""
+
+
+def settling_beta(
+    th: Theory, lr: float, w0: ArrayLike, nesterov: bool = False, limit: int = 100_000
+) -> tuple[float, int] | None:
+    """The momentum from ``NICE_MOMENTA`` that settles a constant ``lr`` soonest, and its epoch.
+
+    ``None`` when none of them settles within ``limit`` epochs (the rate is above
+    every one's edge). Counted exactly (``forecast.momentum_epochs_grid``).
+
+    >>> from gdcore.pixels.table import pixel_table
+    >>> from gdcore.pixels.quadratic import quadratic
+    >>> from gdcore.bowl.theory import theory
+    >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
+    >>> settling_beta(th, 0.5, np.zeros(3))
+    (0.4, 7)
+    """
+    betas = np.array(NICE_MOMENTA[1:] if nesterov else NICE_MOMENTA)
+    counts = momentum_epochs_grid(th.bowl, [lr], betas, np.asarray(w0, float), nesterov, limit)[
+        :, 0
+    ]
+    ok = np.flatnonzero(counts >= 0)
+    if not ok.size:
+        return None
+    i = int(ok[np.argmin(counts[ok])])
+    return float(betas[i]), int(counts[i])
+
+
+def _swing_words(th: Theory, lr: float, optimizer: Optimizer, w0: NDArray[np.float64]) -> str:
+    """Why a run with β close to 1 does not settle: it swings and barely damps; which β would."""
+    momentum, nesterov = optimizer.momentum, optimizer.nesterov
+    keep = float(direction_factors(th.bowl, lr, optimizer).max())
+    kept = (
+        f"keeps {near_one(keep)} of the last"
+        if keep < 1
+        else "keeps all of the last (β is so close to 1 that, in floats, nothing is lost)"
+    )
+    other = settling_beta(th, lr, w0, nesterov)
+    instead = (
+        f"; at this rate β = {beta_text(other[0])} settles it soonest, at epoch {other[1]:,}"
+        if other is not None and other[0] != momentum
+        else ""
+    )
+    how = "barely damps" if keep >= BARELY else "damps slowly"
+    return (
+        f"the heavy ball swings through the bottom and {how}: with "
+        f"{knobs(optimizer)} each swing {kept}{instead}"
+    )
 
 
 def diagnose_knobs(
@@ -243,7 +380,11 @@ def diagnose_knobs(
     full_batch: bool = True,
 ) -> Diagnosis:
     """Judge a run with momentum or a schedule (see module notes); a plain run goes to
-    ``diagnosis.diagnose_run`` unchanged.
+    ``diagnosis.diagnose_plain`` unchanged.
+
+    The reason tells the whole run: what the start did (the rate of epoch 0 against the
+    edge, a spike off the chart) and how it ended (the settling epoch, beside the quicker
+    of the fastest plain rate and the best pair), each number read off this run.
 
     Parameters
     ----------
@@ -270,12 +411,13 @@ def diagnose_knobs(
     """
     e = np.asarray(errors, dtype=np.float64)
     w = np.asarray(w0, dtype=np.float64)
-    momentum, schedule, warmup = optimizer.momentum, optimizer.schedule, optimizer.warmup
+    opt = optimizer
+    momentum, schedule, warmup = opt.momentum, opt.schedule, opt.warmup
     if momentum == 0 and is_constant(schedule, warmup):
-        return diagnose_run(e, lr, th, w, full_batch=full_batch)
+        return diagnose_plain(e, lr, th, w, full_batch=full_batch)
     T = len(e) - 1
-    widened = th.critical_lr_for(optimizer)
-    best = best_rate_for(th.bowl, optimizer)
+    widened = th.critical_lr_for(opt)
+    best = best_rate_for(th.bowl, opt)
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     if not full_batch:
@@ -283,99 +425,125 @@ def diagnose_knobs(
         if curve.verdict == TOO_LARGE and lr > widened:
             return Diagnosis(
                 TOO_LARGE,
-                f"{curve.reason[:-1]}; the rate is {_times(lr / widened)} "
-                f"{_edge_words(th, optimizer)}.",
+                f"{curve.reason[:-1]}; the rate is {_times(lr / widened)} {_edge_words(th, opt)}.",
                 best,
             )
         return curve
-    if is_constant(schedule, warmup):
+    constant = is_constant(schedule, warmup)
+    if constant:
         rates = np.full(T, lr)
-        k = momentum_epochs_to_target(th.bowl, lr, w, optimizer)
+        k = momentum_epochs_to_target(th.bowl, lr, w, opt)
         settles = k is not None or th.bowl.excess(w) <= target_excess(th.bowl, w)
+        grows = bool((direction_factors(th.bowl, lr, opt) >= 1.0).any())
+        if not settles and lr < widened:
+            # Below the edge, yet no count: β so close to 1 that the swings barely shrink
+            # (or, in floats, do not shrink at all).
+            return Diagnosis(
+                TOO_LARGE,
+                f"{_swing_words(th, lr, opt, w)}; it does not settle within 1% "
+                f"of the lowest error E* in {SEARCH_EPOCHS:,} epochs (at epoch {T:,} the error is "
+                f"{_g(float(e[-1]))}, E* is {_g(th.error_star)}).",
+                best,
+            )
         if not settles:
-            grows = (direction_factors(th.bowl, lr, optimizer) > 1.0).any()
             said = _blown_words(e, blown) if grows else "the weights swing for ever"
             return Diagnosis(
                 TOO_LARGE,
                 f"{said}: the rate {_g(lr)} is {_times(lr / widened)} "
-                f"{_edge_words(th, optimizer)}, so the heavy ball's swings grow "
-                "instead of settling.",
+                f"{_edge_words(th, opt)}, so the heavy ball's swings "
+                + ("grow instead of settling." if grows else "never shrink."),
                 best,
             )
     else:
-        f = forecast(th.bowl, lr, T, w, optimizer=optimizer)
+        f = forecast(th.bowl, lr, T, w, optimizer=opt)
         rates = f.rates
         if blown is not None or f.diverged_epoch is not None or (finite[-1] and e[-1] > e[0]):
             return Diagnosis(
                 TOO_LARGE,
                 f"{_blown_words(e, blown)}: with {describe(schedule, warmup)}, the rate stays above "
-                f"{_edge_words(th, optimizer)} for too long "
-                f"({_epochs(len(f.above_edge))} above it).",
+                f"{_edge_words(th, opt)} for too long "
+                f"({_epochs(len(f.above_edge))} above it; {_rate_path(rates, widened)}).",
                 best,
             )
-        k = f.target_epoch
-    k_ref, ref = _reference(th, w)
+        k = f.settle_epoch
+    k_ref, ref_name = _reference(th, w)
+    ref = f"{ref_name} needs {_epochs(k_ref)}" if ref_name else ""
+    touch = _touch(e, th, w, k)
     climbed = np.flatnonzero(np.nan_to_num(e, nan=np.inf) > SEEN_RISE * e[0])
     if climbed.size:
         # It settles in the end, but the chart shows the error leave the top first:
-        # the rate is too large for the start, whatever rescued it later.
-        back = (
-            f"; it gets within 1% of the lowest error E* at epoch {k:,}, no sooner"
-            if k is not None and k <= T
-            else ""
+        # too large at the start, whatever rescued it later; the reason says both.
+        peak = int(np.argmax(np.nan_to_num(e, nan=np.inf)))
+        spike = (
+            f"the error spikes to {_times(float(e[peak] / e[0]))} its start at epoch {peak:,} "
+            f"(past {SEEN_RISE:g}× from epoch {int(climbed[0]):,})"
         )
-        rescue = (
-            f"the schedule brings the rate below {_edge_words(th, optimizer)} only "
-            f"from epoch {int(np.flatnonzero(rates > widened)[-1]) + 1:,}"
-            if (rates > widened).any()
-            else f"the heavy ball swings far up the bowl before {knobs(optimizer)} settles it"
+        if (rates > widened).any():
+            saver = "the schedule"
+            rescue = (
+                f"{_rate_path(rates, widened)}: from epoch "
+                f"{int(np.flatnonzero(rates > widened)[-1]) + 1:,} on it is below "
+                f"{_edge_words(th, opt)}"
+            )
+        else:
+            saver = knobs(opt) if constant else "the schedule"
+            rescue = f"the heavy ball swings far up the bowl before {knobs(opt)} settles it"
+        end = (
+            f"then it {SETTLES} at epoch {k:,}{touch}{_beside(k, k_ref, ref_name)}"
+            if k is not None and k <= T
+            else "then it comes back down, but does not settle within 1% of the lowest error "
+            f"E* in this run ({T:,} epochs)"
         )
         return Diagnosis(
             TOO_LARGE,
-            f"the error passes {SEEN_RISE:g}× its start at epoch {int(climbed[0]):,} and comes "
-            f"back down: {rescue}{back}; {ref}.",
+            f"too large at the start, saved by {saver}: {spike}; {rescue}; {end}.",
             best,
         )
-    saved = _saved(th, lr, optimizer, rates)
+    saved = _saved(th, opt, rates)
     if k is not None and k <= T:
-        where = f"it gets within 1% of the lowest error E* at epoch {k:,}"
+        where = f"it {SETTLES} at epoch {k:,}{touch}"
     elif k is not None:
         where = (
-            f"it needs {_epochs(k)} to get within 1% of the lowest error E* (this run has {T:,})"
+            f"it needs {_epochs(k)} to get within 1% of the lowest error E* and stay there "
+            f"(this run has {T:,})"
         )
     else:
         gap = e[0] - th.error_star
         covered = (e[0] - e[-1]) / gap if gap > 0 else 1.0
         where = (
-            f"it does not get within 1% of the lowest error E* in this run: in {T:,} epochs the "
-            f"error covered {_share(covered)} of the way down, and {describe(schedule, warmup)} "
+            f"it does not settle within 1% of the lowest error E* in this run: in {T:,} epochs "
+            f"the error covered {_share(covered)} of the way down, and {describe(schedule, warmup)} "
             f"leaves a last rate {_last_rate(float(rates[-1]))}"
         )
     if k is not None and k <= max(SLOW_FACTOR * k_ref, SLOW_FLOOR):
         return Diagnosis(GOOD, f"{where}{saved}; {ref}.", lr)
     if k is None:
         return Diagnosis(TOO_SMALL, f"{where}; the steps shrank too soon{saved}; {ref}.", best)
-    kind = _slow_kind(th, lr, optimizer, w) if is_constant(schedule, warmup) else TOO_SMALL
-    why = (
-        "the steps are short and the flattest direction of the valley is left crawling"
-        if kind == TOO_SMALL
-        else "the heavy ball swings across the steep side of the valley, each swing only a little "
-        "smaller than the last"
-    )
+    kind = _slow_kind(th, lr, opt, w) if constant else TOO_SMALL
+    if kind == TOO_LARGE and constant and _slowest(th, lr, opt, w)[1]:
+        why = _swing_words(th, lr, opt, w)
+    elif kind == TOO_SMALL:
+        why = "the steps are short and the flattest direction of the valley is left crawling"
+    else:
+        why = (
+            "the heavy ball swings across the steep side of the valley, each swing only a "
+            "little smaller than the last"
+        )
     return Diagnosis(kind, f"{where}, {round(k / k_ref):,}× longer: {why}{saved}; {ref}.", best)
 
 
 @dataclass(frozen=True)
 class EpochMap:
-    """Epochs to get within 1% of E* over a grid of rates × momenta.
+    """The settling epoch (within 1% of E* for good) over a grid of rates × momenta.
 
     Attributes
     ----------
     rates, momenta : ndarray
         The grid's axes.
     epochs : ndarray, shape (len(momenta), len(rates))
-        The exact count, ``inf`` where the run never settles (at or above the edge),
-        ``nan`` where it needs more than ``limit`` epochs.
+        The exact epoch from which the error stays within 1% of E* for ever
+        (``bowl.settling``), ``inf`` where the run never settles (at or above the
+        edge), ``nan`` where it needs more than ``limit`` epochs.
     limit : int
     """
 
@@ -398,13 +566,12 @@ def epoch_map(
     nesterov: bool = False,
     limit: int = MAP_LIMIT,
 ) -> EpochMap:
-    """Exact epochs to 1% of E* at every rate × β, all cells at once.
+    """The exact settling epoch at every rate × β, all cells at once.
 
-    The same count as ``forecast.momentum_epochs_to_target`` (a test holds them
-    equal, and equal to runs), for every cell together: each direction's
-    ``(d, buf)`` goes through its 2 x 2 step map, ``MAP_BLOCK`` epochs at a time
-    by matrix powers, so the cost does not depend on the image, and a cell
-    stops walking once it has its count.
+    ``forecast.momentum_epochs_grid``'s counts (the settling epoch for ever, equal
+    to runs: a test holds them), told apart where there is none: ``inf`` when a
+    direction's factor per epoch is at least 1 (``root_factors``), ``nan`` beyond
+    ``limit``.
 
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> m = epoch_map(q, [0.5, 3.0], [0.0, 0.5], np.zeros(3))
@@ -414,54 +581,32 @@ def epoch_map(
     lrs = np.asarray(rates, dtype=np.float64)
     betas = np.asarray(momenta, dtype=np.float64)
     w = np.asarray(w0, dtype=np.float64)
-    lam = bowl.eigenvalues
-    d0 = bowl.eigenvectors.T @ (w - bowl.w_star)
-    scale = np.sqrt(0.5 * lam) * np.abs(d0)
-    matters = scale > 0
-    goal = target_excess(bowl, w)
-    out = np.full((len(betas), len(lrs)), np.nan)
-    if float(np.sum(scale * scale)) <= goal:
-        out[:] = 0.0
+    counts = momentum_epochs_grid(bowl, lrs, betas, w, nesterov, limit)
+    out = counts.astype(np.float64)
+    if (counts == 0).all():  # the start is already close to the bottom
         return EpochMap(lrs, betas, out, limit)
-    lam_m = lam[matters]
-    # One epoch maps each direction's (d, buf) by the optimizer's step map
-    # [[a00, a01], [a10, a11]], for every cell (β row by β row) at once.
-    by_beta = np.empty((len(betas), len(lrs), len(lam_m), 2, 2))
-    for i, beta in enumerate(betas):
-        by_beta[i] = step_map(
-            lam_m, lrs[:, None], Optimizer(float(beta), bool(nesterov and beta > 0))
-        )
-    cells = by_beta.reshape(-1, len(lam_m), 2, 2)
-    a00, a01, a10, a11 = cells[..., 0, 0], cells[..., 0, 1], cells[..., 1, 0], cells[..., 1, 1]
-    grows = (_largest_roots(a00, a01, a10, a11) >= 1.0).any(axis=1)
-    flat = out.ravel()
-    flat[grows] = math.inf
-    # The open cells walk MAP_BLOCK epochs at a time: the first rows of A^1 … A^MAP_BLOCK
-    # give every epoch of the block from the block's start, A^MAP_BLOCK moves the state.
-    live = np.flatnonzero(~grows)
-    A = cells[live]
-    n = min(MAP_BLOCK, limit)
-    powers = np.empty((n, *A.shape))
-    powers[0] = A
-    for j in range(1, n):
-        powers[j] = powers[j - 1] @ A
-    first = powers[:, :, :, 0, :].copy()  # (epochs, cells, directions, 2): d after j+1 epochs
-    jump = powers[-1]
-    x = np.tile(np.sign(d0[matters]) * scale[matters], (len(live), 1))
-    state = np.stack([x, np.zeros_like(x)], -1)  # (cells, directions, 2): d and buf
-    done = 0
-    with np.errstate(all="ignore"):
-        while done < limit and live.size:
-            d = first[..., 0] * state[..., 0] + first[..., 1] * state[..., 1]
-            reached = (d * d).sum(axis=2) <= goal  # (epochs, cells)
-            reached[limit - done :] = False
-            hit = reached.any(axis=0)
-            flat[live[hit]] = done + 1 + reached[:, hit].argmax(axis=0)
-            keep = ~hit
-            live, first, jump = live[keep], first[:, keep], jump[keep]
-            state = (jump @ state[keep][..., None])[..., 0]
-            done += n
-    return EpochMap(lrs, betas, flat.reshape(out.shape), limit)
+    d0 = bowl.eigenvectors.T @ (w - bowl.w_star)
+    lam = bowl.eigenvalues[0.5 * bowl.eigenvalues * d0 * d0 > 0]
+    B, L = np.meshgrid(betas, lrs, indexing="ij")
+    u = np.multiply.outer(L, lam)  # lr·λ for every cell and direction that matters
+    worst = np.stack(
+        [
+            root_factors(u[i], 1.0, Optimizer(float(b), bool(nesterov and b > 0))).max(axis=-1)
+            for i, b in enumerate(betas)
+        ]
+    )
+    out[counts < 0] = np.where(worst >= 1.0, math.inf, math.nan)[counts < 0]
+    return EpochMap(lrs, betas, out, limit)
 
 
-__all__ = ["EpochMap", "best_rate_for", "diagnose_knobs", "epoch_map", "knobs", "root_factors"]
+__all__ = [
+    "EpochMap",
+    "beta_text",
+    "best_rate_for",
+    "diagnose_knobs",
+    "epoch_map",
+    "knobs",
+    "near_one",
+    "root_factors",
+    "settling_beta",
+]
