@@ -60,7 +60,9 @@ def _relative_links(doc: Path) -> list[str]:
 
 
 def test_the_anchor_rule_matches_github():
-    assert _slug("Schedules and momentum (the convention)") == "schedules-and-momentum-the-convention"
+    assert (
+        _slug("Schedules and momentum (the convention)") == "schedules-and-momentum-the-convention"
+    )
     assert _slug("The engine: `gdcore`") == "the-engine-gdcore"
     assert _slug("A Docker Space (Hugging Face)") == "a-docker-space-hugging-face"
 
