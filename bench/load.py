@@ -24,7 +24,7 @@ sampled throughout.
     python -m bench.load arrivals --sessions 6 --over 3 --changes 2 --think 0.5  # a short one
 
 Results go to ``bench/load_results.json`` (one entry per scenario and set-up);
-``python -m bench.load table`` prints the README's table from it.
+``python -m bench.load table`` prints the tables of docs/performance.md from it.
 """
 
 from __future__ import annotations
@@ -875,7 +875,7 @@ async def fair(
 
 
 def fair_table(r: dict[str, Any]) -> str:
-    """The README's table of scenario (c)."""
+    """The table of scenario (c) in docs/performance.md."""
 
     def secs(s: float | None) -> str:
         return "–" if s is None else f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
@@ -902,7 +902,7 @@ def fair_table(r: dict[str, Any]) -> str:
 
 
 def table(saved: dict[str, Any]) -> str:
-    """The README's two tables from load_results.json, one per scenario."""
+    """The two tables of docs/performance.md from load_results.json, one per scenario."""
 
     def peak(r: dict[str, Any]) -> str:
         return ", ".join(f"{mb:.0f} MB" for mb in r["peak_rss_mb"].values())

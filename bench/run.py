@@ -1,7 +1,7 @@
 """The engine against the textbook loop, PyTorch and the one-pass floor; dashboard latency.
 
 ``python -m bench`` measures, in one run, and prints a Markdown table (the one
-in the README) and writes ``bench/results.json``:
+in docs/performance.md) and writes ``bench/results.json``:
 
 1. the same work four ways (256 x 256 image, 8 rates, 1,000 epochs, full batch),
    after checking that every way gives the same errors (1e-9 relative);
@@ -484,7 +484,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--smoke", action="store_true", help="tiny sizes: check the benchmark runs")
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--out", type=Path, default=HERE / "results.json")
-    p.add_argument("--readme", action="store_true", help="also put the table into README.md")
+    p.add_argument(
+        "--docs",
+        "--readme",
+        dest="docs",
+        action="store_true",
+        help="also put the table into docs/performance.md (--readme: its old name)",
+    )
     args = p.parse_args(argv)
     rep = 3 if args.smoke else max(5, args.repeats)
     res = {"machine": machine(), "repeats": rep, "smoke": args.smoke}
@@ -506,17 +512,20 @@ def main(argv: list[str] | None = None) -> int:
         res["logs"] = log_reading(400_000, rep)
     args.out.write_text(json.dumps(res, indent=2))
     print(table(res))
-    if args.readme:
-        write_readme(table(res))
+    if args.docs:
+        write_docs(table(res))
     return 0
 
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
-def write_readme(text: str, path: Path = ROOT / "README.md") -> None:
-    """Replace the table between the benchmark markers of the README."""
-    readme = path.read_text()
-    head, rest = readme.split(START, 1)
+PERFORMANCE = ROOT / "docs" / "performance.md"
+
+
+def write_docs(text: str, path: Path = PERFORMANCE) -> None:
+    """Replace the table between the benchmark markers of docs/performance.md."""
+    doc = path.read_text()
+    head, rest = doc.split(START, 1)
     _, tail = rest.split(END, 1)
     path.write_text(f"{head}{START}\n{text}\n{END}{tail}")

@@ -12,7 +12,7 @@ is placed without a marker in its file:
 
 A test's code is read with the code of every function it reaches that is defined under tests/
 (helpers, fixtures, nested functions), so ``open_page`` in tests/helpers.py makes each caller
-an app test. ``pytest -m fast`` runs the core; ``-m "not fast"`` the rest (README, Tests).
+an app test. ``pytest -m fast`` runs the core; ``-m "not fast"`` the rest (docs/testing.md).
 """
 
 from __future__ import annotations

@@ -27,10 +27,18 @@ def test_disagreement_flags_a_real_difference():
     assert disagreement(a, np.array([[1.0, 0.5, np.nan]])) == float("inf")
 
 
-def test_readme_table_is_replaced_between_the_markers(tmp_path):
-    from bench.run import END, START, write_readme
+def test_performance_table_is_replaced_between_the_markers(tmp_path):
+    from bench.run import END, START, write_docs
 
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# x\n{START}\nold\n{END}\nafter\n")
-    write_readme("| new |", readme)
-    assert readme.read_text() == f"# x\n{START}\n| new |\n{END}\nafter\n"
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# x\n{START}\nold\n{END}\nafter\n")
+    write_docs("| new |", doc)
+    assert doc.read_text() == f"# x\n{START}\n| new |\n{END}\nafter\n"
+
+
+def test_the_benchmark_writes_its_table_into_docs_performance_not_the_readme():
+    from bench.run import END, PERFORMANCE, ROOT, START
+
+    assert PERFORMANCE == ROOT / "docs" / "performance.md"
+    assert START in PERFORMANCE.read_text() and END in PERFORMANCE.read_text()
+    assert START not in (ROOT / "README.md").read_text()

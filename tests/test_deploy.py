@@ -538,8 +538,8 @@ def test_a_dead_replica_costs_no_learner_a_503(doomed_replicas):
     assert {lr.replica for lr in later} == {"r2"}
 
 
-def test_readme_load_tables_are_the_saved_measurements():
-    """The README's "Measured: a class on one link" tables are `python -m bench.load table`."""
+def test_performance_doc_load_tables_are_the_saved_measurements():
+    """docs/performance.md's "Measured: a class on one link" tables are `python -m bench.load table`."""
     saved = json.loads(load.RESULTS.read_text())
     assert set(saved) == {"arrivals/1", "arrivals/2", "uploads/1", "uploads/2", "fair/1"}
-    assert load.table(saved) in (load.ROOT / "README.md").read_text()
+    assert load.table(saved) in (load.ROOT / "docs" / "performance.md").read_text()

@@ -188,10 +188,10 @@ def test_the_benchmark_times_every_registered_page():
     assert set(CAPS) == {p.id for p in PAGES}
 
 
-def test_the_readme_url_table_lists_every_control():
+def test_the_links_doc_url_table_lists_every_control():
     from ui.params import IMAGE
 
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "links.md").read_text()
     section = text.split("| page | parameter | allowed (default) |", 1)[1].split("\n\n", 1)[0]
     blocks: dict[str, str] = {}
     label = ""

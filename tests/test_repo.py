@@ -27,9 +27,12 @@ def test_ci_runs_the_readme_test_command():
     assert _quick_start_commands()[1] in ci
 
 
-def test_engine_never_imports_streamlit():
-    for path in (ROOT / "gdcore").glob("*.py"):
-        assert not re.search(r"^\s*(import|from)\s+streamlit", path.read_text(), flags=re.M), path
+def test_engine_never_imports_streamlit_ui_or_a_page():
+    paths = sorted((ROOT / "gdcore").rglob("*.py"))
+    assert len(paths) > 20  # every stage's package, not only gdcore's top level
+    for path in paths:
+        text = path.read_text()
+        assert not re.search(r"^\s*(import|from)\s+(streamlit|ui|pages)\b", text, flags=re.M), path
 
 
 def test_every_test_the_hostile_input_document_names_exists():
@@ -39,3 +42,55 @@ def test_every_test_the_hostile_input_document_names_exists():
         defined |= set(re.findall(r"^def (test_\w+)", path.read_text(), flags=re.M))
     named = set(re.findall(r"::(test_\w+)", doc))
     assert named and named <= defined, sorted(named - defined)
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def _anchors(doc: Path) -> set[str]:
+    text = re.sub(r"^```.*?^```", "", doc.read_text(), flags=re.M | re.S)
+    return {_slug(h) for h in re.findall(r"^#{1,6} (.+)$", text, flags=re.M)}
+
+
+def _relative_links(doc: Path) -> list[str]:
+    text = re.sub(r"^```.*?^```", "", doc.read_text(), flags=re.M | re.S)
+    text = re.sub(r"(`+).+?\1", "", text)  # code spans show links, they are not links
+    targets = re.findall(r"\]\(([^)\s]+)\)", text)
+    return [t for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:|//", t)]
+
+
+def test_the_anchor_rule_matches_github():
+    assert (
+        _slug("Schedules and momentum (the convention)") == "schedules-and-momentum-the-convention"
+    )
+    assert _slug("The engine: `gdcore`") == "the-engine-gdcore"
+    assert _slug("A Docker Space (Hugging Face)") == "a-docker-space-hugging-face"
+
+
+def test_every_relative_link_in_the_readme_and_docs_points_at_something_that_exists():
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    checked, broken = 0, []
+    for doc in docs:
+        for target in _relative_links(doc):
+            path, _, anchor = target.partition("#")
+            file = (doc.parent / path).resolve() if path else doc
+            checked += 1
+            if not file.exists():
+                broken.append(f"{doc.relative_to(ROOT)}: {target} (no such file)")
+            elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
+                broken.append(f"{doc.relative_to(ROOT)}: {target} (no such heading)")
+    assert checked > 20
+    assert broken == []
+
+
+def test_the_readme_is_a_front_door():
+    text = (ROOT / "README.md").read_text()
+    assert len(text.splitlines()) <= 200
+    assert max(len(line) for line in text.splitlines()) < 400
+    # It shows the main page and links every document in docs/.
+    assert "](docs/screenshots/explore.png)" in text
+    for doc in (ROOT / "docs").glob("*.md"):
+        assert f"](docs/{doc.name})" in text, doc.name

@@ -7,7 +7,7 @@ own where the dashboard allows less (``DASHBOARD_EPOCHS``: 20,000 epochs keep a
 page quick; the engine takes 100,000). From the field come the URL parsing and
 its note (``ui.urlstate``), the widget's bounds, options and help
 (``ui.controls``) and the classroom lock (``ui.classroom``). The pages' lists
-are in ``ui.registry``; the README's URL table mirrors this file.
+are in ``ui.registry``; the URL table of docs/links.md mirrors this file.
 """
 
 from __future__ import annotations
