@@ -373,16 +373,12 @@ def example_errors(
 
 
 def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
-    """How an exported script makes the image on screen: a built-in, or the upload's averaging."""
+    """How an exported script makes the image on screen: a built-in's code, or the upload's
+    pixel table as the run uses it."""
     kind, name, size = choice.key
     if kind == "builtin":
         return gdcore.learner.export.Image(name, size)
-    note = "save your image as my_image.png in the folder you run this script from"
-    if size > LARGEST_SIZE:
-        return gdcore.learner.export.Image("my_image.png", max_side=size, file=True, note=note)
-    return gdcore.learner.export.Image(
-        "my_image.png", max_side=LARGEST_SIZE, then=size, file=True, note=note
-    )
+    return gdcore.learner.export.Image("your image", file=True, pixels=choice.pixels)
 
 
 def run_script(choice: ImageChoice, scale: str, framework: str, **run: Any) -> str:

@@ -3,8 +3,10 @@
 The script builds the pixel table, writes the textbook loop out (or, for
 PyTorch, the same loop with ``torch.optim.SGD`` and autograd) and prints CSV
 ``epoch,error,w0,w1,w2``: run as it is, the same numbers as ``python -m gdcore
-run`` (1e-9 relative, the same blow-up epoch). It imports ``gdcore`` only to
-make or load the image.
+run`` (1e-9 relative, the same blow-up epoch). It needs NumPy only (PyTorch's
+also torch), never ``gdcore``: a built-in image is drawn by a small function
+written into the script (``RECIPES``, the same code as ``gdcore.pixels.images``),
+an image file's pixel table is written out as numbers.
 
 Each run option is one line of ``OPTIONS``: its declaration (``gdcore.params``),
 how the script sets it, and when it is written at all. Lines of the loop that
@@ -18,8 +20,11 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from ..descent.engine import INIT_SCALE
 from ..descent.optimizer import KNOBS, Optimizer
@@ -40,6 +45,7 @@ from ..params import (
     Param,
     schedule_parts,
 )
+from ..pixels.images import BUILTINS, NOISE_SEED
 
 FRAMEWORK = Param(
     "framework",
@@ -243,36 +249,102 @@ for epoch in range(epochs + 1):
 _TAG = re.compile(r"^«(-?)(\w+)»")
 
 
+_GRID = (
+    "    u = np.linspace(0.0, 1.0, size)\n"
+    "    x, y = u[None, :], u[:, None]  # each pixel's column and row position, 0 to 1\n"
+)
+RECIPES = {
+    "plane": _GRID + "    return 40.0 + 150.0 * x + 60.0 * y\n",
+    "diagonal": _GRID
+    + """\
+    s = (x + y) / 2.0
+    return 60.0 + 140.0 * s * s * (3.0 - 2.0 * s)  # a smoothstep along the diagonal
+""",
+    "spot": _GRID
+    + """\
+    r2 = (x - 0.5) ** 2 + (y - 0.5) ** 2  # squared distance from the centre
+    return 20.0 + 220.0 * np.exp(-r2 / (2 * 0.15**2))
+""",
+    "stripes": _GRID
+    + """\
+    band = np.floor(x * 8.0 - 1e-9).clip(0) % 2  # 8 bands across: 0, 1, 0, 1...
+    return np.tile(40.0 + 180.0 * band, (size, 1))  # the same row on every line
+""",
+    "checkerboard": _GRID
+    + """\
+    cells = (np.floor(x * 6.0 - 1e-9).clip(0) + np.floor(y * 6.0 - 1e-9).clip(0)) % 2
+    return 30.0 + 195.0 * cells  # 6 x 6 cells
+""",
+    "noise": f"    return np.random.default_rng({NOISE_SEED}).uniform(0.0, 255.0, size=(size, size))\n",
+    "scene": _GRID
+    + """\
+    img = np.tile(235.0 - 90.0 * y, (1, size))  # sky: bright at the top, darker lower down
+    img[(x - 0.72) ** 2 + (y - 0.25) ** 2 < 0.11**2] = 255.0  # the sun
+    hill_a = 0.70 + 0.08 * np.cos(2 * np.pi * (x - 0.2))
+    hill_b = 0.82 + 0.05 * np.sin(2 * np.pi * x * 1.5)
+    img = np.where(y > hill_a, 90.0 - 30.0 * (y - hill_a), img)
+    img = np.where(y > hill_b, 55.0 - 20.0 * (y - hill_b), img)
+    return np.clip(img, 0.0, 255.0)
+""",
+}
+"""Each built-in image's code as the script writes it: the body of ``make_image(size)``,
+the same arithmetic as ``gdcore.pixels.images`` (``tests/test_export.py`` holds them equal)."""
+
+MAX_TABLE = 512 * 512
+"""The most pixels a script writes out (the dashboard's largest image)."""
+
+
 @dataclass(frozen=True)
 class Image:
-    """How the script makes its image: ``builtin_image(name, size)`` or ``load_image(path, …)``.
+    """How the script makes its image: a built-in drawn by code, or a file's pixel table.
 
-    ``then`` averages a loaded image down once more (the dashboard decodes an
-    upload at its largest size and averages every working size from that copy).
+    A built-in is ``name`` at ``size``. An image file (``file=True``) gives its
+    ``pixels`` as loaded (by ``load_image``, averaged as the run uses them); the
+    script writes them out, so it needs neither the file nor gdcore. ``max_side``
+    is only for the command line that made it.
     """
 
     name: str
     size: int | None = None
     max_side: int | None = None
-    then: int | None = None
     file: bool = False
-    note: str = ""
+    pixels: NDArray[np.float64] | None = field(default=None, compare=False, repr=False)
 
-    def code(self) -> tuple[str, str]:
-        """The import line and the line that makes ``pixels``."""
+    def code(self) -> str:
+        """The lines that make ``pixels``, brightness 0-255, row 0 at the top."""
         if not self.file:
+            b = BUILTINS[self.name]
             return (
-                "from gdcore import builtin_image  # only to make the image",
-                f"pixels = builtin_image({self.name!r}, {self.size})  # brightness 0-255",
+                "def make_image(size):\n"
+                f'    """The built-in image {b.name!r} ({_shown(b.description)}), size x size."""\n'
+                f"{RECIPES[b.name]}\n\n"
+                f"pixels = make_image({self.size})  # brightness 0-255, row 0 at the top"
             )
-        load = f"load_image({self.name!r}, max_side={self.max_side})"
-        if self.then is not None:
-            load += f".downsampled({self.then})"
-        note = f"# {self.note}\n" if self.note else ""
+        if self.pixels is None:
+            raise ValueError("export: an image file needs its pixels.")
+        h, w = self.pixels.shape
+        if h * w > MAX_TABLE:
+            raise ValueError(
+                f"export: the script writes the image's pixel table out, at most "
+                f"{MAX_TABLE:,} pixels; this image has {h} x {w} = {h * w:,}: give a "
+                "smaller max side (--max-side 512 or less)."
+            )
+        rows = "\n".join(" ".join(map(_number, row)) for row in self.pixels.tolist())
         return (
-            "from gdcore import load_image  # only to load the image",
-            f"{note}pixels = {load}.pixels  # brightness 0-255",
+            f"# The image {_one_line(_shown(self.name))} as the run used it: {h} rows of {w}\n"
+            "# brightness values (0-255), row 0 at the top, one row a line.\n"
+            f'PIXELS = """\n{rows}\n"""\n'
+            f"pixels = np.array([float(v) for v in PIXELS.split()]).reshape({h}, {w})"
         )
+
+
+def _number(v: float) -> str:
+    """``v`` as the shortest text that reads back exactly: ``255``, ``127.33333333333333``.
+
+    >>> _number(255.0), _number(0.1 + 0.2)
+    ('255', '0.30000000000000004')
+    """
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
 def _shown(text: str) -> str:
@@ -358,7 +430,7 @@ def script(
     s = settings_of(optimizer, **options)
     if s["batch_size"] is not None and n is not None and s["batch_size"] >= n:
         s["batch_size"] = None  # a batch of the whole image is full batch, as in gdcore
-    imports, make = image.code()
+    make = image.code()
     title = (
         f"Gradient descent on {_shown(image.name)}, {s['scale']} scale, rate {s['lr']!r}, "
         f"{s['epochs']} epochs" + ("" if framework == "numpy" else ", with PyTorch") + "."
@@ -377,7 +449,6 @@ def script(
     head.append("import numpy as np")
     if framework == "pytorch":
         head.append("import torch")
-    head += ["", imports]
     settings = [
         o.line.format(v=repr(s[o.param.name]), start=_start(s), factor=_factor(s), **s)
         for o in OPTIONS
