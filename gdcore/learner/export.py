@@ -329,7 +329,7 @@ class Image:
                 f"{MAX_TABLE:,} pixels; this image has {h} x {w} = {h * w:,}: give a "
                 "smaller max side (--max-side 512 or less)."
             )
-        rows = "\n".join(" ".join(map(_number, row)) for row in self.pixels.tolist())
+        rows = "\n".join(" ".join(row) for row in _numbers(self.pixels))
         return (
             f"# The image {_one_line(_shown(self.name))} as the run used it: {h} rows of {w}\n"
             "# brightness values (0-255), row 0 at the top, one row a line.\n"
@@ -338,13 +338,18 @@ class Image:
         )
 
 
-def _number(v: float) -> str:
-    """``v`` as the shortest text that reads back exactly: ``255``, ``127.33333333333333``.
+def _numbers(pixels: NDArray[np.float64]) -> list[list[str]]:
+    """Each value as text that reads back exactly: ``255`` for a whole number (all whole:
+    an image not averaged), else the shortest repr, ``127.33333333333333``.
 
-    >>> _number(255.0), _number(0.1 + 0.2)
-    ('255', '0.30000000000000004')
+    >>> _numbers(np.array([[255.0, 0.1 + 0.2]]))
+    [['255.0', '0.30000000000000004']]
+    >>> _numbers(np.array([[255.0, 3.0]]))
+    [['255', '3']]
     """
-    return str(int(v)) if float(v).is_integer() else repr(float(v))
+    if np.array_equal(pixels, np.round(pixels)):
+        return [list(map(str, row)) for row in pixels.astype(np.int64).tolist()]
+    return [list(map(repr, row)) for row in pixels.tolist()]
 
 
 def _shown(text: str) -> str:
