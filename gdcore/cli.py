@@ -417,11 +417,13 @@ def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> 
 
 def _cmd_export(args: argparse.Namespace, out: _Writer) -> None:
     optimizer = _optimizer(args)
-    n = _load(args).size  # a bad image is refused now, not when the script runs
+    pixels = _load(args)  # a bad image is refused now, not when the script runs
+    n = pixels.size
     if args.image in BUILTINS:
         image = export.Image(args.image, args.size)
-    else:
-        image = export.Image(str(Path(args.image).resolve()), max_side=args.max_side, file=True)
+    else:  # the script writes the pixel table out
+        path = str(Path(args.image).resolve())
+        image = export.Image(path, max_side=args.max_side, file=True, pixels=pixels)
     options = {
         o.param.name: getattr(args, o.param.name) for o in export.OPTIONS if o.param not in KNOBS
     }

@@ -1,10 +1,14 @@
 """Any run as code: the exported script, run as it is, prints the numbers of ``run``."""
 
+import atexit
 import csv
+import functools
 import io
 import os
+import re
+import shutil
 import subprocess
-import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +18,8 @@ from gdcore import Optimizer, builtin_image, pixel_table, run_descent
 from gdcore.cli import main
 from gdcore.descent.runs import finish
 from gdcore.descent.testing import assert_runs_equal
-from gdcore.learner.export import OPTIONS, Image, script
-
-ROOT = Path(__file__).resolve().parent.parent
+from gdcore.learner.export import OPTIONS, RECIPES, TORCH_RECIPES, Image, script
+from gdcore.pixels.images import BUILTINS, MAX_SIZE, MIN_SIZE
 
 
 def _cli(*argv):
@@ -32,15 +35,89 @@ def _result(lr, rows):
     return finish(np.array([lr]), a[None, :, 1].copy(), a[None, :, 2:].copy())
 
 
+def _distribution_files(name, seen):
+    """The top-level files and folders of distribution ``name`` and of everything it
+    requires (extras left out), as installed for this interpreter."""
+    from importlib import metadata
+
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    if key in seen:
+        return set()
+    seen.add(key)
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:  # a requirement for another platform
+        return set()
+    tops = {
+        Path(dist.locate_file(f.parts[0]))
+        for f in dist.files or ()
+        if f.parts[0] != ".." and not f.parts[0].endswith(".pth")
+    }
+    for req in dist.requires or ():
+        if "extra ==" not in req:
+            tops |= _distribution_files(re.match(r"[A-Za-z0-9._-]+", req).group(0), seen)
+    return tops
+
+
+@functools.cache
+def bare_python(*distributions):
+    """A fresh venv that has only ``distributions`` (and what they require), linked from
+    this interpreter's: no gdcore, no Streamlit, nothing of the project."""
+    import venv
+
+    home = Path(tempfile.mkdtemp(prefix="bare-venv-"))
+    atexit.register(shutil.rmtree, home, True)
+    venv.create(home / "venv", with_pip=False)
+    python = home / "venv" / "bin" / "python"
+    linked = home / "linked"
+    linked.mkdir()
+    seen: set[str] = set()
+    for name in distributions:
+        for top in _distribution_files(name, seen):
+            (linked / top.name).symlink_to(top)
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_clean_env(),
+        cwd=home,
+    ).stdout.strip()
+    Path(site, "only.pth").write_text(f"{linked}\n")
+    for module, there in [
+        ("gdcore", False),
+        ("streamlit", False),
+        *[(d, True) for d in distributions],
+    ]:
+        found = subprocess.run(
+            [python, "-c", f"import {module}"], cwd=home, env=_clean_env(), capture_output=True
+        )
+        assert (found.returncode == 0) == there, (module, found.stderr)
+    return python
+
+
+def _clean_env():
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+
+
 def run_script(text, tmp_path):
-    path = tmp_path / "exported.py"
+    """Run the script from an empty folder, in a venv with only what it imports: NumPy,
+    or torch (and NumPy for a mini-batch's shuffles, NumPy's generator)."""
+    imports = tuple(n for n in ("numpy", "torch") if f"\nimport {n}" in text)
+    python = bare_python(*imports)
+    folder = Path(tempfile.mkdtemp(dir=tmp_path, prefix="empty-"))
+    path = folder / "exported.py"
     path.write_text(text)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True
+        [python, path.name], cwd=folder, env=_clean_env(), capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
+    said = done.stderr
+    if "numpy" not in imports:  # torch without NumPy says so once when imported, and works
+        said = re.sub(
+            r".*UserWarning: Failed to initialize NumPy: No module named 'numpy'.*\n.*\n", "", said
+        )
+    assert said == ""
     rows = list(csv.reader(io.StringIO(done.stdout)))
     assert rows[0] == ["epoch", "error", "w0", "w1", "w2"]
     return rows[1:]
@@ -226,7 +303,7 @@ def test_the_pytorch_script_prints_the_run(case, tmp_path):
 
 
 @pytest.mark.parametrize("framework", ["numpy", "pytorch"])
-def test_an_image_file_is_loaded_by_gdcore(framework, tmp_path):
+def test_an_image_file_is_written_out_as_its_pixel_table(framework, tmp_path):
     if framework == "pytorch":
         pytest.importorskip("torch")
     from PIL import Image as PILImage
@@ -235,8 +312,72 @@ def test_an_image_file_is_loaded_by_gdcore(framework, tmp_path):
     path = tmp_path / "my photo.png"
     PILImage.fromarray(rng.integers(0, 256, (30, 40)).astype(np.uint8)).save(path)
     argv = ["--image", str(path), "--max-side", "20", "--lr", "0.5", "--epochs", "25"]
-    text, _ = exported_equals_run(argv, tmp_path, framework)
-    assert "load_image(" in text and "max_side=20" in text
+    text, _ = exported_equals_run(argv, tmp_path, framework)  # run without the file
+    assert 'PIXELS = """' in text and ".reshape(15, 20)" in text
+    imports = [ln for ln in text.splitlines() if ln.startswith(("import ", "from "))]
+    assert imports == (["import numpy as np"] if framework == "numpy" else ["import torch"])
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_the_scripts_image_code_draws_gdcores_image(name):
+    """Each image's code in a script is the same arithmetic as gdcore's: equal to the bit."""
+    text = script(Image(name, 8), lr=0.5, epochs=1)
+    start = text.index("def make_image(size):")
+    code = text[start : text.index("pixels = make_image", start)]
+    space = {"np": np}
+    exec(code, space)
+    for size in (MIN_SIZE, 2, 3, 7, 8, 16, 33, 64, 100, MAX_SIZE):
+        drawn = space["make_image"](size)
+        assert drawn.dtype == np.float64 and drawn.shape == (size, size)
+        assert np.array_equal(drawn, builtin_image(name, size)), (name, size)
+    assert set(RECIPES) == set(BUILTINS)  # a new built-in image needs its code here
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_the_pytorch_scripts_image_code_draws_gdcores_image(name):
+    """In PyTorch, the same images to rounding (exp, cos and linspace are torch's); noise,
+    NumPy's generator, is written out as its pixel table."""
+    torch = pytest.importorskip("torch")
+    text = script(Image(name, 8), "pytorch", lr=0.5, epochs=1)
+    if name == "noise":
+        assert "def make_image" not in text and 'PIXELS = """' in text
+        return
+    start = text.index("def make_image(size):")
+    code = text[start : text.index("pixels = make_image", start)]
+    space = {"torch": torch}
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # as the script sets it
+    try:
+        exec(code, space)
+        for size in (MIN_SIZE, 2, 3, 7, 8, 16, 33, 64, 100, MAX_SIZE):
+            drawn = space["make_image"](size)
+            assert drawn.dtype == torch.float64 and tuple(drawn.shape) == (size, size)
+            np.testing.assert_allclose(drawn.numpy(), builtin_image(name, size), rtol=1e-13)
+    finally:
+        torch.set_default_dtype(previous)
+    assert set(TORCH_RECIPES) == set(BUILTINS) - {"noise"}
+
+
+def test_a_script_never_imports_gdcore():
+    for framework in ("numpy", "pytorch"):
+        for name in BUILTINS:
+            text = script(Image(name, 8), framework, lr=0.5, epochs=1)
+            imports = [ln for ln in text.splitlines() if ln.startswith(("import ", "from "))]
+            assert imports == (["import numpy as np"] if framework == "numpy" else ["import torch"])
+
+
+def test_an_image_too_large_to_write_out_is_refused(tmp_path):
+    from PIL import Image as PILImage
+
+    path = tmp_path / "big.png"
+    PILImage.fromarray(np.zeros((600, 513), np.uint8)).save(path)
+    argv = ["export", "--image", str(path), "--lr", "0.5", "--epochs", "3"]
+    code, out, err = _cli(*argv)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "at most 262,144 pixels; this image has 600 x 513 = 307,800" in err, err
+    assert "--max-side 512 or less" in err
+    code, out, err = _cli(*argv, "--max-side", "512")
+    assert code == 0 and ".reshape(512, 438)" in out, err
 
 
 @pytest.mark.parametrize("framework", ["numpy", "pytorch"])
@@ -271,7 +412,8 @@ def test_an_upload_is_averaged_as_the_dashboard_does(tmp_path):
     )
     data = path.read_bytes()
     pixels = load_image(data, max_side=512).downsampled(16).pixels  # ui.data.upload_pixels
-    text = script(Image(str(path), max_side=512, then=16, file=True), lr=0.5, epochs=10)
+    assert not np.array_equal(pixels, np.round(pixels))  # averaged: fractions, written exactly
+    text = script(Image(str(path), max_side=512, file=True, pixels=pixels), lr=0.5, epochs=10)
     got = _result(0.5, run_script(text, tmp_path))
     assert_runs_equal(got, run_descent(pixel_table(pixels, "unit"), [0.5], 10))
 
@@ -366,7 +508,7 @@ def test_explore_gives_the_run_on_screen_as_code(framework, downloads, tmp_path)
     assert_runs_equal(got, expected)
 
 
-def test_explore_gives_an_upload_as_code_that_loads_the_same_pixels(downloads, tmp_path):
+def test_explore_gives_an_upload_as_code_with_the_same_pixels(downloads, tmp_path):
     from helpers import no_exception, open_page
     from PIL import Image as PILImage
 
@@ -380,10 +522,9 @@ def test_explore_gives_an_upload_as_code_that_loads_the_same_pixels(downloads, t
     no_exception(at)
     text = downloads["gradient_descent_numpy.py"]
     text = text.decode() if isinstance(text, bytes) else text
-    assert "save your image as my_image.png in the folder you run" in text
-    (tmp_path / "my_image.png").write_bytes(buf.getvalue())
     got = _result(0.5, run_script(text, tmp_path))
     shown = load_image(buf.getvalue(), max_side=512).downsampled(16).pixels
+    assert 'PIXELS = """' in text and ".reshape(11, 16)" in text and shown.shape == (11, 16)
     assert_runs_equal(got, run_descent(pixel_table(shown, "unit"), [0.5], 30))
 
 

@@ -372,28 +372,34 @@ def example_errors(
     return gdcore.learner.check.example(_setup(_pixels, scale, lr, init, seed, optimizer))
 
 
-def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
-    """How an exported script makes the image on screen: a built-in, or the upload's averaging."""
-    kind, name, size = choice.key
-    if kind == "builtin":
-        return gdcore.learner.export.Image(name, size)
-    note = "save your image as my_image.png in the folder you run this script from"
-    if size > LARGEST_SIZE:
-        return gdcore.learner.export.Image("my_image.png", max_side=size, file=True, note=note)
-    return gdcore.learner.export.Image(
-        "my_image.png", max_side=LARGEST_SIZE, then=size, file=True, note=note
-    )
-
-
 def run_script(choice: ImageChoice, scale: str, framework: str, **run: Any) -> str:
     """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options
-    by name and its ``optimizer``."""
-    image = export_image(choice)
-    command = (
-        gdcore.learner.export.command_line(image, framework, scale=scale, **run)
-        if choice.key[0] == "builtin"
-        else ""
-    )
+    by name and its ``optimizer``. A built-in image is drawn by its code in the script; an
+    upload's pixel table is written out (up to 512 x 512 values, so the text is cached)."""
+    kind, name, size = choice.key
+    if kind != "builtin":
+        optimizer = run.pop("optimizer", gdcore.Optimizer())
+        return _upload_script(
+            choice.key, scale, framework, tuple(sorted(run.items())), optimizer, choice.pixels
+        )
+    image = gdcore.learner.export.Image(name, size)
+    command = gdcore.learner.export.command_line(image, framework, scale=scale, **run)
     return gdcore.learner.export.script(
         image, framework, command, n=int(choice.pixels.size), scale=scale, **run
+    )
+
+
+@st.cache_data(**CACHE, max_size="40MB", show_spinner=False)
+def _upload_script(
+    key: tuple,
+    scale: str,
+    framework: str,
+    run: tuple,
+    optimizer: gdcore.Optimizer,
+    _pixels: np.ndarray,
+) -> str:
+    """The script of a run on an upload: its pixel table as the run uses it, written out."""
+    image = gdcore.learner.export.Image("your image", file=True, pixels=_pixels)
+    return gdcore.learner.export.script(
+        image, framework, "", n=int(_pixels.size), scale=scale, optimizer=optimizer, **dict(run)
     )

@@ -472,13 +472,9 @@ def code_downloads(choice: ImageChoice, scale: str, **run: Any) -> None:
     """
     with st.expander("Get this run as code", icon=":material/code:"):
         st.caption(
-            "A short Python script with the pixel table and the loop written out. Run as it "
-            "is, it prints this run's numbers, one row per epoch: `epoch,error,w0,w1,w2`."
-            + (
-                " Save your image as `my_image.png` in the folder you run it from."
-                if choice.key[0] == "upload"
-                else ""
-            )
+            "A short Python script with the image, the pixel table and the loop written out; "
+            "it needs only NumPy (or PyTorch). Run as it is, it prints this run's numbers, "
+            "one row per epoch: `epoch,error,w0,w1,w2`."
         )
         columns = st.columns(2)
         for col, framework, label in zip(

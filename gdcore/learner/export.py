@@ -3,8 +3,12 @@
 The script builds the pixel table, writes the textbook loop out (or, for
 PyTorch, the same loop with ``torch.optim.SGD`` and autograd) and prints CSV
 ``epoch,error,w0,w1,w2``: run as it is, the same numbers as ``python -m gdcore
-run`` (1e-9 relative, the same blow-up epoch). It imports ``gdcore`` only to
-make or load the image.
+run`` (1e-9 relative, the same blow-up epoch). It needs only NumPy (PyTorch's:
+only torch, and NumPy for a mini-batch's seeded shuffles), never ``gdcore``: a
+built-in image is drawn by a small function written into the script (``RECIPES``,
+``TORCH_RECIPES``: the same code as ``gdcore.pixels.images``); an image file's
+pixel table is written out as numbers (and ``noise``'s in PyTorch: NumPy's
+generator), as are random starting weights in PyTorch.
 
 Each run option is one line of ``OPTIONS``: its declaration (``gdcore.params``),
 how the script sets it, and when it is written at all. Lines of the loop that
@@ -18,10 +22,13 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..descent.engine import INIT_SCALE
+import numpy as np
+from numpy.typing import NDArray
+
+from ..descent.engine import INIT_SCALE, initial_weights
 from ..descent.optimizer import KNOBS, Optimizer
 from ..descent.runs import BLOWUP_ERROR
 from ..descent.schedules import is_constant
@@ -40,6 +47,7 @@ from ..params import (
     Param,
     schedule_parts,
 )
+from ..pixels.images import BUILTINS, NOISE_SEED
 
 FRAMEWORK = Param(
     "framework",
@@ -67,7 +75,10 @@ class Option:
     used: Callable[[dict[str, Any]], bool] = _always
 
 
-def _start(s: dict[str, Any]) -> str:
+def _start(s: dict[str, Any], framework: str) -> str:
+    if framework == "pytorch":  # gdcore's draw written out: torch's generator is not NumPy's
+        w = initial_weights(s["init"], s["seed"])
+        return "torch.zeros(3)" if s["init"] == "zero" else f"torch.tensor({w.tolist()!r})"
     if s["init"] == "zero":
         return "np.zeros(3)"
     return f"np.random.default_rng(seed).normal(0.0, {INIT_SCALE!r}, 3)"
@@ -109,7 +120,14 @@ def _scheduled(s: dict[str, Any]) -> bool:
 OPTIONS = (
     Option(LR, "lr = {v}  # the learning rate: how far each step goes against the slope"),
     Option(EPOCHS, "epochs = {v}"),
-    Option(SEED, "seed = {v}", lambda s: s["init"] == "random" or s["batch_size"] is not None),
+    Option(
+        SEED,
+        "seed = {v}",
+        lambda s: (
+            (s["init"] == "random" and s.get("framework") != "pytorch")
+            or s["batch_size"] is not None
+        ),
+    ),
     Option(INIT, "w = {start}  # the starting weights w0, w1, w2 ({v})"),
     Option(
         BATCH_SIZE, "batch_size = {v}  # pixels per step", lambda s: s["batch_size"] is not None
@@ -153,6 +171,41 @@ def standardize(v):
         return np.zeros_like(v)
     return (v - v.mean()) / sd
 '''
+
+TORCH_SCALE_LINES = {
+    "raw": (
+        "x = cols.ravel()  # raw scale: pixel indices and brightness 0-255",
+        "y = rows.ravel()",
+        "t = pixels.ravel()",
+    ),
+    "unit": (
+        "x = cols.ravel() / (W - 1) if W > 1 else torch.zeros(H * W)  # unit scale: each in 0-1",
+        "y = rows.ravel() / (H - 1) if H > 1 else torch.zeros(H * W)",
+        "t = pixels.ravel() / 255",
+    ),
+    "standard": (
+        "x = standardize(cols.ravel())  # standard scale: mean 0, spread 1",
+        "y = standardize(rows.ravel())",
+        "t = standardize(pixels.ravel())",
+    ),
+}
+TORCH_STANDARDIZE = '''
+
+def standardize(v):
+    """Shift and scale to mean 0 and spread 1; a constant column (to rounding) becomes 0."""
+    sd = v.std(correction=0).item()
+    if not sd > 1e-12 * max(1.0, v.abs().max().item()):
+        return torch.zeros_like(v)
+    return (v - v.mean()) / sd
+'''
+
+TORCH_TABLE = """
+# The pixel table: one row [1, x, y] per pixel (row by row), and its brightness t.
+H, W = pixels.shape
+rows, cols = torch.meshgrid(torch.arange(H * 1.0), torch.arange(W * 1.0), indexing="ij")
+{scale_lines}
+X = torch.column_stack([torch.ones(H * W), x, y])
+"""
 
 TABLE = """
 # The pixel table: one row [1, x, y] per pixel (row by row), and its brightness t.
@@ -207,8 +260,7 @@ for epoch in range(epochs + 1):
 
 PYTORCH = (
     """
-X, t = torch.tensor(X), torch.tensor(t)  # float64, as gdcore computes
-w = torch.tensor(w, requires_grad=True)
+w.requires_grad_(True)
 «-momentum»optimizer = torch.optim.SGD([w], lr=lr)
 «momentum»«-nesterov»optimizer = torch.optim.SGD([w], lr=lr, momentum=momentum)
 «nesterov»optimizer = torch.optim.SGD([w], lr=lr, momentum=momentum, nesterov=True)
@@ -243,36 +295,150 @@ for epoch in range(epochs + 1):
 _TAG = re.compile(r"^«(-?)(\w+)»")
 
 
+_GRID = (
+    "    u = np.linspace(0.0, 1.0, size)\n"
+    "    x, y = u[None, :], u[:, None]  # each pixel's column and row position, 0 to 1\n"
+)
+RECIPES = {
+    "plane": _GRID + "    return 40.0 + 150.0 * x + 60.0 * y\n",
+    "diagonal": _GRID
+    + """\
+    s = (x + y) / 2.0
+    return 60.0 + 140.0 * s * s * (3.0 - 2.0 * s)  # a smoothstep along the diagonal
+""",
+    "spot": _GRID
+    + """\
+    r2 = (x - 0.5) ** 2 + (y - 0.5) ** 2  # squared distance from the centre
+    return 20.0 + 220.0 * np.exp(-r2 / (2 * 0.15**2))
+""",
+    "stripes": _GRID
+    + """\
+    band = np.floor(x * 8.0 - 1e-9).clip(0) % 2  # 8 bands across: 0, 1, 0, 1...
+    return np.tile(40.0 + 180.0 * band, (size, 1))  # the same row on every line
+""",
+    "checkerboard": _GRID
+    + """\
+    cells = (np.floor(x * 6.0 - 1e-9).clip(0) + np.floor(y * 6.0 - 1e-9).clip(0)) % 2
+    return 30.0 + 195.0 * cells  # 6 x 6 cells
+""",
+    "noise": f"    return np.random.default_rng({NOISE_SEED}).uniform(0.0, 255.0, size=(size, size))\n",
+    "scene": _GRID
+    + """\
+    img = np.tile(235.0 - 90.0 * y, (1, size))  # sky: bright at the top, darker lower down
+    img[(x - 0.72) ** 2 + (y - 0.25) ** 2 < 0.11**2] = 255.0  # the sun
+    hill_a = 0.70 + 0.08 * np.cos(2 * np.pi * (x - 0.2))
+    hill_b = 0.82 + 0.05 * np.sin(2 * np.pi * x * 1.5)
+    img = np.where(y > hill_a, 90.0 - 30.0 * (y - hill_a), img)
+    img = np.where(y > hill_b, 55.0 - 20.0 * (y - hill_b), img)
+    return np.clip(img, 0.0, 255.0)
+""",
+}
+"""Each built-in image's code as the script writes it: the body of ``make_image(size)``,
+the same arithmetic as ``gdcore.pixels.images`` (``tests/test_export.py`` holds them equal)."""
+
+_TORCH_GRID = (
+    "    u = torch.linspace(0.0, 1.0, size)\n"
+    "    x, y = u[None, :], u[:, None]  # each pixel's column and row position, 0 to 1\n"
+)
+TORCH_RECIPES = {
+    "plane": _TORCH_GRID + "    return 40.0 + 150.0 * x + 60.0 * y\n",
+    "diagonal": _TORCH_GRID
+    + """\
+    s = (x + y) / 2.0
+    return 60.0 + 140.0 * s * s * (3.0 - 2.0 * s)  # a smoothstep along the diagonal
+""",
+    "spot": _TORCH_GRID
+    + """\
+    r2 = (x - 0.5) ** 2 + (y - 0.5) ** 2  # squared distance from the centre
+    return 20.0 + 220.0 * torch.exp(-r2 / (2 * 0.15**2))
+""",
+    "stripes": _TORCH_GRID
+    + """\
+    band = torch.floor(x * 8.0 - 1e-9).clip(0) % 2  # 8 bands across: 0, 1, 0, 1...
+    return (40.0 + 180.0 * band).repeat(size, 1)  # the same row on every line
+""",
+    "checkerboard": _TORCH_GRID
+    + """\
+    cells = (torch.floor(x * 6.0 - 1e-9).clip(0) + torch.floor(y * 6.0 - 1e-9).clip(0)) % 2
+    return 30.0 + 195.0 * cells  # 6 x 6 cells
+""",
+    "scene": _TORCH_GRID
+    + """\
+    img = (235.0 - 90.0 * y).repeat(1, size)  # sky: bright at the top, darker lower down
+    img[(x - 0.72) ** 2 + (y - 0.25) ** 2 < 0.11**2] = 255.0  # the sun
+    hill_a = 0.70 + 0.08 * torch.cos(2 * torch.pi * (x - 0.2))
+    hill_b = 0.82 + 0.05 * torch.sin(2 * torch.pi * x * 1.5)
+    img = torch.where(y > hill_a, 90.0 - 30.0 * (y - hill_a), img)
+    img = torch.where(y > hill_b, 55.0 - 20.0 * (y - hill_b), img)
+    return img.clip(0.0, 255.0)
+""",
+}
+"""The same images in PyTorch, to rounding (``noise`` is NumPy's generator: its pixel
+table is written out)."""
+
+MAX_TABLE = 512 * 512
+"""The most pixels a script writes out (the dashboard's largest image)."""
+
+
 @dataclass(frozen=True)
 class Image:
-    """How the script makes its image: ``builtin_image(name, size)`` or ``load_image(path, …)``.
+    """How the script makes its image: a built-in drawn by code, or a file's pixel table.
 
-    ``then`` averages a loaded image down once more (the dashboard decodes an
-    upload at its largest size and averages every working size from that copy).
+    A built-in is ``name`` at ``size``. An image file (``file=True``) gives its
+    ``pixels`` as loaded (by ``load_image``, averaged as the run uses them); the
+    script writes them out, so it needs neither the file nor gdcore. ``max_side``
+    is only for the command line that made it.
     """
 
     name: str
     size: int | None = None
     max_side: int | None = None
-    then: int | None = None
     file: bool = False
-    note: str = ""
+    pixels: NDArray[np.float64] | None = field(default=None, compare=False, repr=False)
 
-    def code(self) -> tuple[str, str]:
-        """The import line and the line that makes ``pixels``."""
-        if not self.file:
+    def code(self, framework: str = "numpy") -> str:
+        """The lines that make ``pixels``, brightness 0-255, row 0 at the top."""
+        recipes = RECIPES if framework == "numpy" else TORCH_RECIPES
+        if not self.file and self.name in recipes:
+            b = BUILTINS[self.name]
             return (
-                "from gdcore import builtin_image  # only to make the image",
-                f"pixels = builtin_image({self.name!r}, {self.size})  # brightness 0-255",
+                "def make_image(size):\n"
+                f'    """The built-in image {b.name!r} ({_shown(b.description)}), size x size."""\n'
+                f"{recipes[b.name]}\n\n"
+                f"pixels = make_image({self.size})  # brightness 0-255, row 0 at the top"
             )
-        load = f"load_image({self.name!r}, max_side={self.max_side})"
-        if self.then is not None:
-            load += f".downsampled({self.then})"
-        note = f"# {self.note}\n" if self.note else ""
+        pixels = self.pixels if self.file else BUILTINS[self.name].make(self.size or 0)
+        if pixels is None:
+            raise ValueError("export: an image file needs its pixels.")
+        h, w = pixels.shape
+        if h * w > MAX_TABLE:
+            raise ValueError(
+                f"export: the script writes the image's pixel table out, at most "
+                f"{MAX_TABLE:,} pixels; this image has {h} x {w} = {h * w:,}: give a "
+                "smaller max side (--max-side 512 or less)."
+            )
+        rows = "\n".join(" ".join(row) for row in _numbers(pixels))
+        read = "torch.tensor" if framework == "pytorch" else "np.array"
         return (
-            "from gdcore import load_image  # only to load the image",
-            f"{note}pixels = {load}.pixels  # brightness 0-255",
+            f"# The image {_one_line(_shown(self.name))} as the run used it: {h} rows of {w}\n"
+            "# brightness values (0-255), row 0 at the top, one row a line.\n"
+            f'PIXELS = """\n{rows}\n"""\n'
+            f"pixels = {read}([float(v) for v in PIXELS.split()]).reshape({h}, {w})"
         )
+
+
+def _numbers(pixels: NDArray[np.float64]) -> list[list[str]]:
+    """Each value as text that reads back exactly: ``255`` for a whole number (all whole:
+    an image not averaged), else the shortest repr, ``127.33333333333333``.
+
+    >>> _numbers(np.array([[255.0, 0.1 + 0.2]]))
+    [['255.0', '0.30000000000000004']]
+    >>> _numbers(np.array([[255.0, 3.0]]))
+    [['255', '3']]
+    """
+    if np.array_equal(pixels, np.round(pixels)):
+        return [list(map(str, row)) for row in pixels.astype(np.int64).tolist()]
+    return [list(map(repr, row)) for row in pixels.tolist()]
 
 
 def _shown(text: str) -> str:
@@ -356,9 +522,10 @@ def script(
     """
     framework = FRAMEWORK.check(framework)
     s = settings_of(optimizer, **options)
+    s["framework"] = framework
     if s["batch_size"] is not None and n is not None and s["batch_size"] >= n:
         s["batch_size"] = None  # a batch of the whole image is full batch, as in gdcore
-    imports, make = image.code()
+    make = image.code(framework)
     title = (
         f"Gradient descent on {_shown(image.name)}, {s['scale']} scale, rate {s['lr']!r}, "
         f"{s['epochs']} epochs" + ("" if framework == "numpy" else ", with PyTorch") + "."
@@ -374,21 +541,25 @@ def script(
     head.append("")
     if s["schedule"] == "cosine" and _scheduled(s):
         head.append("import math")
-    head.append("import numpy as np")
+    if framework == "numpy" or s["batch_size"] is not None:
+        head.append("import numpy as np")
     if framework == "pytorch":
-        head.append("import torch")
-    head += ["", imports]
+        head += ["import torch", "", "torch.set_default_dtype(torch.float64)  # as gdcore computes"]
     settings = [
-        o.line.format(v=repr(s[o.param.name]), start=_start(s), factor=_factor(s), **s)
+        o.line.format(v=repr(s[o.param.name]), start=_start(s, framework), factor=_factor(s), **s)
         for o in OPTIONS
         if o.used(s)
     ]
+    numpy = framework == "numpy"
+    table = (TABLE if numpy else TORCH_TABLE).format(
+        scale_lines="\n".join((SCALE_LINES if numpy else TORCH_SCALE_LINES)[s["scale"]])
+    )
     body = [
         *head,
-        STANDARDIZE.rstrip() if s["scale"] == "standard" else "",
+        (STANDARDIZE if numpy else TORCH_STANDARDIZE).rstrip() if s["scale"] == "standard" else "",
         "",
         make,
-        TABLE.format(scale_lines="\n".join(SCALE_LINES[s["scale"]])).rstrip(),
+        table.rstrip(),
         "",
         *settings,
         _kept(NUMPY if framework == "numpy" else PYTORCH, s).rstrip(),
