@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from bench.run import main
 from gdcore.descent.testing import disagreement
 
@@ -42,3 +44,100 @@ def test_the_benchmark_writes_its_table_into_docs_performance_not_the_readme():
     assert PERFORMANCE == ROOT / "docs" / "performance.md"
     assert START in PERFORMANCE.read_text() and END in PERFORMANCE.read_text()
     assert START not in (ROOT / "README.md").read_text()
+
+
+def _need_browser():
+    """As tests/test_browser.py: skip without Playwright or Chromium, except under CI."""
+    import os
+    from pathlib import Path
+
+    import pytest
+
+    from bench.browser import CHROMIUM
+
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = "Python Playwright is not installed (pip install -r requirements-dev.txt)"
+    if problem is None and not Path(CHROMIUM).exists():
+        problem = "Debian's chromium is not installed (apt-get install chromium)"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests are required under CI: {problem}")
+        pytest.skip(f"browser benchmark skipped: {problem}")
+
+
+@pytest.mark.browser
+def test_browser_benchmark_tiny_run_writes_both_ratios(tmp_path):
+    """One counted round of each app in Chromium: the file's shape and its own arithmetic."""
+    import statistics
+
+    from bench.browser import APPS, main, table
+
+    _need_browser()
+    out = tmp_path / "browser_results.json"
+    assert main(["--repeats", "1", "--warmup", "0", "--label", "tiny", "--out", str(out)]) == 0
+    saved = json.loads(out.read_text())
+    r = saved["tiny"]
+    assert set(r["seconds"]) == set(APPS) and r["repeats"] == 1 and len(r["load_average_1min"]) == 2
+    for app in APPS:
+        for what in ("first_load", "rate_change"):
+            got = r["seconds"][app][what]
+            assert len(got) == 1 and 0 < got[0] < 120
+            assert r["median_s"][app][what] == statistics.median(got)
+    for what in ("first_load", "rate_change"):
+        e, m = r["median_s"]["explore"][what], r["median_s"]["minimal"][what]
+        assert r["ratio"][what] == pytest.approx(e / m)
+    assert "| tiny |" in table(saved)
+
+
+def test_performance_browser_table_is_the_saved_measurements():
+    """docs/performance.md's browser table is `python -m bench.browser table`, and each saved ratio is
+    its two medians' quotient, each median that of its saved times."""
+    import statistics
+
+    from bench.browser import RESULTS, ROOT, table
+
+    saved = json.loads(RESULTS.read_text())
+    assert saved
+    for r in saved.values():
+        for app, times in r["seconds"].items():
+            for what, got in times.items():
+                assert len(got) == r["repeats"]
+                assert r["median_s"][app][what] == statistics.median(got)
+        for what, q in r["ratio"].items():
+            assert q == pytest.approx(
+                r["median_s"]["explore"][what] / r["median_s"]["minimal"][what]
+            )
+    assert table(saved) in (ROOT / "docs" / "performance.md").read_text()
+
+
+def test_minimal_app_runs_explores_default_descent():
+    """bench/minimal_app.py computes the run Explore shows first: its image, size, scale,
+    epochs, start and rate are Explore's defaults."""
+    import ast
+    from pathlib import Path
+
+    from bench.browser import FIRST_RATE
+    from ui import params
+
+    source = (Path(__file__).resolve().parent.parent / "bench" / "minimal_app.py").read_text()
+    assign = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Tuple)
+    )
+    names = [t.id for t in assign.targets[0].elts]  # type: ignore[attr-defined]
+    values = ast.literal_eval(assign.value)
+    got = dict(zip(names, values, strict=True))
+    defaults = {f.url: f.param.default for f in params.EXPLORE}
+    assert got == {
+        "IMAGE": defaults["image"],
+        "SIZE": defaults["size"],
+        "SCALE": defaults["scale"],
+        "EPOCHS": defaults["epochs"],
+        "INIT": defaults["init"],
+        "LR": defaults["lr"],
+    }
+    assert defaults["lr"] == FIRST_RATE  # the chart both first loads wait for

@@ -1,4 +1,5 @@
-"""The charts' fast path (ui/charts.layer) sends exactly what Altair's own layering sends."""
+"""The charts' fast paths (ui/charts.layer, ui/charts.with_props) send exactly what Altair's own
+layering and ``.properties`` send."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ def altairs_layer(*layers, resolve_colour=False, **props):
     chart = alt.layer(*layers)
     if resolve_colour:
         chart = chart.resolve_scale(color="independent")
+    return chart.properties(**props)
+
+
+def altairs_properties(chart, **props):
+    """The reference for ``charts.with_props``: Altair's copy, checked."""
     return chart.properties(**props)
 
 
@@ -43,6 +49,7 @@ def test_every_chart_of_every_page_is_the_chart_altair_makes(name, monkeypatch):
     ours = specs(open_page(name))
     st.cache_data.clear()  # the specs are cached by the builder's arguments: build again
     monkeypatch.setattr(charts, "layer", altairs_layer)
+    monkeypatch.setattr(charts, "with_props", altairs_properties)
     at = open_page(name)
     no_exception(at)
     reference = specs(at)
@@ -59,3 +66,12 @@ def test_a_layer_with_its_own_size_or_parameters_is_left_to_altair():
     for odd in (sized, chosen):
         assert unnamed(charts.layer(base, odd).to_dict()) == unnamed(alt.layer(base, odd).to_dict())
     assert "height" not in charts.layer(base, sized).to_dict()["layer"][1]  # Altair lifted it
+
+
+def test_with_props_sets_what_properties_sets_and_checks_nothing_else():
+    base = alt.Chart(alt.Data(values=[{"x": 1}])).mark_point().encode(x="x:Q")
+    reference = base.copy(deep=True).properties(title="t", description="d", height=120)
+    ours = charts.with_props(base, title="t", description="d", height=120)
+    assert ours is base  # in place: the builders' charts are fresh and used once
+    assert unnamed(ours.to_dict()) == unnamed(reference.to_dict())
+    assert ours.to_dict()["description"] == "d" and ours.to_dict()["height"] == 120

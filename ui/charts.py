@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import altair as alt
 import numpy as np
@@ -71,6 +71,22 @@ def layer(*charts: alt.Chart, resolve_colour: bool = False, **props: Any) -> alt
         return cast(alt.LayerChart, alt.layer(*charts).properties(**props))
     chart = alt.LayerChart.__new__(alt.LayerChart)
     super(alt.LayerChart, chart).__init__(layer=list(charts), **props)
+    return chart
+
+
+ChartT = TypeVar("ChartT", bound=alt.TopLevelMixin)
+
+
+def with_props(chart: ChartT, **props: Any) -> ChartT:
+    """``chart.properties(**props)`` for a chart built fresh and used once: set in place.
+
+    Altair's ``.properties`` copies the whole chart and checks each value against the
+    schema first: a third of building Explore's error chart, on every rate change. The
+    builders here make each chart anew and return it, so nothing else holds it; a test
+    holds every page's charts equal to Altair's ``.properties``.
+    """
+    for key, value in props.items():
+        setattr(chart, key, value)
     return chart
 
 
@@ -573,7 +589,7 @@ def sweep_panel(
     title = title.format(epochs=epochs)
     said = title + "".join(f". {n}" for n in notes)
     chart = sweep_chart(shown, column, y_title, critical_lr, fastest_lr, suggested_lr, said)
-    return chart.properties(title=title), notes
+    return with_props(chart, title=title), notes
 
 
 def sweep_panels(
@@ -828,7 +844,7 @@ def error_view(
         )
     said = describe_runs(title, labels, errors, "epoch", verdicts, error_star, cap)
     said += "".join(f" Note: {n}." for n in notes)
-    return chart.properties(description=said), notes
+    return with_props(chart, description=said), notes
 
 
 DESCRIBED_RUNS = 8
@@ -918,7 +934,7 @@ def training_and_validation(
     said = "; ".join(
         f"{label}: {v.size:,} values from {_g(v[0])} to {_g(v[-1])}" for label, v in curves.items()
     )
-    return chart.properties(description=f"{title}. {said}."), notes
+    return with_props(chart, description=f"{title}. {said}."), notes
 
 
 def _named_curves(curves: dict[str, np.ndarray]) -> tuple[pd.DataFrame, float]:
@@ -986,7 +1002,7 @@ def check_chart(
     said = "; ".join(
         f"{label}: {c.size:,} values from {_g(c[0])} to {_g(c[-1])}" for label, c in curves.items()
     )
-    return chart.properties(description=f"{title}. {said}."), notes
+    return with_props(chart, description=f"{title}. {said}."), notes
 
 
 def rate_chart(rates: np.ndarray, edges: Sequence[tuple[str, float]], title: str) -> alt.LayerChart:
@@ -1196,7 +1212,7 @@ def walk_chart(
 ) -> alt.LayerChart:
     """``contour_chart`` under its own title: the plain walk and the heavy ball side by side."""
     chart = contour_chart(grid, path, wx, wy)
-    return chart.properties(title=title, description=f"{title}. {chart.description}")
+    return with_props(chart, title=title, description=f"{title}. {chart.description}")
 
 
 DIRECTION_NAMES = ("flattest", "middle", "steepest")
@@ -1266,8 +1282,8 @@ def directions_chart(excess: np.ndarray, curvatures: np.ndarray, title: str) -> 
             f"{name} (curvature {_g(first['curvature'])}): {_g(first['excess'])} at epoch {int(first['epoch'])} to "
             f"{_g(last['excess'])} at epoch {int(last['epoch'])}"
         )
-    return lines.properties(
-        padding=PADDING, title=title, height=300, description="; ".join(said) + "."
+    return with_props(
+        lines, padding=PADDING, title=title, height=300, description="; ".join(said) + "."
     )
 
 

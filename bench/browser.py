@@ -1,0 +1,287 @@
+"""What the learner waits for, in a real browser: Explore beside the smallest app doing the same.
+
+``python -m bench.browser`` starts two servers, Explore (``streamlit_app.py``) and
+``bench/minimal_app.py`` (one number input, one Altair line of the same descent), opens
+Debian's Chromium through Playwright at 1280 × 800 and, alternating the two apps (the
+order swaps every repetition, after one warm-up round that is not counted), times
+
+1. **first load**: from navigation to the error chart drawn (the chart's ``svg`` present and
+   its text alternative naming the rate), in a fresh browser context (empty cache, a new
+   session), so the frontend's files are fetched each time, as on a first visit;
+2. **rate change**: from the Enter key in the learning-rate box to the chart of the new rate
+   drawn (a rate no repetition used before, so no cached run answers it).
+
+Both times are read in the page (``performance.now()``: navigation start, the key press, a
+``MutationObserver`` noting when each chart first appears), not through Playwright's polling.
+The ratios (Explore's median ÷ the minimal app's median) come from one run, so both apps met
+the same machine; the load average before and after is saved with them, because on a shared
+machine the absolute times say more about the neighbours than about the app.
+
+Results go to ``bench/browser_results.json`` under a label (``--label``); ``python -m
+bench.browser table`` prints docs/performance.md's table from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "browser_results.json"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+APPS = {"explore": "streamlit_app.py", "minimal": "bench/minimal_app.py"}
+DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+FAILED = "[data-testid='stException']"
+TIMEOUT_MS = 120_000
+FIRST_RATE = 0.5  # both apps' default
+TITLE = "Error over epochs at rate {:g}"  # the start of both error charts' text alternative
+
+# Installed in every page before its own scripts: notes when each chart (by the start of its
+# text alternative) is first drawn, and when Enter was last pressed, on the page's clock.
+WATCH = """
+window.__charts = {};
+window.__enter = null;
+document.addEventListener('keydown', e => { if (e.key === 'Enter') window.__enter = performance.now(); }, true);
+const note = () => {
+  for (const el of document.querySelectorAll("[data-testid='stVegaLiteChart']")) {
+    const label = el.getAttribute('aria-label');
+    if (label && el.querySelector('svg, canvas') && !(label in window.__charts))
+      window.__charts[label] = performance.now();
+  }
+};
+new MutationObserver(note).observe(document, {subtree: true, childList: true, attributes: true,
+                                              attributeFilter: ['aria-label']});
+"""
+# The time the chart titled ``title`` was first drawn (its label is the title, then a period
+# and more, or nothing: "rate 0.3" must not match "rate 0.35").
+SEEN = r"""title => {
+  for (const [label, t] of Object.entries(window.__charts)) {
+    const rest = label.slice(title.length);
+    if (label.startsWith(title) && !/^(\d|\.\d|e)/.test(rest)) return t;
+  }
+  return null;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(app: str) -> Iterator[str]:
+    """``streamlit run app`` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            app,
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit(f"{app} did not answer /_stcore/health within 120 s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def chart_time(page: Any, rate: float) -> float:
+    """Wait for the error chart of ``rate``; the page-clock time (ms) it was first drawn.
+
+    An exception shown instead ends the benchmark with its text."""
+    title = TITLE.format(rate)
+    page.wait_for_function(
+        f"({SEEN})({json.dumps(title)}) !== null || document.querySelector({json.dumps(FAILED)})",
+        timeout=TIMEOUT_MS,
+    )
+    if page.locator(FAILED).count():
+        raise SystemExit(
+            f"{page.url} showed an exception: {page.locator(FAILED).first.inner_text()}"
+        )
+    return float(page.evaluate(SEEN, title))
+
+
+def settle(page: Any) -> None:
+    """Wait for the run to end: the script state idle, twice, a moment apart (a busy machine
+    can show idle before a run has begun)."""
+    for _ in range(2):
+        page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
+        page.wait_for_timeout(300)
+    page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
+
+
+def one_visit(browser: Any, base: str, new_rate: float) -> dict[str, float]:
+    """A fresh visitor: first load to the chart, then one rate change to the new chart (s)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_init_script(WATCH)
+        page = context.new_page()
+        page.goto(base + "/", timeout=TIMEOUT_MS)
+        first = chart_time(page, FIRST_RATE)  # navigation starts the page's clock at 0
+        settle(page)
+        box = page.get_by_role("spinbutton", name="Learning rate", exact=True)
+        box.fill(f"{new_rate:g}")
+        box.press("Enter")
+        drawn = chart_time(page, new_rate)
+        pressed = page.evaluate("window.__enter")
+        if page.locator(FAILED).count():
+            raise SystemExit(
+                f"{base} showed an exception: {page.locator(FAILED).first.inner_text()}"
+            )
+        return {"first_load": first / 1000, "rate_change": (drawn - pressed) / 1000}
+    finally:
+        context.close()
+
+
+def measure(repeats: int, warmup: int, apps: dict[str, str] = APPS) -> dict[str, Any]:
+    """Both apps, alternating, ``warmup`` rounds uncounted, then ``repeats`` counted rounds."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, dict[str, list[float]]] = {
+        app: {"first_load": [], "rate_change": []} for app in APPS
+    }
+    load_before = os.getloadavg()
+    with contextlib.ExitStack() as stack:
+        bases = {app: stack.enter_context(serve(path)) for app, path in apps.items()}
+        pw = stack.enter_context(sync_playwright())
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        stack.callback(browser.close)
+        for k in range(warmup + repeats):
+            order = list(APPS) if k % 2 == 0 else list(reversed(APPS))
+            rate = round(0.3 + 0.001 * k, 3)  # new every round: never a cached run
+            for app in order:
+                got = one_visit(browser, bases[app], rate)
+                if k >= warmup:
+                    for what, s in got.items():
+                        times[app][what].append(s)
+    load_after = os.getloadavg()
+    med = {app: {w: statistics.median(v) for w, v in t.items()} for app, t in times.items()}
+    return {
+        "repeats": repeats,
+        "warmup": warmup,
+        "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
+        "cores": os.cpu_count(),
+        "apps": apps,
+        "seconds": times,
+        "median_s": med,
+        "ratio": {w: med["explore"][w] / med["minimal"][w] for w in ("first_load", "rate_change")},
+    }
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def table(saved: dict[str, Any]) -> str:
+    """docs/performance.md's table: one row per saved run, in the order they were saved."""
+
+    def ms(s: float) -> str:
+        return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
+
+    rows = [
+        "| run | first load: Explore | minimal | ratio | rate change: Explore | minimal | ratio "
+        "| load average (1 min, before–after) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for label, r in saved.items():
+        e, m = r["median_s"]["explore"], r["median_s"]["minimal"]
+        la = r["load_average_1min"]
+        rows.append(
+            f"| {label} | {ms(e['first_load'])} | {ms(m['first_load'])} "
+            f"| {r['ratio']['first_load']:.2f}× | {ms(e['rate_change'])} "
+            f"| {ms(m['rate_change'])} | {r['ratio']['rate_change']:.2f}× "
+            f"| {la[0]:g}–{la[1]:g} on {r['cores']} cores |"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__.split("\n")[0])
+    ap.add_argument("action", nargs="?", choices=["run", "table"], default="run")
+    ap.add_argument("--repeats", type=int, default=7, help="counted rounds (medians)")
+    ap.add_argument("--warmup", type=int, default=1, help="uncounted first rounds")
+    ap.add_argument("--label", help="the run's row in the table (default: the commit)")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument(
+        "--explore",
+        default=APPS["explore"],
+        help="another main script in Explore's place (a trial)",
+    )
+    args = ap.parse_args(argv)
+    if args.action == "table":
+        print(table(json.loads(args.out.read_text())))
+        return 0
+    result = measure(args.repeats, args.warmup, {**APPS, "explore": args.explore})
+    result["commit"] = commit()
+    result["date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    saved = json.loads(args.out.read_text()) if args.out.exists() else {}
+    saved[args.label or result["commit"]] = result
+    args.out.write_text(json.dumps(saved, indent=1) + "\n")
+    print(table(saved))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
