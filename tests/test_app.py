@@ -1,6 +1,7 @@
 """Every page in AppTest: defaults, controls, links, hostile links, uploads, downloads."""
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -330,6 +331,42 @@ def test_walk_speed_buttons_change_the_story():
     no_exception(at)
     assert at.number_input(key="wk_speed").value == 1.05
     assert any("diverges" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(("scale", "speed"), [("unit", 0.8), ("unit", 1.05), ("raw", 0.8)])
+def test_walk_edges_are_each_pictures_own_and_explained_once(scale, speed):
+    """Each picture's edge is 2/λmax of its weights' block, the side of it is said in words
+    (no parenthesis about the other side), and one sentence says why it differs from the
+    image's edge; every number is the engine's."""
+    from gdcore.bowl.landscape import slice_critical_lr
+    from gdcore.verdicts.diagnosis import edge
+
+    at = open_page("walk", scale=scale, speed=str(speed))
+    no_exception(at)
+    q = gdcore.quadratic(gdcore.pixel_table(gdcore.builtin_image("scene", 64), scale))
+    image_edge = gdcore.theory(q).critical_lr
+    rates = [m.value for m in at.markdown if m.value.startswith("Rate **")]
+    notes = [c.value for c in at.caption if "The image's edge rate is" in c.value]
+    assert len(rates) == 2 and len(notes) == 2
+    for free, rate, note in zip(([1], [1, 2]), rates, notes, strict=True):
+        own = slice_critical_lr(q, free)
+        lr, times, shown = re.match(
+            r"Rate \*\*(\S+)\*\* = (\S+) × .*? edge rate (\S+),", rate
+        ).groups()
+        assert float(shown) == edge(own) and float(times) == speed
+        assert float(lr) == pytest.approx(speed * own, rel=1e-3)
+        assert "(" not in rate  # no parenthesis next to the rate
+        assert ("above it" in rate) == (speed > 1) and ("below it" in rate) == (speed < 1)
+        assert f"The image's edge rate is {edge(image_edge):g} " in note
+        ratio = re.search(r"this picture's is (\S+)× larger", note)
+        if ratio:
+            assert float(ratio.group(1)) == pytest.approx(own / image_edge, rel=5e-3)
+        else:
+            assert "only slightly larger" in note and own / image_edge < 1.01
+        assert (f"so at {lr} all three weights together would blow up" in note) == (
+            speed * own > image_edge
+        )
+        assert note.count(". ") == 0  # one sentence
 
 
 def test_step_page_reproduces_the_lesson_numbers():
