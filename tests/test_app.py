@@ -83,6 +83,43 @@ def test_explore_suggested_rate_button_applies_it():
     assert "GOOD" in verdict_text(at)
 
 
+@pytest.mark.parametrize(
+    ("image", "epochs", "first"),
+    [("scene", 200, "ex_unit"), ("spot", 200, "ex_unit"), ("spot", 20000, "ex_use_suggestion")],
+)
+def test_explore_raw_scale_advises_normalizing_first_when_the_rate_cannot_finish(
+    image, epochs, first
+):
+    """On the raw scale the suggested rate needs thousands of epochs: when that is more than
+    the run has, normalizing is the first (primary) advice and the rate says what it needs."""
+    at = open_page("explore", image=image, scale="raw", lr="0.5", epochs=str(epochs))
+    no_exception(at)
+    buttons = [b for b in at.button if b.key in ("ex_unit", "ex_use_suggestion")]
+    assert [b.key for b in buttons][0] == first and len(buttons) == 2
+    table = gdcore.pixel_table(gdcore.builtin_image(image, 64), "raw")
+    bowl = gdcore.quadratic(table)
+    th = gdcore.theory(bowl)
+    d = gdcore.diagnose_run(
+        gdcore.run_descent(table, [0.5], epochs).errors[0], 0.5, th, np.zeros(3)
+    )
+    shown = float(f"{d.suggested_lr:.6g}")
+    needs = gdcore.epochs_to_target(bowl, shown, np.zeros(3))
+    rate = at.button(key="ex_use_suggestion")
+    if needs > epochs:
+        assert (
+            rate.label
+            == f"Or try the rate {shown:g}: it needs {needs:,} epochs, this run has {epochs:,}"
+        )
+        assert at.button(key="ex_unit").label.startswith("Normalize the inputs first")
+        assert (at.button(key="ex_unit").proto.type, rate.proto.type) == ("primary", "secondary")
+    else:
+        assert rate.label == f"Try the suggested rate {shown:g}" and rate.proto.type == "primary"
+    # The settling epoch is the first epoch of a real run within 1% of E*.
+    run = gdcore.run_descent(table, [shown], needs + 1).errors[0]
+    goal = gdcore.bowl.theory.target_excess(bowl, np.zeros(3))
+    assert run[needs] - th.error_star <= goal < run[needs - 1] - th.error_star
+
+
 def test_explore_link_restores_the_run():
     at = open_page(
         "explore",

@@ -20,6 +20,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 import gdcore
 import gdcore.learner.check
+import gdcore.verdicts.suggest
 from gdcore.bowl.fastest import Fastest
 from gdcore.verdicts.diagnosis import shown_edge
 from ui import specs, text, turns, urlstate
@@ -197,6 +198,61 @@ def verdict_card(d: gdcore.Diagnosis, lr: float | None = None) -> None:
         </div>""",
         unsafe_allow_html=True,
     )
+
+
+def rate_advice(
+    lr_field: Field,
+    scale_field: Field,
+    suggested: float | None,
+    lr: float,
+    scale: str,
+    bowl: gdcore.Quadratic,
+    w0: np.ndarray,
+    epochs: int,
+    plain: bool = True,
+) -> None:
+    """The advice buttons beside a verdict: the suggested rate and, on the raw scale,
+    normalizing. When the suggested rate cannot finish within the run's epochs on the raw
+    scale, normalizing comes first and the rate says how many epochs it needs (plain steps
+    only: with momentum or a schedule the rate's button is left as it is)."""
+    shown = float(f"{suggested:.6g}") if suggested is not None else None
+    offer = shown is not None and not np.isclose(shown, lr, rtol=1e-3)
+    advice = (
+        gdcore.verdicts.suggest.rate_advice(bowl, shown, w0, epochs, scale)
+        if offer and shown is not None and plain
+        else None
+    )
+    first = advice is not None and advice.normalize_first
+
+    def normalize() -> None:
+        if scale == "raw":  # the lesson's fix for a steep bowl, beside the verdict
+            label = (
+                "Normalize the inputs first: use the unit scale"
+                if first
+                else ("Normalize: use the unit scale")
+            )
+            action(
+                st.button,
+                scale_field,
+                label,
+                set_to="unit",
+                type="primary" if first else "secondary",
+                key="ex_unit",
+            )
+
+    if first:
+        normalize()
+    if offer and shown is not None:
+        action(
+            st.button,
+            lr_field,
+            advice.rate_label() if advice else f"Try the suggested rate {shown:g}",
+            set_to=shown,
+            type="secondary" if first else "primary",
+            key="ex_use_suggestion",
+        )
+    if not first:
+        normalize()
 
 
 def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
