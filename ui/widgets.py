@@ -32,6 +32,7 @@ from ui.data import (
     builtin_choice,
     builtin_png,
     digest,
+    prediction_to_rgb,
     residual_to_rgb,
     run_script,
     upload_pixels,
@@ -376,12 +377,21 @@ def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) ->
     turns.pause()
     c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
     turns.pause()
-    c2.image(brightness_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
+    c2.image(prediction_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
     turns.pause()
-    c3.image(residual_to_rgb(residual), caption="residual: orange = too dark", alt=alts[2], **look)
+    c3.image(
+        residual_to_rgb(residual),
+        caption="residual: orange = too dark, blue = too bright, white = right",
+        alt=alts[2],
+        **look,
+    )
     out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
     if out.any():
         st.caption(clipped_text(prediction, at, float(out.mean())))
+
+
+OUT_OF_RANGE_NAME = "purple"
+"""The hatching colour of ``ui.data.OUT_OF_RANGE_RGB`` in words."""
 
 
 def clipped_text(prediction: np.ndarray, at: int, share: float) -> str:
@@ -393,14 +403,15 @@ def clipped_text(prediction: np.ndarray, at: int, share: float) -> str:
         else "is not a number anywhere"
     )
     pct = f"{100 * share:.0f}%" if share >= 0.01 else "under 1%"
+    hatch = f"hatched in {OUT_OF_RANGE_NAME} stripes"
     if share < 0.5:
         return (
             f"At epoch {at} the predicted brightness {span}: the {pct} of pixels outside "
-            "0–255 are drawn black (below 0) or white (above 255)."
+            f"0–255 are drawn black (below 0) or white (above 255), {hatch}."
         )
     return (
         f"At epoch {at} the predicted brightness {span}: {pct} of the pixels are outside "
-        "0–255, so the picture is mostly clipped to black and white."
+        f"0–255, so the picture is mostly clipped to black and white, {hatch}."
     )
 
 
@@ -422,7 +433,8 @@ def picture_texts(
     return (
         f"Your image, {choice.label}: {side} pixels, brightness {span(px)}.",
         f"The model's prediction at epoch {at}: a flat ramp of brightness {span(prediction)} "
-        "(drawn clipped to 0–255).",
+        f"(drawn clipped to 0–255 in a grey frame; pixels outside it {OUT_OF_RANGE_NAME} "
+        "hatched).",
         f"The residual at epoch {at}, image minus prediction: {span(residual)}{mean_abs}; orange "
         "where the prediction is too dark, blue where it is too bright, white where it is right.",
     )
