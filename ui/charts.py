@@ -43,6 +43,25 @@ VERDICT_INK = {"too small": "#FFFFFF", "good": "#000000", "too large": "#000000"
 """Text on a verdict-coloured cell: 5.2:1 or more on each, whatever the theme around it."""
 VERDICT_SHAPES = ["triangle-down", "circle", "triangle-up"]
 ERROR_TITLE = "error (½·mean squared)"
+"""The y axis of the engine's own error; a learner's numbers are named by ``quantity_title``."""
+TYPED_TITLE = "your values"
+"""The y axis of numbers typed without a name: what they measure is the learner's to say."""
+NAME_CHARS = 40
+"""A name from a log is cut to this many characters on an axis."""
+
+
+def quantity_title(*names: str | None) -> str:
+    """The y axis of a learner's own numbers: the name their log gives them (Keras's
+    ``loss``, Lightning's ``train_loss``…), never the engine's ``ERROR_TITLE``; plain
+    numbers without a name are ``TYPED_TITLE``.
+
+    >>> quantity_title("loss", "val_loss"), quantity_title(None), quantity_title("loss", "loss")
+    ('loss, val_loss', 'your values', 'loss')
+    """
+    shown = [n if len(n) <= NAME_CHARS else n[: NAME_CHARS - 1] + "…" for n in names if n]
+    return ", ".join(dict.fromkeys(shown)) or TYPED_TITLE
+
+
 WEIGHTS = ["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"]
 WEIGHT_COLOURS = ["#0072B2", "#E69F00", "#CC79A7"]
 GREY = "#808080"
@@ -245,6 +264,7 @@ def error_curves(
     height: int = 320,
     description: str | None = None,
     verdicts: Sequence[str] | None = None,
+    y_title: str = ERROR_TITLE,
 ) -> alt.LayerChart:
     """Error against epoch, one line per run, optional E* rule and blow-up marks.
 
@@ -253,7 +273,8 @@ def error_curves(
     ``description`` is the chart's text alternative (``describe_runs``).
     ``verdicts`` (one per run, in order of first appearance) colour each line
     with its verdict's colour, as the verdict tables and cards do; runs that
-    share a verdict differ by their dashes (``run_styles``).
+    share a verdict differ by their dashes (``run_styles``). ``y_title`` names what is
+    drawn: the engine's error, or a learner's own quantity by its name (``quantity_title``).
     """
     data = df[np.isfinite(df["error"].to_numpy(dtype=float))]
     if log:
@@ -268,7 +289,7 @@ def error_curves(
             low = min(low, error_star)  # the E* line stays inside the view
         domain = [min(low, y_cap / 10), y_cap] if log else [min(0.0, low), y_cap]
     scale = alt.Scale(type="log", domain=domain) if log else alt.Scale(zero=False, domain=domain)
-    y = alt.Y("shown:Q", title=ERROR_TITLE + (", log scale" if log else ""), scale=scale)
+    y = alt.Y("shown:Q", title=y_title + (", log scale" if log else ""), scale=scale)
     # The whole run stays on the x axis, even where a run left the view early.
     span = [0, int(df["epoch"].max())] if len(df) else alt.Undefined
     x = alt.X(
@@ -790,6 +811,7 @@ def error_view(
     height: int = 320,
     images: list[str] | None = None,
     verdicts: Sequence[str] | None = None,
+    y_title: str = ERROR_TITLE,
 ) -> tuple[alt.LayerChart, list[str]]:
     """The error curves of (R, T+1) runs, and notes saying what the chart leaves out.
 
@@ -811,6 +833,7 @@ def error_view(
         y_cap=cap,
         height=height,
         verdicts=verdicts,
+        y_title=y_title,
     )
     v = errors.ravel()
     if log:
@@ -886,6 +909,7 @@ def training_and_validation(
     *,
     log: bool | None = False,
     title: str = "Your training and validation curves",
+    y_title: str = ERROR_TITLE,
 ) -> tuple[alt.LayerChart, list[str]]:
     """A learner's training curve with its validation curve beside it, and notes.
 
@@ -900,7 +924,7 @@ def training_and_validation(
     }
     df, cap = _named_curves(curves)
     log, notes = _axis(log, list(curves.values()), cap)
-    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve")
+    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve", y_title=y_title)
     if log:
         hidden = sum(int((~(np.isfinite(v) & (v > 0))).sum()) for v in curves.values())
         if hidden:
@@ -944,6 +968,7 @@ def check_chart(
     *,
     log: bool | None = False,
     title: str = "Your numbers over the exact curve",
+    y_title: str = ERROR_TITLE,
 ) -> tuple[alt.LayerChart, list[str]]:
     """A learner's printed errors over the exact curve of their setup, and notes.
 
@@ -972,7 +997,9 @@ def check_chart(
             ]
         )
     log, notes = _axis(log, list(curves.values()), cap)
-    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve", diverged=marks)
+    chart = error_curves(
+        df, log=log, title=title, y_cap=cap, colour_title="curve", diverged=marks, y_title=y_title
+    )
     hidden = sum(
         int((~(np.isfinite(c) & ((c > 0) if log else True))).sum()) for c in curves.values()
     )
@@ -1287,6 +1314,7 @@ def noisy_curve(
     verdict: str,
     log: bool | None = False,
     title: str = "Your curve and its trend",
+    y_title: str = ERROR_TITLE,
 ) -> tuple[alt.LayerChart, list[str]]:
     """A noisy log as TensorBoard shows it: the raw values faint, the trend (judged) a line.
 
@@ -1315,7 +1343,7 @@ def noisy_curve(
             + f" or over {VIEW_CAP:g}× the trend's start)"
         )
     y = alt.Y(
-        "error:Q", title=ERROR_TITLE, scale=alt.Scale(type="log" if log else "linear", zero=False)
+        "error:Q", title=y_title, scale=alt.Scale(type="log" if log else "linear", zero=False)
     )
     xs = alt.X("x:Q", title=unit, axis=alt.Axis(format="~s"))
     colour = VERDICT_COLOURS.get(verdict, GREY)
