@@ -435,6 +435,49 @@ def test_diagnose_lesson_exercise_and_typed_curve():
     assert any("0.01" in m.value for m in at.markdown if "Next" in m.value)
 
 
+def _y_titles(spec: dict) -> set[str]:
+    layers = spec.get("layer", [spec])
+    return {
+        one["encoding"]["y"]["title"]
+        for one in layers
+        if "title" in one.get("encoding", {}).get("y", {})
+    }
+
+
+@pytest.mark.parametrize(
+    ("log", "name"),
+    [
+        ("keras_fit_good.txt", "loss, val_loss"),
+        ("lightning_epoch_good.csv", None),
+        ("tensorboard_good.csv", None),
+    ],
+)
+def test_diagnose_names_a_foreign_loss_by_its_logs_name(log, name):
+    """A Keras or Lightning loss is not the lesson's ½·mean squared error: its axis carries
+    the log's own name for it."""
+    from pathlib import Path
+
+    from gdcore.learner.logs import read_log
+
+    text = (Path(__file__).parent / "data" / "frameworks" / log).read_text()
+    read = read_log(text)
+    expected = name or charts.quantity_title(read.column, read.validation_column)
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input(text).run()
+    no_exception(at)
+    titles = set().union(*(_y_titles(s) for s in specs(at)))
+    assert titles and not any(charts.ERROR_TITLE in t for t in titles), titles
+    assert any(t.startswith(expected) for t in titles), (titles, expected)
+    assert read.column and read.column in expected
+
+
+def test_diagnose_typed_numbers_are_your_values():
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input("10 9.99 9.98 9.97 9.96").run()
+    titles = set().union(*(_y_titles(s) for s in specs(at)))
+    assert titles == {charts.TYPED_TITLE} or titles == {charts.TYPED_TITLE + ", log scale"}
+
+
 def test_diagnose_bad_text_keeps_it_and_says_why():
     at = open_page("diagnose")
     at.text_area(key="dg_errors").input("1, 2, oops").run()

@@ -68,6 +68,41 @@ GREY = "#808080"
 """Rules and labels drawn on every theme: 3.9:1 on white, 4.6:1 on the dark background."""
 
 
+def legend() -> alt.Legend:
+    """The legend of a chart of runs: below the plot, one entry a line, labels never cut, so
+    a narrow screen (390 px) neither cuts a label ("the loop that explains them") nor puts a
+    label drawn in the plot over the legend."""
+    return alt.Legend(orient="bottom", direction="vertical", labelLimit=0, titleLimit=0)
+
+
+TITLE_CHARS = 44
+"""A chart title longer than this is broken into lines at spaces (``fit_title``): Vega-Lite
+never wraps a title, and at 390 px a longer one is cut."""
+
+
+def fit_title(spec: dict[str, Any], chars: int = TITLE_CHARS) -> dict[str, Any]:
+    """The spec with a long title broken into lines of at most ``chars`` characters (a word
+    longer than that gets a line of its own); the spec given is not changed.
+
+    >>> fit_title({"title": "Your training curve (the one judged) and your validation curve"})
+    {'title': {'text': ['Your training curve (the one judged) and', 'your validation curve']}}
+    >>> fit_title({"title": "Short"})
+    {'title': 'Short'}
+    """
+    title = spec.get("title")
+    body = title.get("text") if isinstance(title, dict) else title
+    if not isinstance(body, str) or len(body) <= chars:
+        return spec
+    lines: list[str] = []
+    for word in body.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    wrapped = {**title, "text": lines} if isinstance(title, dict) else {"text": lines}
+    return {**spec, "title": wrapped}
+
+
 LAYER_ONLY = ("params", "height", "width", "view")
 """What ``alt.layer`` moves or merges across layers; ``layer`` leaves a chart with any of them
 to Altair."""
@@ -305,11 +340,12 @@ def error_curves(
             "rate:N" if styled else "run:N",
             title="rate" if styled else colour_title,
             scale=alt.Scale(scheme="dark2"),  # 8 colours: at most 8 rates are compared
+            legend=legend(),
         )
         if many
         else alt.ColorValue("#0072B2")
     )
-    dash = alt.StrokeDash("image:N", title="image") if styled else alt.Undefined
+    dash = alt.StrokeDash("image:N", title="image", legend=legend()) if styled else alt.Undefined
     runs = list(dict.fromkeys(df["run"]))
     if (
         many
@@ -319,12 +355,20 @@ def error_curves(
         and set(verdicts) <= set(VERDICT_COLOURS)
     ):
         colours, dashes = run_styles(verdicts)
-        legend = f"{colour_title} (colour: verdict)"
+        named = f"{colour_title} (colour: verdict)"
         colour = alt.Color(
-            "run:N", title=legend, sort=runs, scale=alt.Scale(domain=runs, range=colours)
+            "run:N",
+            title=named,
+            sort=runs,
+            scale=alt.Scale(domain=runs, range=colours),
+            legend=legend(),
         )
         dash = alt.StrokeDash(
-            "run:N", title=legend, sort=runs, scale=alt.Scale(domain=runs, range=dashes)
+            "run:N",
+            title=named,
+            sort=runs,
+            scale=alt.Scale(domain=runs, range=dashes),
+            legend=legend(),
         )
     few = bool(len(data)) and bool(data.groupby("run")["epoch"].count().max() <= FEW_POINTS)
     lines = (
@@ -385,9 +429,17 @@ def error_curves(
             texts["label"] = (
                 f"↑ {len(leaving)} runs off the chart, from epoch {texts['epoch'].iloc[0]}"
             )
+        # Written towards the middle of the plot, so it stays inside it on a narrow screen.
+        right = len(df) and texts["epoch"].iloc[0] > 0.5 * float(df["epoch"].max())
         layers.append(
             alt.Chart(texts)
-            .mark_text(align="left", dx=9, dy=10, color="#D55E00", fontWeight="bold")
+            .mark_text(
+                align="right" if right else "left",
+                dx=-9 if right else 9,
+                dy=10,
+                color="#D55E00",
+                fontWeight="bold",
+            )
             .encode(x=alt.X("epoch:Q"), y=top, text=alt.Text("label:N"))
         )
     if diverged is not None and len(diverged):

@@ -23,7 +23,7 @@ import gdcore.learner.check
 import gdcore.verdicts.suggest
 from gdcore.bowl.fastest import Fastest
 from gdcore.verdicts.diagnosis import shown_edge
-from ui import specs, text, turns, urlstate
+from ui import charts, specs, text, turns, urlstate
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
 from ui.data import (
@@ -488,7 +488,7 @@ def draw(
     turns.pause()  # a run with heavy work lets waiting light runs go between its charts
     spec, *rest = specs.cached_spec(build, *args, **kwargs)
     target = st if where is None else where
-    target.vega_lite_chart(spec, width="stretch")
+    target.vega_lite_chart(charts.fit_title(spec), width="stretch")
     said = [*notes, *(rest[0] if rest else ())]
     if said:
         target.caption("Note: " + "; ".join(said) + ".")
