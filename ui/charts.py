@@ -75,6 +75,8 @@ def legend() -> alt.Legend:
     return alt.Legend(orient="bottom", direction="vertical", labelLimit=0, titleLimit=0)
 
 
+LEGEND_ROW = 22
+"""Pixels of one legend line below a plot, added to the chart's height."""
 TITLE_CHARS = 44
 """A chart title longer than this is broken into lines at spaces (``fit_title``): Vega-Lite
 never wraps a title, and at 390 px a longer one is cut."""
@@ -404,7 +406,7 @@ def error_curves(
         if diverged is not None and len(diverged):
             blown = dict(zip(diverged["run"], diverged["label"], strict=True))
             leaving["label"] = [
-                f"{lab}; {blown[run]}" if run in blown else lab
+                f"{lab}\n{blown[run]}" if run in blown else lab
                 for run, lab in zip(leaving["run"], leaving["label"], strict=True)
             ]
             diverged = diverged[~diverged["run"].isin(leaving["run"])]
@@ -439,6 +441,7 @@ def error_curves(
                 dy=10,
                 color="#D55E00",
                 fontWeight="bold",
+                lineBreak="\n",
             )
             .encode(x=alt.X("epoch:Q"), y=top, text=alt.Text("label:N"))
         )
@@ -451,12 +454,21 @@ def error_curves(
             .mark_point(shape="cross", size=160, color="#D55E00", strokeWidth=3)
             .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), tooltip=[alt.Tooltip("label:N")])
         )
-        layers.append(
+        late = len(marks) and marks["epoch"].min() > 0.5 * float(df["epoch"].max())
+        layers.append(  # written towards the plot's middle, never pushing the plot aside
             alt.Chart(marks)
-            .mark_text(align="right", dx=-8, dy=-10, color="#D55E00", fontWeight="bold")
+            .mark_text(
+                align="right" if late else "left",
+                dx=-8 if late else 8,
+                dy=-10,
+                color="#D55E00",
+                fontWeight="bold",
+            )
             .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), text=alt.Text("label:N"))
         )
     said: dict[str, Any] = {"description": description} if description else {}
+    if many:  # the legend sits below the plot: the chart grows by it, the plot keeps its size
+        height += LEGEND_ROW * (data["run"].nunique() + 1)
     return layer(*layers, padding=PADDING, title=title, height=height, **said)
 
 

@@ -263,7 +263,7 @@ def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
         st.caption(
             "Anyone opening this link sees the same run and verdict." + (f" {note}" if note else "")
         )
-        st.code(link, language=None)
+        st.code(link, language=None, wrap_lines=True)  # the whole link, never cut at 390 px
 
 
 def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) -> None:
