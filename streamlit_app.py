@@ -7,7 +7,7 @@ import streamlit as st
 import gdcore
 import gdcore.pixels.table
 from ui import charts, data, momentum, text, urlstate, widgets
-from ui.controls import action, control
+from ui.controls import control
 
 with widgets.page_run("explore") as page:
     f = {fl.url: fl for fl in page.fields}
@@ -53,19 +53,17 @@ with widgets.page_run("explore") as page:
     left, right = st.columns([3, 2], gap="large")
     with left:
         widgets.verdict_card(diag, lr)
-        if diag.suggested_lr is not None and not np.isclose(diag.suggested_lr, lr, rtol=1e-3):
-            action(
-                st.button,
-                f["lr"],
-                f"Try the suggested rate {float(f'{diag.suggested_lr:.6g}'):g}",
-                set_to=float(f"{diag.suggested_lr:.6g}"),
-                type="primary",
-                key="ex_use_suggestion",
-            )
-        if table.scale == "raw":  # the lesson's fix for a steep bowl, beside the verdict
-            action(
-                st.button, f["scale"], "Normalize: use the unit scale", set_to="unit", key="ex_unit"
-            )
+        widgets.rate_advice(
+            f["lr"],
+            f["scale"],
+            diag.suggested_lr,
+            lr,
+            table.scale,
+            bowl,
+            weights[0],
+            epochs,
+            knob.plain,
+        )
         axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
         widgets.draw(
             charts.error_view,

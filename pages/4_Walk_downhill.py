@@ -4,7 +4,6 @@ import streamlit as st
 
 from gdcore.bowl import landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
-from gdcore.verdicts.diagnosis import edge
 from ui import charts, data, momentum, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import WALK_PAIRS
@@ -77,10 +76,11 @@ with widgets.page_run("walk") as page:
         widgets.draw(charts.bowl_chart, curve, path, name)
         factor = walk.factor
         st.markdown(
-            f"Rate **{walk.lr:.4g}** = {speed:g} × the edge rate {edge(walk.critical_lr):g} for {name} "
-            f"alone (above the edge, steps overshoot by more than they gain). Every step "
-            f"multiplies the distance to the bottom by **{factor:.3f}**: {landscape.step_kind(factor)}."
+            text.walk_rate(walk.lr, speed, walk.critical_lr, factor, f"{name}'s")
+            + f" Every step multiplies the distance to the bottom by **{factor:.3f}**: "
+            f"{landscape.step_kind(factor)}."
         )
+        st.caption(text.picture_edge_note(walk.critical_lr, th.critical_lr, name, walk.lr))
         off_note(walk, "picture")
 
     def two_weights(a: int, b: int) -> None:
@@ -93,9 +93,12 @@ with widgets.page_run("walk") as page:
         widgets.draw(charts.contour_chart, grid, path, *names)
         kappa = landscape.slice_condition(bowl, [a, b])
         st.markdown(
-            f"Rate **{walk.lr:.4g}** = {speed:g} × this map's edge rate {edge(walk.critical_lr):g}. "
-            f"The valley is **{text.times(kappa)}** steeper across than along: "
+            text.walk_rate(walk.lr, speed, walk.critical_lr, walk.factor, "this map's")
+            + f" The valley is **{text.times(kappa)}** steeper across than along: "
             + landscape.valley_shape(kappa, walk.factor)
+        )
+        st.caption(
+            text.picture_edge_note(walk.critical_lr, th.critical_lr, " and ".join(names), walk.lr)
         )
         off_note(walk, "map")
 

@@ -90,6 +90,7 @@ with widgets.page_run("diagnose") as page:
                 st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
             axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
             trend = gdcore.verdicts.noise.trend_of(read.values, read.axis)
+            named = charts.quantity_title(read.column)  # the log's own name: not our error
             if trend is not None and trend.how:  # judged by its trend: draw both
                 at = read.axis.at if read.axis.at is not None else np.arange(len(read.values))
                 widgets.draw(
@@ -104,6 +105,7 @@ with widgets.page_run("diagnose") as page:
                     verdict=diag.verdict,
                     log=charts.AXES[axis],
                     title=f"Your {len(read.values):,} values (faint) and their trend (judged)",
+                    y_title=named,
                 )
             elif read.validation is not None:
                 widgets.draw(
@@ -113,6 +115,7 @@ with widgets.page_run("diagnose") as page:
                     (str(read.column), str(read.validation_column)),
                     log=charts.AXES[axis],
                     title="Your training curve (the one judged) and your validation curve",
+                    y_title=charts.quantity_title(read.column, read.validation_column),
                 )
             else:
                 widgets.draw(
@@ -123,6 +126,7 @@ with widgets.page_run("diagnose") as page:
                     title=f"Your curve ({len(read.values)} values, from {curve.source})",
                     unit="values",
                     verdicts=[diag.verdict],
+                    y_title=named,
                 )
             with st.expander("How the verdict is reached"):
                 if trend is not None and trend.how:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from gdcore.learner.exercises import PROGRESS_NOTE
 from ui import classroom, data, urlstate, widgets
 from ui import exercise_views as views
 from ui.controls import control
@@ -44,5 +45,6 @@ with widgets.page_run("exercises") as page:
     views.progress_table()
     written = urlstate.publish(page)
     with st.expander("For teachers: make a classroom link", icon=":material/link:"):
+        st.caption(f"Learners' downloaded progress (JSON): {PROGRESS_NOTE}")
         classroom.link_maker(lambda f: urlstate.kept_value(f.key, f.default), "exercises")
     widgets.share_box(page, written)

@@ -129,6 +129,7 @@ def test_every_chart_on_every_page_says_what_it_shows_with_numbers(name):
         said = spec.get("description", "")
         title = spec.get("title", "")
         title = title if isinstance(title, str) else title.get("text", "")
+        title = " ".join(title) if isinstance(title, list) else title  # a long title, in lines
         assert said.startswith(title) and len(said) > len(title) + 20, said
         assert re.search(r"\d", said[len(title) :]), said
 

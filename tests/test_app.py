@@ -1,6 +1,7 @@
 """Every page in AppTest: defaults, controls, links, hostile links, uploads, downloads."""
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,43 @@ def test_explore_suggested_rate_button_applies_it():
     assert "TOO SMALL" in verdict_text(at)
     at.button(key="ex_use_suggestion").click().run()
     assert "GOOD" in verdict_text(at)
+
+
+@pytest.mark.parametrize(
+    ("image", "epochs", "first"),
+    [("scene", 200, "ex_unit"), ("spot", 200, "ex_unit"), ("spot", 20000, "ex_use_suggestion")],
+)
+def test_explore_raw_scale_advises_normalizing_first_when_the_rate_cannot_finish(
+    image, epochs, first
+):
+    """On the raw scale the suggested rate needs thousands of epochs: when that is more than
+    the run has, normalizing is the first (primary) advice and the rate says what it needs."""
+    at = open_page("explore", image=image, scale="raw", lr="0.5", epochs=str(epochs))
+    no_exception(at)
+    buttons = [b for b in at.button if b.key in ("ex_unit", "ex_use_suggestion")]
+    assert [b.key for b in buttons][0] == first and len(buttons) == 2
+    table = gdcore.pixel_table(gdcore.builtin_image(image, 64), "raw")
+    bowl = gdcore.quadratic(table)
+    th = gdcore.theory(bowl)
+    d = gdcore.diagnose_run(
+        gdcore.run_descent(table, [0.5], epochs).errors[0], 0.5, th, np.zeros(3)
+    )
+    shown = float(f"{d.suggested_lr:.6g}")
+    needs = gdcore.epochs_to_target(bowl, shown, np.zeros(3))
+    rate = at.button(key="ex_use_suggestion")
+    if needs > epochs:
+        assert (
+            rate.label
+            == f"Or try the rate {shown:g}: it needs {needs:,} epochs, this run has {epochs:,}"
+        )
+        assert at.button(key="ex_unit").label.startswith("Normalize the inputs first")
+        assert (at.button(key="ex_unit").proto.type, rate.proto.type) == ("primary", "secondary")
+    else:
+        assert rate.label == f"Try the suggested rate {shown:g}" and rate.proto.type == "primary"
+    # The settling epoch is the first epoch of a real run within 1% of E*.
+    run = gdcore.run_descent(table, [shown], needs + 1).errors[0]
+    goal = gdcore.bowl.theory.target_excess(bowl, np.zeros(3))
+    assert run[needs] - th.error_star <= goal < run[needs - 1] - th.error_star
 
 
 def test_explore_link_restores_the_run():
@@ -332,6 +370,42 @@ def test_walk_speed_buttons_change_the_story():
     assert any("diverges" in m.value for m in at.markdown)
 
 
+@pytest.mark.parametrize(("scale", "speed"), [("unit", 0.8), ("unit", 1.05), ("raw", 0.8)])
+def test_walk_edges_are_each_pictures_own_and_explained_once(scale, speed):
+    """Each picture's edge is 2/λmax of its weights' block, the side of it is said in words
+    (no parenthesis about the other side), and one sentence says why it differs from the
+    image's edge; every number is the engine's."""
+    from gdcore.bowl.landscape import slice_critical_lr
+    from gdcore.verdicts.diagnosis import edge
+
+    at = open_page("walk", scale=scale, speed=str(speed))
+    no_exception(at)
+    q = gdcore.quadratic(gdcore.pixel_table(gdcore.builtin_image("scene", 64), scale))
+    image_edge = gdcore.theory(q).critical_lr
+    rates = [m.value for m in at.markdown if m.value.startswith("Rate **")]
+    notes = [c.value for c in at.caption if "The image's edge rate is" in c.value]
+    assert len(rates) == 2 and len(notes) == 2
+    for free, rate, note in zip(([1], [1, 2]), rates, notes, strict=True):
+        own = slice_critical_lr(q, free)
+        lr, times, shown = re.match(
+            r"Rate \*\*(\S+)\*\* = (\S+) × .*? edge rate (\S+),", rate
+        ).groups()
+        assert float(shown) == edge(own) and float(times) == speed
+        assert float(lr) == pytest.approx(speed * own, rel=1e-3)
+        assert "(" not in rate  # no parenthesis next to the rate
+        assert ("above it" in rate) == (speed > 1) and ("below it" in rate) == (speed < 1)
+        assert f"The image's edge rate is {edge(image_edge):g} " in note
+        ratio = re.search(r"this picture's is (\S+)× larger", note)
+        if ratio:
+            assert float(ratio.group(1)) == pytest.approx(own / image_edge, rel=5e-3)
+        else:
+            assert "only slightly larger" in note and own / image_edge < 1.01
+        assert (f"so at {lr} all three weights together would blow up" in note) == (
+            speed * own > image_edge
+        )
+        assert note.count(". ") == 0  # one sentence
+
+
 def test_step_page_reproduces_the_lesson_numbers():
     at = open_page("step")
     metrics = {m.label: m.value for m in at.metric}
@@ -359,6 +433,49 @@ def test_diagnose_lesson_exercise_and_typed_curve():
     at.number_input(key="dg_lr").set_value(0.001).run()
     assert "TOO SMALL" in verdict_text(at)
     assert any("0.01" in m.value for m in at.markdown if "Next" in m.value)
+
+
+def _y_titles(spec: dict) -> set[str]:
+    layers = spec.get("layer", [spec])
+    return {
+        one["encoding"]["y"]["title"]
+        for one in layers
+        if "title" in one.get("encoding", {}).get("y", {})
+    }
+
+
+@pytest.mark.parametrize(
+    ("log", "name"),
+    [
+        ("keras_fit_good.txt", "loss, val_loss"),
+        ("lightning_epoch_good.csv", None),
+        ("tensorboard_good.csv", None),
+    ],
+)
+def test_diagnose_names_a_foreign_loss_by_its_logs_name(log, name):
+    """A Keras or Lightning loss is not the lesson's ½·mean squared error: its axis carries
+    the log's own name for it."""
+    from pathlib import Path
+
+    from gdcore.learner.logs import read_log
+
+    text = (Path(__file__).parent / "data" / "frameworks" / log).read_text()
+    read = read_log(text)
+    expected = name or charts.quantity_title(read.column, read.validation_column)
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input(text).run()
+    no_exception(at)
+    titles = set().union(*(_y_titles(s) for s in specs(at)))
+    assert titles and not any(charts.ERROR_TITLE in t for t in titles), titles
+    assert any(t.startswith(expected) for t in titles), (titles, expected)
+    assert read.column and read.column in expected
+
+
+def test_diagnose_typed_numbers_are_your_values():
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input("10 9.99 9.98 9.97 9.96").run()
+    titles = set().union(*(_y_titles(s) for s in specs(at)))
+    assert titles == {charts.TYPED_TITLE} or titles == {charts.TYPED_TITLE + ", log scale"}
 
 
 def test_diagnose_bad_text_keeps_it_and_says_why():

@@ -1,6 +1,8 @@
 """Exercises (right and wrong answers) and classroom links (generation and locking)."""
 
+import json
 import urllib.parse
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -117,7 +119,7 @@ def test_predict_right_and_wrong():
         at.radio(key="xr_pred_2").set_value(wrong)
     at.run()  # any other click reruns the page: no new grade, no new attempt
     assert len(at.success) == 3 and not at.error
-    assert at.session_state["_progress"]["predict"]["attempts"] == 1
+    assert len(at.session_state["_progress"]["predict"]["attempts"]) == 1
     # Starting again clears the answers; a wrong one is then graded wrong.
     at.button(key="xr_predict_again").click().run()
     assert all(at.radio(key=f"xr_pred_{i}").value is None for i in range(3))
@@ -126,7 +128,21 @@ def test_predict_right_and_wrong():
         at.radio(key=f"xr_pred_{i}").set_value(truth[lr_i] if i != 2 else wrong)
     at.button(key="xr_check_predict").click().run()
     assert len(at.error) == 1 and f"you said {wrong}" in at.error[0].value
-    assert at.session_state["_progress"]["predict"]["attempts"] == 2
+    # Both attempts are kept, in order: the first (all right) is not replaced by the second.
+    first, second = at.session_state["_progress"]["predict"]["attempts"]
+    assert (first["attempt"], first["result"], second["attempt"], second["result"]) == (
+        1,
+        "right",
+        2,
+        "wrong",
+    )
+    assert first["answer"] == {f"{lr:g}": truth[lr] for lr in rates}
+    assert second["answer"][f"{lr:g}"] == wrong and first["answer"][f"{lr:g}"] == truth[lr]
+    assert first["message"] == "3 of 3 right" and second["message"] == "2 of 3 right"
+    assert first["time"] <= second["time"] and first["time"].endswith("+00:00")
+    table = at.dataframe[0].value
+    assert list(table["attempts"]) == [2] and list(table["first result"]) == ["right"]
+    assert list(table["last result"]) == ["wrong"] and list(table["solved"]) == ["yes"]
 
 
 @pytest.mark.parametrize(
@@ -165,6 +181,30 @@ def test_scaling_and_sign_exercises_and_progress_download():
     table = at.dataframe[0].value
     assert list(table["solved"]) == ["yes", "not yet"]
     assert at.get("download_button")[0].proto.label.endswith("Download your progress (JSON)")
+    # The learner's progress and the teacher's panel both say what the JSON keeps.
+    assert any(ex.PROGRESS_NOTE in c.value for c in at.caption)
+    teacher = next(e for e in at.expander if "For teachers" in e.label)
+    assert any(ex.PROGRESS_NOTE in c.value for c in teacher.caption)
+
+
+def test_progress_keeps_every_attempt_in_order_and_serialises():
+    progress: dict = {}
+    times = [datetime(2026, 3, 1, 9, 0, s, tzinfo=UTC) for s in (5, 30, 59)]
+    answers = ["much smaller", "about the same", "much larger"]
+    for t, a in zip(times, answers, strict=True):
+        fb = ex.Feedback(a == "much larger", f"answer {a}")
+        ex.add_attempt(progress, "scaling", "Scaling", fb, a, "plane", "raw", t)
+    back = json.loads(json.dumps(progress))
+    attempts = back["scaling"]["attempts"]
+    assert [a["answer"] for a in attempts] == answers
+    assert [a["result"] for a in attempts] == ["wrong", "wrong", "right"]
+    assert [a["attempt"] for a in attempts] == [1, 2, 3]
+    assert [a["time"] for a in attempts] == [t.isoformat(timespec="seconds") for t in times]
+    assert back["scaling"]["solved"] is True
+    # A time in another zone is written in UTC.
+    local = datetime(2026, 3, 1, 11, 0, 0, tzinfo=timezone(timedelta(hours=2)))
+    entry = ex.add_attempt(progress, "scaling", "Scaling", fb, "x", "plane", "raw", local)
+    assert entry["attempts"][-1]["time"] == "2026-03-01T09:00:00+00:00"
 
 
 # --- classroom links -------------------------------------------------------

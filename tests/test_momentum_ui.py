@@ -44,7 +44,8 @@ def _titles(at) -> list[str]:
     out = []
     for s in specs(at):
         t = s.get("title")
-        out.append(t.get("text") if isinstance(t, dict) else t)
+        t = t.get("text") if isinstance(t, dict) else t
+        out.append(" ".join(t) if isinstance(t, list) else t)  # a long title is in lines
     return out
 
 
@@ -318,6 +319,7 @@ def test_every_new_chart_is_valid_vega_lite_and_says_what_it_shows(name, query):
         assert problem is None, (spec.get("title"), problem)
         said, title = spec.get("description", ""), spec.get("title", "")
         title = title if isinstance(title, str) else title.get("text", "")
+        title = " ".join(title) if isinstance(title, list) else title  # a long title, in lines
         assert said.startswith(title) and re.search(r"\d", said[len(title) :]), said
 
 

@@ -114,3 +114,41 @@ def test_the_clipping_caption_says_how_much_is_clipped():
     assert "25% of pixels" in few and "far" not in few and "mostly" not in few
     most = clipped_text(np.array([-1e5, 1e5, np.nan]), 3, 1.0)
     assert "100% of the pixels" in most and "mostly clipped" in most
+    assert "hatched in purple stripes" in few and "hatched in purple stripes" in most
+
+
+def test_a_prediction_far_outside_0_255_stays_visible_on_a_white_page():
+    """At rate 5 the prediction was white on the white page: now it is framed, and every
+    pixel outside 0-255 is white or black under purple hatching; pixels inside are untouched."""
+    from ui.data import FRAME_RGB, OUT_OF_RANGE_RGB, brightness_to_rgb, prediction_to_rgb
+
+    pred = np.full((64, 64), 1e6)  # all far above 255
+    pred[:, :32] = np.linspace(0, 255, 32)  # the left half in range
+    pred[0, 40] = -3e4
+    pred[1, 40] = np.nan
+    rgb = prediction_to_rgb(pred)
+    assert rgb.shape == (66, 66, 3) and rgb.dtype == np.uint8
+    frame = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+    assert (frame == FRAME_RGB).all()
+    inner = rgb[1:-1, 1:-1]
+    grey = brightness_to_rgb(pred[:, :32])
+    np.testing.assert_array_equal(inner[:, :32], np.repeat(grey[..., None], 3, axis=2))
+    right = inner[:, 32:].reshape(-1, 3)
+    hatched = (right == OUT_OF_RANGE_RGB).all(axis=1)
+    white = (right == 255).all(axis=1)
+    assert hatched.mean() > 0.2 and white.mean() > 0.5 and (hatched | white).sum() >= 32 * 64 - 2
+    # Stripes: every row and every column of the out-of-range half has some hatching.
+    stripes = (inner[:, 32:] == OUT_OF_RANGE_RGB).all(axis=2)
+    assert stripes.any(axis=0).all() and stripes.any(axis=1).all()
+    # Below 0 is black, not a number mid-grey, unless a stripe crosses them.
+    assert tuple(inner[0, 40]) in ((0, 0, 0), OUT_OF_RANGE_RGB)
+    assert tuple(inner[1, 40]) in ((128, 128, 128), OUT_OF_RANGE_RGB)
+
+
+def test_explore_pictures_name_every_colour():
+    at = open_page("explore", lr="5")
+    captions = " ".join(c.value for c in at.caption)
+    assert "hatched in purple stripes" in captions
+    images = at.get("image")
+    names = " ".join(i.proto.imgs[0].caption for i in images)
+    assert "orange = too dark" in names and "blue = too bright" in names

@@ -43,10 +43,66 @@ VERDICT_INK = {"too small": "#FFFFFF", "good": "#000000", "too large": "#000000"
 """Text on a verdict-coloured cell: 5.2:1 or more on each, whatever the theme around it."""
 VERDICT_SHAPES = ["triangle-down", "circle", "triangle-up"]
 ERROR_TITLE = "error (½·mean squared)"
+"""The y axis of the engine's own error; a learner's numbers are named by ``quantity_title``."""
+TYPED_TITLE = "your values"
+"""The y axis of numbers typed without a name: what they measure is the learner's to say."""
+NAME_CHARS = 40
+"""A name from a log is cut to this many characters on an axis."""
+
+
+def quantity_title(*names: str | None) -> str:
+    """The y axis of a learner's own numbers: the name their log gives them (Keras's
+    ``loss``, Lightning's ``train_loss``…), never the engine's ``ERROR_TITLE``; plain
+    numbers without a name are ``TYPED_TITLE``.
+
+    >>> quantity_title("loss", "val_loss"), quantity_title(None), quantity_title("loss", "loss")
+    ('loss, val_loss', 'your values', 'loss')
+    """
+    shown = [n if len(n) <= NAME_CHARS else n[: NAME_CHARS - 1] + "…" for n in names if n]
+    return ", ".join(dict.fromkeys(shown)) or TYPED_TITLE
+
+
 WEIGHTS = ["w0 (intercept)", "w1 (x slope)", "w2 (y slope)"]
 WEIGHT_COLOURS = ["#0072B2", "#E69F00", "#CC79A7"]
 GREY = "#808080"
 """Rules and labels drawn on every theme: 3.9:1 on white, 4.6:1 on the dark background."""
+
+
+def legend() -> alt.Legend:
+    """The legend of a chart of runs: below the plot, one entry a line, labels never cut, so
+    a narrow screen (390 px) neither cuts a label ("the loop that explains them") nor puts a
+    label drawn in the plot over the legend."""
+    return alt.Legend(orient="bottom", direction="vertical", labelLimit=0, titleLimit=0)
+
+
+LEGEND_ROW = 22
+"""Pixels of one legend line below a plot, added to the chart's height."""
+TITLE_CHARS = 44
+"""A chart title longer than this is broken into lines at spaces (``fit_title``): Vega-Lite
+never wraps a title, and at 390 px a longer one is cut."""
+
+
+def fit_title(spec: dict[str, Any], chars: int = TITLE_CHARS) -> dict[str, Any]:
+    """The spec with a long title broken into lines of at most ``chars`` characters (a word
+    longer than that gets a line of its own); the spec given is not changed.
+
+    >>> fit_title({"title": "Your training curve (the one judged) and your validation curve"})
+    {'title': {'text': ['Your training curve (the one judged) and', 'your validation curve']}}
+    >>> fit_title({"title": "Short"})
+    {'title': 'Short'}
+    """
+    title = spec.get("title")
+    body = title.get("text") if isinstance(title, dict) else title
+    if not isinstance(body, str) or len(body) <= chars:
+        return spec
+    lines: list[str] = []
+    for word in body.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    wrapped = {**title, "text": lines} if isinstance(title, dict) else {"text": lines}
+    return {**spec, "title": wrapped}
 
 
 LAYER_ONLY = ("params", "height", "width", "view")
@@ -261,6 +317,7 @@ def error_curves(
     height: int = 320,
     description: str | None = None,
     verdicts: Sequence[str] | None = None,
+    y_title: str = ERROR_TITLE,
 ) -> alt.LayerChart:
     """Error against epoch, one line per run, optional E* rule and blow-up marks.
 
@@ -269,7 +326,8 @@ def error_curves(
     ``description`` is the chart's text alternative (``describe_runs``).
     ``verdicts`` (one per run, in order of first appearance) colour each line
     with its verdict's colour, as the verdict tables and cards do; runs that
-    share a verdict differ by their dashes (``run_styles``).
+    share a verdict differ by their dashes (``run_styles``). ``y_title`` names what is
+    drawn: the engine's error, or a learner's own quantity by its name (``quantity_title``).
     """
     data = df[np.isfinite(df["error"].to_numpy(dtype=float))]
     if log:
@@ -284,7 +342,7 @@ def error_curves(
             low = min(low, error_star)  # the E* line stays inside the view
         domain = [min(low, y_cap / 10), y_cap] if log else [min(0.0, low), y_cap]
     scale = alt.Scale(type="log", domain=domain) if log else alt.Scale(zero=False, domain=domain)
-    y = alt.Y("shown:Q", title=ERROR_TITLE + (", log scale" if log else ""), scale=scale)
+    y = alt.Y("shown:Q", title=y_title + (", log scale" if log else ""), scale=scale)
     # The whole run stays on the x axis, even where a run left the view early.
     span = [0, int(df["epoch"].max())] if len(df) else alt.Undefined
     x = alt.X(
@@ -300,11 +358,12 @@ def error_curves(
             "rate:N" if styled else "run:N",
             title="rate" if styled else colour_title,
             scale=alt.Scale(scheme="dark2"),  # 8 colours: at most 8 rates are compared
+            legend=legend(),
         )
         if many
         else alt.ColorValue("#0072B2")
     )
-    dash = alt.StrokeDash("image:N", title="image") if styled else alt.Undefined
+    dash = alt.StrokeDash("image:N", title="image", legend=legend()) if styled else alt.Undefined
     runs = list(dict.fromkeys(df["run"]))
     if (
         many
@@ -314,12 +373,20 @@ def error_curves(
         and set(verdicts) <= set(VERDICT_COLOURS)
     ):
         colours, dashes = run_styles(verdicts)
-        legend = f"{colour_title} (colour: verdict)"
+        named = f"{colour_title} (colour: verdict)"
         colour = alt.Color(
-            "run:N", title=legend, sort=runs, scale=alt.Scale(domain=runs, range=colours)
+            "run:N",
+            title=named,
+            sort=runs,
+            scale=alt.Scale(domain=runs, range=colours),
+            legend=legend(),
         )
         dash = alt.StrokeDash(
-            "run:N", title=legend, sort=runs, scale=alt.Scale(domain=runs, range=dashes)
+            "run:N",
+            title=named,
+            sort=runs,
+            scale=alt.Scale(domain=runs, range=dashes),
+            legend=legend(),
         )
     few = bool(len(data)) and bool(data.groupby("run")["epoch"].count().max() <= FEW_POINTS)
     lines = (
@@ -355,7 +422,7 @@ def error_curves(
         if diverged is not None and len(diverged):
             blown = dict(zip(diverged["run"], diverged["label"], strict=True))
             leaving["label"] = [
-                f"{lab}; {blown[run]}" if run in blown else lab
+                f"{lab}\n{blown[run]}" if run in blown else lab
                 for run, lab in zip(leaving["run"], leaving["label"], strict=True)
             ]
             diverged = diverged[~diverged["run"].isin(leaving["run"])]
@@ -380,9 +447,18 @@ def error_curves(
             texts["label"] = (
                 f"↑ {len(leaving)} runs off the chart, from epoch {texts['epoch'].iloc[0]}"
             )
+        # Written towards the middle of the plot, so it stays inside it on a narrow screen.
+        right = len(df) and texts["epoch"].iloc[0] > 0.5 * float(df["epoch"].max())
         layers.append(
             alt.Chart(texts)
-            .mark_text(align="left", dx=9, dy=10, color="#D55E00", fontWeight="bold")
+            .mark_text(
+                align="right" if right else "left",
+                dx=-9 if right else 9,
+                dy=10,
+                color="#D55E00",
+                fontWeight="bold",
+                lineBreak="\n",
+            )
             .encode(x=alt.X("epoch:Q"), y=top, text=alt.Text("label:N"))
         )
     if diverged is not None and len(diverged):
@@ -394,12 +470,21 @@ def error_curves(
             .mark_point(shape="cross", size=160, color="#D55E00", strokeWidth=3)
             .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), tooltip=[alt.Tooltip("label:N")])
         )
-        layers.append(
+        late = len(marks) and marks["epoch"].min() > 0.5 * float(df["epoch"].max())
+        layers.append(  # written towards the plot's middle, never pushing the plot aside
             alt.Chart(marks)
-            .mark_text(align="right", dx=-8, dy=-10, color="#D55E00", fontWeight="bold")
+            .mark_text(
+                align="right" if late else "left",
+                dx=-8 if late else 8,
+                dy=-10,
+                color="#D55E00",
+                fontWeight="bold",
+            )
             .encode(x=alt.X("epoch:Q"), y=alt.Y("error:Q"), text=alt.Text("label:N"))
         )
     said: dict[str, Any] = {"description": description} if description else {}
+    if many:  # the legend sits below the plot: the chart grows by it, the plot keeps its size
+        height += LEGEND_ROW * (data["run"].nunique() + 1)
     return layer(*layers, padding=PADDING, title=title, height=height, **said)
 
 
@@ -806,6 +891,7 @@ def error_view(
     height: int = 320,
     images: list[str] | None = None,
     verdicts: Sequence[str] | None = None,
+    y_title: str = ERROR_TITLE,
 ) -> tuple[alt.LayerChart, list[str]]:
     """The error curves of (R, T+1) runs, and notes saying what the chart leaves out.
 
@@ -827,6 +913,7 @@ def error_view(
         y_cap=cap,
         height=height,
         verdicts=verdicts,
+        y_title=y_title,
     )
     v = errors.ravel()
     if log:
@@ -902,6 +989,7 @@ def training_and_validation(
     *,
     log: bool | None = False,
     title: str = "Your training and validation curves",
+    y_title: str = ERROR_TITLE,
 ) -> tuple[alt.LayerChart, list[str]]:
     """A learner's training curve with its validation curve beside it, and notes.
 
@@ -916,7 +1004,7 @@ def training_and_validation(
     }
     df, cap = _named_curves(curves)
     log, notes = _axis(log, list(curves.values()), cap)
-    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve")
+    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve", y_title=y_title)
     if log:
         hidden = sum(int((~(np.isfinite(v) & (v > 0))).sum()) for v in curves.values())
         if hidden:
@@ -960,6 +1048,7 @@ def check_chart(
     *,
     log: bool | None = False,
     title: str = "Your numbers over the exact curve",
+    y_title: str = ERROR_TITLE,
 ) -> tuple[alt.LayerChart, list[str]]:
     """A learner's printed errors over the exact curve of their setup, and notes.
 
@@ -988,7 +1077,9 @@ def check_chart(
             ]
         )
     log, notes = _axis(log, list(curves.values()), cap)
-    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve", diverged=marks)
+    chart = error_curves(
+        df, log=log, title=title, y_cap=cap, colour_title="curve", diverged=marks, y_title=y_title
+    )
     hidden = sum(
         int((~(np.isfinite(c) & ((c > 0) if log else True))).sum()) for c in curves.values()
     )
@@ -1303,6 +1394,7 @@ def noisy_curve(
     verdict: str,
     log: bool | None = False,
     title: str = "Your curve and its trend",
+    y_title: str = ERROR_TITLE,
 ) -> tuple[alt.LayerChart, list[str]]:
     """A noisy log as TensorBoard shows it: the raw values faint, the trend (judged) a line.
 
@@ -1331,7 +1423,7 @@ def noisy_curve(
             + f" or over {VIEW_CAP:g}× the trend's start)"
         )
     y = alt.Y(
-        "error:Q", title=ERROR_TITLE, scale=alt.Scale(type="log" if log else "linear", zero=False)
+        "error:Q", title=y_title, scale=alt.Scale(type="log" if log else "linear", zero=False)
     )
     xs = alt.X("x:Q", title=unit, axis=alt.Axis(format="~s"))
     colour = VERDICT_COLOURS.get(verdict, GREY)

@@ -157,4 +157,4 @@ def link_maker(values_of: Callable[[Field], Any], default_page: str) -> None:
         values.setdefault(n, f.show(values_of(f) if values_of(f) is not None else f.default))
     root = (st.context.url or "http://localhost:8501/").split("/" + target.url_path)[0]
     base = f"{root.rstrip('/')}/{target.url_path}"
-    st.code(link(base, values, lock, hide), language=None)
+    st.code(link(base, values, lock, hide), language=None, wrap_lines=True)  # never cut

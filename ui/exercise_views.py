@@ -27,12 +27,9 @@ PREDICT_EPOCHS = 300
 
 
 def record(name: str, fb: ex.Feedback, answer: Any, choice: ImageChoice, scale: str) -> None:
-    """Count an attempt at an exercise in the session's progress."""
+    """Keep an attempt at an exercise in the session's progress, after every earlier one."""
     progress = st.session_state.setdefault("_progress", {})
-    entry = progress.setdefault(name, {"exercise": EXERCISES[name], "attempts": 0, "solved": False})
-    entry["attempts"] += 1
-    entry["solved"] = entry["solved"] or fb.correct
-    entry.update({"last answer": answer, "image": choice.label, "scale": scale})
+    ex.add_attempt(progress, name, EXERCISES[name], fb, answer, choice.label, scale)
 
 
 def show(fb: ex.Feedback) -> None:
@@ -214,7 +211,9 @@ def sign(choice: ImageChoice, scale: str) -> None:
 def progress_table() -> None:
     """The session's progress, with a JSON download."""
     progress = st.session_state.get("_progress", {})
-    kept = "Kept for this browser session only; nothing is stored on the server."
+    kept = (
+        f"{ex.PROGRESS_NOTE} Kept for this browser session only; nothing is stored on the server."
+    )
     if not progress:
         st.caption(f"Nothing checked yet. {kept}")
         return
@@ -222,7 +221,9 @@ def progress_table() -> None:
         [
             {
                 "exercise": v["exercise"],
-                "attempts": v["attempts"],
+                "attempts": len(v["attempts"]),
+                "first result": v["attempts"][0]["result"],
+                "last result": v["attempts"][-1]["result"],
                 "solved": "yes" if v["solved"] else "not yet",
             }
             for v in progress.values()

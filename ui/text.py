@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 import gdcore
+from gdcore.bowl import landscape
 from gdcore.bowl.theory import DIVERGES, OVERSHOOT, SMOOTH, STALLS
 from gdcore.descent.textbook import EpochDetail
 from gdcore.verdicts.diagnosis import edge, shown_edge
@@ -225,3 +226,48 @@ SLOPE_SIGNS = (
 def slope_sign_row(slope: float) -> int:
     """Which row of ``SLOPE_SIGNS`` a slope is on."""
     return 0 if slope > 0 else 1 if slope < 0 else 2
+
+
+def walk_rate(lr: float, speed: float, picture_edge: float, factor: float, where: str) -> str:
+    """Walk's rate as a share of its picture's edge, and on which side of that edge it is.
+
+    ``factor`` is the step factor across the picture's steepest direction (``Walk.factor``):
+    below -1 the rate is above the edge, at -1 exactly on it, otherwise below it. The side
+    is said in words after the rate, never as a parenthesis about the other side.
+    """
+    kind = landscape.step_kind(factor)
+    side = (
+        "above it: every step overshoots by more than it gains"
+        if kind is landscape.Step.DIVERGE
+        else "exactly on it: every step lands as far out on the other side"
+        if kind is landscape.Step.BOUNCE
+        else "below it, so the steps can settle"
+    )
+    return f"Rate **{lr:.4g}** = {speed:g} × {where} edge rate {edge(picture_edge):g}, {side}."
+
+
+def picture_edge_note(picture_edge: float, image_edge: float, names: str, lr: float) -> str:
+    """One sentence: why a picture's edge (one weight, or a two-weight map) differs from the
+    image's edge (all three weights learning, as on Explore).
+
+    Only the weights in ``names`` learn in the picture, so its edge is ``2 / lambda_max`` of
+    their block of the bowl; no block is steeper than the whole bowl, so the picture's edge
+    is never below the image's. When the two are equal the steepest direction of the whole
+    bowl moves only these weights.
+    """
+    shown = edge(image_edge)
+    if np.isclose(picture_edge, image_edge, rtol=1e-6):
+        return (
+            f"This picture's edge is the image's edge {shown:g}: the bowl's steepest direction "
+            f"moves only {names}."
+        )
+    verb = "learns" if " " not in names else "learn"
+    blown = f", so at {lr:.4g} all three weights together would blow up" if lr > image_edge else ""
+    ratio = picture_edge / image_edge
+    larger = "only slightly larger" if ratio < 1.01 else f"{times(ratio)} larger"
+    return (
+        f"The image's edge rate is {shown:g} (all three weights learning, as on Explore); this "
+        f"picture's is {larger} because here only {names} {verb}, and the bowl is less steep "
+        f"along {names} alone than along its steepest direction, which moves all three weights "
+        f"at once{blown}."
+    )

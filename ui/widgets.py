@@ -20,9 +20,10 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 import gdcore
 import gdcore.learner.check
+import gdcore.verdicts.suggest
 from gdcore.bowl.fastest import Fastest
 from gdcore.verdicts.diagnosis import shown_edge
-from ui import specs, text, turns, urlstate
+from ui import charts, specs, text, turns, urlstate
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
 from ui.data import (
@@ -31,6 +32,7 @@ from ui.data import (
     builtin_choice,
     builtin_png,
     digest,
+    prediction_to_rgb,
     residual_to_rgb,
     run_script,
     upload_pixels,
@@ -199,6 +201,61 @@ def verdict_card(d: gdcore.Diagnosis, lr: float | None = None) -> None:
     )
 
 
+def rate_advice(
+    lr_field: Field,
+    scale_field: Field,
+    suggested: float | None,
+    lr: float,
+    scale: str,
+    bowl: gdcore.Quadratic,
+    w0: np.ndarray,
+    epochs: int,
+    plain: bool = True,
+) -> None:
+    """The advice buttons beside a verdict: the suggested rate and, on the raw scale,
+    normalizing. When the suggested rate cannot finish within the run's epochs on the raw
+    scale, normalizing comes first and the rate says how many epochs it needs (plain steps
+    only: with momentum or a schedule the rate's button is left as it is)."""
+    shown = float(f"{suggested:.6g}") if suggested is not None else None
+    offer = shown is not None and not np.isclose(shown, lr, rtol=1e-3)
+    advice = (
+        gdcore.verdicts.suggest.rate_advice(bowl, shown, w0, epochs, scale)
+        if offer and shown is not None and plain
+        else None
+    )
+    first = advice is not None and advice.normalize_first
+
+    def normalize() -> None:
+        if scale == "raw":  # the lesson's fix for a steep bowl, beside the verdict
+            label = (
+                "Normalize the inputs first: use the unit scale"
+                if first
+                else ("Normalize: use the unit scale")
+            )
+            action(
+                st.button,
+                scale_field,
+                label,
+                set_to="unit",
+                type="primary" if first else "secondary",
+                key="ex_unit",
+            )
+
+    if first:
+        normalize()
+    if offer and shown is not None:
+        action(
+            st.button,
+            lr_field,
+            advice.rate_label() if advice else f"Try the suggested rate {shown:g}",
+            set_to=shown,
+            type="secondary" if first else "primary",
+            key="ex_use_suggestion",
+        )
+    if not first:
+        normalize()
+
+
 def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
     """A visible, copyable link that reopens exactly this run."""
     link = urlstate.share_link(page, written)
@@ -206,7 +263,7 @@ def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
         st.caption(
             "Anyone opening this link sees the same run and verdict." + (f" {note}" if note else "")
         )
-        st.code(link, language=None)
+        st.code(link, language=None, wrap_lines=True)  # the whole link, never cut at 390 px
 
 
 def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) -> None:
@@ -320,12 +377,21 @@ def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) ->
     turns.pause()
     c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
     turns.pause()
-    c2.image(brightness_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
+    c2.image(prediction_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
     turns.pause()
-    c3.image(residual_to_rgb(residual), caption="residual: orange = too dark", alt=alts[2], **look)
+    c3.image(
+        residual_to_rgb(residual),
+        caption="residual: orange = too dark, blue = too bright, white = right",
+        alt=alts[2],
+        **look,
+    )
     out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
     if out.any():
         st.caption(clipped_text(prediction, at, float(out.mean())))
+
+
+OUT_OF_RANGE_NAME = "purple"
+"""The hatching colour of ``ui.data.OUT_OF_RANGE_RGB`` in words."""
 
 
 def clipped_text(prediction: np.ndarray, at: int, share: float) -> str:
@@ -337,14 +403,15 @@ def clipped_text(prediction: np.ndarray, at: int, share: float) -> str:
         else "is not a number anywhere"
     )
     pct = f"{100 * share:.0f}%" if share >= 0.01 else "under 1%"
+    hatch = f"hatched in {OUT_OF_RANGE_NAME} stripes"
     if share < 0.5:
         return (
             f"At epoch {at} the predicted brightness {span}: the {pct} of pixels outside "
-            "0–255 are drawn black (below 0) or white (above 255)."
+            f"0–255 are drawn black (below 0) or white (above 255), {hatch}."
         )
     return (
         f"At epoch {at} the predicted brightness {span}: {pct} of the pixels are outside "
-        "0–255, so the picture is mostly clipped to black and white."
+        f"0–255, so the picture is mostly clipped to black and white, {hatch}."
     )
 
 
@@ -366,7 +433,8 @@ def picture_texts(
     return (
         f"Your image, {choice.label}: {side} pixels, brightness {span(px)}.",
         f"The model's prediction at epoch {at}: a flat ramp of brightness {span(prediction)} "
-        "(drawn clipped to 0–255).",
+        f"(drawn clipped to 0–255 in a grey frame; pixels outside it {OUT_OF_RANGE_NAME} "
+        "hatched).",
         f"The residual at epoch {at}, image minus prediction: {span(residual)}{mean_abs}; orange "
         "where the prediction is too dark, blue where it is too bright, white where it is right.",
     )
@@ -420,7 +488,7 @@ def draw(
     turns.pause()  # a run with heavy work lets waiting light runs go between its charts
     spec, *rest = specs.cached_spec(build, *args, **kwargs)
     target = st if where is None else where
-    target.vega_lite_chart(spec, width="stretch")
+    target.vega_lite_chart(charts.fit_title(spec), width="stretch")
     said = [*notes, *(rest[0] if rest else ())]
     if said:
         target.caption("Note: " + "; ".join(said) + ".")

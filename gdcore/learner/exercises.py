@@ -7,6 +7,8 @@ answer with the learner's own numbers. Tolerances are named constants.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -35,6 +37,73 @@ SIGN_CHOICES = ("increase the weight", "decrease the weight")
 class Feedback:
     correct: bool
     message: str
+
+
+PROGRESS_NOTE = (
+    "Every attempt is kept, in order: its answers, its result and when it was checked "
+    "(UTC), so a first wrong answer stays beside the right one that followed."
+)
+"""What the progress record keeps, said wherever it is shown or downloaded."""
+
+
+def add_attempt(
+    progress: dict[str, dict[str, Any]],
+    name: str,
+    title: str,
+    feedback: Feedback,
+    answer: Any,
+    image: str,
+    scale: str,
+    when: datetime | None = None,
+) -> dict[str, Any]:
+    """Append one checked attempt to a learner's progress, keeping every earlier one.
+
+    Parameters
+    ----------
+    progress : dict
+        The learner's progress, one entry per exercise; changed in place.
+    name, title : str
+        The exercise's key and its title as shown.
+    feedback : Feedback
+        The check's result for this attempt.
+    answer : object
+        The learner's answers, as given (JSON-serialisable).
+    image, scale : str
+        The image and scale the attempt was checked on.
+    when : datetime, optional
+        When it was checked; now (UTC) if not given.
+
+    Returns
+    -------
+    dict
+        The exercise's entry: ``attempts`` is the list of every attempt in order, each
+        with its number, time, answer, result, message, image and scale; ``solved`` is
+        whether any attempt was right.
+
+    Examples
+    --------
+    >>> p = {}
+    >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+    >>> _ = add_attempt(p, "sign", "Sign", Feedback(False, "no"), "up", "plane", "unit", t)
+    >>> e = add_attempt(p, "sign", "Sign", Feedback(True, "yes"), "down", "plane", "unit", t)
+    >>> [(a["attempt"], a["answer"], a["result"]) for a in e["attempts"]], e["solved"]
+    ([(1, 'up', 'wrong'), (2, 'down', 'right')], True)
+    """
+    entry = progress.setdefault(name, {"exercise": title, "attempts": [], "solved": False})
+    stamp = (when or datetime.now(UTC)).astimezone(UTC)
+    entry["attempts"].append(
+        {
+            "attempt": len(entry["attempts"]) + 1,
+            "time": stamp.isoformat(timespec="seconds"),
+            "answer": answer,
+            "result": "right" if feedback.correct else "wrong",
+            "message": feedback.message,
+            "image": image,
+            "scale": scale,
+        }
+    )
+    entry["solved"] = entry["solved"] or feedback.correct
+    return entry
 
 
 def check_prediction(predicted: str, actual: Diagnosis, lr: float) -> Feedback:

@@ -18,7 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
+
+from ..bowl.theory import epochs_to_target as _epochs_to_target
+from ..pixels.quadratic import Quadratic
 
 SWEEP_SPAN = (1e-4, 3.0)
 """The sweep's range from theory: these multiples of the critical rate ``2 / lambda_max``,
@@ -31,6 +34,77 @@ class Suggestion:
 
     lr: float
     index: int
+
+
+@dataclass(frozen=True)
+class RateAdvice:
+    """A suggested rate weighed against the run it would replace.
+
+    Attributes
+    ----------
+    lr : float
+        The suggested rate.
+    needs : int or None
+        Its settling epoch from the run's start (``theory.epochs_to_target``): the first
+        epoch within 1% of ``E*`` for good; ``None`` if it never gets there.
+    epochs : int
+        The epochs of the run the learner chose.
+    normalize_first : bool
+        The suggested rate cannot finish within ``epochs`` and the inputs are not
+        normalized (the raw scale): normalizing is the advice that can, so it comes first.
+    """
+
+    lr: float
+    needs: int | None
+    epochs: int
+    normalize_first: bool
+
+    @property
+    def finishes(self) -> bool:
+        """Whether the suggested rate settles within the run's epochs."""
+        return self.needs is not None and self.needs <= self.epochs
+
+    def rate_label(self) -> str:
+        """The rate's advice in words, with the epochs it needs when they are too many.
+
+        >>> RateAdvice(0.0008595, 28974, 200, True).rate_label()
+        'Or try the rate 0.0008595: it needs 28,974 epochs, this run has 200'
+        >>> RateAdvice(0.5, 12, 200, False).rate_label()
+        'Try the suggested rate 0.5'
+        """
+        if self.finishes:
+            return f"Try the suggested rate {self.lr:g}"
+        need = "it never settles" if self.needs is None else f"it needs {self.needs:,} epochs"
+        lead = "Or try the rate" if self.normalize_first else "Try the suggested rate"
+        return f"{lead} {self.lr:g}: {need}, this run has {self.epochs:,}"
+
+
+def rate_advice(
+    bowl: Quadratic, lr: float, w0: NDArray[np.float64], epochs: int, scale: str
+) -> RateAdvice:
+    """Weigh a suggested rate against the run's epochs; say when normalizing comes first.
+
+    Parameters
+    ----------
+    bowl : Quadratic
+        The run's error bowl.
+    lr : float
+        The suggested rate (a diagnosis's ``suggested_lr``).
+    w0 : ndarray of shape (3,)
+        The run's starting weights.
+    epochs : int
+        The run's epochs.
+    scale : str
+        The pixel table's scale; only ``"raw"`` can be normalized.
+
+    Returns
+    -------
+    RateAdvice
+        ``normalize_first`` when the rate's settling epoch exceeds ``epochs`` on the raw scale.
+    """
+    needs = _epochs_to_target(bowl, lr, w0)
+    cannot = needs is None or needs > epochs
+    return RateAdvice(lr, needs, int(epochs), cannot and scale == "raw")
 
 
 def sweep_range(critical_lr: float) -> tuple[float, float]:
