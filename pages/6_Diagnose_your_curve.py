@@ -82,13 +82,9 @@ with widgets.page_run("diagnose") as page:
         if read is not None:
             st.text(f"From {curve.source}: {read.said}.")  # names from the file: text, not Markdown
         if diag is not None and read is not None:
-            widgets.verdict_card(diag, lr)
-            if diag.suggested_lr is not None and diag.verdict != "good":
-                st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
-            elif diag.verdict != "good":
-                way = "larger" if diag.verdict == "too small" else "smaller"
-                st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
-            axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
+            seen = gdcore.lesson_line(diag.verdict, read.values)
+            widgets.verdict_card(diag, lr, seen)
+            axis = st.session_state[f["axis"].key]  # its radio sits under the chart
             trend = gdcore.verdicts.noise.trend_of(read.values, read.axis)
             if trend is not None and trend.how:  # judged by its trend: draw both
                 at = read.axis.at if read.axis.at is not None else np.arange(len(read.values))
@@ -124,6 +120,13 @@ with widgets.page_run("diagnose") as page:
                     unit="values",
                     verdicts=[diag.verdict],
                 )
+            widgets.verdict_numbers(diag)
+            if diag.suggested_lr is not None and diag.verdict != "good":
+                st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
+            elif diag.verdict != "good":
+                way = "larger" if diag.verdict == "too small" else "smaller"
+                st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
+            control(st.radio, f["axis"], "Error axis", horizontal=True)
             with st.expander("How the verdict is reached"):
                 if trend is not None and trend.how:
                     st.markdown(gdcore.verdicts.noise.trend_rules())

@@ -27,7 +27,7 @@ RATE_PAGES = {  # page: (query, the rate box's label)
     "step": ("", "Learning rate"),
     "check": ("", "Learning rate"),
 }
-RATES = {"too small": 0.001, "good": 0.5, "too large": 3.0}
+RATES = {"too small": 0.0003, "good": 0.5, "too large": 3.0}
 """On the default 64×64 scene, unit scale (edge rate 1.307, fastest rate 1.22)."""
 
 WORDS_ABOVE = """(main) => {

@@ -138,7 +138,7 @@ def lesson_line(verdict: str, errors: ArrayLike, error_star: float | None = None
 
     The numbers behind the verdict (E*, edges, epoch counts) are the ``Diagnosis``'s
     reason, shown after this line. ``error_star`` is the lowest possible error when the
-    image is known; without it the lowest error seen stands in.
+    image is known; without it, how far the curve fell is measured against its start.
 
     Parameters
     ----------
@@ -160,6 +160,8 @@ def lesson_line(verdict: str, errors: ArrayLike, error_star: float | None = None
     'The error barely moves.'
     >>> lesson_line("good", [10.0, 3.0, 1.2, 1.0, 1.0], 1.0)
     'A smooth fall that flattens.'
+    >>> lesson_line("too small", [10.0, 9.8, 9.6, 9.5, 9.4])
+    'The error barely moves.'
     >>> lesson_line("too large", [10.0, 40.0, float("nan")], 1.0)
     'The error jumps up and becomes NaN: the run blew up.'
     """
@@ -167,7 +169,7 @@ def lesson_line(verdict: str, errors: ArrayLike, error_star: float | None = None
     finite = e[np.isfinite(e)]
     if finite.size == 0:
         return "The error becomes NaN at once: the run blew up."
-    low = float(finite.min()) if error_star is None else float(error_star)
+    low = 0.0 if error_star is None else float(error_star)  # without E*: the share of the start
     gap = e[0] - low
     covered = (e[0] - finite[-1]) / gap if gap > 0 else 1.0
     if verdict == TOO_LARGE:
