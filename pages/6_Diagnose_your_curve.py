@@ -82,10 +82,14 @@ with widgets.page_run("diagnose") as page:
         if read is not None:
             st.text(f"From {curve.source}: {read.said}.")  # names from the file: text, not Markdown
         if diag is not None and read is not None:
-            seen = gdcore.lesson_line(diag.verdict, read.values)
+            trend = gdcore.verdicts.noise.trend_of(read.values, read.axis)
+            if trend is not None and trend.how:  # judged by its trend: the words say so
+                said = gdcore.lesson_line(diag.verdict, trend.values)
+                seen = f"Its trend: {said[:1].lower()}{said[1:]}"
+            else:
+                seen = gdcore.lesson_line(diag.verdict, read.values)
             widgets.verdict_card(diag, lr, seen)
             axis = st.session_state[f["axis"].key]  # its radio sits under the chart
-            trend = gdcore.verdicts.noise.trend_of(read.values, read.axis)
             if trend is not None and trend.how:  # judged by its trend: draw both
                 at = read.axis.at if read.axis.at is not None else np.arange(len(read.values))
                 widgets.draw(
