@@ -186,10 +186,15 @@ def test_predict_states_the_good_rule_before_check(tab):  # noqa: F811
     fast = gdcore.fastest_rate(gdcore.quadratic(table), np.zeros(3))
     assert gdcore.good_rule(max(fast.epochs, 1), fast.lr) in page_text
     assert LESSON["good"] in page_text
-    for radio in tab.main.get_by_role("radiogroup").all()[:3]:
-        radio.get_by_text("good", exact=True).click()
+    from playwright.sync_api import expect
+
+    for group in tab.main.get_by_role("radiogroup").all()[:3]:
+        choice = group.get_by_role("radio", name="good", exact=True)
+        group.get_by_text("good", exact=True).click()
+        expect(choice).to_be_checked(timeout=60_000)
         tab.settle()
     tab.main.get_by_role("button", name="Check").click()
+    tab.main.get_by_text("On the chart:").first.wait_for(timeout=90_000)
     tab.settle()
     SHOTS.mkdir(exist_ok=True)
     tab.page.screenshot(path=str(SHOTS / "firstscreen-predict.png"), full_page=True)

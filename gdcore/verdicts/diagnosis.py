@@ -184,7 +184,7 @@ def lesson_line(verdict: str, errors: ArrayLike, error_star: float | None = None
     if verdict == TOO_SMALL:
         if covered < BARELY:
             return "The error barely moves."
-        return "The error falls smoothly but too slowly: it is still far from flat."
+        return "The error falls smoothly but too slowly: it is still falling when the run ends."
     if verdict == GOOD:
         if e.size >= MIN_SHAPE_POINTS:
             tail = max(1, int(round(TAIL_SHARE * (e.size - 1))))
