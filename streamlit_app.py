@@ -6,31 +6,27 @@ import streamlit as st
 
 import gdcore
 import gdcore.pixels.table
-from ui import charts, data, momentum, text, urlstate, widgets
+from ui import charts, data, momentum, rate, text, urlstate, widgets
 from ui.controls import control
 
 with widgets.page_run("explore") as page:
     f = {fl.url: fl for fl in page.fields}
     choice = widgets.image_picker()
+    lr = rate.rate_control(f["lr"])  # the one knob, beside the curve
     with st.sidebar:
-        st.markdown("#### Learning rate")
-        lr = float(control(st.number_input, f["lr"], "Learning rate", format="%.6g", step=None))
-        epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
-        init = control(st.radio, f["init"], "Starting weights", horizontal=True)
-        with st.expander("Advanced", expanded=momentum.any_set(f)):
+        with st.expander(
+            "Run settings: epochs, start, batch, momentum", expanded=momentum.any_set(f)
+        ):
+            epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
+            init = control(st.radio, f["init"], "Starting weights", horizontal=True)
             batch = control(st.number_input, f["batch"], "Batch size (0 = the whole image)")
             seed = control(st.number_input, f["seed"], "Seed")
             st.caption(momentum.HEAVY_BALL)
             knob, knob_problems = momentum.advanced_controls(f)
-
-    st.caption(
-        "Gradient descent fits `predicted brightness = w0 + w1·x + w2·y` to every pixel. "
-        "Pick a learning rate in the sidebar and watch the error fall, crawl or explode."
-    )
-    with st.expander("Start here: the lesson, page by page", icon=":material/map:"):
-        widgets.start_here()
-    with st.expander("Image gallery: pick a built-in image", icon=":material/photo_library:"):
-        widgets.thumbnails()
+        with st.expander("Start here: the lesson, page by page", icon=":material/map:"):
+            widgets.start_here()
+        with st.expander("Image gallery: pick a built-in image", icon=":material/photo_library:"):
+            widgets.thumbnails()
 
     table = data.table_for(choice, st.session_state["scale"])
     bowl, th = data.bowl(choice.key, table.scale, choice.pixels)
@@ -52,7 +48,19 @@ with widgets.page_run("explore") as page:
 
     left, right = st.columns([3, 2], gap="large")
     with left:
-        widgets.verdict_card(diag, lr)
+        widgets.verdict_card(diag, lr, gdcore.lesson_line(diag.verdict, errors, th.error_star))
+        widgets.draw(
+            charts.error_view,
+            [f"rate {lr:g}"],
+            errors[None, :],
+            result.diverged_epoch,
+            log=charts.AXES[st.session_state[f["axis"].key]],
+            error_star=th.error_star,
+            title=f"Error over epochs at rate {lr:g}",
+            verdicts=[diag.verdict],
+            notes=notes,
+        )
+        widgets.verdict_numbers(diag)
         widgets.rate_advice(
             f["lr"],
             f["scale"],
@@ -64,18 +72,7 @@ with widgets.page_run("explore") as page:
             epochs,
             knob.plain,
         )
-        axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
-        widgets.draw(
-            charts.error_view,
-            [f"rate {lr:g}"],
-            errors[None, :],
-            result.diverged_epoch,
-            log=charts.AXES[axis],
-            error_star=th.error_star,
-            title=f"Error over epochs at rate {lr:g}",
-            verdicts=[diag.verdict],
-            notes=notes,
-        )
+        control(st.radio, f["axis"], "Error axis", horizontal=True)
         if not knob.plain:
             widgets.draw(
                 charts.rate_chart,

@@ -35,9 +35,11 @@ from .pixels.loading import MAX_PIXELS, ImageError, LoadedImage, load_image
 from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
 from .verdicts.diagnose import diagnose, diagnose_curve, diagnose_run
-from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis
+from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, good_rule, lesson_line
 
 __all__ = [
+    "good_rule",
+    "lesson_line",
     "__version__",
     "params",
     "BLOWUP_ERROR",

@@ -15,18 +15,6 @@ with widgets.page_run("walk") as page:
     choice = widgets.image_picker()
     bowl, th = data.bowl(choice.key, st.session_state["scale"], choice.pixels)
     with st.sidebar:
-        st.markdown("#### The walk")
-        speed = float(
-            control(
-                st.number_input,
-                f["speed"],
-                "Rate, as a multiple of the edge rate",
-                format="%.3g",
-                step=0.05,
-            )
-        )
-        for label, v in QUICK:
-            action(st.button, f["speed"], label, set_to=v, key=f"wk_quick_{v}", width="stretch")
         beta = float(
             control(
                 st.number_input,
@@ -48,10 +36,19 @@ with widgets.page_run("walk") as page:
         epochs = int(control(st.number_input, f["epochs"], "Epochs", step=5))
         at = widgets.epoch_slider(f["at"], "Show the steps up to epoch", epochs)
 
-    st.caption(
-        "The error is a bowl. Here only the chosen weights learn, starting from 0 as in the lesson; "
-        "the others stay at their best values, so every step lands exactly on the picture."
+    # The rate beside the pictures: a multiple of each picture's own edge rate.
+    knob, *quick = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+    speed = float(
+        control(
+            knob.number_input,
+            f["speed"],
+            "Rate, as a multiple of the edge rate",
+            format="%.3g",
+            step=0.05,
+        )
     )
+    for col, (label, v) in zip(quick, QUICK, strict=True):
+        action(col.button, f["speed"], label, set_to=v, key=f"wk_quick_{v}", width="stretch")
 
     def flat(names: str) -> None:
         st.info(
@@ -114,6 +111,10 @@ with widgets.page_run("walk") as page:
         st.subheader("The heavy ball beside plain steps")
         momentum.walk_beside(bowl, th, *WALK_PAIRS[pair], speed, at, beta)
 
+    st.caption(
+        "The error is a bowl. Here only the chosen weights learn, starting from 0 as in the lesson; "
+        "the others stay at their best values, so every step lands exactly on the picture."
+    )
     st.caption(
         "Darker means lower error (colour is E − E*, on a log scale). "
         "Try the three quick buttons, and the standard scale: it makes the bowl round."

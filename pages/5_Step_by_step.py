@@ -8,7 +8,7 @@ import streamlit as st
 
 from gdcore.descent import model, textbook
 from gdcore.params import Range
-from ui import charts, data, text, urlstate, widgets
+from ui import charts, data, rate, text, urlstate, widgets
 from ui.controls import action, control
 
 with widgets.page_run("step") as page:
@@ -25,12 +25,11 @@ with widgets.page_run("step") as page:
         st.session_state[STEPS.key] = int(min(hi, max(lo, st.session_state[STEPS.key] + n)))
 
     st.markdown(
-        "**One weight first.** The model is `prediction = weight × input`, with one example: input **2**, "
-        "true answer **10**. The right weight is 5, since 5 × 2 = 10."
+        "**One weight:** `prediction = weight × 2`, true answer 10, so the right weight is 5."
     )
-    c1, c2, c3 = st.columns([1, 1, 2])
+    lr = rate.rate_control(f["lr"], step=0.01)  # the rate first, as on every page
+    c1, c3 = st.columns([1, 2], vertical_alignment="bottom")
     w_start = control(c1.number_input, f["w"], "Starting weight", format="%.6g", step=0.5)
-    lr = float(control(c2.number_input, f["lr"], "Learning rate", format="%.6g", step=0.01))
     b = c3.columns(3)
     for col, (label, n, icon, key) in zip(b[:2], BUTTONS, strict=True):
         kind = "primary" if n == 1 else "secondary"
@@ -41,6 +40,14 @@ with widgets.page_run("step") as page:
 
     walk = model.one_weight_walk(float(w_start), lr, int(st.session_state[STEPS.key]))
     now, done = walk.last, len(walk.steps) - 1
+    hist = pd.DataFrame(walk.steps).rename_axis("step").reset_index()
+    widgets.draw(
+        charts.simple_curve,
+        hist["error"].to_numpy(),
+        "Error after each step",
+        x_title="step",
+        height=260,
+    )
     st.markdown(f"#### After {done} step{'s' if done != 1 else ''}: weight = {now.weight:.6g}")
     m = st.columns(5)
     m[0].metric("prediction = weight × 2", widgets.short_number(now.prediction))
@@ -76,15 +83,7 @@ with widgets.page_run("step") as page:
             f"step overshoots 5 by more than the last and the numbers grow. {end}",
             icon=":material/warning:",
         )
-    hist = pd.DataFrame(walk.steps).rename_axis("step").reset_index()
     widgets.number_table(hist[HISTORY].iloc[::-1].head(50).rename(columns=LABELS))
-    widgets.draw(
-        charts.simple_curve,
-        hist["error"].to_numpy(),
-        "Error after each step",
-        x_title="step",
-        height=260,
-    )
     st.caption(
         f"This one-weight bowl has curvature input² = {curvature:g}, so its edge rate is 2/"
         f"{curvature:g} = {crit:g}: try 0.01 (the lesson's), {1 / curvature:g} (one step lands on 5) "

@@ -82,15 +82,15 @@ with widgets.page_run("diagnose") as page:
         if read is not None:
             st.text(f"From {curve.source}: {read.said}.")  # names from the file: text, not Markdown
         if diag is not None and read is not None:
-            widgets.verdict_card(diag, lr)
-            if diag.suggested_lr is not None and diag.verdict != "good":
-                st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
-            elif diag.verdict != "good":
-                way = "larger" if diag.verdict == "too small" else "smaller"
-                st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
-            axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
             trend = gdcore.verdicts.noise.trend_of(read.values, read.axis)
             named = charts.quantity_title(read.column)  # the log's own name: not our error
+            if trend is not None and trend.how:  # judged by its trend: the words say so
+                said = gdcore.lesson_line(diag.verdict, trend.values)
+                seen = f"Its trend: {said[:1].lower()}{said[1:]}"
+            else:
+                seen = gdcore.lesson_line(diag.verdict, read.values)
+            widgets.verdict_card(diag, lr, seen)
+            axis = st.session_state[f["axis"].key]  # its radio sits under the chart
             if trend is not None and trend.how:  # judged by its trend: draw both
                 at = read.axis.at if read.axis.at is not None else np.arange(len(read.values))
                 widgets.draw(
@@ -128,6 +128,13 @@ with widgets.page_run("diagnose") as page:
                     verdicts=[diag.verdict],
                     y_title=named,
                 )
+            widgets.verdict_numbers(diag)
+            if diag.suggested_lr is not None and diag.verdict != "good":
+                st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
+            elif diag.verdict != "good":
+                way = "larger" if diag.verdict == "too small" else "smaller"
+                st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
+            control(st.radio, f["axis"], "Error axis", horizontal=True)
             with st.expander("How the verdict is reached"):
                 if trend is not None and trend.how:
                     st.markdown(gdcore.verdicts.noise.trend_rules())

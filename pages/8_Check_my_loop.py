@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, classroom, data, momentum, text, urlstate, widgets
+from ui import charts, classroom, data, momentum, rate, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import CHECK_PREVIEW, MAX_TEXT_CHARS
 
@@ -12,7 +12,6 @@ with widgets.page_run("check") as page:
     scale = st.session_state["scale"]
     with st.sidebar:
         st.markdown("#### Your loop")
-        lr = float(control(st.number_input, f["lr"], "Learning rate", format="%.6g", step=None))
         init = control(st.text_input, f["init"], "Starting weights (zero, random or w0, w1, w2)")
         epochs = control(
             st.number_input,
@@ -29,14 +28,10 @@ with widgets.page_run("check") as page:
             )
             knob, knob_problems = momentum.advanced_controls(f)
     ran = int(epochs) if epochs else None
+    lr = rate.rate_control(f["lr"])
 
-    st.caption(
-        "Say what your project did in the sidebar (image, scale, rate, starting weights) and paste "
-        "the errors your loop printed, epoch 0 first. The engine works out the exact errors of that "
-        "setup and checks yours against them to the digits you printed; when they part, it tries "
-        "the mistakes learners make and names the line of the loop to fix."
-    )
-    left, right = st.columns([2, 3], gap="large")
+    st.caption("Paste the errors your loop printed: they are checked against the exact curve.")
+    right, left = st.columns([3, 2], gap="large")  # the curve first, also on a phone
     init_problem = f["init"].param.problem(init)
     start = "zero" if init_problem else init
     with left:
@@ -67,16 +62,11 @@ with widgets.page_run("check") as page:
                 f"Starting weights: {init_problem.split(', got')[0]}; using zero.",
                 icon=":material/block:",
             )
-        axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
+        axis = st.session_state[f["axis"].key]  # its radio sits under the chart
         if not given.strip():
             shown = int(epochs or CHECK_PREVIEW)
             exact = data.exact_curve(
                 choice.key, scale, lr, start, int(seed), shown, choice.pixels, knob
-            )
-            st.info(
-                "Paste your errors on the left (or try the example). A correct loop on this setup "
-                f"prints, from epoch 0: {', '.join(f'{e:.6g}' for e in exact[:6])}, …",
-                icon=":material/edit:",
             )
             widgets.draw(
                 charts.error_view,
@@ -84,6 +74,11 @@ with widgets.page_run("check") as page:
                 exact[None, :],
                 log=charts.AXES[axis],
                 title=f"The exact curve of this setup, epochs 0 to {shown:,}",
+            )
+            st.info(
+                "Paste your errors on the left (or try the example). A correct loop on this setup "
+                f"prints, from epoch 0: {', '.join(f'{e:.6g}' for e in exact[:6])}, …",
+                icon=":material/edit:",
             )
         else:
             sha = data.curve_digest(typed or "", upload.getvalue() if upload else None)
@@ -114,6 +109,7 @@ with widgets.page_run("check") as page:
                     log=charts.AXES[axis],
                     title=f"Your {len(r.values):,} values over the exact curve",
                 )
+        control(st.radio, f["axis"], "Error axis", horizontal=True)
     with left:
         widgets.share_box(
             page,

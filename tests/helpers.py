@@ -66,9 +66,11 @@ def chart_datasets(at: AppTest, i: int = 0) -> list[dict[str, list]]:
 
 
 def verdict_text(at: AppTest) -> str:
+    """The verdict card and, after the chart, its numbers (``verdict-numbers``), as one text."""
     cards = [m.value for m in at.markdown if "verdict-card" in m.value]
     assert len(cards) == 1
-    return cards[0]
+    numbers = [m.value for m in at.markdown if "verdict-numbers" in m.value]
+    return "\n".join(cards + numbers)
 
 
 def no_exception(at: AppTest) -> None:

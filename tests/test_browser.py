@@ -164,7 +164,10 @@ class Page:
         return self.page.locator("[data-testid='stMain']")
 
     def verdict(self) -> str:
-        return self.main.locator("[data-testid='verdict-card']").first.inner_text()
+        """The verdict card (the lesson's words) and, after the chart, its numbers."""
+        card = self.main.locator("[data-testid='verdict-card']").first.inner_text()
+        numbers = self.main.locator("[data-testid='verdict-numbers']")
+        return card + ("\n" + numbers.first.inner_text() if numbers.count() else "")
 
     def chart_pixels(self, i: int = 0) -> bytes:
         return self.main.locator("[data-testid='stVegaLiteChart']").nth(i).screenshot()

@@ -263,3 +263,69 @@ def test_mini_batch_curves_at_a_good_rate_are_good(seed):
     th = theory(quadratic(table))
     res = run_descent(table, [0.3 * th.critical_lr], 300, batch_size=16, seed=seed)
     assert diagnose_curve(res.errors[0]).verdict == "good", diagnose_curve(res.errors[0])
+
+
+# Issue 24, point 2: the verdict's first sentence is the lesson's table, true of the curve;
+# the "good" rule stated on Predict is the rule the verdict applies.
+
+
+def _scene_run(lr: float, epochs: int = 200):
+    from gdcore.descent import textbook
+
+    table = pixel_table(builtin_image("scene", 64), "unit")
+    th = theory(quadratic(table))
+    errors, weights = textbook.descend(table.design_matrix(), table.target_vector(), lr, epochs)
+    return errors, th, weights[0]
+
+
+@pytest.mark.parametrize(
+    ("lr", "verdict", "words"),
+    [
+        (0.0003, TOO_SMALL, "The error barely moves."),
+        (0.01, TOO_SMALL, "The error falls smoothly but too slowly"),
+        (0.5, GOOD, "A smooth fall that flattens."),
+        (3.0, TOO_LARGE, "The error jumps up"),  # 1.9e221 at epoch 200: still a number
+        (5.0, TOO_LARGE, "becomes NaN"),
+    ],
+)
+def test_the_lesson_line_says_what_the_textbook_curve_does(lr, verdict, words):
+    from gdcore import lesson_line
+
+    errors, th, w0 = _scene_run(lr)
+    d = diagnose_run(errors, lr, th, w0)
+    assert d.verdict == verdict
+    line = lesson_line(d.verdict, errors, th.error_star)
+    assert words in line
+    covered = (errors[0] - errors[-1]) / (errors[0] - th.error_star)
+    if "barely" in line:
+        assert covered < 0.25  # the textbook loop's own curve: under a quarter of the way
+    if "too slowly" in line:
+        assert 0.25 <= covered < 0.99 and errors[-2] > errors[-1]  # still falling at the end
+    if "flattens" in line:  # the last quarter moved less than 10% of the whole fall
+        assert errors[150] - errors[-1] < 0.1 * (errors[0] - errors[-1])
+    if "NaN" in line:
+        assert not np.isfinite(errors[-1])
+    if "jumps up instead" in line:
+        assert np.isfinite(errors).all() and errors[-1] > errors[0]
+    for number in ("E*", "edge", "epoch"):
+        assert number not in line  # the numbers come in the second line
+
+
+def test_the_stated_good_rule_is_the_rule_the_verdict_applies():
+    """Below the fastest rate, a rate is good exactly when it settles by the epoch that
+    ``good_rule`` names (checked on both sides of it)."""
+    from gdcore import good_rule
+
+    table = pixel_table(builtin_image("scene", 64), "unit")
+    q, w0 = quadratic(table), np.zeros(3)
+    th = theory(q)
+    fast = fastest_rate(q, w0)
+    by = int(re.search(r"by epoch ([\d,]+)", good_rule(fast.epochs, fast.lr))[1].replace(",", ""))
+    assert by == max(10 * fast.epochs, 100)
+    seen = set()
+    for lr in np.geomspace(0.005, 0.2, 40):
+        k = epochs_to_target(q, lr, w0)
+        verdict = diagnose_run(run_descent(table, [lr], 50).errors[0], lr, th, w0).verdict
+        assert verdict == (GOOD if k <= by else TOO_SMALL), (lr, k)
+        seen.add(verdict)
+    assert seen == {GOOD, TOO_SMALL}  # the sweep crossed the line

@@ -266,7 +266,7 @@ def test_changing_momentum_in_the_sidebar_changes_the_chart(tab):  # noqa: F811 
     before = tab.chart_pixels()
     assert "TOO LARGE" in tab.verdict()
     side = tab.page.locator("[data-testid='stSidebar']")
-    side.get_by_text("Advanced").click()
+    side.get_by_text("Run settings: epochs, start, batch, momentum").click()
     box = tab.page.get_by_label("Momentum β (0 = plain descent)", exact=True)
     box.fill("0.9")
     box.press("Enter")

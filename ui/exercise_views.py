@@ -64,6 +64,20 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     if committed is not None and committed["question"] != question:
         committed = None  # another image or scale: a new question
     st.markdown("Here are three learning rates for this image. Before running them, mark each one.")
+    fast = gdcore.fastest_rate(th.bowl, W0)
+    k_fast = max(fast.epochs, 1) if fast is not None else None
+    rule = gdcore.verdicts.diagnosis
+    by = max(int(rule.SLOW_FACTOR * k_fast), rule.SLOW_FLOOR) if k_fast else 0
+    seen = f" The chart after Check runs {PREDICT_EPOCHS} epochs" + (
+        ": a good rate may still be falling at its end." if by > PREDICT_EPOCHS else "."
+    )
+    st.info(
+        "How it is graded, in the lesson's words: too small — "
+        f"{rule.LESSON['too small']}; too large — {rule.LESSON['too large']}; good — "
+        f"{rule.LESSON['good']}. Exactly: "
+        f"{gdcore.good_rule(k_fast, fast.lr if fast else None)}{seen}",
+        icon=":material/rule:",
+    )
     for i, lr in enumerate(rates):
         st.radio(
             f"Rate **{lr:g}**",
@@ -99,8 +113,8 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
         verdicts=[d.verdict for d in runs.diagnoses],
     )
     feedback = [
-        ex.check_prediction(guess, d, lr)
-        for guess, lr, d in zip(guesses, rates, runs.diagnoses, strict=True)
+        ex.check_prediction(guess, d, lr, gdcore.lesson_line(d.verdict, e, th.error_star))
+        for guess, lr, d, e in zip(guesses, rates, runs.diagnoses, runs.errors, strict=True)
     ]
     for fb in feedback:
         show(fb)

@@ -185,17 +185,20 @@ def _upload_choice(size: int) -> ImageChoice:
     return builtin_choice(IMAGE_FIELD.default, size)
 
 
-def verdict_card(d: gdcore.Diagnosis, lr: float | None = None) -> None:
-    """The verdict in words, symbol and colour, with its reason."""
+def verdict_card(d: gdcore.Diagnosis, lr: float | None = None, lesson: str | None = None) -> None:
+    """The verdict in words, symbol and colour: the headline and, first, the curve in the
+    lesson's words (``gdcore.lesson_line``). Without ``lesson`` the reason follows here;
+    with it, the reason's numbers go after the chart (``verdict_numbers``)."""
     colour = VERDICT_COLOURS[d.verdict]
     rate = f" &nbsp;·&nbsp; rate {lr:.4g}" if lr is not None else ""
+    first = lesson if lesson is not None else d.reason[:1].upper() + d.reason[1:]
     st.markdown(
         f"""<div data-testid="verdict-card" style="border-left: 8px solid {colour};
         padding: 0.6rem 1rem; background: {colour}14; border-radius: 4px; margin-bottom: 0.6rem;">
         <div style="font-size: 1.5rem; font-weight: 700;"><span style="color: {colour};">
         {VERDICT_MARK[d.verdict]} {d.verdict.upper()}</span><span style="font-size: 0.95rem;
         font-weight: 400;">{rate}</span></div>
-        <div style="font-size: 1.0rem; margin-top: 0.2rem;">{html.escape(d.reason[:1].upper() + d.reason[1:])}</div>
+        <div style="font-size: 1.0rem; margin-top: 0.2rem;">{html.escape(first)}</div>
         </div>""",
         unsafe_allow_html=True,
     )
@@ -254,6 +257,15 @@ def rate_advice(
         )
     if not first:
         normalize()
+
+
+def verdict_numbers(d: gdcore.Diagnosis) -> None:
+    """The verdict's second line, after the chart: the numbers behind it (E*, edges, epochs)."""
+    st.markdown(
+        f"""<div data-testid="verdict-numbers" style="font-size: 0.95rem;">
+        <b>In numbers:</b> {html.escape(d.reason[:1].upper() + d.reason[1:])}</div>""",
+        unsafe_allow_html=True,
+    )
 
 
 def share_box(page: Page, written: dict[str, str], note: str = "") -> None:

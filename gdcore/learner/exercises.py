@@ -20,7 +20,7 @@ from ..bowl.theory import Theory, epoch_error_exceeds, epochs_to_target
 from ..descent.optimizer import Optimizer
 from ..descent.runs import BLOWUP_ERROR
 from ..pixels.quadratic import Quadratic
-from ..verdicts.diagnosis import Diagnosis, diagnose_curve, edge
+from ..verdicts.diagnosis import LESSON, Diagnosis, diagnose_curve, edge
 from ..verdicts.knobs import beta_text
 
 LARGEST_TOLERANCE = 0.05
@@ -106,12 +106,30 @@ def add_attempt(
     return entry
 
 
-def check_prediction(predicted: str, actual: Diagnosis, lr: float) -> Feedback:
-    """A learner's verdict for a rate, against the engine's diagnosis of its run."""
+def check_prediction(
+    predicted: str, actual: Diagnosis, lr: float, seen: str | None = None
+) -> Feedback:
+    """A learner's verdict for a rate, against the engine's diagnosis of its run.
+
+    ``seen`` is the run's curve in the lesson's words (``diagnosis.lesson_line``): the
+    reason then opens with what the learner's word means and what the curve did, and
+    the numbers follow.
+    """
+    if seen is None:
+        if predicted == actual.verdict:
+            return Feedback(True, f"Rate {lr:g}: {actual.verdict}, as you said: {actual.reason}")
+        return Feedback(
+            False, f"Rate {lr:g}: you said {predicted}, but it is {actual.verdict}: {actual.reason}"
+        )
+    numbers = f"In numbers: {actual.reason[:1].upper()}{actual.reason[1:]}"
     if predicted == actual.verdict:
-        return Feedback(True, f"Rate {lr:g}: {actual.verdict}, as you said: {actual.reason}")
+        return Feedback(
+            True, f"Rate {lr:g}: {actual.verdict}, as you said. On the chart: {seen} {numbers}"
+        )
     return Feedback(
-        False, f"Rate {lr:g}: you said {predicted}, but it is {actual.verdict}: {actual.reason}"
+        False,
+        f"Rate {lr:g}: you said {predicted} ({LESSON[predicted]}), but it is {actual.verdict}. "
+        f"On the chart: {seen} {numbers}",
     )
 
 

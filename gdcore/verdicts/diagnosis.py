@@ -76,6 +76,9 @@ SLOW_FACTOR = 10.0
 """A rate needing over 10x the epochs of the fastest rate from its start is far from it..."""
 SLOW_FLOOR = 100
 """...unless it gets within 1% of E* in at most 100 epochs, which is good anyway."""
+BARELY = 0.25
+"""A too-small run that covered less than a quarter of the way down to E* "barely moves";
+one that covered more is said to fall too slowly (the chart shows it falling)."""
 BIG_STEP, SMALL_STEP = 10.0, 3.0
 """Suggested rate changes: a decade when far off, a factor 3 when close."""
 EXACT_COUNT = 10**9
@@ -120,6 +123,105 @@ def shown_edge(critical_lr: float, below: float | None = None, digits: int = EDG
         digits += 1
         value = edge(critical_lr, digits)
     return f"{value:.{digits}g}"
+
+
+LESSON = {
+    TOO_SMALL: "the error barely moves",
+    TOO_LARGE: "the error jumps, spikes or becomes NaN",
+    GOOD: "a smooth fall that flattens",
+}
+"""The lesson's table: what each verdict looks like on the error curve."""
+
+
+def lesson_line(verdict: str, errors: ArrayLike, error_star: float | None = None) -> str:
+    """The verdict's first sentence: the curve on screen, in the lesson's table words.
+
+    The numbers behind the verdict (E*, edges, epoch counts) are the ``Diagnosis``'s
+    reason, shown after this line. ``error_star`` is the lowest possible error when the
+    image is known; without it, how far the curve fell is measured against its start.
+
+    Parameters
+    ----------
+    verdict : str
+        One of ``VERDICTS``.
+    errors : array_like
+        The run's errors at epochs 0..T (NaN after a blow-up).
+    error_star : float, optional
+        The lowest possible error E*.
+
+    Returns
+    -------
+    str
+        One sentence, starting with a capital letter.
+
+    Examples
+    --------
+    >>> lesson_line("too small", [10.0, 9.99, 9.98], 1.0)
+    'The error barely moves.'
+    >>> lesson_line("good", [10.0, 3.0, 1.2, 1.0, 1.0], 1.0)
+    'A smooth fall that flattens.'
+    >>> lesson_line("too small", [10.0, 9.8, 9.6, 9.5, 9.4])
+    'The error barely moves.'
+    >>> lesson_line("too large", [10.0, 40.0, float("nan")], 1.0)
+    'The error jumps up and becomes NaN: the run blew up.'
+    """
+    e = np.asarray(errors, dtype=np.float64)
+    finite = e[np.isfinite(e)]
+    if finite.size == 0:
+        return "The error becomes NaN at once: the run blew up."
+    low = 0.0 if error_star is None else float(error_star)  # without E*: the share of the start
+    gap = e[0] - low
+    covered = (e[0] - finite[-1]) / gap if gap > 0 else 1.0
+    if verdict == TOO_LARGE:
+        if finite.size < e.size:
+            return "The error jumps up and becomes NaN: the run blew up."
+        if float(finite.max()) > e[0]:
+            return "The error jumps up instead of falling."
+        climbs = np.diff(finite) > RISE_TOLERANCE * np.abs(finite[:-1])
+        if climbs.any():
+            return "The error spikes: it falls, then jumps back up."
+        return "Each step jumps across the bottom, so the error falls slowly."
+    if verdict == TOO_SMALL:
+        if covered < BARELY:
+            return "The error barely moves."
+        return "The error falls smoothly but too slowly: it is still falling when the run ends."
+    if verdict == GOOD:
+        if e.size >= MIN_SHAPE_POINTS:
+            tail = max(1, int(round(TAIL_SHARE * (e.size - 1))))
+            fall = e[0] - finite[-1]
+            if fall > 0 and (finite[-1 - tail] - finite[-1]) > STILL_FALLING * fall:
+                return "A smooth fall, still flattening when the run ends."
+        return "A smooth fall that flattens."
+    raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+
+
+def good_rule(fastest_epochs: int | None = None, fastest_lr: float | None = None) -> str:
+    """The rule a full-batch run on an image is graded by, in words and with its numbers
+    (the same test ``diagnose_plain`` applies: ``SLOW_FACTOR``, ``SLOW_FLOOR``).
+
+    ``fastest_epochs`` is how many epochs the fastest constant rate from the same start
+    (``fastest_lr``) needs to settle; with it the rule names the epoch to settle by.
+
+    >>> good_rule(46, 1.22)
+    'good = the error settles within 1% of the lowest error E* (gets there and stays) by epoch 460, 10× the 46 epochs of the fastest rate from this start, 1.22 (100 epochs always count as good). A rate slower than that is too small below 1.22 and too large above it.'
+    >>> good_rule()
+    'good = the error settles within 1% of the lowest error E* (gets there and stays) within 10× the epochs of the fastest rate from this start (100 epochs always count as good). A rate slower than that is too small below the fastest rate and too large above it.'
+    """
+    if fastest_epochs is None:
+        by = f"within {SLOW_FACTOR:g}× the epochs of the fastest rate from this start"
+    else:
+        by = (
+            f"by epoch {max(int(SLOW_FACTOR * fastest_epochs), SLOW_FLOOR):,}, "
+            f"{SLOW_FACTOR:g}× the {fastest_epochs:,} epochs of the fastest rate from this start"
+        )
+    rate = f"{fastest_lr:g}" if fastest_lr is not None else "the fastest rate"
+    if fastest_lr is not None and fastest_epochs is not None:
+        by += f", {rate}"
+    return (
+        f"good = the error {SETTLES} (gets there and stays) {by} ({SLOW_FLOOR} epochs always "
+        f"count as good). A rate slower than that is too small below {rate} and too large "
+        "above it."
+    )
 
 
 def curve_rules() -> str:
