@@ -21,11 +21,11 @@ import gdcore
 from gdcore.bowl import forecast, landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
 from gdcore.descent.schedules import describe, is_constant, rate_factors
-from gdcore.params import SCHEDULE, nesterov_problem
+from gdcore.params import MOMENTUM, SCHEDULE, nesterov_problem
 from gdcore.verdicts.diagnosis import edge
 from gdcore.verdicts.knobs import best_rate_for, diagnose_knobs, epoch_map, knobs, root_factors
 from ui import charts, classroom, widgets
-from ui.controls import control
+from ui.controls import bounds, control
 from ui.data import CACHE, bowl
 from ui.params import Field, Run
 from ui.text import literal, times
@@ -35,6 +35,10 @@ HEAVY_BALL = (
     "and adds the new slope. It rolls on past the bottom and swings back, so it can take "
     "larger steps without blowing up, and in a long narrow valley it builds up speed along the floor."
 )
+BETA_MAX = bounds(MOMENTUM.rule)[1]
+"""The largest β a widget takes: the declaration's (below 1), as a link takes it."""
+BETA_FORMAT = "%.16g"
+"""β with the digits that tell it apart: 0.9995 and 0.9999999999999999 are not "1"."""
 MAP_RATES, MAP_MOMENTA = 36, 20
 """The sweep's map: rates (log-spaced) × momenta (0 to ``MAP_TOP``)."""
 MAP_TOP = 0.95
@@ -85,9 +89,8 @@ def advanced_controls(f: dict[str, Field]) -> tuple[Knobs, list[str]]:
             st.number_input,
             f["momentum"],
             "Momentum β (0 = plain descent)",
-            max_value=0.999,
             step=0.05,
-            format="%.3g",
+            format=BETA_FORMAT,
         )
     )
     nesterov = bool(control(st.checkbox, f["nesterov"], "Nesterov's momentum"))
@@ -337,7 +340,7 @@ def runs_editor(field: Field, th: gdcore.Theory) -> tuple[Run, ...]:
         column_config={
             "rate": st.column_config.NumberColumn("rate", format="%.4g", required=True),
             "momentum": st.column_config.NumberColumn(
-                "momentum β", min_value=0.0, max_value=0.999, format="%.3g", default=0.0
+                "momentum β", min_value=0.0, max_value=BETA_MAX, format="%.3g", default=0.0
             ),
             "nesterov": st.column_config.CheckboxColumn("Nesterov", default=False),
             "schedule": st.column_config.TextColumn("schedule", default="constant"),

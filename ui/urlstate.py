@@ -27,10 +27,11 @@ from typing import Any
 import streamlit as st
 
 from ui import classroom
+from ui.params import MAX_LINK_VALUE
 from ui.registry import Page
 from ui.text import quoted
 
-MAX_URL_VALUE = 400
+MAX_URL_VALUE = MAX_LINK_VALUE
 KEPT = "_kept"  # widget key -> last value, for the whole session
 NOTES = "_notes"
 

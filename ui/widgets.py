@@ -260,6 +260,11 @@ def epoch_slider(field: Field, label: str, last: int) -> int:
     """
     end = f"_end_{field.key}"
     at = st.session_state.get(field.key, -1)
+    if at > last and at != st.session_state.get(end):  # a link's epoch past this run's end
+        st.caption(
+            f"`{field.url}={at}` is past this run's last epoch: showing epoch {last:,} "
+            f"({field.url} can be 0 to {last:,} here)."
+        )
     if at < 0 or at > last or at == st.session_state.get(end):
         at = last
     # Written on every run: a slider's bounds are part of its identity, so a new
