@@ -166,10 +166,21 @@ def verdict_card(d: gdcore.Diagnosis, lr: float | None = None) -> None:
 def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
     """A visible, copyable link that reopens exactly this run."""
     link = urlstate.share_link(page, written)
+    unlinked = urlstate.unlinked(page, written)
     with st.expander("Share this run", expanded=False, icon=":material/link:"):
-        st.caption(
-            "Anyone opening this link sees the same run and verdict." + (f" {note}" if note else "")
-        )
+        if unlinked:
+            st.warning(
+                "**This link does not reopen this run.**\n\n"
+                + "\n".join(f"- {s}" for s in unlinked)
+                + "\n\nTo share those values, send them as text or a file."
+                + (f" {note}" if note else ""),
+                icon=":material/link_off:",
+            )
+        else:
+            st.caption(
+                "Anyone opening this link sees the same run and verdict."
+                + (f" {note}" if note else "")
+            )
         st.code(link, language=None)
 
 
