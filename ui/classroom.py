@@ -192,4 +192,3 @@ def link_maker(values_of: Callable[[Field], Any], default_page: str) -> None:
         )
     kept = {n: text for n, text in values.items() if n not in unfit}
     st.code(link(base, kept, lock, hide), language=None)
-
