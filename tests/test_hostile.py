@@ -370,6 +370,16 @@ def test_a_lock_written_with_its_value_keeps_the_commas():
     assert list(opened.dataframe[0].value["rate"]) == [0.1, 0.2]
 
 
+def test_pieces_that_do_not_make_one_value_stay_items_of_their_own():
+    opened = open_page("explore", lock="lr:0.1,nope,epochs:50,60")
+    no_exception(opened)
+    assert opened.number_input(key="ex_lr").value == 0.1
+    assert opened.number_input(key="ex_lr").disabled
+    assert opened.number_input(key="ex_epochs").value == 50
+    note = opened.warning[0].value
+    assert "`lock` names `nope`" in note and "`lock` names `60`" in note
+
+
 def test_the_link_maker_leaves_out_a_value_too_long_for_a_link():
     from ui.registry import BY_ID
 

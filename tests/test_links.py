@@ -165,3 +165,30 @@ def test_one_link_one_run_through_link_lock_hide_and_widget(page_id, f, value):
             run = {**run, "notes": [c for c in run["notes"] if f"`{f.url}=" not in c]}
         assert shown == run, f"{way}: another run than the link's"
         assert published(at) == link, f"{way}: another link than the link's"
+
+
+def _narrowed_page():
+    import streamlit as st
+
+    from gdcore.params import Param, Range
+    from ui.controls import control
+    from ui.params import Field
+
+    field = Field("n", "n", Param("n", Range(0, 10, integer=True), 0, ""))
+    st.session_state.setdefault("n", 8)
+    if st.query_params.get("hide"):
+        st.session_state["_class"] = {"lock": {}, "hide": ["n"]}
+    got = control(st.number_input, field, "n", max_value=5)
+    st.write(f"ran with {got}")
+
+
+@pytest.mark.parametrize("hide", ["", "1"])
+def test_a_control_narrower_than_its_rule_says_so_drawn_or_hidden(hide):
+    at = AppTest.from_function(_narrowed_page)
+    at.query_params["hide"] = hide
+    at.run()
+    no_exception(at)
+    assert at.markdown[-1].value == "ran with 5"
+    assert at.caption[0].value == (
+        "`n=8` is outside what this control holds here (0 to 5); using `5`."
+    )

@@ -40,7 +40,7 @@ def read(page: Page, notes: list[str]) -> None:
         if len(raw) > MAX_VALUE:
             notes.append(f"`{kind}=…` is longer than {MAX_VALUE} characters; ignored.")
             continue
-        for item in _items(raw, set(by_url) if kind == "lock" else set()):
+        for item in _items(raw, by_url if kind == "lock" else {}):
             name, _, value = item.partition(":")
             name = name.strip()
             f = by_url.get(name)
@@ -60,20 +60,30 @@ def read(page: Page, notes: list[str]) -> None:
                 notes.append(f"`lock={quoted(item)}`: {problem}; that control is not locked.")
 
 
-def _items(raw: str, names: set[str]) -> list[str]:
-    """The items of a ``lock`` or ``hide``: split at commas, but a piece that names no
-    control (``0.2`` in ``lock=rates:0.1,0.2``) goes on the value before it.
+def _items(raw: str, fields: dict[str, Field]) -> list[str]:
+    """The items of a ``lock`` or ``hide``, split at commas; but the pieces after a
+    ``name:value`` that name no control go on its value when the whole value is one the
+    control takes (``lock=rates:0.1,0.2``, ``lock=init:0.1,0.2,0.3``).
 
-    >>> _items("rates:0.1, 0.2,image", {"rates", "image"})
-    ['rates:0.1, 0.2', 'image']
+    >>> from ui.registry import BY_ID
+    >>> fields = {f.url: f for f in BY_ID["compare"].fields}
+    >>> _items("rates:0.1, 0.2,image", fields), _items("epochs:5,6,image", fields)
+    (['rates:0.1, 0.2', 'image'], ['epochs:5', '6', 'image'])
     """
+    pieces = [p for p in raw.split(",") if p.strip()]
     items: list[str] = []
-    for piece in raw.split(","):
-        name = piece.partition(":")[0].strip()
-        if items and name not in names and ":" in items[-1]:
-            items[-1] += "," + piece
-        elif piece.strip():
-            items.append(piece)
+    while pieces:
+        item = pieces.pop(0)
+        name, colon, value = item.partition(":")
+        more = []
+        while colon and pieces and pieces[0].partition(":")[0].strip() not in fields:
+            more.append(pieces.pop(0))
+        f = fields.get(name.strip())
+        if more and f is not None and f.problem(",".join([value, *more])) is None:
+            item = ",".join([item, *more])
+        else:
+            pieces = more + pieces  # not one value: each piece is an item of its own
+        items.append(item)
     return items
 
 

@@ -340,7 +340,7 @@ def runs_editor(field: Field, th: gdcore.Theory) -> tuple[Run, ...]:
         column_config={
             "rate": st.column_config.NumberColumn("rate", format="%.4g", required=True),
             "momentum": st.column_config.NumberColumn(
-                "momentum β", min_value=0.0, max_value=BETA_MAX, format="%.3g", default=0.0
+                "momentum β", min_value=0.0, max_value=BETA_MAX, format=BETA_FORMAT, default=0.0
             ),
             "nesterov": st.column_config.CheckboxColumn("Nesterov", default=False),
             "schedule": st.column_config.TextColumn("schedule", default="constant"),
