@@ -133,5 +133,5 @@ with widgets.page_run("explore") as page:
     upload_note = "An uploaded image is not part of the link." if choice.key[0] == "upload" else ""
     with left:
         run = dict(lr=lr, epochs=epochs, init=init, seed=int(seed), batch_size=batch or None)
-        widgets.code_downloads(choice, table.scale, **run, **knob.kwargs())  # the run as a script
+        widgets.code_downloads(choice, table.scale, optimizer=knob, **run)  # the run as a script
         widgets.share_box(page, written, upload_note)

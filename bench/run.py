@@ -88,7 +88,7 @@ def torch_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int):
         return finish(np.asarray(lrs, dtype=float), errors, weights)
 
 
-def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, **knobs):
+def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, optimizer=None):
     """``torch.optim.SGD`` + ``LambdaLR`` for every rate at once, as a PyTorch user would.
 
     One parameter group per rate (each its own ``lr``), one forward pass for all of
@@ -97,10 +97,9 @@ def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, **knobs):
     """
     import torch
 
-    from gdcore.descent.schedules import rate_factors
-
-    beta, nesterov = knobs.get("momentum", 0.0), knobs.get("nesterov", False)
-    factors = rate_factors(knobs.get("schedule", "constant"), epochs, knobs.get("warmup", 0))
+    optimizer = optimizer or gdcore.Optimizer()
+    beta, nesterov = optimizer.momentum, optimizer.nesterov
+    factors = optimizer.factors(epochs)
     Xt, tt = torch.from_numpy(X), torch.from_numpy(t)[:, None]
     ws = [torch.zeros(3, dtype=torch.float64, requires_grad=True) for _ in lrs]
     opt = torch.optim.SGD(
@@ -127,7 +126,9 @@ def torch_sgd_run(X: np.ndarray, t: np.ndarray, lrs, epochs: int, **knobs):
         return finish(np.asarray(lrs, dtype=float), errors, weights)
 
 
-def optim_sweep(size: int, rates: int, epochs: int, repeats: int, probe: int, **knobs) -> dict:
+def optim_sweep(
+    size: int, rates: int, epochs: int, repeats: int, probe: int, optimizer: gdcore.Optimizer
+) -> dict:
     """A sweep with momentum or a schedule: same numbers first, then the times.
 
     The first ``probe`` epochs of every rate are computed every way and must agree
@@ -140,17 +141,18 @@ def optim_sweep(size: int, rates: int, epochs: int, repeats: int, probe: int, **
     pixels = gdcore.builtin_image("scene", size)
     table = gdcore.pixel_table(pixels, "unit")
     th = gdcore.theory(gdcore.quadratic(table))
-    edge = critical_lr(th.lambda_max, knobs.get("momentum", 0.0), knobs.get("nesterov", False))
+    edge = critical_lr(th.lambda_max, optimizer)
     lrs = [float(m * edge) for m in np.geomspace(0.001, 1.2, rates)]
     X, t = table.design_matrix(), table.target_vector()
+    knobs = optimizer.changed()
     out = {"size": size, "rates": rates, "epochs": epochs, "knobs": knobs, "agree": {}}
-    fast = gdcore.run_descent(table, lrs, probe, **knobs)
+    fast = gdcore.run_descent(table, lrs, probe, optimizer=optimizer)
     out["agree"]["textbook"] = disagreement(
-        fast.errors, textbook_run(X, t, lrs, probe, **knobs).errors
+        fast.errors, textbook_run(X, t, lrs, probe, optimizer=optimizer).errors
     )
     if have_torch():
         out["agree"]["pytorch"] = disagreement(
-            fast.errors, torch_sgd_run(X, t, lrs, probe, **knobs).errors
+            fast.errors, torch_sgd_run(X, t, lrs, probe, optimizer).errors
         )
     if max(out["agree"].values()) > 1:
         raise SystemExit(
@@ -158,23 +160,25 @@ def optim_sweep(size: int, rates: int, epochs: int, repeats: int, probe: int, **
         )
 
     def engine():
-        return gdcore.run_descent(gdcore.pixel_table(pixels, "unit"), lrs, epochs, **knobs)
+        return gdcore.run_descent(
+            gdcore.pixel_table(pixels, "unit"), lrs, epochs, optimizer=optimizer
+        )
 
     out["seconds"] = {
         "engine": median_time(engine, repeats),
         "floor": median_time(floor_fn(pixels, rates, epochs), repeats),
     }
-    per = median_time(lambda: textbook_run(X, t, lrs[:1], probe, **knobs), LOOP_REPEATS)
+    per = median_time(lambda: textbook_run(X, t, lrs[:1], probe, optimizer=optimizer), LOOP_REPEATS)
     out["seconds"]["textbook (extrapolated)"] = per / (probe + 1) * rates * (epochs + 1)
     if have_torch():
         # All rates at once take seconds an epoch on a big image: time 2 epochs, 3 times.
-        per = median_time(lambda: torch_sgd_run(X, t, lrs, 2, **knobs), 3)
+        per = median_time(lambda: torch_sgd_run(X, t, lrs, 2, optimizer), 3)
         out["seconds"]["pytorch, all rates at once (extrapolated)"] = per / 3 * (epochs + 1)
     return out
 
 
-MOMENTUM_KNOBS = {"momentum": 0.9}
-SCHEDULE_KNOBS = {"schedule": "step:1000:0.5", "warmup": 500}
+MOMENTUM_KNOBS = gdcore.Optimizer(0.9)
+SCHEDULE_KNOBS = gdcore.Optimizer(schedule="step:1000:0.5", warmup=500)
 
 
 def have_torch() -> str | None:
@@ -473,16 +477,16 @@ def main(argv: list[str] | None = None) -> int:
         res["same_work"] = same_work(16, 50, rep)
         res["big_sweep"] = big_sweep(32, 8, 200, rep)
         res["minibatch"] = minibatch(16, 8, 2, 3, rep)
-        res["momentum_sweep"] = optim_sweep(32, 8, 200, rep, 5, **MOMENTUM_KNOBS)
-        res["schedule_sweep"] = optim_sweep(32, 8, 200, rep, 5, **SCHEDULE_KNOBS)
+        res["momentum_sweep"] = optim_sweep(32, 8, 200, rep, 5, MOMENTUM_KNOBS)
+        res["schedule_sweep"] = optim_sweep(32, 8, 200, rep, 5, SCHEDULE_KNOBS)
         res["pages"] = {}
         res["logs"] = log_reading(2000, rep)
     else:
         res["same_work"] = same_work(256, 1000, rep)
         res["big_sweep"] = big_sweep(1024, 64, 10_000, rep)
         res["minibatch"] = minibatch(256, 64, 8, 20, rep)
-        res["momentum_sweep"] = optim_sweep(1024, 64, 10_000, rep, 5, **MOMENTUM_KNOBS)
-        res["schedule_sweep"] = optim_sweep(1024, 64, 10_000, rep, 5, **SCHEDULE_KNOBS)
+        res["momentum_sweep"] = optim_sweep(1024, 64, 10_000, rep, 5, MOMENTUM_KNOBS)
+        res["schedule_sweep"] = optim_sweep(1024, 64, 10_000, rep, 5, SCHEDULE_KNOBS)
         res["pages"] = page_latency(rep)
         res["logs"] = log_reading(400_000, rep)
     args.out.write_text(json.dumps(res, indent=2))

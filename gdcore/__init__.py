@@ -26,6 +26,7 @@ from .bowl.theory import (
 )
 from .descent.engine import check_epochs, check_rates, initial_weights, run_descent
 from .descent.model import error, one_weight_step, predict, slopes
+from .descent.optimizer import Optimizer
 from .descent.runs import BLOWUP_ERROR, DescentResult
 from .learner.logs import Log, LogError, read_log
 from .params import MAX_EPOCHS, MAX_RATES, SCALES
@@ -55,6 +56,7 @@ __all__ = [
     "LoadedImage",
     "Log",
     "LogError",
+    "Optimizer",
     "PixelTable",
     "Quadratic",
     "Theory",

@@ -29,6 +29,7 @@ from ._version import __version__
 from .bowl.forecast import momentum_epochs_to_target
 from .bowl.theory import epochs_to_target, theory
 from .descent.engine import initial_weights, run_descent
+from .descent.optimizer import KNOBS, Optimizer
 from .descent.runs import DescentResult
 from .learner import export
 from .learner.check import START, Setup, check_readings, learner_pixels, read_errors
@@ -48,7 +49,6 @@ from .params import (
     WARMUP,
     Param,
     minibatch_work_problem,
-    nesterov_problem,
 )
 from .pixels.images import BUILTINS, builtin_image
 from .pixels.loading import ImageError, load_image
@@ -124,6 +124,15 @@ def _option(sp: argparse.ArgumentParser, flag: str, param: Param, **kwargs: Any)
     sp.add_argument(flag, type=_arg(param), default=default, help=param.help + shown, **kwargs)
 
 
+def _optimizer_options(sp: argparse.ArgumentParser, knobs: tuple[Param, ...]) -> None:
+    """The optimizer's options, spelled as ``Optimizer.argv`` writes them (``--nesterov``: a flag)."""
+    for param in knobs:
+        if param is NESTEROV:
+            sp.add_argument("--" + param.name, action="store_true", help=param.help)
+        else:
+            _option(sp, "--" + param.name, param)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m gdcore", description="Gradient descent on an image, fast and exact."
@@ -144,16 +153,12 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(run, "--epochs", EPOCHS, required=True, default=None)
     _option(run, "--batch-size", BATCH_SIZE)
     _option(run, "--seed", SEED)
-    _option(run, "--momentum", MOMENTUM)
-    run.add_argument("--nesterov", action="store_true", help=NESTEROV.help)
-    _option(run, "--schedule", SCHEDULE)
-    _option(run, "--warmup", WARMUP)
+    _optimizer_options(run, KNOBS)
     run.add_argument("--summary", action="store_true", help="one row per rate with a verdict")
 
     th = sub.add_parser("theory", help="exact facts about an image's error bowl, as JSON")
     image_args(th)
-    _option(th, "--momentum", MOMENTUM)
-    th.add_argument("--nesterov", action="store_true", help=NESTEROV.help)
+    _optimizer_options(th, (MOMENTUM, NESTEROV))
 
     dg = sub.add_parser("diagnose", help="judge an error curve: too small, too large or good")
     dg.add_argument("values", nargs="*", help="error values, or - to read a log from stdin")
@@ -213,21 +218,24 @@ def _runs(
             batch_size=args.batch_size,
             bowl=bowl,
             keep_weights=keep_weights,
-            **_optimizer(args),
+            optimizer=_optimizer(args),
         )
 
 
-def _optimizer(args: argparse.Namespace) -> dict[str, Any]:
-    """The run's momentum, Nesterov, schedule and warm-up, with their joint rule checked."""
-    problem = nesterov_problem(args.momentum, args.nesterov)
-    if problem is not None:
-        raise UsageError(f"{problem} (add --momentum B with 0 < B < 1)")
-    return {
-        "momentum": args.momentum,
-        "nesterov": args.nesterov,
-        "schedule": args.schedule,
-        "warmup": args.warmup,
-    }
+def _optimizer(args: argparse.Namespace) -> Optimizer:
+    """The run's momentum, Nesterov, schedule and warm-up, with their joint rule checked.
+
+    ``theory`` has no schedule or warm-up: they take their defaults there.
+    """
+    try:
+        return Optimizer(
+            args.momentum,
+            args.nesterov,
+            getattr(args, "schedule", SCHEDULE.default),
+            getattr(args, "warmup", WARMUP.default),
+        )
+    except ValueError as e:  # each option passed its own rule: what is left is Nesterov's
+        raise UsageError(f"{str(e).rstrip('.')} (add --momentum B with 0 < B < 1)") from None
 
 
 def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
@@ -249,7 +257,7 @@ def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
         for result in _runs(args, table, bowl, keep_weights=not full):
             for i, lr in enumerate(result.lrs):
                 d = diagnose_run(
-                    result.errors[i], float(lr), th, w0, full_batch=full, **_optimizer(args)
+                    result.errors[i], float(lr), th, w0, full_batch=full, optimizer=_optimizer(args)
                 )
                 div = int(result.diverged_epoch[i])
                 writer.writerow(
@@ -281,17 +289,15 @@ def _cmd_theory(args: argparse.Namespace, out: _Writer) -> None:
     ``optimal_epochs`` and ``optimal_momentum_epochs`` count the epochs the best
     rate and the best pair need, from zero weights, to get within 1% of E*.
     """
-    problem = nesterov_problem(args.momentum, args.nesterov)
-    if problem is not None:
-        raise UsageError(f"{problem} (add --momentum B with 0 < B < 1)")
+    optimizer = _optimizer(args)
     th = theory(quadratic(pixel_table(_load(args), args.scale)))
     w0 = initial_weights("zero")
     d = th.as_dict()
-    d["momentum"], d["nesterov"] = args.momentum, args.nesterov
-    d["critical_lr"] = th.critical_lr_for(args.momentum, args.nesterov)
+    d["momentum"], d["nesterov"] = optimizer.momentum, optimizer.nesterov
+    d["critical_lr"] = th.critical_lr_for(optimizer)
     d["optimal_epochs"] = epochs_to_target(th.bowl, th.optimal_lr, w0)
     d["optimal_momentum_epochs"] = momentum_epochs_to_target(
-        th.bowl, th.optimal_momentum_lr, th.optimal_momentum, w0
+        th.bowl, th.optimal_momentum_lr, w0, Optimizer(th.optimal_momentum)
     )
     if th.singular:
         d["explanation"] = th.explanation
@@ -390,14 +396,23 @@ def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> 
 
 
 def _cmd_export(args: argparse.Namespace, out: _Writer) -> None:
+    optimizer = _optimizer(args)
     n = _load(args).size  # a bad image is refused now, not when the script runs
     if args.image in BUILTINS:
         image = export.Image(args.image, args.size)
     else:
         image = export.Image(str(Path(args.image).resolve()), max_side=args.max_side, file=True)
-    options = {o.param.name: getattr(args, o.param.name) for o in export.OPTIONS}
-    command = export.command_line(image, args.framework, scale=args.scale, **options)
-    out.write(export.script(image, args.framework, command, n=n, scale=args.scale, **options))
+    options = {
+        o.param.name: getattr(args, o.param.name) for o in export.OPTIONS if o.param not in KNOBS
+    }
+    command = export.command_line(
+        image, args.framework, scale=args.scale, optimizer=optimizer, **options
+    )
+    out.write(
+        export.script(
+            image, args.framework, command, n=n, scale=args.scale, optimizer=optimizer, **options
+        )
+    )
 
 
 def main(

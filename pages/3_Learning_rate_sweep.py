@@ -116,7 +116,7 @@ with widgets.page_run("sweep") as page:
     )
     st.markdown(momentum.map_story(th, emap))
     with st.expander("The maths behind this map"):
-        st.markdown(momentum.maths(th, momentum.Knobs(float(th.optimal_momentum))))
+        st.markdown(momentum.maths(th, gdcore.Optimizer(float(th.optimal_momentum))))
 
     st.subheader("Every rate")
     formats = {

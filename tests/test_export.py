@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdcore import builtin_image, pixel_table, run_descent
+from gdcore import Optimizer, builtin_image, pixel_table, run_descent
 from gdcore.cli import main
 from gdcore.descent.runs import finish
 from gdcore.descent.testing import assert_runs_equal
@@ -360,10 +360,7 @@ def test_explore_gives_the_run_on_screen_as_code(framework, downloads, tmp_path)
         init="random",
         seed=3,
         batch_size=40,
-        momentum=0.5,
-        nesterov=True,
-        schedule="step:10:0.5",
-        warmup=4,
+        optimizer=Optimizer(0.5, True, "step:10:0.5", 4),
     )
     assert "def factor" in text and "momentum = 0.5" in text
     assert_runs_equal(got, expected)
@@ -410,5 +407,5 @@ def test_in_a_browser_the_download_is_the_run_on_screen(tmp_path, tab):  # noqa:
     assert info.value.suggested_filename == "gradient_descent_numpy.py"
     got = _result(0.9, run_script(Path(info.value.path()).read_text(), tmp_path))
     table = pixel_table(builtin_image("stripes", 16), "unit")
-    assert_runs_equal(got, run_descent(table, [0.9], 40, momentum=0.3))
+    assert_runs_equal(got, run_descent(table, [0.9], 40, optimizer=Optimizer(0.3)))
     assert not tab.errors, tab.errors

@@ -12,6 +12,7 @@ import gdcore
 from gdcore.bowl import landscape
 from gdcore.bowl.forecast import direction_factors, momentum_epochs_to_target
 from gdcore.bowl.theory import target_excess
+from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
 from gdcore.verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, diagnose_run
@@ -44,17 +45,22 @@ def test_the_map_counts_what_the_exact_count_and_the_runs_say(scale, nesterov):
         if nesterov and b == 0:
             continue
         res = gdcore.run_descent(
-            table, rates, EPOCHS, momentum=float(b), nesterov=nesterov, keep_weights=False
+            table, rates, EPOCHS, optimizer=Optimizer(float(b), nesterov), keep_weights=False
         )
         for j, lr in enumerate(rates):
-            exact = momentum_epochs_to_target(q, lr, b, W0, nesterov, limit=EPOCHS)
+            exact = momentum_epochs_to_target(
+                q, lr, W0, Optimizer(float(b), nesterov), limit=EPOCHS
+            )
             run = _first_within(res.errors[j], q)
             v = m.epochs[i, j]
             assert run == exact, (b, lr)
             if np.isinf(v):  # never settles: the edge rate says so, and the run never gets there
-                assert lr >= th.critical_lr_for(b, nesterov) * (1 - 1e-12) and run is None
+                assert (
+                    lr >= th.critical_lr_for(Optimizer(float(b), nesterov)) * (1 - 1e-12)
+                    and run is None
+                )
             elif np.isnan(v):
-                assert run is None and lr < th.critical_lr_for(b, nesterov)
+                assert run is None and lr < th.critical_lr_for(Optimizer(float(b), nesterov))
             else:
                 assert v == run
 
@@ -65,8 +71,8 @@ def test_root_factors_are_the_eigenvalues_of_the_maps():
         for b in (0.0, 0.5, 0.95):
             for nesterov in (False, True) if b else (False,):
                 np.testing.assert_allclose(
-                    root_factors(q.eigenvalues, lr, b, nesterov),
-                    direction_factors(q, lr, b, nesterov),
+                    root_factors(q.eigenvalues, lr, Optimizer(b, nesterov)),
+                    direction_factors(q, lr, Optimizer(b, nesterov)),
                     rtol=1e-9,
                 )
 
@@ -75,8 +81,10 @@ def test_root_factors_are_the_eigenvalues_of_the_maps():
 def test_the_best_rate_for_a_momentum_is_the_theorys_best_rate_and_best_pair(scale):
     _, q, th = _setup(scale=scale)
     # The grid has 2,000 steps over six decades: about 0.7% apart.
-    assert best_rate_for(q, 0.0) == pytest.approx(th.optimal_lr, rel=1e-2)
-    assert best_rate_for(q, th.optimal_momentum) == pytest.approx(th.optimal_momentum_lr, rel=1e-2)
+    assert best_rate_for(q, Optimizer()) == pytest.approx(th.optimal_lr, rel=1e-2)
+    assert best_rate_for(q, Optimizer(th.optimal_momentum)) == pytest.approx(
+        th.optimal_momentum_lr, rel=1e-2
+    )
 
 
 def test_a_plain_run_gets_the_plain_verdict_unchanged():
@@ -91,15 +99,15 @@ def test_a_plain_run_gets_the_plain_verdict_unchanged():
 def test_a_rate_above_the_edge_that_momentum_saves_is_not_too_large(name, scale):
     table, q, th = _setup(name, scale)
     lr = 1.5 * th.critical_lr
-    saved = gdcore.run_descent(table, [lr], EPOCHS, momentum=0.9)
+    saved = gdcore.run_descent(table, [lr], EPOCHS, optimizer=Optimizer(0.9))
     assert saved.diverged_epoch[0] == -1  # the engine agrees it settles
-    d = diagnose_knobs(saved.errors[0], lr, th, W0, momentum=0.9)
+    d = diagnose_knobs(saved.errors[0], lr, th, W0, optimizer=Optimizer(0.9))
     assert d.verdict != TOO_LARGE and "momentum β = 0.9 saved it" in d.reason
-    lost = gdcore.run_descent(table, [lr], EPOCHS, momentum=0.3)
+    lost = gdcore.run_descent(table, [lr], EPOCHS, optimizer=Optimizer(0.3))
     e = lost.errors[0]
     # 2(1.3)/λmax = 1.3 × the plain edge, below 1.5 ×: the run climbs past its start.
     rise = int(np.flatnonzero(np.nan_to_num(e, nan=np.inf)[1:] > e[0])[0]) + 1
-    d = diagnose_knobs(e, lr, th, W0, momentum=0.3)
+    d = diagnose_knobs(e, lr, th, W0, optimizer=Optimizer(0.3))
     assert d.verdict == TOO_LARGE and f"passes its start at epoch {rise:,}" in d.reason
     if lost.diverged_epoch[0] > 0:
         assert f"overflow at epoch {lost.diverged_epoch[0]:,}" in d.reason
@@ -108,27 +116,29 @@ def test_a_rate_above_the_edge_that_momentum_saves_is_not_too_large(name, scale)
 def test_a_rate_above_the_edge_that_the_schedule_saves_names_the_schedule():
     table, q, th = _setup()
     lr = 1.2 * th.critical_lr
-    res = gdcore.run_descent(table, [lr], EPOCHS, schedule="exp:0.9")
+    res = gdcore.run_descent(table, [lr], EPOCHS, optimizer=Optimizer(schedule="exp:0.9"))
     e = res.errors[0]
     assert res.diverged_epoch[0] == -1 and np.nanmax(e) < 10 * e[0]  # never off the chart
-    d = diagnose_knobs(e, lr, th, W0, schedule="exp:0.9")
+    d = diagnose_knobs(e, lr, th, W0, optimizer=Optimizer(schedule="exp:0.9"))
     assert d.verdict != TOO_LARGE and "the schedule saved it" in d.reason
     # The epoch from which the rate is below the edge, from the schedule's own numbers.
     below = int(np.flatnonzero(lr * rate_factors("exp:0.9", EPOCHS) > th.critical_lr)[-1]) + 1
     assert below == 2 and f"from epoch {below:,} on the rate is below the edge" in d.reason
     # Rescued only after the error left the chart: too large, and said so.
-    late = gdcore.run_descent(table, [1.5 * th.critical_lr], EPOCHS, schedule="step:20:0.5")
+    late = gdcore.run_descent(
+        table, [1.5 * th.critical_lr], EPOCHS, optimizer=Optimizer(schedule="step:20:0.5")
+    )
     e = late.errors[0]
     assert late.diverged_epoch[0] == -1 and np.nanmax(e) > 10 * e[0]
-    d = diagnose_knobs(e, 1.5 * th.critical_lr, th, W0, schedule="step:20:0.5")
+    d = diagnose_knobs(e, 1.5 * th.critical_lr, th, W0, optimizer=Optimizer(schedule="step:20:0.5"))
     climb = int(np.flatnonzero(e > 10 * e[0])[0])
     assert d.verdict == TOO_LARGE
     assert f"passes 10× its start at epoch {climb:,} and comes back down" in d.reason
     assert "from epoch 20" in d.reason  # 1.5 × 0.5 < 1: below the edge from the first halving
     big = 1.5 * th.critical_lr
-    kept = gdcore.run_descent(table, [big], EPOCHS, schedule="step:1000:0.5")
+    kept = gdcore.run_descent(table, [big], EPOCHS, optimizer=Optimizer(schedule="step:1000:0.5"))
     assert kept.diverged_epoch[0] > 0
-    d = diagnose_knobs(kept.errors[0], big, th, W0, schedule="step:1000:0.5")
+    d = diagnose_knobs(kept.errors[0], big, th, W0, optimizer=Optimizer(schedule="step:1000:0.5"))
     assert d.verdict == TOO_LARGE and f"overflow at epoch {kept.diverged_epoch[0]:,}" in d.reason
 
 
@@ -146,7 +156,7 @@ def test_every_verdict_tells_the_epoch_the_run_shows(scale):
             (0.0, False, "exp:0.99", 0),
             (0.9, False, "cosine", 10),
         ]:
-            kw = dict(momentum=beta, nesterov=nesterov, schedule=schedule, warmup=warmup)
+            kw = dict(optimizer=Optimizer(beta, nesterov, schedule, warmup))
             res = gdcore.run_descent(table, [lr], EPOCHS, **kw)
             e = res.errors[0]
             d = diagnose_knobs(e, lr, th, W0, **kw)
@@ -168,7 +178,7 @@ def test_the_momentum_exercise_is_right_exactly_when_the_run_settles(scale):
     lr = exercises.MOMENTUM_RATE * th.critical_lr
     for beta in (0.0, 0.2, 0.45, 0.55, 0.7, 0.9):
         fb = exercises.check_momentum(beta, th, W0)
-        res = gdcore.run_descent(table, [lr], 3000, momentum=beta)
+        res = gdcore.run_descent(table, [lr], 3000, optimizer=Optimizer(beta))
         assert fb.correct == (res.diverged_epoch[0] == -1), beta
         run = _first_within(res.errors[0], q)
         if fb.correct and run is not None:
@@ -180,8 +190,8 @@ def test_the_momentum_exercise_is_right_exactly_when_the_run_settles(scale):
 def test_the_heavy_ball_walk_with_every_weight_free_is_the_engine_run(nesterov):
     table, q, th = _setup(scale="standard")
     lr = 1.3 * th.critical_lr
-    w, e = landscape.slice_descent(q, [0, 1, 2], lr, 60, W0, momentum=0.8, nesterov=nesterov)
-    res = gdcore.run_descent(table, [lr], 60, momentum=0.8, nesterov=nesterov)
+    w, e = landscape.slice_descent(q, [0, 1, 2], lr, 60, W0, Optimizer(0.8, nesterov))
+    res = gdcore.run_descent(table, [lr], 60, optimizer=Optimizer(0.8, nesterov))
     np.testing.assert_allclose(w, res.weights[0], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(e, res.errors[0], rtol=1e-9)
 
@@ -189,8 +199,8 @@ def test_the_heavy_ball_walk_with_every_weight_free_is_the_engine_run(nesterov):
 def test_a_walk_keeps_its_momentum_and_the_plain_walk_is_unchanged():
     _, q, _ = _setup()
     plain = landscape.walk(q, [1, 2], 0.8, 30)
-    again = landscape.walk(q, [1, 2], 0.8, 30, momentum=0.0)
-    heavy = landscape.walk(q, [1, 2], 0.8, 30, momentum=0.9)
+    again = landscape.walk(q, [1, 2], 0.8, 30, optimizer=Optimizer(0.0))
+    heavy = landscape.walk(q, [1, 2], 0.8, 30, optimizer=Optimizer(0.9))
     np.testing.assert_array_equal(plain.points, again.points)
     assert heavy.momentum == 0.9 and heavy.lr == plain.lr
     assert not np.allclose(heavy.points[1:3], plain.points[1:3])

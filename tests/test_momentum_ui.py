@@ -23,6 +23,7 @@ from helpers import (
 import gdcore
 from gdcore.bowl import landscape
 from gdcore.bowl.forecast import momentum_epochs_to_target
+from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
 from gdcore.verdicts.knobs import diagnose_knobs
@@ -56,8 +57,8 @@ def test_explore_momentum_saves_a_rate_above_the_edge_and_says_so():
     at.number_input(key="ex_momentum").set_value(0.9).run()
     no_exception(at)
     card = verdict_text(at)
-    res = gdcore.run_descent(SCENE, [lr], 200, momentum=0.9)
-    d = diagnose_knobs(res.errors[0], lr, TH, W0, momentum=0.9)
+    res = gdcore.run_descent(SCENE, [lr], 200, optimizer=Optimizer(0.9))
+    d = diagnose_knobs(res.errors[0], lr, TH, W0, optimizer=Optimizer(0.9))
     assert d.verdict != "too large" and "saved it" in d.reason
     assert d.verdict.upper() in card and "momentum β = 0.9 saved it" in card
     # The error curve drawn is the engine's run with momentum.
@@ -68,12 +69,13 @@ def test_explore_momentum_saves_a_rate_above_the_edge_and_says_so():
     # The story and the rate chart: the heavy ball's edge 2(1+β)/λmax.
     text = all_text(at)
     assert (
-        "heavy" in text and f"{gdcore.verdicts.diagnosis.edge(TH.critical_lr_for(0.9)):g}" in text
+        "heavy" in text
+        and f"{gdcore.verdicts.diagnosis.edge(TH.critical_lr_for(Optimizer(0.9))):g}" in text
     )
     i = _chart(at, "The rate each epoch stepped with")
     rates = chart_data(at, i)
     assert set(rates["rate"][: len(rates["epoch"])]) == {lr}
-    assert TH.critical_lr_for(0.9) in rates["rate"]  # the dashed line of the wider edge
+    assert TH.critical_lr_for(Optimizer(0.9)) in rates["rate"]  # the dashed line of the wider edge
 
 
 def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
@@ -87,8 +89,12 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     got = dict(zip(data["epoch"], data["rate"], strict=False))
     for k in (0, 5, 9, 10, 49, 50, 120, 299):
         assert got[k] == pytest.approx(want[k], rel=1e-12)
-    res = gdcore.run_descent(SCENE, [2.0], 300, schedule="step:50:0.5", warmup=10)
-    d = diagnose_knobs(res.errors[0], 2.0, TH, W0, schedule="step:50:0.5", warmup=10)
+    res = gdcore.run_descent(
+        SCENE, [2.0], 300, optimizer=Optimizer(schedule="step:50:0.5", warmup=10)
+    )
+    d = diagnose_knobs(
+        res.errors[0], 2.0, TH, W0, optimizer=Optimizer(schedule="step:50:0.5", warmup=10)
+    )
     assert d.verdict.upper() in verdict_text(at)
     # 2 is 1.53× the edge for 50 epochs: the error leaves the chart before the schedule
     # brings the rate down, so the start is too large although the run settles later.
@@ -101,7 +107,7 @@ def test_explore_nesterov_changes_the_run():
     plain_heavy = chart_data(at, 0)["error"]
     at.checkbox(key="ex_nesterov").check().run()
     no_exception(at)
-    res = gdcore.run_descent(SCENE, [0.5], 200, momentum=0.5, nesterov=True)
+    res = gdcore.run_descent(SCENE, [0.5], 200, optimizer=Optimizer(0.5, nesterov=True))
     drawn = chart_data(at, 0)
     assert drawn["error"] != plain_heavy
     assert dict(zip(drawn["epoch"], drawn["error"], strict=False))[50] == pytest.approx(
@@ -153,10 +159,10 @@ def test_compare_runs_with_their_own_settings_sit_on_one_chart():
     verdicts = at.dataframe[0].value
     assert verdicts["run"].tolist() == ["rate 1.2", "rate 1.2, β 0.9", "rate 2, exp:0.99"]
     errors = at.dataframe[1].value
-    heavy = gdcore.run_descent(SCENE, [1.2], 300, momentum=0.9).errors[0]
+    heavy = gdcore.run_descent(SCENE, [1.2], 300, optimizer=Optimizer(0.9)).errors[0]
     np.testing.assert_allclose(errors["rate 1.2, β 0.9"], heavy, rtol=1e-12)
-    sched = gdcore.run_descent(SCENE, [2.0], 300, schedule="exp:0.99")
-    d = diagnose_knobs(sched.errors[0], 2.0, TH, W0, schedule="exp:0.99")
+    sched = gdcore.run_descent(SCENE, [2.0], 300, optimizer=Optimizer(schedule="exp:0.99"))
+    d = diagnose_knobs(sched.errors[0], 2.0, TH, W0, optimizer=Optimizer(schedule="exp:0.99"))
     assert verdicts["verdict"].tolist()[2] == d.verdict and verdicts["reason"][2] == d.reason
     assert set(chart_data(at, 0)["run"]) == set(verdicts["run"])
 
@@ -171,9 +177,9 @@ def test_compare_best_pair_button_adds_the_theorys_pair_to_the_table_and_link():
     assert verdicts["run"].tolist()[-1] == f"rate {lr:g}, β {beta:g}"
     raw = at.query_params["runs"]
     raw = raw[0] if isinstance(raw, list) else raw
-    assert raw == f"{lr:g} momentum={beta:g}"
-    assert RunList().convert(raw)[0].momentum == beta
-    k = momentum_epochs_to_target(BOWL, lr, beta, W0)
+    assert raw == f"{lr!r} momentum={beta!r}"
+    assert RunList().convert(raw)[0].optimizer == Optimizer(beta)
+    k = momentum_epochs_to_target(BOWL, lr, W0, Optimizer(beta))
     assert f"at epoch {k:,}" in verdicts["reason"].tolist()[-1]
 
 
@@ -192,7 +198,7 @@ def test_walk_draws_the_heavy_ball_beside_the_plain_path():
     titles = _titles(at)
     plain_at = titles.index(next(t for t in titles if t.startswith("Plain steps at rate")))
     heavy_at = titles.index("The heavy ball, β = 0.9, at the same rate")
-    heavy = landscape.walk(BOWL, [1, 2], 1.2, 40, momentum=0.9)
+    heavy = landscape.walk(BOWL, [1, 2], 1.2, 40, optimizer=Optimizer(0.9))
     plain = landscape.walk(BOWL, [1, 2], 1.2, 40)
     for i, w in ((heavy_at, heavy), (plain_at, plain)):
         data = next(d for d in chart_datasets(at, i) if "epoch" in d)
@@ -215,8 +221,8 @@ def test_sweep_map_cells_are_the_exact_counts():
     assert len({(lr, b) for lr, b, _ in cells}) == ui_momentum.MAP_RATES * ui_momentum.MAP_MOMENTA
     checked = 0
     for lr, b, reads in cells[::37]:
-        k = momentum_epochs_to_target(BOWL, lr, b, W0, limit=300)
-        if lr >= TH.critical_lr_for(b):
+        k = momentum_epochs_to_target(BOWL, lr, W0, Optimizer(b), limit=300)
+        if lr >= TH.critical_lr_for(Optimizer(b)):
             assert reads == "never settles"
         elif k is None:
             assert reads == "more than 300 epochs"
@@ -334,8 +340,8 @@ def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
     no_exception(at)
     i = _chart(at, "The error along each direction")
     data = chart_data(at, i)
-    m = gdcore.bowl.forecast.milestones(BOWL, 0.005, 200, W0, momentum=0.9)
-    res = gdcore.run_descent(SCENE, [0.005], 200, momentum=0.9)
+    m = gdcore.bowl.forecast.milestones(BOWL, 0.005, 200, W0, optimizer=Optimizer(0.9))
+    res = gdcore.run_descent(SCENE, [0.005], 200, optimizer=Optimizer(0.9))
     # The directions add up to the run's excess error: a second implementation.
     np.testing.assert_allclose(m.excess.sum(axis=0) + BOWL.error_star, res.errors[0], rtol=1e-9)
     for name, lam, row in zip(DIRECTION_NAMES, m.eigenvalues, m.excess, strict=True):

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdcore import builtin_image, pixel_table, quadratic, run_descent, theory
+from gdcore import Optimizer, builtin_image, pixel_table, quadratic, run_descent, theory
 from gdcore.bowl.forecast import (
     direction_factors,
     forecast,
@@ -133,11 +133,11 @@ CASES = [
 def test_engine_equals_textbook(schedule, beta, nesterov, scale, warmup, batch):
     table, th = _setup("scene", scale)
     # Too small, good, just above 2/λmax, above the momentum edge, and far above it.
-    edge = th.critical_lr_for(beta, nesterov)
+    edge = th.critical_lr_for(Optimizer(beta, nesterov))
     lrs = [1e-3 * th.critical_lr, 0.5 * th.critical_lr, 1.2 * th.critical_lr, 1.1 * edge, 4 * edge]
     if batch is not None:
         lrs = [lr / 4 for lr in lrs]  # a batch's own bowl is steeper than the image's
-    kw = dict(momentum=beta, nesterov=nesterov, schedule=schedule, warmup=warmup)
+    kw = dict(optimizer=Optimizer(beta, nesterov, schedule, warmup))
     epochs = 40 if batch is None else 12
     fast = run_descent(table, lrs, epochs, batch_size=batch, seed=3, **kw)
     _assert_same(fast, _oracle(table, lrs, epochs, batch_size=batch, seed=3, **kw))
@@ -146,9 +146,12 @@ def test_engine_equals_textbook(schedule, beta, nesterov, scale, warmup, batch):
 @pytest.mark.parametrize(("beta", "nesterov"), MOMENTA[1:])
 def test_momentum_blows_up_at_the_same_epoch(beta, nesterov):
     table, th = _setup("stripes", "raw")
-    lrs = [1.05 * th.critical_lr_for(beta, nesterov), 3 * th.critical_lr_for(beta, nesterov)]
-    fast = run_descent(table, lrs, 3000, momentum=beta, nesterov=nesterov)
-    slow = _oracle(table, lrs, 3000, momentum=beta, nesterov=nesterov)
+    lrs = [
+        1.05 * th.critical_lr_for(Optimizer(beta, nesterov)),
+        3 * th.critical_lr_for(Optimizer(beta, nesterov)),
+    ]
+    fast = run_descent(table, lrs, 3000, optimizer=Optimizer(beta, nesterov))
+    slow = _oracle(table, lrs, 3000, optimizer=Optimizer(beta, nesterov))
     assert (fast.diverged_epoch > 0).all()
     _assert_same(fast, slow)
 
@@ -170,8 +173,8 @@ def test_random_settings_equal_textbook(
 ):
     nesterov = nesterov and beta > 0
     table, th = _setup(name, scale, size=5)
-    lr = multiple * th.critical_lr_for(beta, nesterov) / (1 if batch is None else 4)
-    kw = dict(momentum=beta, nesterov=nesterov, schedule=schedule, warmup=warmup)
+    lr = multiple * th.critical_lr_for(Optimizer(beta, nesterov)) / (1 if batch is None else 4)
+    kw = dict(optimizer=Optimizer(beta, nesterov, schedule, warmup))
     # Away from w*: a symmetric image on the standard scale has w* = 0, and a run
     # from the bottom itself moves nothing but rounding (as in test_engine).
     w0 = th.w_star + np.array([0.5, -0.3, 0.2]) * np.abs(th.w_star).max(initial=1.0)
@@ -189,11 +192,11 @@ def test_both_ways_of_iterating_momentum_agree(schedule, nesterov):
     # Tiny, good, near momentum's edge, and (constant rate) far past it; no run that
     # grows huge and comes back, which no precision carries (module notes).
     far = 3.0 if schedule == "constant" else 0.95
-    lrs = th.critical_lr_for(0.7, nesterov) * np.array([1e-6, 0.3, 0.9, far])
+    lrs = th.critical_lr_for(Optimizer(0.7, nesterov)) * np.array([1e-6, 0.3, 0.9, far])
     factors = rate_factors(schedule, 777, 5)
     with np.errstate(all="ignore"):  # 3 x the edge overflows on purpose
-        a = directions._momentum_blocks(lam, d0, lrs, factors, 0.7, nesterov, True)
-        b = directions._momentum_loop(lam, d0, lrs, factors, 0.7, nesterov, True)
+        a = directions._momentum_blocks(lam, d0, lrs, factors, Optimizer(0.7, nesterov), True)
+        b = directions._momentum_loop(lam, d0, lrs, factors, Optimizer(0.7, nesterov), True)
         for x, y in zip(a, b, strict=True):
             ok = np.abs(y) < 1e150  # up to the blow-up limit
             floor = (
@@ -206,7 +209,7 @@ def test_both_ways_of_iterating_momentum_agree(schedule, nesterov):
 def test_many_rates_with_momentum_equal_textbook():
     table, th = _setup("scene", "unit")
     lrs = th.critical_lr * np.geomspace(1e-3, 4, 12)  # more than BLOCK_RATES: epoch by epoch
-    kw = dict(momentum=0.8, nesterov=True, schedule="inverse:7", warmup=3)
+    kw = dict(optimizer=Optimizer(0.8, True, "inverse:7", 3))
     _assert_same(run_descent(table, lrs, 60, **kw), _oracle(table, lrs, 60, **kw))
 
 
@@ -214,17 +217,17 @@ def test_plain_settings_take_the_closed_form_and_equal_it():
     table, th = _setup()
     lrs = [0.3 * th.critical_lr, 1.5 * th.critical_lr]
     plain = run_descent(table, lrs, 300)
-    for kw in (dict(warmup=1), dict(schedule="exp:1"), dict(schedule="step:5:1")):
-        assert_runs_equal(run_descent(table, lrs, 300, **kw), plain)
+    for opt in (Optimizer(warmup=1), Optimizer(schedule="exp:1"), Optimizer(schedule="step:5:1")):
+        assert_runs_equal(run_descent(table, lrs, 300, optimizer=opt), plain)
 
 
 def test_keep_weights_false_gives_the_same_errors():
     table, th = _setup()
     lrs = [0.3 * th.critical_lr, 2.5 * th.critical_lr]
-    for kw in (dict(momentum=0.8), dict(schedule="cosine"), dict(momentum=0.5, nesterov=True)):
+    for opt in (Optimizer(0.8), Optimizer(schedule="cosine"), Optimizer(0.5, nesterov=True)):
         a, b = (
-            run_descent(table, lrs, 200, **kw),
-            run_descent(table, lrs, 200, keep_weights=False, **kw),
+            run_descent(table, lrs, 200, optimizer=opt),
+            run_descent(table, lrs, 200, keep_weights=False, optimizer=opt),
         )
         np.testing.assert_array_equal(a.errors, b.errors)
         assert b.weights.shape == (2, 201, 0)
@@ -244,7 +247,7 @@ def test_keep_weights_false_gives_the_same_errors():
 def test_the_engine_refuses_bad_optimizer_settings(kw, message):
     table, _ = _setup()
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(".", r"\.")):
-        run_descent(table, [0.1], 3, **kw)
+        run_descent(table, [0.1], 3, optimizer=Optimizer(**kw))
 
 
 # --- The textbook loop against PyTorch ----------------------------------------
@@ -285,8 +288,8 @@ def test_textbook_equals_torch_sgd_with_lambdalr(beta, nesterov, schedule, warmu
         sched.step()
         errors.append(0.5 * float(((tt - Xt @ w.detach()) ** 2).mean()))
     ours = textbook_run(
-        X, t, [lr], T, batch_size=batch, seed=2, momentum=beta, nesterov=nesterov,
-        schedule=schedule, warmup=warmup,
+        X, t, [lr], T, batch_size=batch, seed=2,
+        optimizer=Optimizer(beta, nesterov, schedule, warmup),
     )  # fmt: skip
     np.testing.assert_allclose(ours.errors[0], errors, rtol=1e-9)
 
@@ -299,7 +302,7 @@ def _largest_settling_rate(table, beta, nesterov, guess, epochs=4000):
     lo, hi = 0.8 * guess, 1.2 * guess
     for _ in range(3):
         lrs = np.linspace(lo, hi, 33)
-        r = run_descent(table, lrs, epochs, momentum=beta, nesterov=nesterov, keep_weights=False)
+        r = run_descent(table, lrs, epochs, optimizer=Optimizer(beta, nesterov), keep_weights=False)
         settles = np.isfinite(r.errors[:, -1]) & (r.errors[:, -1] < r.errors[:, 0])
         last = int(np.flatnonzero(settles)[-1])
         assert not settles[last + 1 :].any()  # one edge, not a patchwork
@@ -310,8 +313,8 @@ def _largest_settling_rate(table, beta, nesterov, guess, epochs=4000):
 @pytest.mark.parametrize(("beta", "nesterov"), [(0.0, False), *MOMENTA[1:]])
 def test_critical_rate_matches_bisection_on_runs(beta, nesterov):
     table, th = _setup("scene", "unit", size=16)
-    predicted = critical_lr(th.lambda_max, beta, nesterov)
-    assert predicted == pytest.approx(th.critical_lr_for(beta, nesterov))
+    predicted = critical_lr(th.lambda_max, Optimizer(beta, nesterov))
+    assert predicted == pytest.approx(th.critical_lr_for(Optimizer(beta, nesterov)))
     lo, hi = _largest_settling_rate(table, beta, nesterov, predicted)
     # Near the edge growth is slow, so the brute force brackets it to about 1e-3.
     assert lo * (1 - 2e-3) <= predicted <= hi * (1 + 2e-3)
@@ -324,12 +327,12 @@ def test_best_pair_formulas_against_the_factors_of_a_grid():
     assert th.momentum_factor == pytest.approx((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1))
     assert th.optimal_momentum == pytest.approx(th.momentum_factor**2)
     # At the best pair every direction shrinks by the same factor √β*.
-    at_best = direction_factors(q, th.optimal_momentum_lr, th.optimal_momentum)
+    at_best = direction_factors(q, th.optimal_momentum_lr, Optimizer(th.optimal_momentum))
     np.testing.assert_allclose(at_best, th.momentum_factor, rtol=1e-6)
     # No pair on a grid around it does better; plain descent's best is (κ-1)/(κ+1).
     betas = th.optimal_momentum * np.linspace(0.9, 1.1, 9)
     rates = th.optimal_momentum_lr * np.linspace(0.9, 1.1, 9)
-    worst = [direction_factors(q, lr, b).max() for b in betas for lr in rates]
+    worst = [direction_factors(q, lr, Optimizer(b)).max() for b in betas for lr in rates]
     assert min(worst) >= th.momentum_factor * (1 - 1e-9)
     plain = direction_factors(q, th.optimal_lr).max()
     assert plain == pytest.approx((kappa - 1) / (kappa + 1)) and plain > th.momentum_factor
@@ -340,13 +343,15 @@ def test_exact_epochs_to_one_percent_match_runs(scale):
     table, th = _setup("scene", scale, size=16)
     q, w0 = th.bowl, np.zeros(3)
     goal = target_excess(q, w0)
-    k_best = momentum_epochs_to_target(q, th.optimal_momentum_lr, th.optimal_momentum, w0)
+    k_best = momentum_epochs_to_target(
+        q, th.optimal_momentum_lr, w0, Optimizer(th.optimal_momentum)
+    )
     k_plain = epochs_to_target(q, th.optimal_lr, w0)
     for lr, beta, k in (
         (th.optimal_momentum_lr, th.optimal_momentum, k_best),
         (th.optimal_lr, 0.0, k_plain),
     ):
-        r = run_descent(table, [lr], k + 5, momentum=beta, keep_weights=False)
+        r = run_descent(table, [lr], k + 5, optimizer=Optimizer(beta), keep_weights=False)
         within = np.flatnonzero(r.errors[0] - q.error_star <= goal)
         assert within[0] == k
     assert k_best <= k_plain
@@ -359,11 +364,14 @@ def test_momentum_epochs_for_other_pairs_match_runs():
     q, w0 = th.bowl, np.zeros(3)
     goal = target_excess(q, w0)
     for lr, beta, nesterov in ((0.5, 0.3, False), (1.0, 0.9, False), (0.7, 0.6, True)):
-        k = momentum_epochs_to_target(q, lr, beta, w0, nesterov=nesterov)
-        r = run_descent(table, [lr], k + 3, momentum=beta, nesterov=nesterov, keep_weights=False)
+        k = momentum_epochs_to_target(q, lr, w0, Optimizer(beta, nesterov))
+        r = run_descent(table, [lr], k + 3, optimizer=Optimizer(beta, nesterov), keep_weights=False)
         assert np.flatnonzero(r.errors[0] - q.error_star <= goal)[0] == k
-    assert momentum_epochs_to_target(q, 1.01 * th.critical_lr_for(0.5), 0.5, w0) is None
-    assert momentum_epochs_to_target(q, 1e-6, 0.1, w0, limit=1000) is None
+    assert (
+        momentum_epochs_to_target(q, 1.01 * th.critical_lr_for(Optimizer(0.5)), w0, Optimizer(0.5))
+        is None
+    )
+    assert momentum_epochs_to_target(q, 1e-6, w0, Optimizer(0.1), limit=1000) is None
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
@@ -377,7 +385,7 @@ def test_the_phase_diagram_equals_runs_pair_by_pair(nesterov):
     assert grid.shape == (5, 6)
     for i, beta in enumerate(betas):
         r = run_descent(
-            table, lrs, T, momentum=beta, nesterov=nesterov and beta > 0, keep_weights=False
+            table, lrs, T, optimizer=Optimizer(beta, nesterov and beta > 0), keep_weights=False
         )
         for j in range(len(lrs)):
             within = np.flatnonzero(r.errors[j] - q.error_star <= goal)
@@ -399,14 +407,16 @@ def test_the_phase_diagram_equals_runs_pair_by_pair(nesterov):
 def test_forecast_and_milestones_equal_the_run(multiple, beta, nesterov, schedule, warmup):
     table, th = _setup("scene", "unit", size=16)
     lr, T, w0 = multiple * th.critical_lr, 300, np.zeros(3)
-    kw = dict(momentum=beta, nesterov=nesterov, schedule=schedule, warmup=warmup)
+    kw = dict(optimizer=Optimizer(beta, nesterov, schedule, warmup))
     f = forecast(th.bowl, lr, T, w0, **kw)
     r = run_descent(table, [lr], T, **kw)
     div = int(r.diverged_epoch[0])
     assert f.diverged_epoch == (None if div < 0 else div)
     np.testing.assert_allclose(f.errors, r.errors[0], rtol=1e-12, equal_nan=True)
     np.testing.assert_allclose(f.rates, lr * rate_factors(schedule, T, warmup))
-    assert (f.rates[f.above_edge] > f.edge).all() and f.edge == th.critical_lr_for(beta, nesterov)
+    assert (f.rates[f.above_edge] > f.edge).all() and f.edge == th.critical_lr_for(
+        Optimizer(beta, nesterov)
+    )
     m = milestones(th.bowl, lr, T, w0, **kw)
     with np.errstate(invalid="ignore"):
         total = m.excess.sum(axis=0) + th.error_star
@@ -441,7 +451,7 @@ def test_cli_run_with_momentum_and_a_schedule_equals_the_engine():
     code, out, _ = _cli("run", *argv, *knobs)
     assert code == 0
     table, _ = _setup()
-    r = run_descent(table, [2.0], 30, momentum=0.5, nesterov=True, schedule="step:10:0.5", warmup=3)
+    r = run_descent(table, [2.0], 30, optimizer=Optimizer(0.5, True, "step:10:0.5", 3))
     errors = [float(line.split(",")[2]) for line in out.splitlines()[1:]]
     np.testing.assert_array_equal(errors, r.errors[0])
 
@@ -505,8 +515,9 @@ def _verdict(multiple, epochs=300, batch=None, **kw):
 
     table, th = _setup("scene", "unit", size=32)
     lr = multiple * th.critical_lr
-    r = run_descent(table, [lr], epochs, batch_size=batch, **kw)
-    return diagnose_run(r.errors[0], lr, th, np.zeros(3), batch is None, **kw), r
+    opt = Optimizer(**kw)
+    r = run_descent(table, [lr], epochs, batch_size=batch, optimizer=opt)
+    return diagnose_run(r.errors[0], lr, th, np.zeros(3), batch is None, optimizer=opt), r
 
 
 def test_a_rate_above_the_plain_edge_saved_by_momentum_is_not_too_large():
@@ -547,7 +558,10 @@ def test_the_command_line_and_the_dashboard_give_one_verdict():
     from gdcore.verdicts.knobs import diagnose_knobs
 
     table, th = _setup("scene", "unit", size=32)
-    for lr, kw in ((2.0, dict(momentum=0.9)), (1.6, dict(momentum=0.9, nesterov=True))):
+    for lr, kw in (
+        (2.0, dict(optimizer=Optimizer(0.9))),
+        (1.6, dict(optimizer=Optimizer(0.9, True))),
+    ):
         e = run_descent(table, [lr], 300, **kw).errors[0]
         assert diagnose_run(e, lr, th, np.zeros(3), **kw) == diagnose_knobs(
             e, lr, th, np.zeros(3), **kw
@@ -560,12 +574,14 @@ def test_the_command_line_and_the_dashboard_give_one_verdict():
 def test_momentum_verdicts_for_slow_runs_and_the_best_pair():
     _, th = _setup("scene", "unit", size=32)
     d, _ = _verdict(th.optimal_momentum_lr / th.critical_lr, momentum=th.optimal_momentum)
-    k = momentum_epochs_to_target(th.bowl, th.optimal_momentum_lr, th.optimal_momentum, np.zeros(3))
+    k = momentum_epochs_to_target(
+        th.bowl, th.optimal_momentum_lr, np.zeros(3), Optimizer(th.optimal_momentum)
+    )
     assert d.verdict == "good" and f"at epoch {k};" in d.reason
     d, _ = _verdict(1e-3 / th.critical_lr, momentum=0.5)
     assert d.verdict == "too small" and "needs 27,929 epochs" in d.reason
     table, _ = _setup("scene", "unit", size=32)
-    r = run_descent(table, [1e-3], 27_930, momentum=0.5, keep_weights=False)
+    r = run_descent(table, [1e-3], 27_930, optimizer=Optimizer(0.5), keep_weights=False)
     goal = target_excess(th.bowl, np.zeros(3))
     assert np.flatnonzero(r.errors[0] - th.error_star <= goal)[0] == 27_929
     d, _ = _verdict(0.5, schedule="exp:0.5")

@@ -16,6 +16,7 @@ from helpers import open_page
 import gdcore
 from gdcore import params
 from gdcore.cli import main
+from gdcore.descent.optimizer import Optimizer
 from ui.registry import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,10 +96,12 @@ def _engine_call(name: str, value):
         "max_side": lambda: gdcore.load_image(b"x" * 10, max_side=int(value)),
         "early_stop_tol": lambda: gdcore.run_descent(table, [0.1], 3, early_stop_tol=float(value)),
         "image": lambda: gdcore.builtin_image(value, 8),
-        "momentum": lambda: gdcore.run_descent(table, [0.1], 3, momentum=value),
-        "nesterov": lambda: gdcore.run_descent(table, [0.1], 3, momentum=0.5, nesterov=value),
-        "schedule": lambda: gdcore.run_descent(table, [0.1], 3, schedule=value),
-        "warmup": lambda: gdcore.run_descent(table, [0.1], 3, warmup=value),
+        "momentum": lambda: gdcore.run_descent(table, [0.1], 3, optimizer=Optimizer(value)),
+        "nesterov": lambda: gdcore.run_descent(table, [0.1], 3, optimizer=Optimizer(0.5, value)),
+        "schedule": lambda: gdcore.run_descent(
+            table, [0.1], 3, optimizer=Optimizer(schedule=value)
+        ),
+        "warmup": lambda: gdcore.run_descent(table, [0.1], 3, optimizer=Optimizer(warmup=value)),
     }
     return calls[name]()
 

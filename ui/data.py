@@ -319,7 +319,8 @@ def export_image(choice: ImageChoice) -> gdcore.learner.export.Image:
 
 
 def run_script(choice: ImageChoice, scale: str, framework: str, **run: object) -> str:
-    """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options by name."""
+    """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options
+    by name and its ``optimizer``."""
     image = export_image(choice)
     command = (
         gdcore.learner.export.command_line(image, framework, scale=scale, **run)

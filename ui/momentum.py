@@ -10,9 +10,6 @@ this". The verdicts are ``gdcore.verdicts.knobs.diagnose_knobs``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -20,7 +17,7 @@ import streamlit as st
 import gdcore
 from gdcore.bowl import forecast, landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
-from gdcore.descent.schedules import describe, is_constant, rate_factors
+from gdcore.descent.optimizer import Optimizer
 from gdcore.params import MOMENTUM, SCHEDULE, nesterov_problem
 from gdcore.verdicts.diagnosis import edge
 from gdcore.verdicts.knobs import best_rate_for, diagnose_knobs, epoch_map, knobs, root_factors
@@ -46,28 +43,6 @@ MAP_CEILING = 0.995
 """The map reaches β* + 0.01 when the best pair's β* is above ``MAP_TOP``, up to this."""
 
 
-@dataclass(frozen=True)
-class Knobs:
-    """The run's settings beside the rate, as the engine takes them."""
-
-    momentum: float = 0.0
-    nesterov: bool = False
-    schedule: str = "constant"
-    warmup: int = 0
-
-    @property
-    def plain(self) -> bool:
-        return self.momentum == 0 and is_constant(self.schedule, self.warmup)
-
-    def kwargs(self) -> dict[str, Any]:
-        return {
-            "momentum": self.momentum,
-            "nesterov": self.nesterov,
-            "schedule": self.schedule,
-            "warmup": self.warmup,
-        }
-
-
 KNOB_URLS = ("momentum", "nesterov", "schedule", "warmup")
 
 
@@ -76,7 +51,7 @@ def any_set(f: dict[str, Field]) -> bool:
     return any(st.session_state.get(f[u].key, f[u].default) != f[u].default for u in KNOB_URLS)
 
 
-def advanced_controls(f: dict[str, Field]) -> tuple[Knobs, list[str]]:
+def advanced_controls(f: dict[str, Field]) -> tuple[Optimizer, list[str]]:
     """Momentum, Nesterov, schedule and warm-up, drawn where the caller is (an expander).
 
     Returns the knobs to run with and the problems said to the learner: a
@@ -107,7 +82,7 @@ def advanced_controls(f: dict[str, Field]) -> tuple[Knobs, list[str]]:
     if rule is not None:
         problems.append(f"{literal(rule)}; running without Nesterov.")
         nesterov = False
-    return Knobs(beta, nesterov, schedule, warmup), problems
+    return Optimizer(beta, nesterov, schedule, warmup), problems
 
 
 @st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
@@ -119,17 +94,17 @@ def judged_run(
     init: str,
     seed: int,
     batch: int,
-    knob: Knobs,
+    knob: Optimizer,
     _pixels: np.ndarray,
 ) -> tuple[gdcore.DescentResult, gdcore.Diagnosis]:
     """One run with its knobs, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
     res = gdcore.run_descent(
-        table, [lr], epochs, init=init, seed=seed, batch_size=batch or None, bowl=q, **knob.kwargs()
+        table, [lr], epochs, init=init, seed=seed, batch_size=batch or None, bowl=q, optimizer=knob
     )
     d = diagnose_knobs(
-        res.errors[0], lr, th, res.weights[0, 0], full_batch=batch == 0, **knob.kwargs()
+        res.errors[0], lr, th, res.weights[0, 0], full_batch=batch == 0, optimizer=knob
     )
     return res, d
 
@@ -143,11 +118,12 @@ def table_runs(
     q, th = bowl(key, scale, _pixels)
     errors, blown, said = [], [], []
     for r in runs:
-        k = Knobs(r.momentum, r.nesterov, r.schedule, r.warmup)
-        res = gdcore.run_descent(table, [r.lr], epochs, bowl=q, keep_weights=False, **k.kwargs())
+        res = gdcore.run_descent(
+            table, [r.lr], epochs, bowl=q, keep_weights=False, optimizer=r.optimizer
+        )
         errors.append(res.errors[0])
         blown.append(int(res.diverged_epoch[0]))
-        said.append(diagnose_knobs(res.errors[0], r.lr, th, np.zeros(3), **k.kwargs()))
+        said.append(diagnose_knobs(res.errors[0], r.lr, th, np.zeros(3), optimizer=r.optimizer))
     return np.array(errors), np.array(blown), tuple(said)
 
 
@@ -163,7 +139,7 @@ def momentum_map(
     q, th = bowl(key, scale, _pixels)
     # The theory's best β* is always on the map: a stretched bowl wants β* near 1.
     beta_top = max(MAP_TOP, min(MAP_CEILING, float(th.optimal_momentum) + 0.01))
-    top = th.critical_lr_for(beta_top, nesterov)
+    top = th.critical_lr_for(Optimizer(beta_top, nesterov))
     rates = np.geomspace(min(th.critical_lr, top) * 1e-2, max(th.critical_lr, top) * 1.2, MAP_RATES)
     momenta = np.linspace(0.0, beta_top, MAP_MOMENTA)
     return epoch_map(q, rates, momenta, np.zeros(3), nesterov, limit=epochs)
@@ -175,7 +151,10 @@ def map_frames(
     """The edge-rate line over β and the theory's best pair, for ``charts.momentum_map_chart``."""
     betas = np.linspace(0.0, float(emap.momenta[-1]), 60)
     line = pd.DataFrame(
-        {"momentum": betas, "lr": [th.critical_lr_for(float(b), nesterov) for b in betas]}
+        {
+            "momentum": betas,
+            "lr": [th.critical_lr_for(Optimizer(float(b), nesterov and b > 0)) for b in betas],
+        }
     )
     line = line[(line["lr"] >= emap.rates[0]) & (line["lr"] <= emap.rates[-1] * 1.1)]
     marks = pd.DataFrame(
@@ -190,31 +169,31 @@ def map_frames(
     return line, marks
 
 
-def rates_used(lr: float, epochs: int, knob: Knobs) -> np.ndarray:
-    """``lr_k`` of every epoch 0 … T−1 (``gdcore.descent.schedules.rate_factors``)."""
-    return lr * rate_factors(knob.schedule, epochs, knob.warmup)
+def rates_used(lr: float, epochs: int, knob: Optimizer) -> np.ndarray:
+    """``lr_k`` of every epoch 0 … T−1 (``gdcore.Optimizer.rates``)."""
+    return knob.rates(lr, epochs)
 
 
-def edges(th: gdcore.Theory, knob: Knobs) -> list[tuple[str, float]]:
+def edges(th: gdcore.Theory, knob: Optimizer) -> list[tuple[str, float]]:
     """The edge rates to draw: the plain one, and the one with this momentum."""
     out = [(f"edge rate, plain: {edge(th.critical_lr):g}", th.critical_lr)]
     if knob.momentum > 0:
-        wide = th.critical_lr_for(knob.momentum, knob.nesterov)
+        wide = th.critical_lr_for(knob)
         out.append((f"edge rate with β {knob.momentum:g}: {edge(wide):g}", wide))
     return out
 
 
-def story(th: gdcore.Theory, lr: float, knob: Knobs, epochs: int) -> str:
+def story(th: gdcore.Theory, lr: float, knob: Optimizer, epochs: int) -> str:
     """What the bowl says about this rate with its knobs, in the lesson's words."""
     plain = th.critical_lr
-    wide = th.critical_lr_for(knob.momentum, knob.nesterov)
+    wide = th.critical_lr_for(knob)
     lines = [
         "- The error over the three weights is a **bowl**: each step goes downhill, against "
         "the slope, by the learning rate × the slope.",
     ]
     if knob.momentum > 0:
         lines.append(
-            f"- With {knobs(knob.momentum, knob.nesterov)} the ball is **heavy**: each step keeps "
+            f"- With {knobs(knob)} the ball is **heavy**: each step keeps "
             f"{knob.momentum:g} of its last step and adds the new slope. Plain steps get too long "
             f"at a rate of **{edge(plain):g}**; the heavy ball's edge is **{edge(wide):g}**"
             + (
@@ -228,11 +207,11 @@ def story(th: gdcore.Theory, lr: float, knob: Knobs, epochs: int) -> str:
             f"- Steps get too long at a rate of **{edge(plain):g}**: above it every step "
             "overshoots the bottom by more than it gains, and the error explodes."
         )
-    if not is_constant(knob.schedule, knob.warmup):
+    if not knob.constant_rate:
         used = rates_used(lr, epochs, knob)
         above = int((used > wide).sum())
         lines.append(
-            f"- The schedule: {describe(knob.schedule, knob.warmup)}. Your rate **{lr:g}** is the "
+            f"- The schedule: {knob.describe()}. Your rate **{lr:g}** is the "
             f"start; the steps use {used.max():.3g} at most and {used[-1]:.3g} at the last "
             f"epoch, {above:,} of {epochs:,} epochs above the edge (the chart under the error "
             "curve shows every epoch's rate)."
@@ -246,7 +225,7 @@ def story(th: gdcore.Theory, lr: float, knob: Knobs, epochs: int) -> str:
     return "\n".join(lines)
 
 
-def _where(lr: float, plain: float, wide: float, knob: Knobs) -> str:
+def _where(lr: float, plain: float, wide: float, knob: Optimizer) -> str:
     """Where a constant rate sits beside the plain edge and the heavy ball's edge."""
     if knob.momentum == 0:
         side = "below" if lr < plain else "above"
@@ -268,10 +247,10 @@ def _where(lr: float, plain: float, wide: float, knob: Knobs) -> str:
     )
 
 
-def maths(th: gdcore.Theory, knob: Knobs) -> str:
+def maths(th: gdcore.Theory, knob: Optimizer) -> str:
     """The symbols behind ``story``: the recurrence, the edge with β and the best pair."""
     b = knob.momentum
-    wide = th.critical_lr_for(b, knob.nesterov)
+    wide = th.critical_lr_for(knob)
     step = "(slope_k + β·buf_k)" if knob.nesterov else "buf_k"
     return (
         f"- PyTorch's SGD (dampening 0): **buf_k = β·buf_(k−1) + slope_k** (the first buf is "
@@ -285,7 +264,7 @@ def maths(th: gdcore.Theory, knob: Knobs) -> str:
         f"shrinks by **{th.momentum_factor:.4f}** per epoch, against {th.optimal_factor:.4f} "
         f"for the best plain rate (κ = {th.condition_number:.4g}).\n"
         f"- For β = {b:g} the rate whose slowest direction settles fastest is "
-        f"**{best_rate_for(th.bowl, b, knob.nesterov):.4g}**."
+        f"**{best_rate_for(th.bowl, knob):.4g}**."
     )
 
 
@@ -318,10 +297,10 @@ def runs_editor(field: Field, th: gdcore.Theory) -> tuple[Run, ...]:
         base = pd.DataFrame(
             {
                 "rate": [r.lr for r in runs],
-                "momentum": [r.momentum for r in runs],
-                "nesterov": [r.nesterov for r in runs],
-                "schedule": [r.schedule for r in runs],
-                "warmup": [r.warmup for r in runs],
+                "momentum": [r.optimizer.momentum for r in runs],
+                "nesterov": [r.optimizer.nesterov for r in runs],
+                "schedule": [r.optimizer.schedule for r in runs],
+                "warmup": [r.optimizer.warmup for r in runs],
             }
         ).astype(
             {"rate": float, "momentum": float, "nesterov": bool, "schedule": str, "warmup": int}
@@ -377,9 +356,10 @@ def runs_editor(field: Field, th: gdcore.Theory) -> tuple[Run, ...]:
     if rule.show(kept) != rule.show(runs):
         st.session_state[field.key] = kept
         st.session_state["_cmp_runs_for"] = rule.show(kept)
-    pair = Run(float(f"{th.optimal_momentum_lr:.4g}"), round(th.optimal_momentum, 4))
+    pair = Run(float(f"{th.optimal_momentum_lr:.4g}"), Optimizer(round(th.optimal_momentum, 4)))
     st.button(
-        f"Add the theory's best pair: rate {pair.lr:g} with momentum β = {pair.momentum:g}",
+        f"Add the theory's best pair: rate {pair.lr:g} with momentum β = "
+        f"{pair.optimizer.momentum:g}",
         key="cmp_best_pair",
         on_click=_add_run,
         args=(field.key, pair, rule.most),
@@ -400,7 +380,7 @@ def walk_beside(
     """Two maps of the same valley: plain steps, and the heavy ball at the same rate."""
     names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]
     plain = landscape.walk(bowl, [a, b], speed, at)
-    heavy = landscape.walk(bowl, [a, b], speed, at, momentum=beta)
+    heavy = landscape.walk(bowl, [a, b], speed, at, optimizer=Optimizer(beta))
     if plain is None or heavy is None:
         st.info(f"{names[0]} and {names[1]} cannot change the prediction: there is no valley here.")
         return
@@ -423,7 +403,7 @@ def walk_beside(
     sub = bowl.hessian[np.ix_([a, b], [a, b])]
     lam = np.linalg.eigvalsh(sub)
     worst_plain = float(np.abs(1 - plain.lr * lam).max())
-    worst_heavy = float(root_factors(lam[lam > 0], plain.lr, beta).max())
+    worst_heavy = float(root_factors(lam[lam > 0], plain.lr, Optimizer(beta)).max())
     u = plain.lr * lam[lam > 0]
     swings = bool(((1 + beta - u) ** 2 < 4 * beta).any())  # complex roots: it spirals
     how = (
@@ -467,7 +447,7 @@ def map_story(th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
         f"error E*. Light grey: it never settles; darker grey: more than {emap.limit:,} epochs.",
         f"- The dashed line is the edge rate, **{edge(th.critical_lr):g}** without momentum. "
         f"The heavier the ball, the further right it moves: at β = {emap.momenta[-1]:.3g} it is "
-        f"**{edge(th.critical_lr_for(float(emap.momenta[-1]))):g}**. Right of the line nothing "
+        f"**{edge(th.critical_lr_for(Optimizer(float(emap.momenta[-1])))):g}**. Right of the line nothing "
         "settles.",
     ]
     plain = e[0][np.isfinite(e[0])]
@@ -504,20 +484,20 @@ def directions(
     epochs: int,
     init: str,
     seed: int,
-    knob: Knobs,
+    knob: Optimizer,
     _pixels: np.ndarray,
 ) -> forecast.Milestones:
     """Each eigen-direction's curve of a full-batch run (``gdcore.bowl.forecast.milestones``)."""
     q, _ = bowl(key, scale, _pixels)
     w0 = gdcore.initial_weights(init, seed)
-    return forecast.milestones(q, lr, epochs, w0, **knob.kwargs())
+    return forecast.milestones(q, lr, epochs, w0, optimizer=knob)
 
 
-def directions_story(m: forecast.Milestones, lr: float, knob: Knobs) -> str:
+def directions_story(m: forecast.Milestones, lr: float, knob: Optimizer) -> str:
     """Which direction of the bowl is slow, and why, in the lesson's words."""
     names = charts.DIRECTION_NAMES
     f = m.factors[m.slowest]
-    base = "" if is_constant(knob.schedule, knob.warmup) else " at the starting rate"
+    base = "" if knob.constant_rate else " at the starting rate"
     how = (
         f"each epoch keeps **{f:.3f}** of its distance to the bottom"
         if f < 1
@@ -531,7 +511,7 @@ def directions_story(m: forecast.Milestones, lr: float, knob: Knobs) -> str:
         else "the bowl is steep there, so the steps swing across it"
     )
     heavy = (
-        f" With {knobs(knob.momentum)} no direction can do better than √β = "
+        f" With {knobs(knob)} no direction can do better than √β = "
         f"{np.sqrt(knob.momentum):.3f} per epoch: the heavy ball trades a little speed on the "
         "flat side for steps that do not explode on the steep side."
         if knob.momentum > 0 and not knob.nesterov and f < 1

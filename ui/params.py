@@ -17,6 +17,7 @@ from typing import Any
 
 import gdcore
 from gdcore.bowl.landscape import WEIGHT_NAMES
+from gdcore.descent.optimizer import Optimizer
 from gdcore.learner.check import START
 from gdcore.params import (
     EPOCHS,
@@ -31,8 +32,6 @@ from gdcore.params import (
     Choice,
     ListOf,
     Param,
-    nesterov_problem,
-    shortest,
 )
 from gdcore.params import Range as R
 
@@ -121,36 +120,37 @@ DASHBOARD_WARMUP = WARMUP.narrowed(hi=DASHBOARD_MAX_EPOCHS)
 
 @dataclass(frozen=True)
 class Run:
-    """One run of Compare's table: a rate and its optimizer settings (``gdcore.params``)."""
+    """One run of Compare's table: a rate and its optimizer (``gdcore.Optimizer``)."""
 
     lr: float
-    momentum: float = MOMENTUM.default
-    nesterov: bool = NESTEROV.default
-    schedule: str = SCHEDULE.default
-    warmup: int = WARMUP.default
+    optimizer: Optimizer = Optimizer()
 
     def label(self) -> str:
         """``rate 1.2``, ``rate 1.2, β 0.9``, ``rate 1.2, Nesterov β 0.9, exp:0.99, warm-up 5``."""
+        opt = self.optimizer
         parts = [f"rate {self.lr:g}"]
-        if self.momentum:
-            parts.append(f"{'Nesterov ' if self.nesterov else ''}β {self.momentum:g}")
-        if self.schedule != SCHEDULE.default:
-            parts.append(self.schedule)
-        if self.warmup:
-            parts.append(f"warm-up {self.warmup}")
+        if opt.momentum:
+            parts.append(f"{'Nesterov ' if opt.nesterov else ''}β {opt.momentum:g}")
+        if opt.schedule != SCHEDULE.default:
+            parts.append(opt.schedule)
+        if opt.warmup:
+            parts.append(f"warm-up {opt.warmup}")
         return ", ".join(parts)
 
-
-RUN_KEYS = {"momentum": MOMENTUM, "schedule": SCHEDULE, "warmup": DASHBOARD_WARMUP}
+    @property
+    def text(self) -> str:
+        """The run as a link writes it: the rate, then ``Optimizer.text``."""
+        return f"{RATE.show(self.lr)} {self.optimizer.text}".strip()
 
 
 @dataclass(frozen=True)
 class RunList:
-    """Runs written as text, one per ``;``: a rate, then any of ``momentum=B``,
-    ``nesterov``, ``schedule=SPEC``, ``warmup=W`` (each by its ``gdcore.params`` rule).
+    """Runs written as text, one per ``;``: a rate, then the optimizer as ``Optimizer.text``
+    writes it (``momentum=B``, ``nesterov``, ``schedule=SPEC``, ``warmup=W``), each by its
+    ``gdcore.params`` rule; the dashboard's warm-up is capped at its epoch cap.
 
     >>> RunList().convert("1.2 momentum=0.9; 0.5 schedule=exp:0.99 warmup=5")
-    (Run(lr=1.2, momentum=0.9, nesterov=False, schedule='constant', warmup=0), Run(lr=0.5, momentum=0.0, nesterov=False, schedule='exp:0.99', warmup=5))
+    (Run(lr=1.2, optimizer=Optimizer(momentum=0.9)), Run(lr=0.5, optimizer=Optimizer(schedule='exp:0.99', warmup=5)))
     """
 
     most: int = 8
@@ -163,26 +163,17 @@ class RunList:
 
     def row_problem(self, text: str) -> str | Run:
         """The run written in ``text``, or what is wrong with it."""
-        first, *rest = text.split()
+        first, _, rest = text.strip().partition(" ")
         problem = RATE.problem(first)
         if problem is not None:
             return f"rate {problem}"
-        values: dict[str, Any] = {}
-        for token in rest:
-            name, _, value = token.partition("=")
-            if name == "nesterov" and not value:
-                values["nesterov"] = True
-                continue
-            param = RUN_KEYS.get(name)
-            if param is None or not value:
-                return f"unknown setting {token[:30]!r} (momentum=B, nesterov, schedule=SPEC, warmup=W)"
-            problem = param.problem(value)
-            if problem is not None:
-                return f"{name} {problem}"
-            values[name] = param.check(value)
-        run = Run(float(RATE.check(first)), **values)
-        problem = nesterov_problem(run.momentum, run.nesterov)
-        return problem if problem is not None else run
+        opt = Optimizer.problem(rest)
+        if isinstance(opt, str):
+            return opt.removeprefix("optimizer: ")
+        problem = DASHBOARD_WARMUP.problem(opt.warmup)
+        if problem is not None:
+            return f"warmup {problem}"
+        return Run(float(RATE.check(first)), opt)
 
     def convert(self, value: Any) -> tuple[Run, ...] | None:
         if isinstance(value, tuple):
@@ -210,16 +201,7 @@ class RunList:
         >>> RunList().show(RunList().convert("1.2345678 momentum=0.9999999; 0.33333333"))
         '1.2345678 momentum=0.9999999; 0.33333333'
         """
-        return "; ".join(
-            " ".join(
-                [shortest(r.lr)]
-                + ([f"momentum={shortest(r.momentum)}"] if r.momentum else [])
-                + (["nesterov"] if r.nesterov else [])
-                + ([f"schedule={r.schedule}"] if r.schedule != SCHEDULE.default else [])
-                + ([f"warmup={r.warmup}"] if r.warmup else [])
-            )
-            for r in v
-        )
+        return "; ".join(r.text for r in v)
 
 
 @dataclass(frozen=True)

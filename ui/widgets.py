@@ -441,7 +441,8 @@ def upload_bytes(choice: ImageChoice) -> bytes | None:
 def code_downloads(choice: ImageChoice, scale: str, **run: Any) -> None:
     """The run on screen as a script to download ("Get this run as code"), numpy or PyTorch.
 
-    ``run`` holds the run's options by their names in ``gdcore.learner.export.OPTIONS``.
+    ``run`` holds the run's options by their names in ``gdcore.learner.export.OPTIONS``,
+    and its ``optimizer`` (a ``gdcore.Optimizer``).
     """
     with st.expander("Get this run as code", icon=":material/code:"):
         st.caption(

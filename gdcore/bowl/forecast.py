@@ -1,12 +1,8 @@
 """What a run with momentum or a schedule will do, told from the bowl before it runs.
 
 Each eigen-direction ``i`` of the bowl moves on its own (``directions``). With
-a constant rate and momentum β, one epoch maps ``(d, lr * buf)`` by a 2 x 2
-matrix (``u = lr lambda_i``)
-
-    [[1 - u, -β], [u, β]]                    (heavy ball: PyTorch's default)
-    [[1 - u (1 + β), -β^2], [u, β]]          (Nesterov)
-
+a constant rate and momentum β, one epoch maps ``(d, buf)`` by the optimizer's
+2 x 2 step map (``descent.optimizer.step_map``: heavy ball or Nesterov),
 whose larger root in size, the direction's **factor**, says how fast it
 settles (below 1) or grows (above 1). ``momentum_epochs_to_target`` walks those
 maps exactly, a block of epochs at a time (matrix powers by doubling), so the
@@ -26,8 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..descent.directions import direction_paths
+from ..descent.optimizer import Optimizer, step_map
 from ..descent.runs import BLOWUP_ERROR
-from ..descent.schedules import rate_factors
 from ..pixels.quadratic import Quadratic
 from .theory import critical_lr, target_excess
 
@@ -42,15 +38,18 @@ PAIRS_AT_ONCE = 1024
 def _maps(
     lam: NDArray[np.float64], lrs: ArrayLike, betas: ArrayLike, nesterov: bool
 ) -> NDArray[np.float64]:
-    """One epoch's 2 x 2 map of ``(d, lr buf)``: (P, directions, 2, 2) for P (rate, β) pairs."""
-    lr, beta = np.broadcast_arrays(np.atleast_1d(lrs), np.atleast_1d(betas))
-    u = np.multiply.outer(lr, lam)
-    b = beta[:, None] * np.ones_like(u)
-    A = np.empty((*u.shape, 2, 2))
-    A[..., 0, 0] = 1.0 - u * (1.0 + b) if nesterov else 1.0 - u
-    A[..., 0, 1] = -b * b if nesterov else -b
-    A[..., 1, 0] = u
-    A[..., 1, 1] = b
+    """One epoch's 2 x 2 map of ``(d, buf)``: (P, directions, 2, 2) for P (rate, β) pairs.
+
+    Nesterov at β = 0 is plain descent (its look-ahead has nothing to look along).
+    """
+    lr, beta = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(lrs, dtype=np.float64)),
+        np.atleast_1d(np.asarray(betas, dtype=np.float64)),
+    )
+    A = np.empty((len(lr), len(lam), 2, 2))
+    for b in np.unique(beta):
+        pairs = beta == b
+        A[pairs] = step_map(lam, lr[pairs, None], Optimizer(float(b), bool(nesterov and b > 0)))
     return A
 
 
@@ -60,7 +59,7 @@ def _factors(A: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def direction_factors(
-    bowl: Quadratic, lr: float, momentum: float = 0.0, nesterov: bool = False
+    bowl: Quadratic, lr: float, optimizer: Optimizer = Optimizer()
 ) -> NDArray[np.float64]:
     """Each direction's factor per epoch at a constant rate: the largest root in size.
 
@@ -72,7 +71,7 @@ def direction_factors(
     >>> direction_factors(q, 0.5).round(4).tolist()
     [0.9215, 0.875, 0.2035]
     """
-    return _factors(_maps(bowl.eigenvalues, lr, momentum, nesterov))[0]
+    return _factors(_maps(bowl.eigenvalues, lr, optimizer.momentum, optimizer.nesterov))[0]
 
 
 def momentum_epochs_grid(
@@ -155,7 +154,7 @@ def _walk(
         top = min(2 * k, block)
         powers[k + 1 : top + 1] = powers[k] @ powers[1 : top - k + 1]
         k = top
-    # The first row of every power acts on the start's (d, lr buf); the last power moves the state.
+    # The first row of every power acts on the start's (d, buf); the last power moves the state.
     p00, p01 = powers[1:, :, :, 0, 0].copy(), powers[1:, :, :, 0, 1].copy()
     last = powers[block]
     d = np.broadcast_to(start, (P, m)).copy()
@@ -191,9 +190,8 @@ def _walk(
 def momentum_epochs_to_target(
     bowl: Quadratic,
     lr: float,
-    momentum: float,
     w0: NDArray[np.float64],
-    nesterov: bool = False,
+    optimizer: Optimizer = Optimizer(),
     limit: int = SEARCH_EPOCHS,
 ) -> int | None:
     """First epoch within 1% of E* (``theory.target_excess``) with momentum, counted exactly.
@@ -201,10 +199,11 @@ def momentum_epochs_to_target(
     Parameters
     ----------
     bowl : Quadratic
-    lr, momentum : float
-        A constant rate and β in [0, 1).
+    lr : float
+        A constant rate.
     w0 : ndarray, shape (3,)
-    nesterov : bool
+    optimizer : Optimizer
+        β and Nesterov; its rate must be constant (a schedule: ``forecast``).
     limit : int
         Epochs searched.
 
@@ -221,10 +220,17 @@ def momentum_epochs_to_target(
     >>> from gdcore.bowl.theory import theory
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
     >>> th = theory(q)
-    >>> momentum_epochs_to_target(q, th.optimal_momentum_lr, th.optimal_momentum, np.zeros(3))
+    >>> momentum_epochs_to_target(q, th.optimal_momentum_lr, np.zeros(3), Optimizer(th.optimal_momentum))
     8
     """
-    k = int(momentum_epochs_grid(bowl, [lr], [momentum], w0, nesterov, limit)[0, 0])
+    if not optimizer.constant_rate:
+        raise ValueError(
+            f"momentum_epochs_to_target: needs a constant rate, got {optimizer}; "
+            "a schedule's run is foretold by forecast()."
+        )
+    k = int(
+        momentum_epochs_grid(bowl, [lr], [optimizer.momentum], w0, optimizer.nesterov, limit)[0, 0]
+    )
     return None if k < 0 else k
 
 
@@ -273,10 +279,7 @@ def forecast(
     epochs: int,
     w0: NDArray[np.float64],
     *,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
 ) -> Forecast:
     """Foretell a full-batch run with a schedule and momentum (see the module notes).
 
@@ -285,13 +288,12 @@ def forecast(
     >>> from gdcore.pixels.table import pixel_table
     >>> from gdcore.pixels.quadratic import quadratic
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
-    >>> f = forecast(q, 2.0, 200, np.zeros(3), schedule="exp:0.9")  # starts above the edge 1.26
-    >>> f.diverged_epoch, f.above_edge.tolist(), round(f.final_error, 4)
+    >>> f = forecast(q, 2.0, 200, np.zeros(3), optimizer=Optimizer(schedule="exp:0.9"))
+    >>> f.diverged_epoch, f.above_edge.tolist(), round(f.final_error, 4)  # above the edge 1.26
     (None, [0, 1, 2, 3, 4], 0.125)
     """
-    factors = rate_factors(schedule, epochs, warmup)
     excess, _ = direction_paths(
-        bowl, np.array([float(lr)]), factors, np.asarray(w0, float), momentum, nesterov, False
+        bowl, np.array([float(lr)]), epochs, np.asarray(w0, float), optimizer, False
     )
     errors = bowl.error_star + excess[0].sum(axis=1)
     with np.errstate(invalid="ignore"):
@@ -301,8 +303,8 @@ def forecast(
     if diverged is not None:
         errors[diverged:] = np.nan
         within[diverged:] = False
-    rates = lr * factors
-    edge = critical_lr(float(bowl.eigenvalues[-1]), momentum, nesterov)
+    rates = optimizer.rates(lr, epochs)
+    edge = critical_lr(float(bowl.eigenvalues[-1]), optimizer)
     return Forecast(
         errors=errors,
         diverged_epoch=diverged,
@@ -351,10 +353,7 @@ def milestones(
     epochs: int,
     w0: NDArray[np.float64],
     *,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
 ) -> Milestones:
     """The curve of each eigen-direction of the bowl, so a learner sees which one is slow.
 
@@ -369,15 +368,9 @@ forecast(q, 0.5, 20, np.zeros(3)).errors))
     (0, True)
     """
     excess, _ = direction_paths(
-        bowl,
-        np.array([float(lr)]),
-        rate_factors(schedule, epochs, warmup),
-        np.asarray(w0, float),
-        momentum,
-        nesterov,
-        False,
+        bowl, np.array([float(lr)]), epochs, np.asarray(w0, float), optimizer, False
     )
-    factors = direction_factors(bowl, lr, momentum, nesterov)
+    factors = direction_factors(bowl, lr, optimizer)
     ranked = np.where(excess[0, 0] > 0, factors, -1.0)
     # Ties (the best rate gives the flattest and the steepest direction one factor)
     # go to the flatter direction: first in the eigenvalues' order.

@@ -22,6 +22,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from ..descent.optimizer import Optimizer, step_map
 from ..descent.runs import BLOWUP_ERROR
 from ..pixels.quadratic import Quadratic
 
@@ -56,16 +57,16 @@ def slice_descent(
     lr: float,
     epochs: int,
     start: NDArray[np.float64],
-    momentum: float = 0.0,
-    nesterov: bool = False,
+    optimizer: Optimizer = Optimizer(),
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Descent in which only the ``free`` weights learn; the others stay at w*.
 
     Returns the weights (epochs+1, 3) and errors (epochs+1,), NaN from the
-    epoch the run blows up (the rule of ``runs.py``). With ``momentum`` β the
-    ball is heavy, as in PyTorch's SGD (``dampening=0``): ``buf`` is the first
-    slope, then ``β buf + slope``, and the step is ``buf`` (Nesterov:
-    ``slope + β buf``), so it overshoots the bottom and spirals in.
+    epoch the run blows up (the rule of ``runs.py``). With the optimizer's
+    momentum β the ball is heavy (its step map, ``optimizer.step_map``, on the
+    slice's curvature: the Hessian's rows of the free weights), so it
+    overshoots the bottom and spirals in. The rate is constant (a schedule is
+    not walked here).
 
     Examples
     --------
@@ -81,16 +82,17 @@ def slice_descent(
     w = np.where(mask, np.asarray(start, dtype=np.float64), bowl.w_star)
     weights = np.full((epochs + 1, 3), np.nan)
     errors = np.full(epochs + 1, np.nan)
-    buf = np.zeros(3)
+    # The slope of x = w - w* is G x: the Hessian's rows of the free weights.
+    A = step_map(np.where(mask[:, None], bowl.hessian, 0.0), lr, optimizer, matrix=True)
+    state = np.concatenate([w - bowl.w_star, np.zeros(3)])  # (x, buf)
     with np.errstate(all="ignore"):
         for k in range(epochs + 1):
             e = float(bowl.error(w))
             if not np.isfinite(e) or e > BLOWUP_ERROR:
                 break
             weights[k], errors[k] = w, e
-            slope = np.where(mask, bowl.hessian @ (w - bowl.w_star), 0.0)
-            buf = slope if k == 0 else momentum * buf + slope
-            w = w - lr * (slope + momentum * buf if nesterov else buf)
+            state = A @ state
+            w = bowl.w_star + state[:3]
     return weights, errors
 
 
@@ -330,12 +332,12 @@ def walk(
     speed: float,
     epochs: int,
     start: NDArray[np.float64] | None = None,
-    momentum: float = 0.0,
+    optimizer: Optimizer = Optimizer(),
 ) -> Walk | None:
     """Walk ``epochs`` steps on a slice at ``speed`` times its critical rate.
 
     The walk starts at ``start`` (zero weights by default, as in the lesson).
-    With ``momentum`` β the ball is heavy (``slice_descent``); ``speed`` stays a
+    With the optimizer's momentum β the ball is heavy (``slice_descent``); ``speed`` stays a
     multiple of the plain critical rate, so a walk with and one without
     momentum take the same rate.
     Returns ``None`` when the slice is flat: the free weights cannot change the
@@ -356,7 +358,7 @@ def walk(
         return None
     w0 = np.zeros(3) if start is None else np.asarray(start, dtype=np.float64)
     lr = speed * critical
-    weights, errors = slice_descent(bowl, idx, lr, epochs, w0, momentum)
+    weights, errors = slice_descent(bowl, idx, lr, epochs, w0, optimizer)
     ok = np.isfinite(errors)
     pts = weights[ok][:, idx]
     lo, hi = view_window(bowl.w_star[idx], w0[idx], pts)
@@ -371,5 +373,5 @@ def walk(
         lo,
         hi,
         epochs + 1,
-        momentum,
+        optimizer.momentum,
     )

@@ -35,7 +35,8 @@ two-number recurrence (``directions``) whose factors are the roots of
 >>> from gdcore.pixels.table import pixel_table
 >>> from gdcore.pixels.quadratic import quadratic
 >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
->>> round(th.critical_lr_for(0.9), 4), round(th.critical_lr_for(0.9, nesterov=True), 4)
+>>> from gdcore.descent.optimizer import Optimizer
+>>> round(th.critical_lr_for(Optimizer(0.9)), 4), round(th.critical_lr_for(Optimizer(0.9, True)), 4)
 (2.3853, 0.8519)
 >>> round(th.optimal_momentum, 4), round(th.optimal_momentum_lr, 4), round(th.momentum_factor, 4)
 (0.2727, 1.4545, 0.5222)
@@ -52,6 +53,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
+from ..descent.optimizer import Optimizer, step_map
 from ..pixels.quadratic import Quadratic
 
 TARGET_FRACTION = 0.01
@@ -107,13 +109,14 @@ class Theory:
         """``4 / (√lambda_max + √lambda_min)^2``, the rate of the best pair."""
         return 4.0 / (math.sqrt(self.lambda_max) + math.sqrt(self._lambda_low)) ** 2
 
-    def critical_lr_for(self, momentum: float = 0.0, nesterov: bool = False) -> float:
-        """The critical rate with momentum: ``2(1+β)/lambda_max`` (Nesterov: ``/(1+2β)`` too).
+    def critical_lr_for(self, optimizer: Optimizer = Optimizer()) -> float:
+        """The critical rate with the optimizer's momentum: ``2(1+β)/lambda_max`` (Nesterov:
+        ``/(1+2β)`` too); its schedule is not looked at (the rate of one epoch).
 
         At or above it the steepest direction's factor reaches -1: the run
         never settles, and above it blows up.
         """
-        return critical_lr(self.lambda_max, momentum, nesterov)
+        return critical_lr(self.lambda_max, optimizer)
 
     @property
     def error_star(self) -> float:
@@ -201,17 +204,28 @@ def _explain_singular(bowl: Quadratic) -> str:
     )
 
 
-def critical_lr(lambda_max: float, momentum: float = 0.0, nesterov: bool = False) -> float:
+def critical_lr(lambda_max: float, optimizer: Optimizer = Optimizer()) -> float:
     """The rate at which the steepest direction's factor reaches -1, with momentum β.
 
     ``2(1 + β)/lambda_max``, or with Nesterov ``2(1 + β)/((1 + 2β) lambda_max)``:
     Nesterov's look-ahead shrinks the region, momentum alone widens it.
 
-    >>> critical_lr(2.0), critical_lr(2.0, 0.5), critical_lr(2.0, 0.5, nesterov=True)
+    Read off the optimizer's own step map ``A(r)`` (``descent.optimizer.step_map``),
+    so that what Nesterov means is written once: a root of -1 is where
+    ``det(I + A(r)) = 0``, and that determinant is linear in the rate ``r`` (the
+    rate scales one row of the map), so two of its values give the edge.
+
+    >>> critical_lr(2.0), critical_lr(2.0, Optimizer(0.5)), critical_lr(2.0, Optimizer(0.5, True))
     (1.0, 1.5, 0.75)
     """
-    grow = 2.0 * (1.0 + momentum)
-    return grow / ((1.0 + 2.0 * momentum) * lambda_max) if nesterov else grow / lambda_max
+
+    def det(r: float) -> float:  # det(I + A(r)) at r = u / lambda_max
+        (a, b), (c, d) = step_map(lambda_max, r, optimizer).tolist()
+        return (1.0 + a) * (1.0 + d) - b * c
+
+    unit = 1.0 / lambda_max  # u = r lambda_max = 1: both values O(1), no cancellation
+    at_zero = det(0.0)
+    return at_zero / (at_zero - det(unit)) * unit
 
 
 def behaviour(th: Theory, lr: float) -> str:

@@ -10,8 +10,8 @@ from the batch's 4 x 4 moment matrix. An epoch is the product of those maps;
 products are formed pairwise (a tree), all rates at once, so the cost per epoch
 is one pass over the shuffled pixels plus small matrix products.
 
-With momentum (PyTorch's SGD, ``dampening=0``) the state is ``[w, buf, 1]``
-and one step is a 7 x 7 map of it (``_momentum_maps``); the buffer carries
+With momentum (PyTorch's SGD, ``dampening=0``) the state is ``[w, 1, buf]``
+and one step is a 7 x 7 map of it (``optimizer.step_map``); the buffer carries
 from batch to batch and from epoch to epoch, as in PyTorch. A schedule's rate
 ``lr_k`` is the same for every batch of epoch ``k`` (one ``scheduler.step()``
 per epoch).
@@ -23,6 +23,8 @@ from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .optimizer import Optimizer, step_map
 
 CHUNK_BATCHES = 4096
 """Batches composed at once; bounds memory at about R x 4096 x 128 bytes (with
@@ -50,41 +52,22 @@ def _moments(Z: NDArray[np.float64], batch_size: int) -> NDArray[np.float64]:
     return np.concatenate(parts)
 
 
-def _affine_maps(M: NDArray[np.float64], lrs: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Augmented 4 x 4 step maps for every rate and batch: (R, n_batches, 4, 4).
+def _step_maps(
+    M: NDArray[np.float64], lrs: NDArray[np.float64], optimizer: Optimizer
+) -> NDArray[np.float64]:
+    """Augmented step maps for every rate and batch: (R, n_batches, 4, 4), or 7 x 7 with momentum.
 
-    One step is ``[w, 1] -> (I - lr G) [w, 1]`` with ``G = [[H_j, -b_j], [0, 0]]``:
-    the batch's moment matrix with its last column negated and its last row zeroed.
+    The slope of ``x = [w, 1]`` on batch ``j`` is ``G x`` with ``G = [[H_j, -b_j], [0, 0]]``
+    (the batch's moment matrix with its last column negated and its last row zeroed);
+    ``optimizer.step_map`` makes one step of it on ``[x, buf]``. The buffer's
+    last entry (the constant's) stays 0 and is left out; without momentum the
+    buffer plays no part in the step and is left out entirely.
     """
     G = M.copy()
     G[:, :3, 3] *= -1.0
     G[:, 3, :] = 0.0
-    return np.eye(4) - lrs[:, None, None, None] * G[None]
-
-
-def _momentum_maps(
-    M: NDArray[np.float64], lrs: NDArray[np.float64], beta: float, nesterov: bool
-) -> NDArray[np.float64]:
-    """Augmented 7 x 7 step maps of ``[w, buf, 1]`` for every rate and batch: (R, n_batches, 7, 7).
-
-    With the batch's slope ``g = H_j w - b_j``: ``buf' = beta buf + g``, and
-    ``w' = w - lr buf'``, or with Nesterov ``w' = w - lr (g + beta buf')``
-    ``= w - lr ((1 + beta) g + beta^2 buf)``.
-    """
-    n = len(M)
-    H, b = M[:, :3, :3], M[:, :3, 3]
-    eye = np.eye(3)
-    g_w, g_buf = (1.0 + beta, beta * beta) if nesterov else (1.0, beta)
-    A = np.zeros((len(lrs), n, 7, 7))
-    lr = lrs[:, None, None, None]
-    A[:, :, :3, :3] = eye - lr * (g_w * H)[None]
-    A[:, :, :3, 3:6] = -lr * (g_buf * eye)
-    A[:, :, :3, 6] = lrs[:, None, None] * (g_w * b)[None]
-    A[:, :, 3:6, :3] = H[None]
-    A[:, :, 3:6, 3:6] = beta * eye
-    A[:, :, 3:6, 6] = -b[None]
-    A[:, :, 6, 6] = 1.0
-    return A
+    size = 7 if optimizer.momentum > 0.0 else 4
+    return step_map(G, lrs[:, None], optimizer, matrix=True)[..., :size, :size]
 
 
 def _compose(A: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -107,22 +90,21 @@ def minibatch_weights(
     batch_size: int,
     seed: int,
     w0: NDArray[np.float64],
-    factors: NDArray[np.float64] | None = None,
-    momentum: float = 0.0,
-    nesterov: bool = False,
+    optimizer: Optimizer = Optimizer(),
 ) -> NDArray[np.float64]:
     """Weights after every epoch of mini-batch descent: (R, epochs + 1, 3).
 
-    ``factors`` (T,) are the schedule's multipliers of the rates (``None``: constant);
-    ``momentum`` and ``nesterov`` as in PyTorch's SGD with ``dampening=0``.
+    ``optimizer`` gives the momentum, Nesterov and the rate of every epoch, as
+    PyTorch's SGD with ``dampening=0`` and ``LambdaLR`` (one step per epoch).
     """
+    factors = None if optimizer.constant_rate else optimizer.factors(epochs)
     Z = np.column_stack([X, t])
     R = len(lrs)
     out = np.full((R, epochs + 1, 3), np.nan)
-    # The augmented state per rate: [w, 1], or [w, buf, 1] with momentum (buf starts at 0).
+    # The augmented state per rate: [w, 1], or [w, 1, buf] with momentum (buf starts at 0).
     w = np.tile(np.append(w0, 1.0), (R, 1))
-    if momentum > 0.0:
-        w = np.tile(np.concatenate([w0, np.zeros(3), [1.0]]), (R, 1))
+    if optimizer.momentum > 0.0:
+        w = np.tile(np.concatenate([w0, [1.0], np.zeros(3)]), (R, 1))
     chunk = CHUNK_BATCHES * 16 // w.shape[1] ** 2  # the same memory for 7 x 7 maps as 4 x 4
     out[:, 0] = w0
     alive = np.ones(R, dtype=bool)
@@ -132,12 +114,7 @@ def minibatch_weights(
             rates = lrs[alive] if factors is None else lrs[alive] * factors[e - 1]
             for start in range(0, len(M), chunk):
                 part = M[start : start + chunk]
-                maps = (
-                    _momentum_maps(part, rates, momentum, nesterov)
-                    if momentum > 0.0
-                    else _affine_maps(part, rates)
-                )
-                P = _compose(maps)
+                P = _compose(_step_maps(part, rates, optimizer))
                 w[alive] = np.einsum("rij,rj->ri", P, w[alive])
             out[:, e] = w[:, :3]
             alive &= np.isfinite(w).all(axis=1)

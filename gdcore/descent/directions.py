@@ -1,15 +1,11 @@
 """Full-batch descent with momentum and schedules, one eigen-direction of the bowl at a time.
 
 In the eigenbasis of ``H`` the slope along direction ``i`` is ``lambda_i d_i``
-(``d = Q^T (w - w*)``), so the three directions never mix. PyTorch's SGD
-(``dampening=0``) then reads, per direction and for every rate at once,
-
-    buf_k   = beta buf_{k-1} + lambda d_k          (buf_{-1} = 0: the first buf is the slope)
-    step_k  = buf_k, or lambda d_k + beta buf_k    (Nesterov)
-    d_{k+1} = d_k - lr_k step_k
-
-a linear recurrence on ``(d, buf)``: two numbers per direction and rate. A
-schedule makes it change from epoch to epoch. For a few rates the epochs are
+(``d = Q^T (w - w*)``), so the three directions never mix. One epoch of the
+optimizer is then a 2 x 2 linear map of ``(d, buf)`` per direction and rate,
+``optimizer.step_map`` (PyTorch's SGD, ``dampening=0``; ``buf`` is 0 before
+the first step); this module only applies it. A schedule makes the map change
+from epoch to epoch. For a few rates the epochs are
 taken in blocks (the maps' products inside every block at once, then the state
 from block to block); for many, one epoch at a time, vectorised over rates and
 directions. Either way a few operations on 3R numbers per epoch, whatever the
@@ -27,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..pixels.quadratic import Quadratic
+from .optimizer import Optimizer, step_map
 
 BLOCK_RATES = 8
 """Up to this many rates, momentum runs by blocks of epochs (8x quicker for one rate:
@@ -36,10 +33,9 @@ Python loops 2 sqrt(T) times); beyond, epoch by epoch (the arrays stay small).""
 def direction_paths(
     q: Quadratic,
     lrs: NDArray[np.float64],
-    factors: NDArray[np.float64],
+    epochs: int,
     w0: NDArray[np.float64],
-    momentum: float = 0.0,
-    nesterov: bool = False,
+    optimizer: Optimizer = Optimizer(),
     keep_moved: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Excess error per direction and distance moved, for every rate and epoch.
@@ -49,11 +45,11 @@ def direction_paths(
     q : Quadratic
     lrs : ndarray, shape (R,)
         Base rates.
-    factors : ndarray, shape (T,)
-        The schedule's multipliers ``m_k`` (``schedules.rate_factors``): ``lr_k = lr m_k``.
+    epochs : int
+        T; epoch ``k`` steps with ``lr_k = lr m_k`` (``Optimizer.factors``).
     w0 : ndarray, shape (3,)
-    momentum, nesterov
-        PyTorch's ``momentum`` and ``nesterov`` (``dampening=0``).
+    optimizer : Optimizer
+        Momentum, Nesterov, schedule and warm-up.
     keep_moved : bool
         ``False`` leaves out the distance moved (shape (R, T+1, 0)).
 
@@ -66,10 +62,12 @@ def direction_paths(
     """
     lam = q.eigenvalues
     d0 = q.eigenvectors.T @ (w0 - q.w_star)
+    factors = optimizer.factors(epochs)
     with np.errstate(all="ignore"):  # diverging rates overflow on purpose
-        if momentum == 0.0:
+        if optimizer.momentum == 0.0:
             return _plain(lam, d0, lrs, factors, keep_moved)
-        return _momentum(lam, d0, lrs, factors, momentum, nesterov, keep_moved)
+        how = _momentum_blocks if len(lrs) <= BLOCK_RATES else _momentum_loop
+        return how(lam, d0, lrs, factors, optimizer, keep_moved)
 
 
 def _plain(
@@ -102,34 +100,18 @@ def _plain(
     return excess, moved
 
 
-def _momentum(
-    lam: NDArray[np.float64],
-    d0: NDArray[np.float64],
-    lrs: NDArray[np.float64],
-    factors: NDArray[np.float64],
-    beta: float,
-    nesterov: bool,
-    keep_moved: bool,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Momentum's recurrence by blocks for a few rates, epoch by epoch for many."""
-    how = _momentum_blocks if len(lrs) <= BLOCK_RATES else _momentum_loop
-    return how(lam, d0, lrs, factors, beta, nesterov, keep_moved)
-
-
 def _momentum_blocks(
     lam: NDArray[np.float64],
     d0: NDArray[np.float64],
     lrs: NDArray[np.float64],
     factors: NDArray[np.float64],
-    beta: float,
-    nesterov: bool,
+    optimizer: Optimizer,
     keep_moved: bool,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The recurrence of the module notes for every rate, direction and epoch, by blocks.
+    """The step maps of every rate, direction and epoch applied by blocks.
 
     One epoch maps ``(d_k, buf_{k-1})`` to ``(d_{k+1}, buf_k)`` by
-    ``A_k = [[1 - r lambda, -r beta], [lambda, beta]]`` (``r = lr_k``; Nesterov:
-    ``[[1 - r lambda (1 + beta), -r beta^2], [lambda, beta]]``). The epochs are cut
+    ``A_k = I + G_k`` (``optimizer.step_map`` at ``r = lr_k``). The epochs are cut
     into blocks of about sqrt(T): the products of the maps inside every block
     are built for all blocks at once, then the state is carried from block to
     block, so Python loops about 2 sqrt(T) times instead of T. The products are
@@ -146,21 +128,19 @@ def _momentum_blocks(
     padded = np.zeros(nb * B, wide)  # past the end: rate 0, never read
     padded[:T] = factors
     rate = (lrs.astype(wide)[:, None] * padded[None, :]).reshape(R, nb, B)
-    lam_w, b = lam.astype(wide), wide(beta)
-    keep_d, keep_buf = (b * b, wide(1) + b) if nesterov else (b, wide(1))
+    lam_w = lam.astype(wide)
     # Q = P - I inside each block, one entry array per matrix entry: (R, nb, m).
     q00, q01, q10, q11 = (np.zeros((R, nb, m), wide) for _ in range(4))
     row0 = np.empty((2, B, R, nb, m), wide)  # q00, q01 after each epoch of the block
     for j in range(B):
-        r = rate[:, :, j, None]
-        g00 = -r * lam_w * keep_buf  # A - I, entry by entry
-        g01 = -r * keep_d
+        G = step_map(lam_w, rate[:, :, j, None], optimizer, minus_identity=True)  # A - I
+        g00, g01, g10, g11 = G[..., 0, 0], G[..., 0, 1], G[..., 1, 0], G[..., 1, 1]
         # Q' = A Q + (A - I), with A = I + G
         q00, q01, q10, q11 = (
             q00 + g00 * q00 + g01 * q10 + g00,
             q01 + g00 * q01 + g01 * q11 + g01,
-            q10 + lam_w * q00 + (b - 1) * q10 + lam_w,
-            q11 + lam_w * q01 + (b - 1) * q11 + (b - 1),
+            q10 + g10 * q00 + g11 * q10 + g10,
+            q11 + g10 * q01 + g11 * q11 + g11,
         )
         row0[0, j], row0[1, j] = q00, q01
     # Carry the state (d, buf) and the distance moved from block to block.
@@ -198,12 +178,14 @@ def _momentum_loop(
     d0: NDArray[np.float64],
     lrs: NDArray[np.float64],
     factors: NDArray[np.float64],
-    beta: float,
-    nesterov: bool,
+    optimizer: Optimizer,
     keep_moved: bool,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The recurrence one epoch at a time, every rate and direction at once: quicker than
-    ``_momentum_blocks`` for many rates (its arrays stay small and in cache)."""
+    """The step maps applied one epoch at a time, every rate and direction at once: quicker
+    than ``_momentum_blocks`` for many rates (its arrays stay small and in cache).
+
+    The rate scales only the offset's row of the map (``optimizer.step_map``), so
+    the maps are built once at the base rates and that row is scaled by ``m_k``."""
     R, T = len(lrs), len(factors)
     d_all = np.empty((T + 1, R, 3))
     moved_all = np.zeros((T + 1, R, 3) if keep_moved else (1, 1, 3))
@@ -211,32 +193,35 @@ def _momentum_loop(
     # million-fold before it shrinks back, and what is left then is the small
     # difference of large numbers; float64 would keep 1e-16 of the peak in it.
     wide = np.longdouble
-    lam = lam.astype(wide)
-    beta_wide = wide(beta)
+    lam_w, lr_w = lam.astype(wide), lrs.astype(wide)[:, None]
+    G = step_map(lam_w, lr_w, optimizer, minus_identity=True)
+    g00, g01 = G[..., 0, 0].copy(), G[..., 0, 1].copy()  # the offset's change, at the base rates
+    A = step_map(lam_w, lr_w, optimizer)  # the buffer's row: the map itself
+    a10, a11 = A[..., 1, 0].copy(), A[..., 1, 1].copy()
     d = np.tile(d0.astype(wide), (R, 1))
     d_all[0] = d
     moved = np.zeros((R, 3), wide)
     buf = np.zeros((R, 3), wide)
-    slope = np.empty((R, 3), wide)
-    step = np.empty((R, 3), wide)
-    rate = lrs.astype(wide)[:, None] * factors.astype(wide)[None, :]  # lr_k, (R, T)
+    change = np.empty((R, 3), wide)
+    part = np.empty((R, 3), wide)
+    m = factors.astype(wide)
+    scheduled = bool((factors != 1.0).any())  # a constant rate: m_k = 1, nothing to scale
     for k in range(T):
-        np.multiply(d, lam, out=slope)
-        buf *= beta_wide
-        buf += slope
-        if nesterov:
-            np.multiply(buf, beta_wide, out=step)
-            step += slope
-        else:
-            step[:] = buf
-        step *= rate[:, k : k + 1]
-        d -= step
+        np.multiply(g00, d, out=change)
+        np.multiply(g01, buf, out=part)
+        change += part
+        if scheduled:
+            change *= m[k]
+        np.multiply(a11, buf, out=buf)
+        np.multiply(a10, d, out=part)
+        buf += part
+        d += change
         d_all[k + 1] = d
         if keep_moved:
-            moved += step
+            moved -= change
             moved_all[k + 1] = moved
     d_all = d_all.transpose(1, 0, 2)
-    d_all *= np.sqrt(0.5 * lam.astype(np.float64))  # scale before squaring, as in _plain
+    d_all *= np.sqrt(0.5 * lam)  # scale before squaring, as in _plain
     excess = d_all * d_all
     if not keep_moved:
         return excess, np.zeros((R, T + 1, 0))

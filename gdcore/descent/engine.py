@@ -13,16 +13,17 @@ rate and epoch, whatever the image size. Powers use ``log1p``/``expm1`` so a
 factor close to 1 loses nothing. The textbook loop in ``textbook.py`` is the
 reference; tests hold the two equal.
 
-Momentum, Nesterov and schedules (PyTorch's ``torch.optim.SGD`` with
-``dampening=0`` and ``LambdaLR``; see ``schedules`` and ``directions``) go
-through the same ``run_descent``: full batch iterates each eigen-direction of
-the bowl epoch by epoch (cost independent of the image once the bowl is
-built), mini-batch composes 7 x 7 step maps of ``[w, buf, 1]``. A plain run
+Momentum, Nesterov and schedules (one ``Optimizer``: PyTorch's ``torch.optim.SGD``
+with ``dampening=0`` and ``LambdaLR``; see ``optimizer`` and ``directions``) go
+through the same ``run_descent``: full batch applies the optimizer's step map to
+each eigen-direction of the bowl (cost independent of the image once the bowl is
+built), mini-batch composes 7 x 7 step maps of ``[w, 1, buf]``. A plain run
 (momentum 0, constant rate, no warm-up) takes the closed form above, as before.
 
 >>> from gdcore.pixels.table import pixel_table
 >>> t = pixel_table(np.array([[0.0, 255.0]]), "unit")
->>> r = run_descent(t, [0.5, 2.5], 50, momentum=0.5, schedule="exp:0.99", warmup=5)
+>>> opt = Optimizer(0.5, schedule="exp:0.99", warmup=5)
+>>> r = run_descent(t, [0.5, 2.5], 50, optimizer=opt)
 >>> r.diverged_epoch.tolist(), r.final_errors.round(6).tolist()
 ([-1, -1], [0.0, 0.0])
 """
@@ -34,23 +35,13 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..params import (
-    BATCH_SIZE,
-    EARLY_STOP,
-    EPOCHS,
-    INIT,
-    MOMENTUM,
-    NESTEROV,
-    RATES,
-    SEED,
-    nesterov_problem,
-)
+from ..params import BATCH_SIZE, EARLY_STOP, EPOCHS, INIT, RATES, SEED
 from ..pixels.quadratic import Quadratic, quadratic
 from ..pixels.table import PixelTable
 from .batches import minibatch_weights
 from .directions import direction_paths
+from .optimizer import Optimizer
 from .runs import DescentResult, finish
-from .schedules import is_constant, rate_factors
 
 INIT_SCALE = 0.01
 """Standard deviation of the seeded 'random' initial weights."""
@@ -141,10 +132,7 @@ def run_descent(
     early_stop_tol: float | None = None,
     bowl: Quadratic | None = None,
     keep_weights: bool = True,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
 ) -> DescentResult:
     """Gradient descent on a pixel table for many learning rates at once.
 
@@ -168,16 +156,9 @@ def run_descent(
     keep_weights : bool
         ``False`` skips the weights (full batch only): ``weights`` then has
         shape (R, T+1, 0). Sweeps that need only errors run about twice as fast.
-    momentum : float
-        β in [0, 1) (``params.MOMENTUM``), as ``torch.optim.SGD(momentum=β, dampening=0)``:
-        ``buf = β buf + slope`` (the first ``buf`` is the slope), step ``buf``.
-    nesterov : bool
-        Step ``slope + β buf`` instead (``params.NESTEROV``); needs β > 0.
-    schedule : str
-        The rate of each epoch (``params.SCHEDULE``: ``constant``, ``step:EVERY:FACTOR``,
-        ``exp:FACTOR``, ``inverse:TAU``, ``cosine``); see ``schedules.rate_factors``.
-    warmup : int
-        Warm-up epochs W >= 0: epoch k < W uses ``(k+1)/W`` of its rate.
+    optimizer : Optimizer
+        Momentum β, Nesterov, schedule and warm-up, as ``torch.optim.SGD(momentum=β,
+        dampening=0, nesterov=...)`` with ``LambdaLR`` (``descent.optimizer``).
 
     Returns
     -------
@@ -201,17 +182,12 @@ def run_descent(
         batch_size = BATCH_SIZE.check(batch_size)
         if batch_size >= table.n:
             batch_size = None
-    beta = float(MOMENTUM.check(momentum))
-    nesterov = bool(NESTEROV.check(nesterov))
-    problem = nesterov_problem(beta, nesterov)
-    if problem is not None:
-        raise ValueError(f"{problem}.")
-    factors = rate_factors(schedule, epochs, warmup)
-    plain = beta == 0.0 and is_constant(schedule, warmup)
-    if batch_size is None and plain:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer: must be an Optimizer, got {type(optimizer).__name__}.")
+    if batch_size is None and optimizer.plain:
         errors, weights = closed_form(q, rates, epochs, w0, keep_weights)
     elif batch_size is None:
-        excess, moved = direction_paths(q, rates, factors, w0, beta, nesterov, keep_weights)
+        excess, moved = direction_paths(q, rates, epochs, w0, optimizer, keep_weights)
         errors = q.error_star + excess.sum(axis=2)
         errors[:, 0] = q.error(w0)
         weights = w0 - moved @ q.eigenvectors.T if keep_weights else moved
@@ -224,9 +200,7 @@ def run_descent(
             int(batch_size),
             seed,
             w0,
-            None if plain else factors,
-            beta,
-            nesterov,
+            optimizer,
         )
         errors = q.error(weights)
     return finish(rates, errors, weights, early_stop_tol)

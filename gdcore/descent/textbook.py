@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .batches import epoch_orders
+from .optimizer import Optimizer
 from .runs import DescentResult, finish
 
 
@@ -190,10 +191,7 @@ def descend_sgd(
     t: NDArray[np.float64],
     lr: float,
     epochs: int,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
     batch_size: int | None = None,
     seed: int = 0,
     w_init: NDArray[np.float64] | None = None,
@@ -203,12 +201,16 @@ def descend_sgd(
 
     Full batch (``batch_size`` None) or one step per shuffled batch; the rate
     changes once per epoch. Errors (epochs+1,) on the whole image, weights (epochs+1, 3).
+    The recurrence is written out here on purpose, as the reference the step
+    maps of ``optimizer.step_map`` are held to.
 
     ``dtype=np.longdouble`` runs the loop with 64-bit mantissas: a schedule that
     lets a run grow a million-fold and then shrink back leaves float64's rounding
     at the peak (1e-16 of it) in the final numbers, which a more exact reference
     must not carry. The result is float64 either way.
     """
+    momentum, nesterov = optimizer.momentum, optimizer.nesterov
+    schedule, warmup = optimizer.schedule, optimizer.warmup
     X, t = X.astype(dtype), t.astype(dtype)
     w: NDArray[Any] = np.zeros(3, dtype) if w_init is None else np.array(w_init, dtype=dtype)
     n = len(t)
@@ -259,10 +261,7 @@ def textbook_run(
     batch_size: int | None = None,
     seed: int = 0,
     early_stop_tol: float | None = None,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
     dtype: type = np.float64,
 ) -> DescentResult:
     """Run the reference loop for several rates, with the engine's stopping rules.
@@ -271,25 +270,9 @@ def textbook_run(
     (``dtype``: see there).
     """
     runs = []
-    plain = momentum == 0 and schedule == "constant" and warmup <= 1
     for lr in lrs:
-        if not plain:
-            runs.append(
-                descend_sgd(
-                    X,
-                    t,
-                    lr,
-                    epochs,
-                    momentum,
-                    nesterov,
-                    schedule,
-                    warmup,
-                    batch_size,
-                    seed,
-                    w_init,
-                    dtype,
-                )
-            )
+        if not optimizer.plain:
+            runs.append(descend_sgd(X, t, lr, epochs, optimizer, batch_size, seed, w_init, dtype))
         elif batch_size is None or batch_size >= len(t):
             runs.append(descend(X, t, lr, epochs, w_init))
         else:

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..bowl.fastest import fastest_rate
 from ..bowl.forecast import momentum_epochs_to_target
 from ..bowl.theory import Theory, epoch_error_exceeds, epochs_to_target
+from ..descent.optimizer import Optimizer
 from ..descent.runs import BLOWUP_ERROR
 from ..pixels.quadratic import Quadratic
 from ..verdicts.diagnosis import Diagnosis, diagnose_curve, edge
@@ -183,7 +184,8 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
     if not 0.0 <= answer < 1.0:
         return Feedback(False, f"A momentum β must be from 0 to below 1, got {answer:g}.")
     lr = MOMENTUM_RATE * th.critical_lr
-    wide = th.critical_lr_for(answer)
+    heavy = Optimizer(float(answer))
+    wide = th.critical_lr_for(heavy)
     need = MOMENTUM_RATE - 1.0
     if lr >= wide:
         return Feedback(
@@ -193,7 +195,7 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
             f"the rate {lr:.4g}, so every swing lands higher up the bowl and the error explodes. "
             f"The heavy ball's edge passes this rate once β is above {need:g}.",
         )
-    k = momentum_epochs_to_target(th.bowl, lr, answer, w0)
+    k = momentum_epochs_to_target(th.bowl, lr, w0, heavy)
     when = (
         f"it gets within 1% of the lowest error E* at epoch {k:,}"
         if k is not None

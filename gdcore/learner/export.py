@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..descent.engine import INIT_SCALE
+from ..descent.optimizer import KNOBS, Optimizer
 from ..descent.runs import BLOWUP_ERROR
 from ..descent.schedules import is_constant
 from ..params import (
@@ -37,7 +38,6 @@ from ..params import (
     WARMUP,
     Choice,
     Param,
-    nesterov_problem,
     schedule_parts,
 )
 
@@ -300,26 +300,35 @@ def _kept(template: str, settings: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def settings_of(**given: Any) -> dict[str, Any]:
-    """Every option's value, checked by its declaration; options not given take their defaults."""
-    names = {o.param.name for o in OPTIONS} | {"scale"}
+def settings_of(optimizer: Optimizer = Optimizer(), **given: Any) -> dict[str, Any]:
+    """Every option's value, checked by its declaration; options not given take their defaults.
+
+    The optimizer's fields (momentum, Nesterov, schedule, warm-up) come from ``optimizer``.
+    """
+    names = {o.param.name for o in OPTIONS if o.param not in KNOBS} | {"scale"}
     unknown = set(given) - names
     if unknown:
-        raise ValueError(f"export: unknown options {sorted(unknown)}; known: {sorted(names)}.")
+        raise ValueError(
+            f"export: unknown options {sorted(unknown)}; known: {sorted(names)}, and optimizer."
+        )
     out: dict[str, Any] = {"scale": SCALE.check(given.get("scale", SCALE.default))}
     for o in OPTIONS:
         value = given.get(o.param.name, o.param.default)
+        if o.param in KNOBS:
+            value = getattr(optimizer, o.param.name)
         out[o.param.name] = None if value is None else o.param.check(value)
     if out["lr"] is None or out["epochs"] is None:
         raise ValueError("export: give a learning rate (lr) and a number of epochs.")
-    problem = nesterov_problem(out["momentum"], out["nesterov"])
-    if problem is not None:
-        raise ValueError(f"{problem}.")
     return out
 
 
 def script(
-    image: Image, framework: str = "numpy", command: str = "", n: int | None = None, **options: Any
+    image: Image,
+    framework: str = "numpy",
+    command: str = "",
+    n: int | None = None,
+    optimizer: Optimizer = Optimizer(),
+    **options: Any,
 ) -> str:
     """A runnable Python script for one run (see the module notes).
 
@@ -332,8 +341,10 @@ def script(
         The command that made it, quoted in the script's docstring.
     n : int, optional
         The image's number of pixels: a batch of at least that many is full batch.
+    optimizer : Optimizer
+        Momentum, Nesterov, schedule and warm-up.
     **options
-        ``scale`` and every option of ``OPTIONS`` by name: ``lr``, ``epochs``,
+        ``scale`` and the other options of ``OPTIONS`` by name: ``lr``, ``epochs``,
         ``init``, ``seed``, ``batch_size``.
 
     Examples
@@ -343,7 +354,7 @@ def script(
     (True, False)
     """
     framework = FRAMEWORK.check(framework)
-    s = settings_of(**options)
+    s = settings_of(optimizer, **options)
     if s["batch_size"] is not None and n is not None and s["batch_size"] >= n:
         s["batch_size"] = None  # a batch of the whole image is full batch, as in gdcore
     imports, make = image.code()
@@ -384,9 +395,14 @@ def script(
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def command_line(image: Image, framework: str, **options: Any) -> str:
-    """The ``python -m gdcore export`` command for these settings (for the script's docstring)."""
-    s = settings_of(**options)
+def command_line(
+    image: Image, framework: str, optimizer: Optimizer = Optimizer(), **options: Any
+) -> str:
+    """The ``python -m gdcore export`` command for these settings (for the script's docstring).
+
+    The optimizer is written as the command line writes it (``Optimizer.argv``).
+    """
+    s = settings_of(optimizer, **options)
     parts = ["python", "-m", "gdcore", "export", "--image", image.name]
     if image.file and image.max_side is not None:
         parts += ["--max-side", str(image.max_side)]
@@ -395,11 +411,12 @@ def command_line(image: Image, framework: str, **options: Any) -> str:
     parts += ["--scale", s["scale"]]
     for o in OPTIONS:
         v = s[o.param.name]
-        if o.param is NESTEROV:
-            parts += ["--nesterov"] if v else []
-        elif o.used(s) and v is not None and v != o.param.default:
+        if o.param in KNOBS:
+            continue
+        if o.used(s) and v is not None and v != o.param.default:
             parts += ["--" + o.param.name.replace("_", "-"), o.param.show(v)]
         elif o.param in (LR, EPOCHS):
             parts += ["--" + o.param.name, o.param.show(v)]
+    parts += optimizer.argv()
     parts += ["--framework", framework]
     return shlex.join(parts)

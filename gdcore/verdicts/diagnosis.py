@@ -49,7 +49,7 @@ from ..bowl.theory import (
     epoch_error_exceeds,
     epochs_to_target,
 )
-from ..descent.schedules import is_constant
+from ..descent.optimizer import Optimizer
 from ..params import LR
 
 TOO_SMALL, TOO_LARGE, GOOD = "too small", "too large", "good"
@@ -324,10 +324,7 @@ def diagnose_run(
     w0: NDArray[np.float64],
     full_batch: bool = True,
     *,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
 ) -> Diagnosis:
     """Judge a run on an image, using the image's theory (see module notes).
 
@@ -338,20 +335,10 @@ def diagnose_run(
     command line.
     """
     e = np.asarray(errors, dtype=np.float64)
-    if momentum > 0 or not is_constant(schedule, warmup):
+    if not optimizer.plain:
         from .knobs import diagnose_knobs  # it builds on this module: imported when needed
 
-        return diagnose_knobs(
-            e,
-            lr,
-            th,
-            w0,
-            momentum=momentum,
-            nesterov=nesterov,
-            schedule=schedule,
-            warmup=warmup,
-            full_batch=full_batch,
-        )
+        return diagnose_knobs(e, lr, th, w0, optimizer=optimizer, full_batch=full_batch)
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     ratio = lr / th.critical_lr

@@ -43,6 +43,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..bowl.fastest import fastest_rate
 from ..bowl.forecast import direction_factors, forecast, momentum_epochs_to_target
 from ..bowl.theory import Theory, critical_lr, target_excess
+from ..descent.optimizer import Optimizer, step_map
 from ..descent.schedules import describe, is_constant
 from ..pixels.quadratic import Quadratic
 from .diagnosis import (
@@ -84,13 +85,14 @@ def _share(x: float) -> str:
     return f"{round(100 * x, digits):.{digits}f}%"
 
 
-def knobs(momentum: float = 0.0, nesterov: bool = False) -> str:
+def knobs(optimizer: Optimizer) -> str:
     """The momentum in words: ``momentum β = 0.9`` (``Nesterov's momentum β = 0.9``)."""
+    momentum, nesterov = optimizer.momentum, optimizer.nesterov
     return f"{'Nesterov' + chr(39) + 's ' if nesterov else ''}momentum β = {momentum:g}"
 
 
 def root_factors(
-    curvatures: ArrayLike, lr: float, momentum: float = 0.0, nesterov: bool = False
+    curvatures: ArrayLike, lr: float, optimizer: Optimizer = Optimizer()
 ) -> NDArray[np.float64]:
     """Each direction's factor per epoch, from its curvature: the larger root in size of
     ``z² − (1+β−u) z + β`` (Nesterov: ``z² − (1+β)(1−u) z + β(1−u)``), ``u = lr·λ``.
@@ -98,14 +100,11 @@ def root_factors(
     The same numbers as ``forecast.direction_factors`` (the eigenvalues of its
     2 x 2 maps, a test holds them equal), for any curvatures: a slice of the bowl's.
 
-    >>> root_factors([1.0, 4.0], 0.5).tolist(), root_factors([4.0], 0.5, 0.25).tolist()
+    >>> root_factors([1.0, 4.0], 0.5).tolist(), root_factors([4.0], 0.5, Optimizer(0.25)).tolist()
     ([0.5, 1.0], [0.5])
     """
-    u = lr * np.asarray(curvatures, dtype=np.float64)
-    b = (1 + momentum) * (1 - u) if nesterov else 1 + momentum - u
-    c = momentum * (1 - u) if nesterov else np.full_like(u, momentum)
-    root = np.sqrt((b * b - 4 * c).astype(complex))
-    return np.maximum(np.abs((b + root) / 2), np.abs((b - root) / 2))
+    A = step_map(np.asarray(curvatures, dtype=np.float64), lr, optimizer)
+    return _largest_roots(A[..., 0, 0], A[..., 0, 1], A[..., 1, 0], A[..., 1, 1])
 
 
 def _largest_roots(
@@ -120,7 +119,7 @@ def _largest_roots(
     return np.maximum(np.abs((trace + root) / 2), np.abs((trace - root) / 2))
 
 
-def best_rate_for(bowl: Quadratic, momentum: float = 0.0, nesterov: bool = False) -> float:
+def best_rate_for(bowl: Quadratic, optimizer: Optimizer = Optimizer()) -> float:
     """The constant rate whose slowest direction settles fastest, for this β.
 
     The largest factor per epoch over the bowl's directions (``direction_factors``)
@@ -138,21 +137,21 @@ def best_rate_for(bowl: Quadratic, momentum: float = 0.0, nesterov: bool = False
     1.0
     """
     curved = bowl.eigenvalues > 0
-    top = critical_lr(float(bowl.eigenvalues[-1]), momentum, nesterov)
+    top = critical_lr(float(bowl.eigenvalues[-1]), optimizer)
     rates = np.geomspace(top * 1e-6, top, BEST_GRID)[:-1]
     u = np.outer(rates, bowl.eigenvalues[curved])  # lr·λ for every rate and direction
-    worst = root_factors(u, 1.0, momentum, nesterov).max(axis=1)
+    worst = root_factors(u, 1.0, optimizer).max(axis=1)
     low = worst.min()
     ties = np.flatnonzero(worst <= low * (1 + 1e-6) + 1e-15)
     return float(np.sqrt(rates[ties[0]] * rates[ties[-1]]))
 
 
-def _edge_words(th: Theory, momentum: float, nesterov: bool) -> str:
+def _edge_words(th: Theory, optimizer: Optimizer) -> str:
     plain = edge(th.critical_lr)
-    if momentum == 0:
+    if optimizer.momentum == 0:
         return f"the edge rate {plain:g}"
     return (
-        f"the edge rate with {knobs(momentum, nesterov)}, {edge(th.critical_lr_for(momentum, nesterov)):g} "
+        f"the edge rate with {knobs(optimizer)}, {edge(th.critical_lr_for(optimizer)):g} "
         f"(plain: {plain:g})"
     )
 
@@ -160,21 +159,19 @@ def _edge_words(th: Theory, momentum: float, nesterov: bool) -> str:
 def _saved(
     th: Theory,
     lr: float,
-    momentum: float,
-    nesterov: bool,
-    schedule: str,
-    warmup: int,
+    optimizer: Optimizer,
     rates: NDArray[np.float64],
 ) -> str:
     """Which knob let a rate above the plain edge settle: '' when it is not above it."""
     if lr <= th.critical_lr:
         return ""
+    momentum, schedule, warmup = optimizer.momentum, optimizer.schedule, optimizer.warmup
     ratio = _times(lr / th.critical_lr)
-    widened = th.critical_lr_for(momentum, nesterov)
+    widened = th.critical_lr_for(optimizer)
     if momentum > 0 and float(rates.max()) <= widened:
         return (
             f"; the rate is {ratio} the plain edge rate {edge(th.critical_lr):g}, yet it settles: "
-            f"{knobs(momentum, nesterov)} saved it (the heavy ball keeps part of its last step, "
+            f"{knobs(optimizer)} saved it (the heavy ball keeps part of its last step, "
             f"which widens the edge to {edge(widened):g})"
         )
     above = np.flatnonzero(rates > widened)
@@ -183,11 +180,7 @@ def _saved(
     return (
         f"; the rate starts {ratio} the plain edge rate {edge(th.critical_lr):g}, yet it does not blow up: "
         f"the schedule saved it ({describe(schedule, warmup)}{by})"
-        + (
-            f", with {knobs(momentum, nesterov)} widening the edge to {edge(widened):g}"
-            if momentum
-            else ""
-        )
+        + (f", with {knobs(optimizer)} widening the edge to {edge(widened):g}" if momentum else "")
     )
 
 
@@ -218,7 +211,9 @@ def _reference(th: Theory, w0: NDArray[np.float64]) -> tuple[int, str]:
         if fast
         else ""
     )
-    k_pair = momentum_epochs_to_target(th.bowl, th.optimal_momentum_lr, th.optimal_momentum, w0)
+    k_pair = momentum_epochs_to_target(
+        th.bowl, th.optimal_momentum_lr, w0, Optimizer(th.optimal_momentum)
+    )
     if k_pair is not None and k_pair < k_fast and th.optimal_momentum > 0:
         return max(k_pair, 1), (
             f"the theory's best pair, rate {th.optimal_momentum_lr:.4g} with momentum "
@@ -227,13 +222,11 @@ def _reference(th: Theory, w0: NDArray[np.float64]) -> tuple[int, str]:
     return k_fast, said
 
 
-def _slow_kind(
-    th: Theory, lr: float, momentum: float, nesterov: bool, w0: NDArray[np.float64]
-) -> str:
+def _slow_kind(th: Theory, lr: float, optimizer: Optimizer, w0: NDArray[np.float64]) -> str:
     """Too small when the flattest direction that matters is the slowest, else too large."""
     d0 = th.bowl.eigenvectors.T @ (np.asarray(w0, float) - th.bowl.w_star)
     matters = 0.5 * th.bowl.eigenvalues * d0 * d0 > 0
-    f = np.where(matters, direction_factors(th.bowl, lr, momentum, nesterov), -1.0)
+    f = np.where(matters, direction_factors(th.bowl, lr, optimizer), -1.0)
     slowest = int(np.flatnonzero(f >= f.max() * (1 - 1e-9))[0])
     return TOO_SMALL if slowest == int(np.flatnonzero(matters)[0]) else TOO_LARGE
 
@@ -244,10 +237,7 @@ def diagnose_knobs(
     th: Theory,
     w0: ArrayLike,
     *,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    schedule: str = "constant",
-    warmup: int = 0,
+    optimizer: Optimizer = Optimizer(),
     full_batch: bool = True,
 ) -> Diagnosis:
     """Judge a run with momentum or a schedule (see module notes); a plain run goes to
@@ -261,7 +251,7 @@ def diagnose_knobs(
         The base rate.
     th : Theory
     w0 : array_like, shape (3,)
-    momentum, nesterov, schedule, warmup
+    optimizer : Optimizer
         The run's knobs, as ``engine.run_descent`` takes them.
     full_batch : bool
         Mini-batch runs are judged from the curve, the theory as context.
@@ -275,18 +265,19 @@ def diagnose_knobs(
     >>> t = pixel_table(np.eye(2) * 255, "unit")
     >>> th = theory(quadratic(t))
     >>> lr = 1.5 * th.critical_lr
-    >>> e = run_descent(t, [lr], 200, momentum=0.9).errors[0]
-    >>> d = diagnose_knobs(e, lr, th, np.zeros(3), momentum=0.9)
+    >>> e = run_descent(t, [lr], 200, optimizer=Optimizer(0.9)).errors[0]
+    >>> d = diagnose_knobs(e, lr, th, np.zeros(3), optimizer=Optimizer(0.9))
     >>> d.verdict != "too large" and "saved it" in d.reason
     True
     """
     e = np.asarray(errors, dtype=np.float64)
     w = np.asarray(w0, dtype=np.float64)
+    momentum, schedule, warmup = optimizer.momentum, optimizer.schedule, optimizer.warmup
     if momentum == 0 and is_constant(schedule, warmup):
         return diagnose_run(e, lr, th, w, full_batch=full_batch)
     T = len(e) - 1
-    widened = th.critical_lr_for(momentum, nesterov)
-    best = best_rate_for(th.bowl, momentum, nesterov)
+    widened = th.critical_lr_for(optimizer)
+    best = best_rate_for(th.bowl, optimizer)
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     if not full_batch:
@@ -295,41 +286,32 @@ def diagnose_knobs(
             return Diagnosis(
                 TOO_LARGE,
                 f"{curve.reason[:-1]}; the rate is {_times(lr / widened)} "
-                f"{_edge_words(th, momentum, nesterov)}.",
+                f"{_edge_words(th, optimizer)}.",
                 best,
             )
         return curve
     if is_constant(schedule, warmup):
         rates = np.full(T, lr)
-        k = momentum_epochs_to_target(th.bowl, lr, momentum, w, nesterov=nesterov)
+        k = momentum_epochs_to_target(th.bowl, lr, w, optimizer)
         settles = k is not None or th.bowl.excess(w) <= target_excess(th.bowl, w)
         if not settles:
-            grows = (direction_factors(th.bowl, lr, momentum, nesterov) > 1.0).any()
+            grows = (direction_factors(th.bowl, lr, optimizer) > 1.0).any()
             said = _blown_words(e, blown) if grows else "the weights swing for ever"
             return Diagnosis(
                 TOO_LARGE,
                 f"{said}: the rate {_g(lr)} is {_times(lr / widened)} "
-                f"{_edge_words(th, momentum, nesterov)}, so the heavy ball's swings grow "
+                f"{_edge_words(th, optimizer)}, so the heavy ball's swings grow "
                 "instead of settling.",
                 best,
             )
     else:
-        f = forecast(
-            th.bowl,
-            lr,
-            T,
-            w,
-            momentum=momentum,
-            nesterov=nesterov,
-            schedule=schedule,
-            warmup=warmup,
-        )
+        f = forecast(th.bowl, lr, T, w, optimizer=optimizer)
         rates = f.rates
         if blown is not None or f.diverged_epoch is not None or (finite[-1] and e[-1] > e[0]):
             return Diagnosis(
                 TOO_LARGE,
                 f"{_blown_words(e, blown)}: with {describe(schedule, warmup)}, the rate stays above "
-                f"{_edge_words(th, momentum, nesterov)} for too long "
+                f"{_edge_words(th, optimizer)} for too long "
                 f"({_epochs(len(f.above_edge))} above it).",
                 best,
             )
@@ -345,10 +327,10 @@ def diagnose_knobs(
             else ""
         )
         rescue = (
-            f"the schedule brings the rate below {_edge_words(th, momentum, nesterov)} only "
+            f"the schedule brings the rate below {_edge_words(th, optimizer)} only "
             f"from epoch {int(np.flatnonzero(rates > widened)[-1]) + 1:,}"
             if (rates > widened).any()
-            else f"the heavy ball swings far up the bowl before {knobs(momentum, nesterov)} settles it"
+            else f"the heavy ball swings far up the bowl before {knobs(optimizer)} settles it"
         )
         return Diagnosis(
             TOO_LARGE,
@@ -356,7 +338,7 @@ def diagnose_knobs(
             f"back down: {rescue}{back}; {ref}.",
             best,
         )
-    saved = _saved(th, lr, momentum, nesterov, schedule, warmup, rates)
+    saved = _saved(th, lr, optimizer, rates)
     if k is not None and k <= T:
         where = f"it gets within 1% of the lowest error E* at epoch {k:,}"
     elif k is not None:
@@ -375,7 +357,7 @@ def diagnose_knobs(
         return Diagnosis(GOOD, f"{where}{saved}; {ref}.", lr)
     if k is None:
         return Diagnosis(TOO_SMALL, f"{where}; the steps shrank too soon{saved}; {ref}.", best)
-    kind = _slow_kind(th, lr, momentum, nesterov, w) if is_constant(schedule, warmup) else TOO_SMALL
+    kind = _slow_kind(th, lr, optimizer, w) if is_constant(schedule, warmup) else TOO_SMALL
     why = (
         "the steps are short and the flattest direction of the valley is left crawling"
         if kind == TOO_SMALL
@@ -422,7 +404,7 @@ def epoch_map(
 
     The same count as ``forecast.momentum_epochs_to_target`` (a test holds them
     equal, and equal to runs), for every cell together: each direction's
-    ``(d, lr buf)`` goes through its 2 x 2 map, ``MAP_BLOCK`` epochs at a time
+    ``(d, buf)`` goes through its 2 x 2 step map, ``MAP_BLOCK`` epochs at a time
     by matrix powers, so the cost does not depend on the image, and a cell
     stops walking once it has its count.
 
@@ -446,21 +428,22 @@ def epoch_map(
         out[:] = 0.0
         return EpochMap(lrs, betas, out, limit)
     lam_m = lam[matters]
-    B, L = np.meshgrid(betas, lrs, indexing="ij")
-    # One epoch maps each direction's (d, lr·buf) by [[a00, a01], [a10, a11]]
-    # (``forecast``'s module notes), for every cell at once.
-    u = np.outer(L.ravel(), lam_m)
-    b = np.broadcast_to(B.ravel()[:, None], u.shape)
-    a00 = 1.0 - u * (1.0 + b) if nesterov else 1.0 - u
-    a01 = -b * b if nesterov else -b
-    a10, a11 = u, b
+    # One epoch maps each direction's (d, buf) by the optimizer's step map
+    # [[a00, a01], [a10, a11]], for every cell (β row by β row) at once.
+    by_beta = np.empty((len(betas), len(lrs), len(lam_m), 2, 2))
+    for i, beta in enumerate(betas):
+        by_beta[i] = step_map(
+            lam_m, lrs[:, None], Optimizer(float(beta), bool(nesterov and beta > 0))
+        )
+    cells = by_beta.reshape(-1, len(lam_m), 2, 2)
+    a00, a01, a10, a11 = cells[..., 0, 0], cells[..., 0, 1], cells[..., 1, 0], cells[..., 1, 1]
     grows = (_largest_roots(a00, a01, a10, a11) >= 1.0).any(axis=1)
     flat = out.ravel()
     flat[grows] = math.inf
     # The open cells walk MAP_BLOCK epochs at a time: the first rows of A^1 … A^MAP_BLOCK
     # give every epoch of the block from the block's start, A^MAP_BLOCK moves the state.
     live = np.flatnonzero(~grows)
-    A = np.stack([np.stack([a00, a01], -1), np.stack([a10, a11], -1)], -2)[live]
+    A = cells[live]
     n = min(MAP_BLOCK, limit)
     powers = np.empty((n, *A.shape))
     powers[0] = A
@@ -469,7 +452,7 @@ def epoch_map(
     first = powers[:, :, :, 0, :].copy()  # (epochs, cells, directions, 2): d after j+1 epochs
     jump = powers[-1]
     x = np.tile(np.sign(d0[matters]) * scale[matters], (len(live), 1))
-    state = np.stack([x, np.zeros_like(x)], -1)  # (cells, directions, 2): d and lr·buf
+    state = np.stack([x, np.zeros_like(x)], -1)  # (cells, directions, 2): d and buf
     done = 0
     with np.errstate(all="ignore"):
         while done < limit and live.size:
