@@ -716,6 +716,190 @@ async def uploads(
     ), learners
 
 
+# --- (c) fair turns: cheap learners beside heavy sessions ---
+
+CHEAP = Plan("explore", lambda i: f"lr={0.2 + 0.001 * i:.6g}&epochs=100", "ex_lr", "lr",
+             lambda i, k: round(0.05 + 0.0005 * i + 0.0001 * k, 7))  # fmt: skip
+HEAVY_KINDS = {
+    # The Sweep at its caps: 200 rates x 20,000 epochs; each loop one epoch fewer (no cache hit).
+    "sweep at caps": Plan("sweep", lambda i: "points=200&epochs=20000", "sw_epochs", "epochs",
+                          lambda i, k: 20_000 - 1000 * i - k),
+    # Explore's mini-batch at the work cap: 512 x 512 pixels, batches of one pixel, the epochs
+    # that fit (15); each loop another rate.
+    "mini-batch at the work cap": Plan(
+        "explore", lambda i: f"size=512&batch=1&epochs=20000&lr={0.1 + 0.01 * i:.6g}", "ex_lr",
+        "lr", lambda i, k: round(0.1 + 0.01 * i + 0.0001 * (k + 1), 7)),
+}  # fmt: skip
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average (how busy the shared cores were)."""
+    return round(os.getloadavg()[0], 2)
+
+
+async def cheap_learner(
+    port: int,
+    i: int,
+    stop: asyncio.Event,
+    rng: random.Random,
+    opened: asyncio.Event,
+    ready: list[int],
+) -> Learner:
+    """Open Explore, say so in ``ready``, wait for ``opened``, then change the rate every
+    0.5-1.5 s until ``stop``."""
+    lr = Learner(port, f"cheap#{i}")
+    try:
+        try:
+            await lr.open(_url_path(CHEAP.page), CHEAP.query(i))
+        finally:
+            ready.append(i)
+        await opened.wait()
+        k = 0
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), rng.uniform(0.5, 1.5))
+            if stop.is_set():
+                break
+            await lr.change(CHEAP.key, CHEAP.value(i, k))
+            k += 1
+    except (Failure, WebSocketException, OSError, TimeoutError) as exc:
+        lr.failures.append(f"{lr.label}: {exc or type(exc).__name__}")
+    return lr
+
+
+async def heavy_tab(port: int, i: int, plan: Plan, stop: asyncio.Event,
+                    cookies: dict[str, str]) -> Learner:  # fmt: skip
+    """Open ``plan``'s heavy page and rerun it with a new value as soon as each run ends."""
+    lr = Learner(port, f"heavy#{i}", cookies=cookies)  # tabs of one browser share its cookies
+    try:
+        await lr.open(_url_path(plan.page), plan.query(i))
+        k = 0
+        while not stop.is_set():
+            await lr.change(plan.key, plan.value(i, k))
+            k += 1
+    except (Failure, WebSocketException, OSError, TimeoutError) as exc:
+        lr.failures.append(f"{lr.label}: {exc or type(exc).__name__}")
+    return lr
+
+
+def _times(learners: list[Learner], skip_open: bool = True) -> list[float]:
+    return [
+        s for lr in learners for what, s in lr.times if not (skip_open and what.startswith("open"))
+    ]
+
+
+def _stats(times: list[float]) -> dict[str, Any]:
+    if not times:
+        return {"runs": 0, "p50_s": None, "p95_s": None, "max_s": None}
+    q = np.percentile(times, [50, 95])
+    return {"runs": len(times), "p50_s": round(float(q[0]), 3), "p95_s": round(float(q[1]), 3),
+            "max_s": round(max(times), 3)}  # fmt: skip
+
+
+async def fair(
+    port: int, pids: dict[str, int], seconds: float = 30.0, learners: int = 12, tabs: int = 10,
+    settle: float = 10.0,
+) -> tuple[dict[str, Any], list[Learner]]:  # fmt: skip
+    """Scenario (c): ``learners`` cheap learners on Explore, changing the rate every 0.5-1.5 s,
+    for ``seconds`` alone; then beside one heavy session of each kind in turn; then beside one
+    person (one browser's cookies) with ``tabs`` heavy tabs, half of each kind. Each phase
+    reports the cheap runs' p50/p95/max, the heavy runs' times, and the replica's RSS at the
+    phase's start, its peak, and ``settle`` s after the heavy tabs closed."""
+    rng = random.Random(0)
+    phases: dict[str, Any] = {}
+    everyone: list[Learner] = []
+    kinds = list(HEAVY_KINDS.items())
+    plans = [
+        ("alone", []),
+        *((f"+1 heavy session ({name})", [plan]) for name, plan in kinds),
+        (f"+{tabs} heavy tabs of one person", [kinds[j % len(kinds)][1] for j in range(tabs)]),
+    ]
+    with Memory(pids) as mem:
+        idle = mem.now()
+        for n, (label, heavy_plans) in enumerate(plans):
+            mem.peak = dict.fromkeys(mem.pids, 0.0)
+            before, load0 = mem.now(), load_average()
+            stop, opened, ready = asyncio.Event(), asyncio.Event(), []
+            cheap = [asyncio.create_task(
+                        cheap_learner(port, 100 * n + i, stop, rng, opened, ready))
+                     for i in range(learners)]  # fmt: skip
+            while len(ready) < learners:
+                await asyncio.sleep(0.1)  # every learner has its page open
+            opened.set()
+            browser: dict[str, str] = {}  # the person's browser: its tabs share its cookies
+            if heavy_plans:  # who has the app open already, as one does before opening tabs
+                await Learner(port, "browser", cookies=browser)._get("/_stcore/health")
+            heavy = [asyncio.create_task(heavy_tab(port, j, p, stop, browser))
+                     for j, p in enumerate(heavy_plans)]  # fmt: skip
+            t0 = time.perf_counter()
+            await asyncio.sleep(seconds)
+            stop.set()
+            done_cheap = list(await asyncio.gather(*cheap))
+            done_heavy = list(await asyncio.gather(*heavy))
+            elapsed = time.perf_counter() - t0
+            await asyncio.gather(*(lr.close() for lr in done_cheap + done_heavy))
+            peak = {k: round(v, 1) for k, v in mem.peak.items()}
+            await asyncio.sleep(settle)
+            everyone += done_cheap + done_heavy
+            phases[label] = {
+                "cheap": _stats(_times(done_cheap)),
+                "heavy": _stats(_times(done_heavy, skip_open=False)),
+                "heavy_sessions": len(heavy_plans),
+                "failures": [f for lr in done_cheap + done_heavy for f in lr.failures][:5],
+                "rss_before_mb": before,
+                "rss_peak_mb": peak,
+                "rss_after_mb": mem.now(),
+                "load_average": [load0, load_average()],
+                "seconds": round(elapsed, 1),
+            }
+        end = mem.now()
+    alone = phases["alone"]["cheap"]["p95_s"]
+    for ph in phases.values():
+        ph["cheap_p95_vs_alone"] = (
+            round(ph["cheap"]["p95_s"] / alone, 2) if alone and ph["cheap"]["p95_s"] else None
+        )
+    failures = [f for lr in everyone for f in lr.failures]
+    return {
+        "scenario": (
+            f"(c) {learners} learners changing Explore's rate every 0.5-1.5 s, {seconds:g} s "
+            f"alone, beside one heavy session, beside one person's {tabs} heavy tabs"
+        ),
+        "phases": phases,
+        "rss_idle_mb": idle,
+        "rss_end_mb": end,
+        "failures": len(failures),
+        "failure_examples": failures[:5],
+        "cpu_s": mem.cpu_used(),
+    }, everyone
+
+
+def fair_table(r: dict[str, Any]) -> str:
+    """The README's table of scenario (c)."""
+
+    def secs(s: float | None) -> str:
+        return "–" if s is None else f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
+
+    def mb(d: dict[str, float]) -> str:
+        return ", ".join(f"{v:.0f}" for v in d.values())
+
+    rows = [
+        "| (c) 12 learners on Explore | their runs | p50 | p95 | max | p95 ÷ alone "
+        "| heavy runs: p50, max | RSS MB: before, peak, after | load average |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for label, ph in r["phases"].items():
+        c, h = ph["cheap"], ph["heavy"]
+        ratio = ph["cheap_p95_vs_alone"]
+        rows.append(
+            f"| {label} | {c['runs']} | {secs(c['p50_s'])} | {secs(c['p95_s'])} "
+            f"| {secs(c['max_s'])} | {'' if ratio is None else f'{ratio:.2f}×'} "
+            f"| {secs(h['p50_s']) + ', ' + secs(h['max_s']) if h['runs'] else '–'} "
+            f"| {mb(ph['rss_before_mb'])}, {mb(ph['rss_peak_mb'])}, {mb(ph['rss_after_mb'])} "
+            f"| {ph['load_average'][0]:g}–{ph['load_average'][1]:g} |"
+        )
+    return "\n".join(rows)
+
+
 def table(saved: dict[str, Any]) -> str:
     """The README's two tables from load_results.json, one per scenario."""
 
@@ -750,12 +934,14 @@ def table(saved: dict[str, Any]) -> str:
                 f"| {secs(r['first_result_max_s'])} | {r['failures']} "
                 f"| {r.get('cpu_ms_per_run', '?')} ms | {peak(r)} |"
             )
+    if (r := saved.get("fair/1")) is not None:
+        rows += ["", fair_table(r)]
     return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
-    ap.add_argument("scenario", choices=["arrivals", "uploads", "table"])
+    ap.add_argument("scenario", choices=["arrivals", "uploads", "fair", "table"])
     ap.add_argument(
         "--replicas", type=int, default=1, help="1: one plain process; N: N behind HAProxy"
     )
@@ -765,6 +951,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--changes", type=int, default=5, help="(a) changes per session")
     ap.add_argument("--think", type=float, default=2.0, help="(a) seconds between changes")
+    ap.add_argument("--seconds", type=float, default=30.0, help="(c) seconds per phase")
+    ap.add_argument("--tabs", type=int, default=10, help="(c) heavy tabs of the last phase")
     ap.add_argument("--no-save", action="store_true", help="print only; leave load_results.json")
     args = ap.parse_args(argv)
     if args.scenario == "table":
@@ -779,6 +967,8 @@ def main(argv: list[str] | None = None) -> int:
             result, _ = asyncio.run(
                 arrivals(port, pids, args.sessions or 200, args.over, args.changes, args.think)
             )
+        elif args.scenario == "fair":
+            result, _ = asyncio.run(fair(port, pids, args.seconds, args.sessions or 12, args.tabs))
         else:
             result, _ = asyncio.run(uploads(port, pids, args.sessions or 10))
     result["setup"] = (

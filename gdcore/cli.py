@@ -168,6 +168,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "W&B) or printed lines such as 'Epoch 3/10 - loss: 0.53'",
     )
     dg.add_argument("--column", help="the column to judge (default: chosen by rule, and said)")
+    dg.add_argument(
+        "--run",
+        type=int,
+        help="the run to judge when the log holds several, appended or resumed (1 for the "
+        "first; default: the last, and said)",
+    )
     _option(dg, "--lr", LR)
 
     ck = sub.add_parser("check", help="check your loop's printed errors against the exact curve")
@@ -319,7 +325,7 @@ def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) 
     else:
         where, data = "values", " ".join(args.values)
     try:
-        log = read_log(data, args.column)
+        log = read_log(data, args.column, args.run)
     except LogError as exc:
         choose = ""
         if exc.candidates:
@@ -330,11 +336,12 @@ def _cmd_diagnose(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) 
         values = check_curve(log.values)
     except ValueError as exc:  # say what was read: "1 value of 'loss'" explains "got 1"
         raise UsageError(f"{str(exc).rstrip('.')}: {log.said}") from None
-    d = diagnose_curve(values, args.lr)
+    d = diagnose_curve(values, args.lr, axis=log.axis)
     out.write(f"{d.verdict}\n{d.reason}\n")
     if d.suggested_lr is not None:
         out.write(f"suggested next rate: {d.suggested_lr:.6g}\n")
-    out.write(log.said + "\n")
+    said = log.said.replace("; choose a run to", "; --run N to")
+    out.write(said + "\n")
 
 
 def read_log_stdin(stdin: TextIO) -> bytes | str:

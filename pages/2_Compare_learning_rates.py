@@ -6,8 +6,9 @@ import streamlit as st
 
 import gdcore
 from gdcore.verdicts.diagnosis import edge
-from ui import charts, data, momentum, text, urlstate, widgets
+from ui import charts, data, momentum, repeats, text, urlstate, widgets
 from ui.controls import control
+from ui.params import Run
 
 with widgets.page_run("compare") as page:
     f = {fl.url: fl for fl in page.fields}
@@ -47,13 +48,43 @@ with widgets.page_run("compare") as page:
             f"{edge(th.critical_lr):g}, above which every step overshoots by more than it gains)."
         )
 
-    images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in also if n != choice.key[1]]
+    # A run given twice is drawn once (two columns of one name break the table); runs
+    # that differ past the sixth digit keep labels with the digits that tell them apart.
+    first = choice.key[1]
+    others, image_repeats = repeats.once(also)
+    images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in others if n != first]
+    rates, rate_repeats = repeats.once(rates)
+    plain = [Run(lr) for lr in rates]
+    extra, run_repeats = repeats.once(extra)
+    as_rate = [r for r in extra if r in plain]
+    extra = [r for r in extra if r not in plain]
+    digits = dict(
+        zip(plain + extra, repeats.distinct_digits(plain + extra, Run.label), strict=True)
+    )
+    left_out = (
+        [f"rate {r.lr:.{digits[r]}g} (given {repeats.times_given(rate_repeats[r.lr])})"
+         for r in plain if r.lr in rate_repeats]
+        + [f"the run {r.label(digits[r])} (given {repeats.times_given(n)})"
+           for r, n in run_repeats.items()]
+        + [f"the run {r.label(digits[r])} of the table (the same as the rate above)"
+           for r in as_rate]
+        + [f"the image {n} (listed {repeats.times_given(k)})" for n, k in image_repeats.items()]
+        + ([f"the image {first} among the others (it is the first image)"]
+           if first in others else [])
+    )  # fmt: skip
+    if left_out:
+        st.info(
+            "Each run is drawn once; left out: " + text.literal("; ".join(left_out)) + ".",
+            icon=":material/content_copy:",
+        )
     labels, curves, diverged, rows, names = [], [], [], [], []
     for img in images:
         runs = data.compare_runs(img.key, scale, tuple(rates), epochs, img.pixels)
         short = img.label.split(" (")[0]
-        for i, lr in enumerate(rates):
-            labels.append(f"{short} · {lr:g}" if len(images) > 1 else f"rate {lr:g}")
+        for i, run in enumerate(plain):
+            lr = run.lr
+            said = f"{lr:.{digits[run]}g}"
+            labels.append(f"{short} · {said}" if len(images) > 1 else f"rate {said}")
             names.append(short)
             curves.append(runs.errors[i])
             diverged.append(runs.diverged_epoch[i])
@@ -72,11 +103,12 @@ with widgets.page_run("compare") as page:
 
     if extra:
         knob_errors, knob_blown, knob_said = momentum.table_runs(
-            choice.key, scale, extra, epochs, choice.pixels
+            choice.key, scale, tuple(extra), epochs, choice.pixels
         )
         short = choice.label.split(" (")[0]
         for run, e, div, d in zip(extra, knob_errors, knob_blown, knob_said, strict=True):
-            labels.append(f"{short} · {run.label()}" if len(images) > 1 else run.label())
+            said = run.label(digits[run])
+            labels.append(f"{short} · {said}" if len(images) > 1 else said)
             names.append(short)
             curves.append(e)
             diverged.append(div)

@@ -13,8 +13,8 @@ with widgets.page_run("diagnose") as page:
     st.caption(
         "Paste the errors your own code printed, epoch 0 first: plain numbers, a table (commas, tabs "
         "or semicolons; decimal commas too) or printed lines such as `Epoch 3/10 - loss: 0.53`. Or "
-        "upload the log file: Keras, fastai or Lightning CSVLogger, a W&B export. It starts with the "
-        "lesson's exercise."
+        "upload the log file: Keras, fastai or Lightning CSVLogger, a W&B export, TensorBoard's CSV, "
+        "Hugging Face's printed logs. It starts with the lesson's exercise."
     )
     left, right = st.columns([2, 3], gap="large")
     with left:
@@ -34,9 +34,10 @@ with widgets.page_run("diagnose") as page:
     sha = data.curve_digest(typed, file)
     if st.session_state.get("dg_column_of", sha) != sha:  # another log: the rule chooses again
         st.session_state[f["column"].key] = ""
+        st.session_state["dg_run"] = 0
     st.session_state["dg_column_of"] = sha
     column = st.session_state.get(f["column"].key) or ""
-    curve = data.read_curve(sha, column, typed, file)
+    curve = data.read_curve(sha, column, typed, file, st.session_state.get("dg_run") or 0)
     read, problem, diag = curve.log, curve.problem, None
     choices = read.candidates if read is not None else curve.candidates
     with left:
@@ -48,6 +49,14 @@ with widgets.page_run("diagnose") as page:
                 options=["", *choices, *([column] if column and column not in choices else [])],
                 format_func=lambda c: c or "chosen by the rule",
             )
+        if read is not None and read.runs:
+            runs = read.runs
+            st.selectbox(
+                "The run to judge (the file holds several)",
+                options=[0, *range(1, len(runs) + 1)],
+                format_func=lambda k: f"run {k}, from line {runs[k - 1]:,}" if k else "the last",
+                key="dg_run",
+            )
         lr = control(
             st.number_input,
             f["lr"],
@@ -58,7 +67,7 @@ with widgets.page_run("diagnose") as page:
         )
     if read is not None:
         try:
-            diag = gdcore.diagnose_curve(read.values, lr)
+            diag = gdcore.diagnose_curve(read.values, lr, axis=read.axis)
         except ValueError as exc:
             problem = f"{exc}".replace("errors: ", f"The errors from {curve.source}: ")
     with right:
@@ -79,7 +88,23 @@ with widgets.page_run("diagnose") as page:
                 way = "larger" if diag.verdict == "too small" else "smaller"
                 st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
             axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
-            if read.validation is not None:
+            trend = gdcore.verdicts.noise.trend_of(read.values, read.axis)
+            if trend is not None and trend.how:  # judged by its trend: draw both
+                at = read.axis.at if read.axis.at is not None else np.arange(len(read.values))
+                widgets.draw(
+                    charts.noisy_curve,
+                    np.asarray(at, dtype=float),
+                    np.asarray(read.values, dtype=float),
+                    trend.x,
+                    trend.values,
+                    unit=read.axis.unit,
+                    how=trend.how,
+                    noise=trend.noise,
+                    verdict=diag.verdict,
+                    log=charts.AXES[axis],
+                    title=f"Your {len(read.values):,} values (faint) and their trend (judged)",
+                )
+            elif read.validation is not None:
                 widgets.draw(
                     charts.training_and_validation,
                     read.values,
@@ -99,6 +124,8 @@ with widgets.page_run("diagnose") as page:
                     verdicts=[diag.verdict],
                 )
             with st.expander("How the verdict is reached"):
+                if trend is not None and trend.how:
+                    st.markdown(gdcore.verdicts.noise.trend_rules())
                 st.markdown(gdcore.verdicts.diagnosis.curve_rules())
     with left:
         widgets.share_box(

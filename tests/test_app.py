@@ -205,6 +205,77 @@ def test_compare_typing_rates_changes_the_result():
     assert "could not be used" in at.error[0].value
 
 
+def _plain(markdown: str) -> str:
+    return markdown.replace("\\", "")
+
+
+AUTO = ["rate 0.0126", "rate 0.654", "rate 1.96"]  # the scene's three rates, as labelled
+
+
+@pytest.mark.parametrize(
+    "query, typed, runs, note",
+    [
+        ({"rates": "0.5,0.5"}, None, ["rate 0.5"], "rate 0.5 (given twice)"),
+        ({}, "0.1, 0.1, 0.1", ["rate 0.1"], "rate 0.1 (given 3 times)"),
+        ({"runs": "0.5;0.5"}, None, [*AUTO, "rate 0.5"], "the run rate 0.5 (given twice)"),
+        (
+            {"rates": "0.5", "runs": "0.5"},
+            None,
+            ["rate 0.5"],
+            "the run rate 0.5 of the table (the same as the rate above)",
+        ),
+        ({}, "0.5, 0.50000001", ["rate 0.5", "rate 0.50000001"], None),
+        (
+            {"runs": "0.5 momentum=0.9; 0.5 momentum=0.90000001"},
+            None,
+            [*AUTO, "rate 0.5, β 0.9", "rate 0.5, β 0.90000001"],
+            None,
+        ),
+    ],
+)
+def test_compare_draws_a_repeated_run_once_and_tells_near_ones_apart(query, typed, runs, note):
+    """A run given twice is drawn once with a note naming it (it crashed the page with
+    pyarrow's "Duplicate column names found"); runs that differ past the sixth digit are
+    both drawn, labelled with the digits that tell them apart, each the engine's own run."""
+    at = open_page("compare", epochs="60", **query)
+    if typed is not None:
+        at.text_input(key="cmp_rates").input(typed).run()
+    no_exception(at)
+    verdicts, errors = at.dataframe[0].value, at.dataframe[1].value
+    assert verdicts["run"].tolist() == runs
+    assert list(errors.columns) == ["epoch", *runs]
+    notes = [_plain(i.value) for i in at.info if "drawn once" in i.value]
+    assert notes == ([f"Each run is drawn once; left out: {note}."] if note else [])
+    table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
+    for label, lr in zip(runs, verdicts["rate"], strict=True):
+        beta = float(label.split("β ")[1]) if "β" in label else 0.0
+        res = gdcore.run_descent(table, [lr], 60, optimizer=gdcore.Optimizer(momentum=beta))
+        np.testing.assert_allclose(errors[label], res.errors[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "also, note",
+    [
+        ("noise,noise", "the image noise (listed twice)"),
+        ("scene,noise", "the image scene among the others (it is the first image)"),
+    ],
+)
+def test_compare_draws_an_image_listed_twice_once(also, note):
+    at = open_page("compare", also=also, rates="0.3", epochs="40")
+    no_exception(at)
+    assert at.dataframe[0].value["run"].tolist() == ["scene · 0.3", "noise · 0.3"]
+    notes = [_plain(i.value) for i in at.info if "drawn once" in i.value]
+    assert notes == [f"Each run is drawn once; left out: {note}."]
+
+
+def test_compare_link_with_rates_past_six_digits_never_crashes():
+    """However the link's rates come back, two different rates never share a label."""
+    at = open_page("compare", rates="0.5,0.50000001,0.5", epochs="40")
+    no_exception(at)
+    verdicts = at.dataframe[0].value
+    assert verdicts["run"].nunique() == len(verdicts) == verdicts["rate"].nunique()
+
+
 @pytest.fixture
 def downloads(monkeypatch):
     files = {}

@@ -519,3 +519,28 @@ def test_compare_runs_keep_every_digit_in_the_address_bar(tab):
     _assert_healthy(tab)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(tab.page.url).query)
     assert query["runs"] == [runs]
+
+
+@pytest.mark.parametrize(
+    "name, verdict, said",
+    [
+        ("tensorboard_good.csv", "GOOD", "the log counts steps (160 values)"),
+        (
+            "lightning_step_small.csv",
+            "TOO SMALL",
+            "the log counts steps (160 values over 10 epochs)",
+        ),
+    ],
+)
+def test_diagnose_a_noisy_log_draws_its_trend_over_faint_points(tab, name, verdict, said):
+    # Real logs (tests/data/frameworks): TensorBoard's CSV download and Lightning's per-step loss.
+    path = ROOT / "tests" / "data" / "frameworks" / name
+    tab.open("diagnose")
+    tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    tab.page.wait_for_timeout(500)
+    tab.settle()
+    assert verdict in tab.verdict().upper() and "trend" in tab.verdict()
+    assert said in tab.main.inner_text()
+    _assert_healthy(tab)
+    SHOTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(SHOTS / f"diagnose-{Path(name).stem}.png"), full_page=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gdcore import builtin_image, pixel_table, quadratic, run_descent, theory
+from gdcore import Optimizer, builtin_image, pixel_table, quadratic, run_descent, theory
 from gdcore.cli import main
 
 
@@ -388,3 +388,59 @@ def test_diagnose_a_huge_finite_error_is_judged_by_its_value():
     code, out, _ = _run("diagnose", "1e308", "1")
     assert code == 0 and out.splitlines()[0] == "good"
     assert "fell from 1e+308 to 1 (100%)" in out and "represent" not in out
+
+
+TINY = "under 5e-324 (the smallest float above 0)"
+
+
+@pytest.mark.parametrize(
+    ("schedule", "epochs", "clause"),
+    [
+        (
+            "inverse:5e-324",
+            20,
+            f"a rate falling as 1/(1 + k/5e-324) at epoch k leaves a last rate {TINY}",
+        ),
+        ("exp:5e-324", 20, f"a rate multiplied by 5e-324 every epoch leaves a last rate {TINY}"),
+        # 0.5 × 0.5^1099 is below the smallest float
+        ("step:1:0.5", 1100, f"a rate that halves (× 0.5) every epoch leaves a last rate {TINY}"),
+        (
+            "step:10:0.5",
+            200,
+            f"a rate that halves (× 0.5) every 10 epochs leaves a last rate of {0.5 * 0.5**19:.3g}",
+        ),
+    ],
+)
+def test_a_schedule_that_shrinks_the_rate_to_nothing_is_said_without_warnings(
+    schedule, epochs, clause
+):
+    """`run --schedule inverse:5e-324` printed numpy's overflow warnings on stderr, and the
+    reason read "and the rate halves (× 0.5) every 10 epochs leaves a last rate of 0" (not a
+    sentence, and the last rate was 0.5 × 0.5^1999, not 0)."""
+    proc = subprocess.run(
+        [*GDCORE, "run", "--image", "scene", "--lr", "0.5", "--epochs", str(epochs)]
+        + ["--schedule", schedule, "--summary"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    row = next(csv.DictReader(io.StringIO(proc.stdout)))
+    assert row["verdict"] == "too small"
+    assert f" of the way down, and {clause}; the steps shrank too soon" in row["reason"]
+    table = pixel_table(builtin_image("scene", 64), "unit")
+    res = run_descent(table, [0.5], epochs, optimizer=Optimizer(schedule=schedule))
+    assert float(row["final_error"]) == pytest.approx(res.final_errors[0], rel=1e-12)
+
+
+def test_describe_writes_the_schedule_as_read():
+    from gdcore.descent.schedules import describe, rate_factors
+
+    assert describe("inverse:5e-324") == "a rate falling as 1/(1 + k/5e-324) at epoch k"
+    assert describe("step:1:0.50000001") == "a rate multiplied by 0.50000001 every epoch"
+    assert describe("step:10:0.5", 5) == (
+        "a warm-up over 5 epochs, then a rate that halves (× 0.5) every 10 epochs"
+    )
+    # 1/(1 + k/TAU) at TAU = 5e-324: 1, then 5e-324 / 1, then 5e-324 / 2 (below the smallest
+    # float, rounds to 0), with no overflow on the way.
+    assert rate_factors("inverse:5e-324", 3).tolist() == [1.0, 5e-324, 0.0]

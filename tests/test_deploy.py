@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -339,8 +340,206 @@ def test_balancer_hides_metrics_and_refuses_bodies_over_the_upload_limit(balance
     assert asyncio.run(ask()) == (404, 200, [413, 413])
 
 
+# Spellings of /_stcore/metrics that a replica answers with its metrics: its ASGI server
+# routes on the percent-decoded path.
+METRICS_SPELLINGS = [
+    "/_stcore/metrics",
+    "/%5Fstcore/metrics",
+    "/%5fstcore/metrics",
+    "/_stcore/%6detrics",
+    "/_stcore%2Fmetrics",
+    "/%5F%73%74%63%6F%72%65%2F%6D%65%74%72%69%63%73",
+    "/_stcore/metrics?families=session_events",
+]
+# Spellings a replica does not answer with metrics; the balancer refuses them too.
+METRICS_LOOKALIKES = [
+    "/%5fSTCORE/metrics",
+    "/./_stcore/metrics",
+    "/_stcore//metrics",
+    "/_stcore/metrics/",
+]
+
+
+def _is_metrics(answer: tuple[int, list, bytes]) -> bool:
+    return answer[0] == 200 and b"# TYPE" in answer[2]
+
+
+def test_balancer_hides_metrics_however_the_path_is_spelled(balancer):
+    """Every percent-encoded spelling of /_stcore/metrics that a replica answers with its
+    metrics (checked on the replica's own port) is 404 through the balancer: HAProxy
+    matches the decoded path (it matched the raw path, so /%5Fstcore/metrics got through)."""
+    port, state = balancer
+    replica_port = state["replicas"][0]["port"]
+
+    async def ask(paths):
+        return [
+            (await load.http(port, "GET", p, {}), await load.http(replica_port, "GET", p, {}))
+            for p in paths
+        ]
+
+    spelled = asyncio.run(ask(METRICS_SPELLINGS))
+    assert [_is_metrics(direct) for _, direct in spelled] == [True] * len(METRICS_SPELLINGS)
+    assert [through[0] for through, _ in spelled] == [404] * len(METRICS_SPELLINGS)
+    alike = asyncio.run(ask(METRICS_LOOKALIKES))
+    assert [_is_metrics(through) or through[0] == 200 for through, _ in alike] == [False] * len(
+        METRICS_LOOKALIKES
+    )
+
+
+class _Answer(asyncio.Protocol):
+    """Every byte the server sends, and when it has sent a whole head or closed."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.closed = asyncio.get_running_loop().create_future()
+        self.head = asyncio.Event()
+
+    def data_received(self, data: bytes) -> None:
+        self.data += data
+        if b"\r\n\r\n" in self.data:
+            self.head.set()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed.set_result(None)
+        self.head.set()
+
+
+async def _chunked_put(
+    port: int, path: str, headers: dict[str, str], size: int
+) -> tuple[int, bytes]:
+    """A PUT of ``size`` bytes sent in chunks (no Content-Length); (status, the answer).
+
+    It asks ``Expect: 100-continue`` and sends the body only after "100 Continue": a server
+    that answers at once and closes would otherwise reset the connection while the body is
+    still being written, and the answer would be lost with it."""
+    loop = asyncio.get_running_loop()
+    transport, answer = await loop.create_connection(_Answer, "127.0.0.1", port)
+    head = f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    transport.write(head.encode() + b"Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n")
+    await asyncio.wait_for(answer.head.wait(), 60)
+    if answer.data.startswith(b"HTTP/1.1 100"):
+        del answer.data[: answer.data.index(b"\r\n\r\n") + 4]
+        for at in range(0, size, 1 << 20):
+            n = min(1 << 20, size - at)
+            transport.write(b"%x\r\n" % n + bytes(n) + b"\r\n")
+        transport.write(b"0\r\n\r\n")
+    await asyncio.wait_for(answer.closed, 60)
+    transport.close()
+    return int(answer.data.split()[1]), bytes(answer.data)
+
+
+def test_balancer_refuses_a_body_without_a_length(balancer):
+    """A chunked upload (no Content-Length) cannot be measured before it is streamed, so the
+    balancer answers 411 itself ("Length Required"), whatever its size; the same upload with
+    its length passes (test_upload_and_rerun_stay_on_their_replica)."""
+    port, _ = balancer
+
+    async def scenario():
+        lr = load.Learner(port, "chunked")
+        await lr.open("", "image=upload")
+        headers = {
+            "Cookie": lr._cookie_header(),
+            "X-Xsrftoken": lr.cookies[load.XSRF_COOKIE],
+            "Content-Type": "multipart/form-data; boundary=b",
+        }
+        path = f"/_stcore/upload_file/{lr.session_id}/some-file-id"
+        big = await _chunked_put(port, path, headers, UPLOAD_LIMIT + 1_000_000)
+        small = await _chunked_put(port, path, headers, 1000)
+        bare = await load.http(port, "POST", "/", {})  # load.http sends Content-Length: 0
+        await lr.close()
+        return big, small, bare
+
+    big, small, bare = asyncio.run(scenario())
+    assert big[0] == small[0] == 411 and b"Length Required" in big[1]
+    assert bare[0] != 411
+
+
+@pytest.fixture
+def doomed_replicas(tmp_path):
+    """Two replicas behind HAProxy of this test's own: the test kills one."""
+    if HAPROXY is None:
+        pytest.skip(
+            "haproxy is not installed (Debian: apt-get install haproxy; .ci/run installs it)"
+        )
+    run_dir = tmp_path / "replicas"
+    port = load.free_port()
+    while not all(replicas.port_free(p) for p in range(port, port + 3)):
+        port = load.free_port()
+    state = replicas.start(2, port, "127.0.0.1", ["127.0.0.1"], run_dir, sys.executable)
+    yield port, state
+    replicas.stop(run_dir)
+
+
+def _marked_down(state: dict, name: str) -> bool:
+    """True once HAProxy's log says its health checks took replica ``name`` out."""
+    log = Path(state["run_dir"]) / "haproxy.log"
+    return f"Server replicas/{name} is DOWN" in log.read_text(errors="replace")
+
+
+async def _arrive(port: int, n: int, first: int) -> list[load.Learner]:
+    """``n`` new learners open Explore at once (no cookie yet), and ``n`` bare page loads."""
+    plan = load.PLANS[0]
+    learners = await asyncio.gather(
+        *(load.learner_session(port, first + i, plan, 0, 0.0) for i in range(n))
+    )
+    pages = await asyncio.gather(*(load.http(port, "GET", "/", {}) for _ in range(n)))
+    await _close(learners)
+    for i, (status, _, _) in enumerate(pages):
+        if status != 200:
+            learners[i].failures.append(f"GET / answered {status}")
+    return list(learners)
+
+
+def test_a_dead_replica_costs_no_learner_a_503(doomed_replicas):
+    """One replica is killed. New learners, and the one whose cookie names the dead replica,
+    are all served by the other, both before the health checks mark it down (a refused
+    connection is sent to the other replica: `option redispatch 1`) and after. Without the
+    redispatch, 3 of 6 new learners got 503 until the checks caught up."""
+    port, state = doomed_replicas
+    victim = state["replicas"][0]
+
+    async def on_each_replica():
+        learners = [load.Learner(port, f"before#{i}") for i in range(2)]
+        for lr in learners:
+            await lr.open("", "")
+        await _close(learners)
+        return learners
+
+    before = asyncio.run(on_each_replica())
+    assert sorted(lr.replica for lr in before) == ["r1", "r2"]
+    stranded = next(lr for lr in before if lr.replica == victim["name"])
+
+    os.kill(victim["pid"], signal.SIGKILL)
+    os.waitpid(victim["pid"], 0)  # our child: reaped, so stop() finds it gone
+    assert not replicas.health(victim["port"])
+
+    async def reload_stranded():
+        lr = load.Learner(port, "stranded", cookies=dict(stranded.cookies))
+        try:
+            await lr.open("", "")
+        except (load.Failure, OSError) as exc:
+            lr.failures.append(str(exc))
+        await lr.close()
+        return lr
+
+    soon = asyncio.run(_arrive(port, 6, 0))
+    back = asyncio.run(reload_stranded())
+    down_already = _marked_down(state, victim["name"])  # usually not yet: said, not asserted
+    assert [f for lr in [*soon, back] for f in lr.failures] == [], f"marked down: {down_already}"
+    assert {lr.replica for lr in [*soon, back]} == {"r2"}
+
+    deadline = time.monotonic() + 90
+    while not _marked_down(state, victim["name"]):
+        assert time.monotonic() < deadline, "HAProxy never marked the dead replica down"
+        time.sleep(0.5)
+    later = asyncio.run(_arrive(port, 6, 6))
+    assert [f for lr in later for f in lr.failures] == []
+    assert {lr.replica for lr in later} == {"r2"}
+
+
 def test_readme_load_tables_are_the_saved_measurements():
     """The README's "Measured: a class on one link" tables are `python -m bench.load table`."""
     saved = json.loads(load.RESULTS.read_text())
-    assert set(saved) == {"arrivals/1", "arrivals/2", "uploads/1", "uploads/2"}
+    assert set(saved) == {"arrivals/1", "arrivals/2", "uploads/1", "uploads/2", "fair/1"}
     assert load.table(saved) in (load.ROOT / "README.md").read_text()

@@ -226,3 +226,43 @@ def test_a_start_so_close_to_the_bottom_that_its_square_underflows():
     fast = run_descent(table, lrs, 128, init=init)
     assert fast.errors[0, -1] > 1e-307
     assert_runs_equal(fast, _oracle(table, lrs, 128, w_init=np.array(init)))
+
+
+def test_work_in_blocks_gives_the_same_numbers_and_calls_back_between_blocks(monkeypatch):
+    """The closed form by blocks of rates gives exactly the numbers of one block, mini-batch by
+    chunks of batches the textbook's (a chunk's maps are multiplied in another order), and both
+    call back between blocks (where ui.turns lets others go)."""
+    from gdcore.descent import batches, engine
+
+    table = pixel_table(builtin_image("scene", 12), "unit")
+    lrs = list(np.geomspace(0.05, 4.0, 7))
+    whole = run_descent(table, lrs, 40)
+    calls = [0]
+
+    def between():
+        calls[0] += 1
+
+    monkeypatch.setattr(engine, "BLOCK_ELEMENTS", 2 * 41)  # two rates of 41 epochs a block
+    blocks = run_descent(table, lrs, 40, between=between)
+    assert calls[0] == 3  # 7 rates: 4 blocks, 3 gaps
+    np.testing.assert_array_equal(blocks.errors, whole.errors)
+    np.testing.assert_array_equal(blocks.weights, whole.weights)
+    assert_runs_equal(blocks, _oracle(table, lrs, 40))
+
+    monkeypatch.setattr(batches, "CHUNK_BATCHES", 4)  # 144 pixels in batches of 5: 29 a pass
+    calls[0] = 0
+    chunked = run_descent(table, [0.3, 0.9], 3, batch_size=5, between=between)
+    assert calls[0] == 3 * 8  # ceil(29 / 4) chunks each epoch
+    assert_runs_equal(chunked, _oracle(table, [0.3, 0.9], 3, batch_size=5))
+
+
+def test_run_seconds_grows_with_the_work_it_counts():
+    from gdcore.descent.engine import SECONDS_PER, run_seconds
+
+    assert run_seconds(4096, 200, 20_000) == pytest.approx(200 * 20_000 * SECONDS_PER["rate-epoch"])
+    assert run_seconds(100, 3, 10, batch_size=100) == run_seconds(100, 3, 10)  # whole image
+    mb = run_seconds(1000, 1, 10, batch_size=10)
+    expected = 10 * (1000 * SECONDS_PER["pixel-epoch"] + 100 * 1.0 * SECONDS_PER["batch-epoch"])
+    assert mb == pytest.approx(expected)
+    assert run_seconds(1000, 1, 10, batch_size=10, momentum=0.9) > mb
+    assert run_seconds(1000, 4, 10, batch_size=10) > mb

@@ -395,6 +395,47 @@ def test_a_file_name_with_quotes_backslashes_and_a_new_line_still_makes_a_script
     exported_equals_run(["--image", str(path), "--lr", "0.5", "--epochs", "10"], tmp_path)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        'my "best" photo.png',
+        "it's\\here.png",  # a backslash and an apostrophe: a file name on Linux
+        'we"""ird\\name\n.png',  # quotes that would end a docstring, a new line
+        "caf\udce9.png",  # the byte 0xE9, not UTF-8 (Python keeps it as U+DCE9)
+    ],
+)
+def test_made_by_keeps_every_character_of_the_path(tmp_path, name):
+    """The script's "Made by:" line, read by bash, is the export command with the exact
+    path (it turned quotes and backslashes into ?); the script is still valid Python with
+    its docstring first, and compiles without a warning."""
+    import ast
+    import warnings
+
+    from PIL import Image as PILImage
+
+    path = tmp_path / name
+    PILImage.fromarray(np.arange(48, dtype=np.uint8).reshape(6, 8)).save(path, "PNG")
+    code, text, err = _cli("export", "--image", str(path), "--lr", "0.5", "--epochs", "10")
+    assert code == 0, err
+    made = [ln for ln in text.splitlines() if ln.startswith("# Made by: ")]
+    assert len(made) == 1 and made[0].isprintable()
+    words = subprocess.run(
+        ["bash", "-c", 'printf "%s\\0" ' + made[0].removeprefix("# Made by: ")],
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")[:-1]
+    assert [os.fsdecode(w) for w in words] == [
+        *("python", "-m", "gdcore", "export", "--image", str(path.resolve())),
+        *("--scale", "unit", "--lr", "0.5", "--epochs", "10"),
+        *("--framework", "numpy"),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tree = ast.parse(text)
+        compile(text, "exported.py", "exec")
+    assert ast.get_docstring(tree).startswith("Gradient descent on ")
+
+
 from test_browser import browser, server, tab  # noqa: E402, F401 (the browser tests' fixtures)
 
 

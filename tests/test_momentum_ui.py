@@ -99,7 +99,7 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     # 2 is 1.53× the edge for 50 epochs: the error leaves the chart before the schedule
     # brings the rate down, so the start is too large although the run settles later.
     assert d.verdict == "too large" and "comes back down" in d.reason and "epoch 50" in d.reason
-    assert "a warm-up over 10 epochs, then the rate halves" in all_text(at)
+    assert "a warm-up over 10 epochs, then a rate that halves" in all_text(at)
 
 
 def test_explore_nesterov_changes_the_run():

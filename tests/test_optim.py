@@ -90,7 +90,7 @@ def test_rate_factors_known_numbers():
     assert rate_factors("cosine", 4).tolist() == pytest.approx([1, 0.8535534, 0.5, 0.1464466])
     assert rate_factors("constant", 5, warmup=4).tolist() == [0.25, 0.5, 0.75, 1.0, 1.0]
     assert is_constant("constant", 1) and not is_constant("constant", 2)
-    assert describe("exp:0.9") == "the rate is multiplied by 0.9 every epoch"
+    assert describe("exp:0.9") == "a rate multiplied by 0.9 every epoch"
 
 
 @pytest.mark.parametrize(

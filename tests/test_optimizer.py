@@ -294,3 +294,17 @@ def test_the_edge_rate_is_where_the_map_reaches_minus_one(opt):
     for r, settles in ((0.99 * edge, True), (1.01 * edge, False)):
         factor = np.abs(np.linalg.eigvals(step_map(lam, r, opt))).max()
         assert bool(factor < 1) is settles
+
+
+def test_without_momentum_the_offset_block_alone_is_the_step():
+    """``velocity=False`` (mini-batch without momentum: 4 x 4 maps) drops only a zero column."""
+    H = np.array([[2.0, 0.5], [0.5, 1.0]])
+    full = step_map(H, 0.3, Optimizer(), matrix=True)
+    alone = step_map(H, 0.3, Optimizer(), matrix=True, velocity=False)
+    np.testing.assert_array_equal(full[:2, 2:], 0.0)  # the buffer never reaches the offset
+    np.testing.assert_array_equal(alone, full[:2, :2])
+    np.testing.assert_array_equal(
+        step_map(2.0, 0.3, Optimizer(), velocity=False), step_map(2.0, 0.3, Optimizer())[:1, :1]
+    )
+    with pytest.raises(ValueError, match="with momentum the map needs the velocity"):
+        step_map(H, 0.3, Optimizer(0.5), matrix=True, velocity=False)

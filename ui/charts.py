@@ -1260,3 +1260,75 @@ def directions_chart(excess: np.ndarray, curvatures: np.ndarray, title: str) -> 
     return lines.properties(
         padding=PADDING, title=title, height=300, description="; ".join(said) + "."
     )
+
+
+NOISY_OPACITY = 0.45
+"""The raw values of a noisy log are drawn this faint under their trend line."""
+
+
+def noisy_curve(
+    x: np.ndarray,
+    values: np.ndarray,
+    trend_x: np.ndarray,
+    trend: np.ndarray,
+    *,
+    unit: str,
+    how: str,
+    noise: float,
+    verdict: str,
+    log: bool | None = False,
+    title: str = "Your curve and its trend",
+) -> tuple[alt.Chart, list[str]]:
+    """A noisy log as TensorBoard shows it: the raw values faint, the trend (judged) a line.
+
+    ``x``/``values`` are the logged values at their steps; ``trend_x``/``trend`` the trend
+    the verdict read (``gdcore.verdicts.noise.Trend``), coloured with the verdict.
+    The axis stops at ``VIEW_CAP`` times the trend's start, and the notes say what is left out.
+    """
+    v = np.asarray(values, dtype=float)
+    t = np.asarray(trend, dtype=float)
+    cap = VIEW_CAP * (abs(float(t[0])) if t.size and np.isfinite(t[0]) and t[0] else 1.0)
+    log, notes = _axis(log, [v, t], cap)
+    keep = keep_shape(v)
+    raw = pd.DataFrame({"x": np.asarray(x, dtype=float)[keep], "error": v[keep]})
+    line = pd.DataFrame({"x": np.asarray(trend_x, dtype=float), "error": t})
+    line = line.iloc[keep_shape(t)]
+    ok_raw = np.isfinite(raw["error"]) & (raw["error"] <= cap)
+    ok_line = np.isfinite(line["error"]) & (line["error"] <= cap)
+    if log:
+        ok_raw &= raw["error"] > 0
+        ok_line &= line["error"] > 0
+    hidden = int((~ok_raw).sum())
+    if hidden:
+        notes.append(
+            f"{count(hidden, 'drawn value')} left out (NaN, infinite"
+            + (", 0" if log else "")
+            + f" or over {VIEW_CAP:g}× the trend's start)"
+        )
+    y = alt.Y(
+        "error:Q", title=ERROR_TITLE, scale=alt.Scale(type="log" if log else "linear", zero=False)
+    )
+    xs = alt.X("x:Q", title=unit, axis=alt.Axis(format="~s"))
+    colour = VERDICT_COLOURS.get(verdict, GREY)
+    points = (
+        alt.Chart(raw[ok_raw])
+        .mark_circle(size=12, opacity=NOISY_OPACITY, color=GREY)
+        .encode(
+            xs, y, tooltip=[alt.Tooltip("x:Q", title=unit), alt.Tooltip("error:Q", format=".4g")]
+        )
+    )
+    trend_line = (
+        alt.Chart(line[ok_line])
+        .mark_line(strokeWidth=3, color=colour)
+        .encode(
+            xs, y, tooltip=[alt.Tooltip("x:Q", title=unit), alt.Tooltip("error:Q", format=".4g")]
+        )
+    )
+    said = (
+        f"{title}. {v.size:,} logged values drawn as faint dots, from {_g(v[0])} to {_g(v[-1])}; "
+        f"the trend ({how or 'the values themselves'}, {verdict}) as a line, from {_g(t[0])} to "
+        f"{_g(t[-1])}; batch noise ±{noise:.2g} around it."
+    )
+    said += "".join(f" Note: {n}." for n in notes)
+    chart = layer(points, trend_line, title=title, height=320, padding=PADDING, description=said)
+    return chart, notes

@@ -20,7 +20,9 @@ import streamlit as st
 import gdcore
 import gdcore.learner.check
 import gdcore.learner.export
+from gdcore.descent.engine import run_seconds
 from gdcore.pixels.loading import LoadedImage
+from ui import turns
 from ui.params import SIZES
 
 CACHE = {"max_entries": 64, "ttl": 3600}
@@ -98,6 +100,7 @@ def bowl(key: tuple, scale: str, _pixels: np.ndarray) -> tuple[gdcore.Quadratic,
     return q, gdcore.theory(q)
 
 
+@turns.shared
 @st.cache_data(**CACHE, max_size="300MB", show_spinner="Running gradient descent…")
 def descend(
     key: tuple,
@@ -109,11 +112,20 @@ def descend(
     batch: int,
     _pixels: np.ndarray,
 ) -> gdcore.DescentResult:
-    """Descent for every rate; ``batch`` 0 means full batch."""
+    """Descent for every rate; ``batch`` 0 means full batch. A heavy run waits behind the
+    light ones and lets them go first between its blocks (``ui.turns``)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, _ = bowl(key, scale, _pixels)
+    turns.heavy(run_seconds(table.n, len(lrs), epochs, batch or None))
     return gdcore.run_descent(
-        table, list(lrs), epochs, init=init, seed=seed, batch_size=batch or None, bowl=q
+        table,
+        list(lrs),
+        epochs,
+        init=init,
+        seed=seed,
+        batch_size=batch or None,
+        bowl=q,
+        between=turns.pause,
     )
 
 
@@ -139,9 +151,15 @@ def _judged_runs(key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _p
     """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
-    res = gdcore.run_descent(table, list(lrs), epochs, bowl=q, keep_weights=False)
+    turns.heavy(run_seconds(table.n, len(lrs), epochs))
+    res = gdcore.run_descent(
+        table, list(lrs), epochs, bowl=q, keep_weights=False, between=turns.pause
+    )
     w0 = np.zeros(3)
-    verdicts = [gdcore.diagnose_run(res.errors[i], lr, th, w0) for i, lr in enumerate(lrs)]
+    verdicts = []
+    for i, lr in enumerate(lrs):
+        verdicts.append(gdcore.diagnose_run(res.errors[i], lr, th, w0))
+        turns.pause()
     blowups = [str(d) if d >= 0 else "" for d in res.diverged_epoch.tolist()]
     return res, q, verdicts, blowups
 
@@ -156,6 +174,7 @@ class JudgedRuns:
     diagnoses: tuple[gdcore.Diagnosis, ...]
 
 
+@turns.shared
 @st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
 def compare_runs(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
@@ -169,6 +188,7 @@ def compare_runs(
     return JudgedRuns(res.errors, res.diverged_epoch, res.final_errors, tuple(verdicts))
 
 
+@turns.shared
 @st.cache_data(**CACHE, max_size="20MB", show_spinner="Running the sweep…")
 def sweep_rows(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
@@ -177,6 +197,7 @@ def sweep_rows(
     res, q, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
     rows = []
     for lr, final, d, blown in zip(lrs, res.final_errors, verdicts, blowups, strict=True):
+        turns.pause()
         reach = gdcore.epochs_to_target(q, lr, np.zeros(3))
         rows.append(
             {
@@ -226,15 +247,18 @@ class Curve:
 
 
 @st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
-def read_curve(sha: str, column: str, _typed: str, _file: bytes | None) -> Curve:
-    """Read a typed or uploaded log once per content and column (``sha`` names the content).
+def read_curve(sha: str, column: str, _typed: str, _file: bytes | None, run: int = 0) -> Curve:
+    """Read a typed or uploaded log once per content, column and run (``sha`` names the content;
+    ``run`` 0 is the last run of a file that holds several).
 
     A file that cannot be read is the answer, not a reason to fall back to the
     text box: the page then shows the problem and no verdict.
     """
     source = "the uploaded file" if _file is not None else "the text box"
     try:
-        log = gdcore.learner.logs.read_log(_file if _file is not None else _typed, column or None)
+        log = gdcore.learner.logs.read_log(
+            _file if _file is not None else _typed, column or None, run or None
+        )
     except gdcore.learner.logs.LogError as exc:
         what = "" if exc.candidates else " could not be read"  # read, but which curve?
         return Curve(None, source, f"{source.capitalize()}{what}: {exc}", exc.candidates)

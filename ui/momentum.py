@@ -17,11 +17,12 @@ import streamlit as st
 import gdcore
 from gdcore.bowl import forecast, landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
+from gdcore.descent.engine import run_seconds
 from gdcore.descent.optimizer import Optimizer
 from gdcore.params import MOMENTUM, SCHEDULE, nesterov_problem
 from gdcore.verdicts.diagnosis import edge
 from gdcore.verdicts.knobs import best_rate_for, diagnose_knobs, epoch_map, knobs, root_factors
-from ui import charts, classroom, widgets
+from ui import charts, classroom, turns, widgets
 from ui.controls import bounds, control
 from ui.data import CACHE, bowl
 from ui.params import Field, Run
@@ -85,6 +86,7 @@ def advanced_controls(f: dict[str, Field]) -> tuple[Optimizer, list[str]]:
     return Optimizer(beta, nesterov, schedule, warmup), problems
 
 
+@turns.shared
 @st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
 def judged_run(
     key: tuple,
@@ -100,8 +102,17 @@ def judged_run(
     """One run with its knobs, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
     table = gdcore.pixel_table(_pixels, scale)
     q, th = bowl(key, scale, _pixels)
+    turns.heavy(run_seconds(table.n, 1, epochs, batch or None, knob.momentum))
     res = gdcore.run_descent(
-        table, [lr], epochs, init=init, seed=seed, batch_size=batch or None, bowl=q, optimizer=knob
+        table,
+        [lr],
+        epochs,
+        init=init,
+        seed=seed,
+        batch_size=batch or None,
+        bowl=q,
+        between=turns.pause,
+        optimizer=knob,
     )
     d = diagnose_knobs(
         res.errors[0], lr, th, res.weights[0, 0], full_batch=batch == 0, optimizer=knob

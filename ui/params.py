@@ -125,12 +125,13 @@ class Run:
     lr: float
     optimizer: Optimizer = Optimizer()
 
-    def label(self) -> str:
-        """``rate 1.2``, ``rate 1.2, β 0.9``, ``rate 1.2, Nesterov β 0.9, exp:0.99, warm-up 5``."""
+    def label(self, digits: int = 6) -> str:
+        """``rate 1.2``, ``rate 1.2, β 0.9``, ``rate 1.2, Nesterov β 0.9, exp:0.99, warm-up 5``
+        (numbers with ``digits`` significant digits)."""
         opt = self.optimizer
-        parts = [f"rate {self.lr:g}"]
+        parts = [f"rate {self.lr:.{digits}g}"]
         if opt.momentum:
-            parts.append(f"{'Nesterov ' if opt.nesterov else ''}β {opt.momentum:g}")
+            parts.append(f"{'Nesterov ' if opt.nesterov else ''}β {opt.momentum:.{digits}g}")
         if opt.schedule != SCHEDULE.default:
             parts.append(opt.schedule)
         if opt.warmup:

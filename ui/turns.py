@@ -1,39 +1,412 @@
-"""One page run at a time in a process: runs take turns instead of interleaving.
+"""Page runs take turns in a process: in order of arrival, round the browsers, heavy work in slices.
 
 Python executes one thread's code at a time (the GIL), so two page runs in one
 process never finish sooner together than one after the other. Together they
 finish later: every element a run sends wakes the server's event loop, which
 hands the GIL away, and getting it back means waiting out a switch interval
-(5 ms) behind each other running script. A page sends dozens of elements, so
-with a few runs in flight each one pays seconds. Measured with
+(5 ms) behind each other running script. Measured with
 ``python -m bench.load arrivals --replicas 2`` (200 learners in 60 s) on this
 project's 2-core machine, the same CPU per run: interleaving, p50 1.5 s and
 p95 2.1 s; taking turns, p50 0.1 s and p95 0.3 s.
 
-A run waits at most ``WAIT_S`` for its turn; after that (a run stuck far past
-any page's caps) it goes ahead alongside, and the server log says so.
+So one run holds the turn at a time, and who goes next is decided here, not by
+whichever thread the operating system wakes first:
+
+- **Light before heavy.** Every run starts light. A computation whose estimate
+  from its parameters (``gdcore.descent.engine.run_seconds``: pixels x epochs x
+  rates) is over ``HEAVY_S`` calls :meth:`Turns.heavy` before it starts: its run
+  goes back in line behind every light run and behind the heavy work that asked
+  before it. One heavy computation is under way at a time, so heavy tabs
+  never add up their memory either.
+- **Slices.** A heavy computation calls :meth:`Turns.pause` between its blocks
+  (``run_descent(between=...)``); once it has held the turn ``SLICE_S`` and a
+  light run waits, it lets the waiting runs go first, then carries on.
+- **Round the browsers.** Within light and within heavy, the next turn goes to
+  the browser served longest ago (its tabs share one XSRF cookie; without one, a
+  session is its own browser), then to the earliest. Ten tabs of one person are
+  one place in each round, not ten.
+- **Newer replaces older.** A run still waiting when its session asks for a
+  newer run (Streamlit's ``yield_check`` raises ``RerunException``) leaves the
+  line; the newer run takes its place. A closed tab's run leaves too.
+- **No escape.** Nobody runs alongside because the wait was long (a wait is
+  long exactly when the process is busy). A run that holds the turn for
+  ``HANG_S`` (far past any page's caps) is stopped with ``RunStopped`` raised in
+  its thread, and its learner is told; if its thread does not answer within
+  ``GRACE_S`` (stuck outside Python), the next run gets the turn and the server
+  log says so.
+- **Same work, one computation.** Two runs that ask for the same cached result
+  (``computing(key)``) never wait for each other while one holds the turn: the
+  second gives its turn back until the first has stored the result. (Streamlit
+  makes the second wait on the first's compute lock; holding the turn meanwhile
+  would stop both.)
+
+The server log gets a line when the line grows past each multiple of
+``QUEUE_LOG`` (at most every ``QUEUE_LOG_EVERY_S``), and :func:`stats` counts.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
+import inspect
+import itertools
 import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-WAIT_S = 30.0
-_turn = threading.RLock()  # re-entrant: a run that somehow asks twice never waits on itself
+from ui import memory
+
+R = TypeVar("R")
+
+LIGHT, HEAVY = 0, 1
+HEAVY_S = 0.25
+"""A computation estimated at more CPU seconds than this (on this project's machine) is heavy."""
+SLICE_S = 0.05
+"""A run holds the turn at least this long before it lets waiting light runs go first."""
+POLL_S = 0.1
+"""A waiting run checks this often whether its session has moved on (as Streamlit's caches do)."""
+AGE = 50
+"""A heavy run passed over this many times goes in line with the light ones: it never starves."""
+HANG_S = 60.0
+"""A run holding the turn this long without a break is stopped (every page's caps take seconds)."""
+GRACE_S = 15.0
+"""After being stopped, a run that still holds the turn this much longer loses it."""
+QUEUE_LOG = 10
+QUEUE_LOG_EVERY_S = 10.0
+HUNG_MESSAGE = (
+    "This run was stopped: it kept the server busy for more than {:.0f} seconds, far longer "
+    "than any run within the page's limits takes, so others could not take their turn. "
+    "Nothing of yours is lost; change a setting (fewer epochs, rates or pixels) to run again."
+)
+
 _log = logging.getLogger(__name__)
 
 
-@contextlib.contextmanager
-def turn() -> Iterator[None]:
-    """Hold this process's turn for the body (a whole page run), released however it ends."""
-    got = _turn.acquire(timeout=WAIT_S)
-    if not got:
-        _log.warning("a page run waited %.0f s for its turn and runs alongside another", WAIT_S)
-    try:
-        yield
-    finally:
-        if got:
-            _turn.release()
+class RunStopped(Exception):
+    """Raised in a run's thread when it held the turn for ``HANG_S``."""
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One page run's place: who it is for, its class and where it stands."""
+
+    owner: str
+    session: str
+    klass: int = LIGHT
+    seq: int = 0
+    heavy: bool = False  # its heavy work has been admitted (it never goes back behind heavy)
+    passed: int = 0
+    granted_at: float = 0.0
+    thread: int = 0
+    stopped: bool = False
+    keys: set[Hashable] = field(default_factory=set)
+
+
+class Turns:
+    """The turn of one process. ``clock`` is injectable for tests."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._cond = threading.Condition(threading.Lock())
+        self._waiting: list[Ticket] = []
+        self._holder: Ticket | None = None
+        self._computing: dict[Hashable, Ticket] = {}
+        self._served: dict[str, int] = {}
+        self._places: dict[str, int] = {}  # session -> the place its superseded run left
+        self._grants = itertools.count()
+        self._seq = itertools.count()
+        self._local = threading.local()
+        self._logged_at = -1e9
+        self._logged_level = 0
+        self.after_heavy: Callable[[], object] | None = None  # after a run with heavy work
+        self.counts = {
+            "runs": 0,
+            "waited": 0,
+            "longest_line": 0,
+            "heavy": 0,
+            "slices": 0,
+            "replaced": 0,
+            "stopped": 0,
+            "forfeited": 0,
+        }
+
+    # --- what a page run calls ---
+
+    @contextlib.contextmanager
+    def run(
+        self, owner: str, session: str, check: Callable[[], None] | None = None
+    ) -> Iterator[Ticket]:
+        """Hold the turn for the body (a whole page run), given back however it ends.
+
+        ``check`` is called while waiting (Streamlit's ``yield_check``): what it
+        raises ends the wait and leaves the line. A run inside a run keeps its turn.
+        """
+        mine = getattr(self._local, "ticket", None)
+        if mine is not None:
+            yield mine
+            return
+        t = Ticket(owner, session, thread=threading.get_ident())
+        with self._cond:
+            self.counts["runs"] += 1
+            place = self._places.pop(session, None)
+            t.seq = next(self._seq) if place is None else place
+            self._join(t)
+            self._wait(t, check)
+        self._local.ticket = t
+        try:
+            yield t
+        finally:
+            self._local.ticket = None
+            self._leave(t)
+
+    def heavy(self, seconds: float) -> None:
+        """Before a computation estimated at ``seconds`` of CPU: if that is over
+        ``HEAVY_S``, go back in line behind the light runs and the heavy work asked
+        for earlier. Once per run; outside a run, nothing."""
+        t = self._mine()
+        if t is None or t.heavy or seconds <= HEAVY_S:
+            return
+        with self._cond:
+            t.heavy = True
+            self.counts["heavy"] += 1
+            if self._holder is not t:
+                return  # it lost the turn (stopped); it has nothing to give back
+            t.klass, t.seq = HEAVY, next(self._seq)
+            self._holder = None
+            self._join(t)
+            self._wait(t, None)
+
+    def pause(self) -> None:
+        """In a run with heavy work, between blocks of its computation or its charts: after
+        ``SLICE_S`` with the turn, let the light runs that wait go first (round the
+        browsers), then carry on. In a light run, nothing."""
+        t = self._mine()
+        if t is None or not t.heavy or self._holder is not t:
+            return  # light runs never pause: they are short, and first in line already
+        if not any(w.klass == LIGHT for w in self._waiting):  # a read without the lock
+            return
+        if self.clock() - t.granted_at < SLICE_S:
+            return
+        with self._cond:
+            if self._holder is not t or not any(w.klass == LIGHT for w in self._waiting):
+                return
+            self.counts["slices"] += 1
+            t.klass, t.seq = LIGHT, next(self._seq)
+            self._holder = None
+            self._join(t)
+            self._wait(t, None)
+
+    @contextlib.contextmanager
+    def computing(self, key: Hashable) -> Iterator[None]:
+        """Around a cached call: while another run computes ``key``, wait without the turn."""
+        t = self._mine()
+        if t is None:
+            yield
+            return
+        with self._cond:
+            lent = False
+            while (other := self._computing.get(key)) is not None and other is not t:
+                if self._holder is t:
+                    self._holder, lent = None, True
+                    self._hand_over()
+                self._cond.wait(POLL_S)
+            if lent:
+                t.seq = next(self._seq)
+                self._join(t)
+                self._wait(t, None)
+            new = key not in self._computing
+            self._computing[key] = t
+        try:
+            yield
+        finally:
+            if new:
+                with self._cond:
+                    self._computing.pop(key, None)
+                    self._cond.notify_all()
+
+    def holding(self) -> bool:
+        """Whether this thread's run holds the turn now."""
+        t = self._mine()
+        return t is not None and self._holder is t
+
+    # --- the watchdog ---
+
+    def watch(self) -> None:
+        """Stop a run that has held the turn for ``HANG_S``; after ``GRACE_S`` more,
+        give the turn to the next. Called every second by the watchdog thread."""
+        with self._cond:
+            t = self._holder
+            if t is None:
+                return
+            held = self.clock() - t.granted_at
+            if held > HANG_S and not t.stopped:
+                t.stopped = True
+                self.counts["stopped"] += 1
+                _log.error("a page run held its turn for %.0f s and is stopped", held)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(t.thread), ctypes.py_object(RunStopped)
+                )
+            elif held > HANG_S + GRACE_S and t.stopped:
+                self.counts["forfeited"] += 1
+                _log.error(
+                    "a page run stopped %.0f s ago still holds its turn; the next run goes "
+                    "ahead (the stopped one may run alongside when its thread wakes)",
+                    GRACE_S,
+                )
+                self._holder = None
+                self._hand_over()
+
+    def start_watchdog(self, every: float = 1.0) -> threading.Thread:
+        def loop() -> None:
+            while True:
+                time.sleep(every)
+                self.watch()
+
+        thread = threading.Thread(target=loop, name="turns-watchdog", daemon=True)
+        thread.start()
+        return thread
+
+    # --- inside, under self._cond ---
+
+    def _mine(self) -> Ticket | None:
+        return getattr(self._local, "ticket", None)
+
+    def _join(self, t: Ticket) -> None:
+        t.passed = 0
+        self._waiting.append(t)
+        self._hand_over()
+        line = len(self._waiting)
+        if self._holder is not t:
+            self.counts["waited"] += 1
+        self.counts["longest_line"] = max(self.counts["longest_line"], line)
+        level = line // QUEUE_LOG
+        now = self.clock()
+        if level > self._logged_level and now - self._logged_at >= QUEUE_LOG_EVERY_S:
+            self._logged_at, self._logged_level = now, level
+            heavy = sum(w.klass == HEAVY for w in self._waiting)
+            _log.warning(
+                "%d page runs wait for their turn (%d of them heavy), %d browsers",
+                line,
+                heavy,
+                len({w.owner for w in self._waiting}),
+            )
+        elif line < QUEUE_LOG:
+            self._logged_level = 0
+
+    def _rank(self, t: Ticket) -> tuple[int, int, int]:
+        klass = LIGHT if t.passed >= AGE else t.klass
+        return klass, self._served.get(t.owner, -1), t.seq
+
+    def _hand_over(self) -> None:
+        if self._holder is not None or not self._waiting:
+            self._cond.notify_all()
+            return
+        t = min(self._waiting, key=self._rank)
+        self._waiting.remove(t)
+        # Heavy work waiting behind light runs ages; behind the heavy work under way it
+        # does not (one heavy computation at a time keeps memory to one at a time).
+        if not (t.heavy or any(w.heavy and w.klass == LIGHT for w in self._waiting)):
+            for w in self._waiting:
+                w.passed += 1
+        self._holder = t
+        self._served[t.owner] = next(self._grants)
+        t.granted_at = self.clock()
+        self._cond.notify_all()
+
+    def _wait(self, t: Ticket, check: Callable[[], None] | None) -> None:
+        try:
+            while self._holder is not t:
+                if check is not None:
+                    check()
+                self._cond.wait(POLL_S)
+        except BaseException:
+            self._withdraw(t)
+            raise
+
+    def _withdraw(self, t: Ticket) -> None:
+        """``t`` leaves the line (its session moved on); a newer run of its session gets its place."""
+        if t in self._waiting:
+            self._waiting.remove(t)
+        if self._holder is t:
+            self._holder = None
+        self.counts["replaced"] += 1
+        if len(self._places) > 1000:
+            self._places.clear()
+        self._places[t.session] = t.seq
+        self._hand_over()
+
+    def _leave(self, t: Ticket) -> None:
+        with self._cond:
+            for key in [k for k, v in self._computing.items() if v is t]:
+                del self._computing[key]
+            if self._holder is t:
+                self._holder = None
+            self._hand_over()
+        if t.heavy and self.after_heavy is not None:
+            self.after_heavy()  # outside the lock: the next run is already going
+
+
+TURNS = Turns()
+"""This process's turn."""
+memory.configure()
+TURNS.after_heavy = memory.trim
+
+
+def turn(
+    owner: str = "", session: str = "", check: Callable[[], None] | None = None
+) -> contextlib.AbstractContextManager[Ticket]:
+    """Hold this process's turn for the body (a whole page run): :meth:`Turns.run`."""
+    _ensure_watchdog()
+    return TURNS.run(owner, session, check)
+
+
+def heavy(seconds: float) -> None:
+    """:meth:`Turns.heavy` of this process's turn."""
+    TURNS.heavy(seconds)
+
+
+def pause() -> None:
+    """:meth:`Turns.pause` of this process's turn (``run_descent``'s ``between``)."""
+    TURNS.pause()
+
+
+def computing(key: Hashable) -> contextlib.AbstractContextManager[None]:
+    """:meth:`Turns.computing` of this process's turn."""
+    return TURNS.computing(key)
+
+
+def shared(fn: Callable[..., R]) -> Callable[..., R]:
+    """Put outside ``st.cache_data``: the call runs inside :func:`computing` of its name and
+    its arguments as Streamlit keys them (those starting with ``_`` left out)."""
+    names = list(inspect.signature(fn).parameters)
+    where = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        given = {**dict(zip(names, args, strict=False)), **kwargs}
+        key = (where, *(repr(v) for k, v in given.items() if not k.startswith("_")))
+        with computing(key):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def stats() -> dict[str, int]:
+    """How many runs took turns, waited, were heavy, sliced, replaced, stopped; the longest line."""
+    return dict(TURNS.counts)
+
+
+_watchdog: threading.Thread | None = None
+_watchdog_lock = threading.Lock()
+
+
+def _ensure_watchdog() -> None:
+    global _watchdog
+    if _watchdog is None:
+        with _watchdog_lock:
+            if _watchdog is None:
+                _watchdog = TURNS.start_watchdog()

@@ -7,6 +7,7 @@ themselves (that is gdcore's job, through ``ui.data``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import gdcore
 import gdcore.learner.check
@@ -54,9 +56,43 @@ browser's colour scheme, so does this rule."""
 @contextlib.contextmanager
 def page_run(page_id: str) -> Iterator[Page]:
     """Every page's body runs as ``with page_run(id) as page:``: in this process's turn
-    (``ui.turns``), starting with :func:`page_setup`."""
-    with turns.turn():
-        yield page_setup(page_id)
+    (``ui.turns``: this browser's place in line; a newer run of the session replaces this
+    one while it waits), starting with :func:`page_setup`."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    session = ctx.session_id if ctx is not None else ""
+    with turns.turn(_browser(session), session, ctx.yield_check if ctx is not None else None):
+        try:
+            page = page_setup(page_id)
+        except turns.RunStopped:
+            _say_stopped()
+            st.stop()  # no page to run the body with
+        try:
+            yield page
+        except turns.RunStopped:
+            _say_stopped()
+
+
+def _say_stopped() -> None:
+    st.error(turns.HUNG_MESSAGE.format(turns.HANG_S), icon=":material/timer_off:")
+
+
+def _browser(session: str) -> str:
+    """Who is asking, for taking turns: the browser (its tabs share Streamlit's XSRF cookie,
+    whose token is the same under a fresh mask each time it is set), else the session."""
+    try:
+        raw = st.context.cookies.get("_streamlit_xsrf") or ""
+    except Exception:  # no cookies outside a browser session (tests)
+        raw = ""
+    parts = raw.strip('"').split("|")
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+        except ValueError:
+            mask = masked = b""
+        if len(mask) == 4 and masked:
+            token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
+            return "browser:" + hashlib.sha256(token).hexdigest()[:16]
+    return "session:" + session
 
 
 def page_setup(page_id: str) -> Page:
@@ -295,8 +331,13 @@ def prediction_pictures(choice: ImageChoice, prediction, at: int) -> None:
     alts = picture_texts(choice, prediction, residual, at)
     # PNG: every pixel as computed, encoded once ("auto" makes a lossy JPEG, re-encoded).
     look = {"width": "stretch", "output_format": "PNG"}
+    # Each picture of 512 x 512 pixels takes a while to encode: a run with heavy work lets
+    # the light runs that wait go first between them (ui.turns).
+    turns.pause()
     c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
+    turns.pause()
     c2.image(brightness_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
+    turns.pause()
     c3.image(residual_to_rgb(residual), caption="residual: orange = too dark", alt=alts[2], **look)
     out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
     if out.any():
@@ -392,6 +433,7 @@ def draw(
     ``notes``; they go into one caption under the chart. ``where`` is the
     container to draw in (a column), Streamlit's main area by default.
     """
+    turns.pause()  # a run with heavy work lets waiting light runs go between its charts
     spec, *rest = specs.cached_spec(build, *args, **kwargs)
     target = st if where is None else where
     target.vega_lite_chart(spec, width="stretch")

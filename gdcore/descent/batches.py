@@ -19,7 +19,7 @@ per epoch).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray
@@ -66,8 +66,9 @@ def _step_maps(
     G = M.copy()
     G[:, :3, 3] *= -1.0
     G[:, 3, :] = 0.0
-    size = 7 if optimizer.momentum > 0.0 else 4
-    return step_map(G, lrs[:, None], optimizer, matrix=True)[..., :size, :size]
+    if optimizer.momentum == 0.0:
+        return step_map(G, lrs[:, None], optimizer, matrix=True, velocity=False)
+    return step_map(G, lrs[:, None], optimizer, matrix=True)[..., :7, :7]
 
 
 def _compose(A: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -91,11 +92,13 @@ def minibatch_weights(
     seed: int,
     w0: NDArray[np.float64],
     optimizer: Optimizer = Optimizer(),
+    between: Callable[[], object] | None = None,
 ) -> NDArray[np.float64]:
     """Weights after every epoch of mini-batch descent: (R, epochs + 1, 3).
 
     ``optimizer`` gives the momentum, Nesterov and the rate of every epoch, as
-    PyTorch's SGD with ``dampening=0`` and ``LambdaLR`` (one step per epoch).
+    PyTorch's SGD with ``dampening=0`` and ``LambdaLR`` (one step per epoch);
+    ``between`` is called after each chunk of batches (``run_descent``'s ``between``).
     """
     factors = None if optimizer.constant_rate else optimizer.factors(epochs)
     Z = np.column_stack([X, t])
@@ -108,14 +111,18 @@ def minibatch_weights(
     chunk = CHUNK_BATCHES * 16 // w.shape[1] ** 2  # the same memory for 7 x 7 maps as 4 x 4
     out[:, 0] = w0
     alive = np.ones(R, dtype=bool)
+    rows = chunk * batch_size  # pixels per chunk: whole batches, so only the last is partial
     with np.errstate(all="ignore"):  # a diverging rate overflows on purpose
         for e, order in enumerate(epoch_orders(len(t), epochs, seed), start=1):
-            M = _moments(np.take(Z, order, axis=0), batch_size)
             rates = lrs[alive] if factors is None else lrs[alive] * factors[e - 1]
-            for start in range(0, len(M), chunk):
-                part = M[start : start + chunk]
+            for start in range(0, len(order), rows):
+                # The moments of this chunk's batches only: memory stays near R x chunk x 128
+                # bytes (a whole epoch of batches of one pixel at 512 x 512 was 33 MB per copy).
+                part = _moments(np.take(Z, order[start : start + rows], axis=0), batch_size)
                 P = _compose(_step_maps(part, rates, optimizer))
                 w[alive] = np.einsum("rij,rj->ri", P, w[alive])
+                if between is not None:
+                    between()
             out[:, e] = w[:, :3]
             alive &= np.isfinite(w).all(axis=1)
             if not alive.any():

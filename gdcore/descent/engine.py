@@ -31,6 +31,7 @@ built), mini-batch composes 7 x 7 step maps of ``[w, 1, buf]``. A plain run
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -69,18 +70,46 @@ def check_epochs(epochs: int) -> int:
     return int(EPOCHS.check(epochs))
 
 
+BLOCK_ELEMENTS = 1 << 18
+"""Rates x epochs computed at once by the closed form: its temporaries stay near 2 MB each
+however many rates a sweep asks for (200 rates x 20,000 epochs took 128 MB at once)."""
+
+
 def closed_form(
     q: Quadratic,
     lrs: NDArray[np.float64],
     epochs: int,
     w0: NDArray[np.float64],
     keep_weights: bool = True,
+    between: Callable[[], object] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Raw errors (R, T+1) and weights (R, T+1, 3) of full-batch descent.
 
     With ``keep_weights=False`` the weights are left out (shape (R, T+1, 0)),
-    which saves most of the work when only the errors are wanted.
+    which saves most of the work when only the errors are wanted. Rates are
+    taken in blocks of about ``BLOCK_ELEMENTS`` rate-epochs (each rate's run is
+    independent of the others); ``between`` is called after each block.
     """
+    R = len(lrs)
+    errors = np.empty((R, epochs + 1))
+    weights = np.empty((R, epochs + 1, 3 if keep_weights else 0))
+    step = max(1, BLOCK_ELEMENTS // (epochs + 1))
+    for lo in range(0, R, step):
+        hi = min(R, lo + step)
+        errors[lo:hi], weights[lo:hi] = _closed_form_block(q, lrs[lo:hi], epochs, w0, keep_weights)
+        if between is not None and hi < R:
+            between()
+    return errors, weights
+
+
+def _closed_form_block(
+    q: Quadratic,
+    lrs: NDArray[np.float64],
+    epochs: int,
+    w0: NDArray[np.float64],
+    keep_weights: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``closed_form`` for a few rates at once."""
     lam, Q = q.eigenvalues, q.eigenvectors
     d0 = Q.T @ (w0 - q.w_star)
     R = len(lrs)
@@ -121,6 +150,53 @@ def closed_form(
     return errors, weights
 
 
+SECONDS_PER = {"rate-epoch": 2e-7, "pixel-epoch": 2e-8, "batch-epoch": 1.5e-7}
+"""CPU seconds per unit of work, measured on this project's 2-core machine (``run_seconds``)."""
+
+
+def run_seconds(
+    n: int, rates: int, epochs: int, batch_size: int | None = None, momentum: float = 0.0
+) -> float:
+    """A rough estimate of the CPU seconds ``run_descent`` takes, from its parameters alone.
+
+    Full batch: ``rates x epochs`` steps on the bowl (the pass that builds the bowl is
+    not counted). Mini-batch: every epoch touches all ``n`` pixels once, and composes one
+    small map per batch and rate (momentum's maps are 7 x 7, about twice the work;
+    more rates share much of it). Only the order of magnitude matters: it decides
+    whether a run is heavy, so that others go first (``ui.turns``).
+
+    Parameters
+    ----------
+    n : int
+        Pixels in the table.
+    rates : int
+        Learning rates run at once.
+    epochs : int
+    batch_size : int, optional
+        ``None`` (or at least ``n``) is full batch.
+    momentum : float
+
+    Returns
+    -------
+    float
+        Estimated seconds.
+
+    Examples
+    --------
+    >>> round(run_seconds(64 * 64, 200, 20_000), 3)  # the sweep at its caps
+    0.8
+    >>> round(run_seconds(512 * 512, 1, 15, batch_size=1), 2)  # mini-batch at the work cap
+    0.67
+    """
+    if batch_size is None or batch_size >= n:
+        return rates * epochs * SECONDS_PER["rate-epoch"]
+    batches = -(-n // batch_size)
+    per_batch = (0.75 + 0.25 * rates) * (2.0 if momentum > 0 else 1.0)
+    return epochs * (
+        n * SECONDS_PER["pixel-epoch"] + batches * per_batch * SECONDS_PER["batch-epoch"]
+    )
+
+
 def run_descent(
     table: PixelTable,
     lrs: ArrayLike,
@@ -133,6 +209,7 @@ def run_descent(
     bowl: Quadratic | None = None,
     keep_weights: bool = True,
     optimizer: Optimizer = Optimizer(),
+    between: Callable[[], object] | None = None,
 ) -> DescentResult:
     """Gradient descent on a pixel table for many learning rates at once.
 
@@ -159,6 +236,10 @@ def run_descent(
     optimizer : Optimizer
         Momentum β, Nesterov, schedule and warm-up, as ``torch.optim.SGD(momentum=β,
         dampening=0, nesterov=...)`` with ``LambdaLR`` (``descent.optimizer``).
+    between : callable, optional
+        Called with no arguments between parts of a long run (blocks of rates in
+        the closed form, blocks of batches in mini-batch descent), so that a caller
+        can let other work go first; an exception it raises ends the run.
 
     Returns
     -------
@@ -185,7 +266,7 @@ def run_descent(
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer: must be an Optimizer, got {type(optimizer).__name__}.")
     if batch_size is None and optimizer.plain:
-        errors, weights = closed_form(q, rates, epochs, w0, keep_weights)
+        errors, weights = closed_form(q, rates, epochs, w0, keep_weights, between)
     elif batch_size is None:
         excess, moved = direction_paths(q, rates, epochs, w0, optimizer, keep_weights)
         errors = q.error_star + excess.sum(axis=2)
@@ -201,6 +282,7 @@ def run_descent(
             seed,
             w0,
             optimizer,
+            between,
         )
         errors = q.error(weights)
     return finish(rates, errors, weights, early_stop_tol)

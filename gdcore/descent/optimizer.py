@@ -215,6 +215,7 @@ def step_map(
     *,
     matrix: bool = False,
     minus_identity: bool = False,
+    velocity: bool = True,
 ) -> NDArray[Any]:
     """One epoch's linear map of ``(offset, buf)``: the optimizer's step, written once.
 
@@ -238,6 +239,9 @@ def step_map(
     minus_identity : bool
         Return the map minus the identity: the change one epoch makes, which
         keeps its digits when the rate is tiny (``1 - r lambda`` would not).
+    velocity : bool
+        ``False`` (only without momentum, where the buffer plays no part in the
+        step) gives the map of the offset alone: (..., 1, 1) or (..., n, n).
 
     Returns
     -------
@@ -260,6 +264,8 @@ def step_map(
     beta = dtype.type(optimizer.momentum)
     one = dtype.type(1)
     c_g, c_b = (one + beta, beta * beta) if optimizer.nesterov else (one, beta)
+    if not velocity and optimizer.momentum > 0:
+        raise ValueError(f"step_map: with momentum the map needs the velocity, got {optimizer!r}.")
     if not matrix:
         G, r = np.broadcast_arrays(G, r)
         out = np.empty((*G.shape, 2, 2), dtype)
@@ -270,19 +276,21 @@ def step_map(
         if not minus_identity:
             out[..., 0, 0] += one
             out[..., 1, 1] = beta
-        return out
+        return out if velocity else out[..., :1, :1]
     n = G.shape[-1]
     lead = np.broadcast_shapes(G.shape[:-2], r.shape)
-    r = np.broadcast_to(r, lead)[..., None, None]
+    r = r[..., None, None]  # its own shape: the blocks that need no G stay small
     eye = np.eye(n, dtype=dtype)
-    out = np.zeros((*lead, 2 * n, 2 * n), dtype)
+    if not velocity:  # x' = x - r c_g G x: the offset's block alone
+        offset = -(r * c_g) * G
+        return offset if minus_identity else offset + eye
+    out = np.empty((*lead, 2 * n, 2 * n), dtype)
     out[..., :n, :n] = -(r * c_g) * G
-    out[..., :n, n:] = -(r * c_b) * eye
-    out[..., n:, :n] = G
-    out[..., n:, n:] = (beta - one) * eye
     if not minus_identity:
         out[..., :n, :n] += eye
-        out[..., n:, n:] = beta * eye  # β itself, not (β - 1) + 1
+    out[..., :n, n:] = -(r * c_b) * eye
+    out[..., n:, :n] = G
+    out[..., n:, n:] = (beta - one if minus_identity else beta) * eye  # β itself, not (β-1)+1
     return out
 
 

@@ -42,7 +42,8 @@ def rate_factors(
     Returns
     -------
     ndarray, shape (epochs,)
-        Every value in (0, 1].
+        Every value in (0, 1], or 0 where it is below the smallest float
+        (``exp:0.01`` after 162 epochs, ``inverse:5e-324`` after one).
 
     Examples
     --------
@@ -63,7 +64,7 @@ def rate_factors(
     elif kind == "exp":
         m = args[0] ** k
     elif kind == "inverse":
-        m = 1.0 / (1.0 + k / args[0])
+        m = args[0] / (args[0] + k)  # 1/(1 + k/TAU), without k/TAU overflowing for a tiny TAU
     else:  # cosine
         m = 0.5 * (1.0 + np.cos(np.pi * k / T))
     if W > 0:
@@ -84,23 +85,29 @@ def is_constant(schedule: str = "constant", warmup: int = 0) -> bool:
 
 
 def describe(schedule: str = "constant", warmup: int = 0) -> str:
-    """The schedule in the lesson's words, for notes and reasons.
+    """The schedule in the lesson's words, for notes and reasons: a noun phrase, so that
+    "with …, the rate stays above" and "… leaves a last rate of" both read.
 
     >>> describe("step:100:0.5", 10)
-    'a warm-up over 10 epochs, then the rate halves (× 0.5) every 100 epochs'
+    'a warm-up over 10 epochs, then a rate that halves (× 0.5) every 100 epochs'
+    >>> describe("step:1:0.9"), describe("inverse:20")
+    ('a rate multiplied by 0.9 every epoch', 'a rate falling as 1/(1 + k/20) at epoch k')
     """
-    kind, args = _parts(SCHEDULE.check(schedule))
+    checked = SCHEDULE.check(schedule)
+    kind, args = _parts(checked)
+    shown = checked.split(":")[1:]  # each number as the schedule's text writes it, exactly
     if kind == "constant":
         text = "a constant rate"
     elif kind == "step":
-        verb = "halves (× 0.5)" if args[1] == 0.5 else f"is multiplied by {args[1]:g}"
-        text = f"the rate {verb} every {int(args[0]):,} epoch" + ("s" if args[0] != 1 else "")
+        every = "every epoch" if args[0] == 1 else f"every {int(args[0]):,} epochs"
+        verb = "that halves (× 0.5)" if args[1] == 0.5 else f"multiplied by {shown[1]}"
+        text = f"a rate {verb} {every}"
     elif kind == "exp":
-        text = f"the rate is multiplied by {args[0]:g} every epoch"
+        text = f"a rate multiplied by {shown[0]} every epoch"
     elif kind == "inverse":
-        text = f"the rate falls as 1/(1 + k/{args[0]:g})"
+        text = f"a rate falling as 1/(1 + k/{shown[0]}) at epoch k"
     else:
-        text = "the rate falls along half a cosine to 0"
+        text = "a rate falling along half a cosine to 0"
     W = int(WARMUP.check(warmup))
     if W > 1:
         text = f"a warm-up over {W:,} epochs, then " + text

@@ -338,7 +338,8 @@ def script(
         How the script makes the image.
     framework : {"numpy", "pytorch"}
     command : str
-        The command that made it, quoted in the script's docstring.
+        The command that made it (``command_line``), written as a comment under the
+        docstring.
     n : int, optional
         The image's number of pixels: a batch of at least that many is full batch.
     optimizer : Optimizer
@@ -366,10 +367,11 @@ def script(
         f'"""{title}',
         "",
         "It prints CSV: epoch,error,w0,w1,w2 (epoch 0 is the start).",
+        '"""',
     ]
-    if command:
-        head.append(f"Made by: {_shown(command)}")
-    head += ['"""', ""]
+    if command:  # a comment, so the path keeps every character (``command_line`` quotes it)
+        head.append(f"# Made by: {_one_line(command)}")
+    head.append("")
     if s["schedule"] == "cosine" and _scheduled(s):
         head.append("import math")
     head.append("import numpy as np")
@@ -398,9 +400,17 @@ def script(
 def command_line(
     image: Image, framework: str, optimizer: Optimizer = Optimizer(), **options: Any
 ) -> str:
-    """The ``python -m gdcore export`` command for these settings (for the script's docstring).
+    r"""The ``python -m gdcore export`` command for these settings, as a shell reads it.
 
-    The optimizer is written as the command line writes it (``Optimizer.argv``).
+    Each word is quoted for a POSIX shell (``shlex.quote``); a word with a character
+    that cannot be printed (a new line in a file name) is written ``$'…'`` with escapes,
+    which bash and zsh read back exactly. The line is then printable throughout, so it
+    can stand in a Python comment. The optimizer is written as the command line writes
+    it (``Optimizer.argv``).
+
+    >>> print(command_line(Image('my "best"\n.png', max_side=64, file=True), "numpy",
+    ...                    lr=0.5, epochs=10))
+    python -m gdcore export --image $'my "best"\n.png' --max-side 64 --scale unit --lr 0.5 --epochs 10 --framework numpy
     """
     s = settings_of(optimizer, **options)
     parts = ["python", "-m", "gdcore", "export", "--image", image.name]
@@ -419,4 +429,33 @@ def command_line(
             parts += ["--" + o.param.name, o.param.show(v)]
     parts += optimizer.argv()
     parts += ["--framework", framework]
-    return shlex.join(parts)
+    return " ".join(_shell_word(p) for p in parts)
+
+
+_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _shell_word(word: str) -> str:
+    """One word for a POSIX shell: ``shlex.quote``, or ``$'…'`` if it has an unprintable
+    character (a byte that was not UTF-8, kept by Python as U+DC80-U+DCFF, is ``\\xNN``)."""
+    if word.isprintable():
+        return shlex.quote(word)
+    out = []
+    for c in word:
+        n = ord(c)
+        if c in _ESCAPES:
+            out.append(_ESCAPES[c])
+        elif c.isprintable():
+            out.append(c)
+        elif 0xDC80 <= n <= 0xDCFF:
+            out.append(f"\\x{n - 0xDC00:02x}")
+        elif n < 0x100:
+            out.append(f"\\x{n:02x}")
+        else:
+            out.append(f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}")
+    return "$'" + "".join(out) + "'"
+
+
+def _one_line(text: str) -> str:
+    """``text`` safe on one comment line: anything unprintable (a new line) becomes ``?``."""
+    return "".join(c if c.isprintable() else "?" for c in text)

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]  # no stubs installed
 from numpy.typing import NDArray
 
+from ..verdicts.noise import Axis
+
 MAX_VALUES = 1_000_000
 """Values in one curve, at most (a million epochs or logged steps)."""
 MAX_BYTES = 24 * MAX_VALUES
@@ -67,19 +69,41 @@ METRIC_WORDS = frozenset(
 """Words of metrics that are no error (a name with a loss word is an error whatever else it has)."""
 PLAIN_LOSSES = frozenset({"loss", "error", "err", "mse", "cost", "train_loss", "training_loss"})
 """Names that are the training loss itself, chosen over e.g. ``out1_loss`` beside them."""
+_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+"""Correctly rounded, as float() reads it: pandas 2.2's default C parser read 10000.2 one
+unit in the last place off (found by the lowest-version run); pandas 3's default is exact
+(300,000 values of every magnitude checked against float()) and deprecates the argument."""
 ALL = "all"
 """The column name that reads a headerless table's numbers in reading order, as typed."""
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf(?:inity)?)\b"
 _PAIR = re.compile(
     rf"(?<![\w./-])['\"]?(?!(?:nan|inf|infinity)\b)([A-Za-z_][\w./-]*)['\"]?\s*(?:[:=]\s*|\s+)"
-    rf"({_NUM})(?![\w.])",
+    rf"['\"]?({_NUM})['\"]?(?![\w.])",  # transformers 5 quotes its values: 'loss': '2.777'
     re.I,
 )
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
 _DECIMAL_COMMA_IN = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 _DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 _FLAT = re.compile(r"[\s,;]+")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
+"""A number with thousands separators: ``12,000.0``, ``1,234,567``."""
+_GROUPED_LINE = re.compile(r"^[+-]?\d{1,3}(?:(?:,\d{3}){2,}(?:\.\d+)?|(?:,\d{3})+\.\d+),?$")
+"""A line that is one number with thousands separators beyond doubt: two groups, or a point."""
+_NAMED = re.compile(r"['\"]?([A-Za-z_][\w./-]*)['\"]?\s*[:=]")
+"""A name printed before a value: ``'loss':``, ``loss=``."""
+_ONE_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+"""``1,5`` or ``1,500``: a decimal comma, a thousands mark or two values."""
+_PROGRESS = re.compile(r"(?<![\w/.])(?<!epoch )(?<!epoch)(\d+)/(\d+)(?![\w/.])", re.I)
+"""A progress counter, ``3/8`` (a batch of an epoch), not ``Epoch 3/10``."""
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+"""A terminal's colour or cursor code: Keras prints its bar in bold and colour."""
+_EPOCH_IN = re.compile(r"\bepoch\s*(\d+)", re.I)
+_TUTORIAL = re.compile(r"^\[\s*(\d+),\s*(\d+)\]")
+"""PyTorch's tutorial prints ``[epoch, batch] loss: …``."""
+_INDEX_STEPS = frozenset({"step", "steps", "global_step", "iteration", "iter", "it", "batch"})
+_INDEX_STEPS |= frozenset({"update", "updates", "trainer/global_step"})
+"""Index names that count steps (mini-batches), not epochs."""
 _WORDS = re.compile(r"[a-z]+")
 
 
@@ -103,7 +127,10 @@ class Log:
     ``column`` is its name (None for plain numbers); ``others`` the columns
     left; ``validation`` the validation curve beside it, if there is one;
     ``candidates`` the columns that could be the curve (for a chooser);
-    ``said`` one line saying all of it.
+    ``said`` one line saying all of it; ``axis`` what the values are counted in
+    (steps or epochs, the epoch of each value: the noise-aware verdict reads it);
+    ``runs`` the line where each run starts when the file holds more than one
+    (appended or resumed), and ``run`` the one read (1-based).
     """
 
     values: NDArray[np.float64] = field(repr=False)
@@ -113,6 +140,9 @@ class Log:
     validation: NDArray[np.float64] | None = field(default=None, repr=False)
     validation_column: str | None = None
     candidates: tuple[str, ...] = ()
+    axis: Axis = field(default_factory=Axis)
+    runs: tuple[int, ...] = ()
+    run: int = 1
 
 
 @dataclass(frozen=True)
@@ -122,6 +152,7 @@ class _Column:
     present: NDArray[np.bool_]
     bad: str | None = None  # the first cell that is not a number, as "line N: 'x'"
     numbers: bool = True
+    thousands: bool = False  # some cells were written with thousands separators: 12,000.0
 
     def curve(self) -> NDArray[np.float64]:
         if self.bad is not None:
@@ -129,7 +160,7 @@ class _Column:
         return self.values[self.present]
 
 
-def read_log(data: bytes | str, column: str | None = None) -> Log:
+def read_log(data: bytes | str, column: str | None = None, run: int | None = None) -> Log:
     """Read one error curve from a training log.
 
     Parameters
@@ -140,6 +171,9 @@ def read_log(data: bytes | str, column: str | None = None) -> Log:
         The column to use, by name (or ``column 2`` in a table without a
         header, or ``all`` for its numbers in reading order). By default the
         rule in this module's docstring chooses.
+    run : int, optional
+        The run to read (1 for the first) when the file holds several, appended
+        or resumed; by default the last.
 
     Returns
     -------
@@ -161,35 +195,115 @@ def read_log(data: bytes | str, column: str | None = None) -> Log:
     >>> print(read_log("Epoch 1: loss=0.52\\nEpoch 2: loss=0.31").said)
     read 2 values of 'loss' from 2 printed lines; also found: Epoch
     """
-    lines = [line if line[:1] != "#" else "" for line in _lines(_decode(data))]  # comments
+    text, note = _decode(data)
+    text = _ANSI.sub("", text)  # a terminal's colours, saved with a notebook's output
+    lines = [line if line[:1] != "#" else "" for line in _lines(text)]  # comments
     if not any(lines):
         raise LogError("the log is empty: give at least two error values.")
     found = _table(lines) or _printed(lines)
     if found is None:
         if column is not None:
             raise LogError(f"no column {column!r}: the log is plain numbers, with no columns.")
-        return _plain(lines)
-    columns, how = found
-    return _choose(columns, how, column, lines)
+        if run not in (None, 1):
+            raise LogError(f"no run {run}: the log is plain numbers, one run.")
+        log = _plain(lines)
+        return replace(log, said=log.said + note)
+    columns, how, at, restarts = found
+    columns, runs, k = _runs(columns, at, restarts, run)
+    log = _choose(columns, how, column, lines)
+    said = log.said
+    if len(runs) > 1:
+        starts = ", ".join(f"{r:,}" for r in runs[:-1]) + f" and {runs[-1]:,}"
+        said += (
+            f"; the file holds {len(runs)} runs, starting at lines {starts} (the epoch or step "
+            f"counts again, or the header repeats): judged run {k} of {len(runs)}"
+            + (" (the last)" if run is None else "")
+            + "; choose a run to judge another"
+        )
+    return replace(log, said=said + note, runs=runs if len(runs) > 1 else (), run=k)
 
 
-def _decode(data: bytes | str) -> str:
+def _runs(
+    columns: list[_Column], at: list[int], restarts: set[int], run: int | None
+) -> tuple[list[_Column], tuple[int, ...], int]:
+    """The rows of one run, when the epoch (or step) counts down again or a header repeats.
+
+    Returns the columns cut to the run, the line where each run starts and the run's number.
+    """
+    starts = set(restarts)
+    index = [c for c in columns if c.numbers and _role(c.name) == "index"]
+    epochs = [c for c in index if _tail(c.name).startswith("epoch")]
+    ahead = np.zeros(len(at), dtype=bool)  # rows where the epoch moved on
+    if epochs:
+        e = np.where(epochs[0].present, epochs[0].values, np.nan)
+        e = pd.Series(e).ffill().to_numpy()
+        ahead[1:] = e[1:] > e[:-1]
+    for c in index:  # an epoch or a step counting back: a resumed run repeats a stretch
+        rows = np.flatnonzero(c.present & np.isfinite(c.values))
+        back = rows[1:][np.diff(c.values[rows]) < 0]
+        # a batch counter starts again each epoch ("[2,  4] loss: …"): no new run then
+        starts |= {int(r) for r in back if any(c is x for x in epochs) or not ahead[r]}
+    bounds = sorted(starts - {0})
+    if not bounds:
+        if run not in (None, 1):
+            raise LogError(f"no run {run}: the log holds one run.")
+        return columns, (at[0] if at else 1,), 1
+    edges = [0, *bounds, len(at)]
+    lines = tuple(at[b] for b in edges[:-1])
+    k = len(lines) if run is None else run
+    if not 1 <= k <= len(lines):
+        raise LogError(f"no run {run}: the log holds {len(lines)} runs (1 to {len(lines)}).")
+    a, b = edges[k - 1], edges[k]
+    cut = [replace(c, values=c.values[a:b], present=c.present[a:b]) for c in columns]
+    return cut, lines, k
+
+
+def _decode(data: bytes | str) -> tuple[str, str]:
+    """The text, and a note when it had to be guessed (UTF-16 without a byte-order mark)."""
     size = len(data.encode("utf-8", "replace")) if isinstance(data, str) else len(data)
     if size > MAX_BYTES:
         raise LogError(f"the log is {size:,} bytes; at most {MAX_BYTES:,} are read.")
     if isinstance(data, str):
-        return data.removeprefix("\ufeff")
+        if "\x00" in data:
+            _nul(data.encode("utf-8", "replace"))
+        return data.removeprefix("\ufeff"), ""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            text = ""
-        if text and sum(c.isascii() for c in text) >= 0.9 * len(text):
-            return text.removeprefix("\ufeff")
+        text = _utf16(data, "utf-16")
+        if text:
+            return text.removeprefix("\ufeff"), ""
+    if b"\x00" in data:
+        # UTF-16 without a byte-order mark (PowerShell's Out-File, some editors): every
+        # other byte of ASCII text is NUL. Read so, and said; any other NUL is refused.
+        for name, zeros in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
+            if len(data) % 2 == 0 and zeros.count(0) >= 0.9 * len(zeros):
+                text = _utf16(data, name)
+                if text:
+                    return text, " (read as UTF-16 text without a byte-order mark)"
+        _nul(data)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError as exc:
         raise LogError(f"the log is not UTF-8 text (byte {exc.start + 1} is not).") from None
+
+
+def _utf16(data: bytes, codec: str) -> str:
+    """UTF-16 text if it decodes to mostly ASCII and holds no NUL, else ``""``."""
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return ""
+    ok = "\x00" not in text and sum(c.isascii() for c in text) >= 0.9 * len(text)
+    return text if ok else ""
+
+
+def _nul(data: bytes) -> None:
+    k = data.index(0)
+    line = data[:k].count(b"\n") + 1
+    raise LogError(
+        f"the log holds {_cells(data.count(0), 'NUL byte')} (the first is byte {k + 1:,}, on "
+        f"line {line:,}), which no text log has: it is binary, or was "
+        "cut off while it was written; save it as UTF-8 text."
+    )
 
 
 def _lines(text: str) -> list[str]:
@@ -214,17 +328,66 @@ def _plain(lines: list[str]) -> Log:
     text = "\n".join(lines)
     comma = (";" in text or "\t" in text) and "." not in text
     comma = comma and _DECIMAL_COMMA_IN.search(text) is not None
-    tokens = [t for t in (re.split(r"[\s;]+", text) if comma else _FLAT.split(text)) if t]
+    thousands = False
+    if comma:
+        tokens = [t for t in re.split(r"[\s;]+", text) if t]
+    else:
+        thousands = _thousands(text)
+        tokens = [
+            t for t in (re.split(r",\s+|[\s;]+", text) if thousands else _FLAT.split(text)) if t
+        ]
+        tokens = [t.replace(",", "") for t in tokens] if thousands else tokens
     if len(tokens) > MAX_VALUES:
         raise LogError(f"at most {MAX_VALUES:,} values, got {len(tokens):,}.")
     values = _numbers(tokens, "," if comma else ".")
     bad = np.flatnonzero(~values.present)
     if bad.size:
         shown = tokens[bad[0]] if len(tokens[bad[0]]) <= 20 else tokens[bad[0]][:20] + "..."
+        named = list(dict.fromkeys(_NAMED.findall(text)))
+        if named:  # printed names without numbers: say which were seen
+            seen = ", ".join(repr(n) for n in named[:8]) + (", …" if len(named) > 8 else "")
+            raise LogError(
+                f"value {bad[0] + 1} is not a number: {shown!r}; the log names {seen}, but "
+                "no name is followed by a number.",
+                tuple(named[:8]),
+            )
         raise LogError(f"value {bad[0] + 1} is not a number: {shown!r}.")
-    how = " with decimal commas" if comma else ""
+    how = " with decimal commas" if comma else " with thousands separators" if thousands else ""
     said = f"read {_cells(len(tokens), 'value')} typed as plain numbers{how}"
     return Log(values.values, None, (), said)
+
+
+def _thousands(text: str) -> bool:
+    """Whether typed numbers carry thousands separators, read as such; refused when unsure.
+
+    Read when every number with a comma inside is ``\\d{1,3}(,\\d{3})+(\\.\\d+)?`` and the
+    values are apart by spaces, new lines or ", " (``12,000.0, 7,200.0``), and one of them
+    has a point or two groups (``1,500`` alone could be 1.5 with a decimal comma).
+    """
+    if not re.search(r"\d,\d", text):
+        return False
+    tokens = [t for t in re.split(r",\s+|[\s;]+", text) if t]
+    inner = [t for t in tokens if re.search(r"\d,\d", t)]
+    spaced = len(tokens) > 1
+    if spaced and all(_THOUSANDS.match(t) for t in inner):
+        if any("." in t or t.count(",") > 1 for t in inner):
+            return True
+        raise LogError(
+            f"{inner[0]!r} could be one number with a thousands separator or a decimal comma, "
+            "or two values: write it with a point (1500.0 or 1.5), or separate values "
+            "with semicolons when commas are decimal marks."
+        )
+    unclear = [t for t in inner if _ONE_COMMA.match(t)] if spaced else []
+    split = [t for t in _FLAT.split(text) if re.match(r"^[+-]?0\d", t)]  # 12,000 -> 12 and 000
+    grouped = re.search(r"\S*\d,\d{3}\S*", text)
+    if unclear or (split and grouped):
+        shown = (unclear or [grouped.group() if grouped else ""])[0][:30]
+        raise LogError(
+            f"a comma in {shown!r} could separate two values or mark thousands (or decimals): "
+            "separate the values with spaces or new lines, and write each without "
+            "thousands separators (12000.0 7200.0)."
+        )
+    return False
 
 
 def _numbers(
@@ -242,6 +405,10 @@ def _numbers(
     except ValueError:
         pass
     text = pd.Series(cells, dtype=object).astype(str).str.strip()
+    grouped = text.str.match(_THOUSANDS.pattern) & (decimal == ".")
+    thousands = bool(grouped.any())
+    if thousands:  # "12,000.0" in a quoted CSV cell: unambiguous, a comma is no decimal mark here
+        text = text.where(~grouped, text.str.replace(",", "", regex=False))
     low = text.str.lower()
     missing, nan = low.isin(MISSING).to_numpy(), low.isin(NAN_WORDS).to_numpy()
     # Python's float, cell by cell: correctly rounded (pandas 2.2's to_numeric is not, and
@@ -257,7 +424,7 @@ def _numbers(
         bad = f"{where} ({str(cells[k])[:20]!r})"
     present = ~missing & ~failed
     numbers = bad is None or 2 * int(present.sum()) > len(values)  # a text column: time, names
-    return _Column(name, values, present, bad, numbers)
+    return _Column(name, values, present, bad, numbers, thousands)
 
 
 def _float_or_nan(cell: str) -> float:
@@ -279,6 +446,8 @@ def _is_number(cell: str, decimal: str) -> bool:
         return True
     if decimal == ",":
         c = c.replace(",", ".")
+    elif _THOUSANDS.match(c):
+        c = c.replace(",", "")
     try:
         float(c)
     except ValueError:
@@ -286,7 +455,7 @@ def _is_number(cell: str, decimal: str) -> bool:
     return True
 
 
-def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
+def _table(lines: list[str]) -> tuple[list[_Column], str, list[int], set[int]] | None:
     """A table: every line the same number of cells, under a header of names or none.
 
     The separator is the one that gives every sampled line the same number of
@@ -294,14 +463,24 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
     ``SEPARATORS``). Commas are decimal marks when they are not the separator
     and no number has a decimal point. Without a header, every cell must be a
     number and there must be two columns and two lines; otherwise it is no table.
+    A line repeating the header (two files appended) starts another run.
+
+    Returns the columns, how the table was read, each row's line number and the rows
+    that follow a repeated header.
     """
     rows = [i for i, line in enumerate(lines) if line]
+    head = lines[rows[0]] if rows else ""
+    again = [i for i in rows[1:] if lines[i] == head and re.search("[A-Za-z]", head)]
+    rows = [i for i in rows if i not in set(again)] if again else rows
     if len(rows) < 2:
         return None  # one line is numbers typed in a row, not a table
     sample = sorted(set(rows[:SNIFF_LINES] + rows[-SNIFF_LINES:]))
     best: tuple[int, str, str, bool] | None = None
     ragged: str | None = None  # a header of names, and lines that do not fit it
+    grouped = any(_GROUPED_LINE.match(lines[i]) for i in sample)
     for sep in SEPARATORS:
+        if sep == "," and grouped:
+            continue  # 1,234,567 on a line is one number with thousands separators
         cells = [[x.strip() for x in _split(lines[i], sep)] for i in sample]
         width = len(cells[0])
         if any(len(c) != width for c in cells):
@@ -341,9 +520,7 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
             skipinitialspace=True,
             index_col=False,
             engine="c",
-            # Correctly rounded, as float() reads it: pandas 2.2's default C parser read
-            # 10000.2 one unit in the last place off (found by the lowest-version run).
-            float_precision="round_trip",
+            **_EXACT,
         )
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().rstrip(".")
@@ -357,6 +534,10 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
         short = data_rows[int(np.argmax(frame.isna().to_numpy().any(axis=1)))] + 1
         raise LogError(f"line {short} has fewer cells than the table's {width} columns.")
     numbers = [i + 1 for i in data_rows]
+    restarts = set()
+    for a in again:
+        later = [k for k, i in enumerate(data_rows) if i > a]
+        restarts |= {later[0]} if later else set()
     names = [_name(c, j, header) for j, c in enumerate(frame.columns)]
     columns = []
     for c, name in zip(frame.columns, names, strict=True):
@@ -370,7 +551,8 @@ def _table(lines: list[str]) -> tuple[list[_Column], str] | None:
     how = f"of a {SEPARATORS[sep]}-separated table" if width > 1 else "of a one-column table"
     how += " with decimal commas" if decimal == "," else ""
     how += "" if header else " without a header"
-    return columns, how
+    how += " with thousands separators" if any(c.thousands for c in columns) else ""
+    return columns, how, numbers, restarts
 
 
 def _cells(n: int, thing: str = "cell") -> str:
@@ -397,7 +579,37 @@ def _name(raw: object, j: int, header: bool) -> str:
     )
 
 
-def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
+def _final_progress(lines: list[str]) -> list[str]:
+    """Lines with each progress bar's partial lines blanked: its final line stays.
+
+    A captured Keras or tqdm bar whose ``\\r`` became new lines prints ``1/8 … loss: 0.9``,
+    ``2/8 …`` up to ``8/8 …`` for one epoch: a line is partial when the next line with
+    text counts on the same bar (the same total and epoch, not counting again from 0 or
+    1; Keras draws ``16/16`` once more with the validation loss).
+    """
+    if not any("/" in line for line in lines):
+        return lines  # no counter anywhere: the common case, a million plain lines at C speed
+    out = list(lines)
+    last: tuple[int, int, int, str] | None = None  # line, count, total, epoch of the last bar
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        m = _PROGRESS.search(line)
+        if m is None:
+            last = None
+            continue
+        k, n = int(m.group(1)), int(m.group(2))
+        epoch = _EPOCH_IN.search(line)
+        bar = (i, k, n, epoch.group(1) if epoch else "")
+        # The same bar: same total, same epoch (tqdm writes "Epoch 3:"), and not counting
+        # from the start again. Keras's count can step back by one (9/16, then 8/16).
+        if last is not None and last[2:] == bar[2:] and not (k < last[1] and k <= 1):
+            out[last[0]] = ""
+        last = bar if k <= n else None
+    return out
+
+
+def _printed(lines: list[str]) -> tuple[list[_Column], str, list[int], set[int]] | None:
     """Printed lines of ``name: value`` pairs: one record per line, merged by epoch.
 
     ``Epoch 3/10`` on a line of its own is the epoch of the lines after it (Keras).
@@ -405,12 +617,17 @@ def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
     out when other lines do. Records are merged by epoch when each epoch
     prints each name once (train and validation on separate lines).
     """
-    records: list[tuple[tuple[str, ...], tuple[str, ...], bool]] = []  # names, values, named
+    records: list[tuple[tuple[str, ...], tuple[str, ...], bool, int]] = []  # ..., line
     shapes: dict[tuple[str, ...], tuple[str | None, bool, bool]] = {}
     epoch_key: str | None = None
     epoch = ""
-    for line in lines:
+    final = _final_progress(lines)
+    partial = sum(1 for a, b in zip(lines, final, strict=True) if a != b)
+    for number, line in enumerate(final, start=1):
         found = _PAIR.findall(line)
+        tutorial = line[:1] == "[" and found and _TUTORIAL.match(line)
+        if tutorial:  # PyTorch's tutorial: "[2,  2000] loss: 1.234"
+            found = [("epoch", tutorial.group(1)), ("batch", tutorial.group(2)), *found]
         if not found:
             continue
         pairs = dict(found)
@@ -433,23 +650,27 @@ def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
             names, values = (epoch_key, *names), (epoch, *pairs.values())
         else:
             values = tuple(pairs.values())
-        records.append((names, values, named))
-    if any(named for _, _, named in records):
+        records.append((names, values, named, number))
+    if any(r[2] for r in records):
         records = [r for r in records if r[2]]
     if not records:
         return None
     printed = len(records)
-    table = [(n, v) for n, v, _ in records]
+    table = [(n, v) for n, v, _, _ in records]
+    at = [r[3] for r in records]
     epochs = [v[n.index(epoch_key)] if epoch_key in n else None for n, v in table]
     if epoch_key is not None and None not in epochs and len(set(epochs)) < len(epochs):
         merged: dict[str | None, dict[str, str]] = {}
-        for n, v in table:
+        starts: dict[str | None, int] = {}
+        for (n, v), line_no in zip(table, at, strict=True):
             row = merged.setdefault(v[n.index(epoch_key)], {})
+            starts.setdefault(v[n.index(epoch_key)], line_no)
             if any(k in row for k in n if k != epoch_key):
-                break  # an epoch prints a name twice (per batch): keep every line
+                break  # an epoch prints a name twice (per batch, or two runs): keep every line
             row.update(zip(n, v, strict=True))
         else:
             table = [(tuple(r), tuple(r.values())) for r in merged.values()]
+            at = list(starts.values())
     if len(table) > MAX_VALUES:
         raise LogError(f"at most {MAX_VALUES:,} values, got {len(table):,} printed records.")
     keys = list(dict.fromkeys(k for n, _ in table for k in n))
@@ -458,7 +679,12 @@ def _printed(lines: list[str]) -> tuple[list[_Column], str] | None:
     for k in keys:
         cells = [v[where[n][k]] if k in where[n] else "" for n, v in table]
         columns.append(_numbers(cells, ".", k))
-    return columns, f"from {_cells(printed, 'printed line')}"
+    how = f"from {_cells(printed, 'printed line')}"
+    if partial:
+        how += (
+            f" ({_cells(partial, 'partial progress line')} left out: each bar's final line counts)"
+        )
+    return columns, how, at, set()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -555,6 +781,10 @@ def _choose(columns: list[_Column], how: str, column: str | None, lines: list[st
     )
     choices += (ALL,) if unnamed and len(choices) > 1 else ()
     said += f"; also found: {', '.join(others)}" if others else ""
+    axis = _axis(columns, roles, chosen)
+    if axis.unit == "step":
+        per = "" if axis.epochs is None else f" over {len(np.unique(axis.epochs)):,} epochs"
+        said += f"; the log counts steps ({_cells(values.size, 'value')}{per})"
     return Log(
         values,
         chosen.name,
@@ -563,7 +793,33 @@ def _choose(columns: list[_Column], how: str, column: str | None, lines: list[st
         val.curve() if val is not None else None,
         val.name if val is not None else None,
         choices if len(choices) > 1 else (),
+        axis,
     )
+
+
+def _axis(columns: list[_Column], roles: dict[str, str], chosen: _Column) -> Axis:
+    """What the chosen values are counted in, from the index columns beside them.
+
+    Steps when a step column (step, global_step, iteration, …) stands beside the values
+    and no epoch column gives one value an epoch, or when epochs repeat (several values an
+    epoch) or are fractions (Hugging Face's ``'epoch': 0.25``: the epoch is rounded up).
+    """
+    rows = chosen.present
+    index = [c for c in columns if roles[c.name] == "index" and c.numbers and c is not chosen]
+    index = [c for c in index if c.present[rows].all() and np.isfinite(c.values[rows]).all()]
+    kind = {c.name: _tail(c.name).split("/")[-1].lstrip("_") for c in index}
+    steps = [c for c in index if kind[c.name] in _INDEX_STEPS]
+    epochs = [c for c in index if kind[c.name].startswith("epoch")]
+    ep = epochs[0].values[rows] if epochs else None
+    at = steps[0].values[rows] if steps else None
+    if ep is not None:
+        if np.any(ep != np.round(ep)):
+            ep = np.ceil(ep)
+        elif np.unique(ep).size == ep.size:
+            return Axis("epoch", None, ep)  # one value an epoch: the step column is beside
+    if ep is not None and np.unique(ep).size < ep.size:
+        return Axis("step", ep, at)
+    return Axis("step" if at is not None else "epoch", None, at)
 
 
 def _shown(name: str) -> str:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -51,6 +52,9 @@ from ..bowl.theory import (
 )
 from ..descent.optimizer import Optimizer
 from ..params import LR
+
+if TYPE_CHECKING:
+    from .noise import Axis
 
 TOO_SMALL, TOO_LARGE, GOOD = "too small", "too large", "good"
 VERDICTS = (TOO_SMALL, GOOD, TOO_LARGE)
@@ -183,7 +187,9 @@ def check_curve(errors: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
-def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
+def diagnose_curve(
+    errors: ArrayLike, lr: float | None = None, *, axis: Axis | None = None
+) -> Diagnosis:
     """Judge a learning rate from its error curve alone (rules 1-5 above).
 
     Parameters
@@ -192,6 +198,10 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
         Error at epochs 0, 1, 2, ...; at least two values, none negative.
     lr : float, optional
         The rate used, to turn the verdict into a suggested next rate.
+    axis : noise.Axis, optional
+        What a learner's log counts (steps, the epoch of each value). Given, a
+        noisy curve is judged by its trend (``verdicts.noise``); engine runs
+        leave it out.
 
     Examples
     --------
@@ -199,6 +209,12 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
     too large: the error rose from 0.1 to 20 between epochs 1 and 3: overshoot.
     """
     e = check_curve(errors)
+    if axis is not None:
+        from .noise import diagnose_noisy  # it builds on this module: imported when needed
+
+        noisy = diagnose_noisy(e, lr, axis)
+        if noisy is not None:
+            return noisy
     bad = np.flatnonzero(~np.isfinite(e))
     if bad.size:
         k = int(bad[0])

@@ -75,6 +75,11 @@ def _times(r: float) -> str:
     return f"{r:.4g}×" if 0.99 < r < 1.01 else f"{r:.3g}×"
 
 
+def _last_rate(v: float) -> str:
+    """``of 0.000977``; a rate that fell below the smallest float is not called 0."""
+    return f"of {_g(v)}" if v > 0 else "under 5e-324 (the smallest float above 0)"
+
+
 def _epochs(n: int) -> str:
     return f"{n:,} epoch" + ("" if n == 1 else "s")
 
@@ -351,7 +356,7 @@ def diagnose_knobs(
         where = (
             f"it does not get within 1% of the lowest error E* in this run: in {T:,} epochs the "
             f"error covered {_share(covered)} of the way down, and {describe(schedule, warmup)} "
-            f"leaves a last rate of {_g(float(rates[-1]))}"
+            f"leaves a last rate {_last_rate(float(rates[-1]))}"
         )
     if k is not None and k <= max(SLOW_FACTOR * k_ref, SLOW_FLOOR):
         return Diagnosis(GOOD, f"{where}{saved}; {ref}.", lr)
