@@ -200,8 +200,13 @@ class ListOf:
         return f"{len(items)} values"
 
     def show(self, v: Sequence[Any]) -> str:
+        """Every value with all its digits, so that ``convert(show(v)) == v``.
+
+        >>> RATES.show((0.123456789, 1e-12, 2.0))
+        '0.123456789, 1e-12, 2'
+        """
         if isinstance(self.rule, Range) and not self.rule.integer:
-            return ", ".join(f"{x:g}" for x in v)
+            return ", ".join(shortest(float(x)) for x in v)
         return ",".join(map(str, v))
 
 
@@ -232,7 +237,7 @@ class Schedule:
         if isinstance(parts, str):
             return None
         kind, numbers = parts
-        return ":".join([kind, *(_short(v) for v in numbers)])
+        return ":".join([kind, *(shortest(v) for v in numbers)])
 
     def accepts(self, v: Any) -> bool:
         return True
@@ -277,8 +282,15 @@ def schedule_parts(value: Any) -> tuple[str, tuple[float, ...]] | str:
     return kind.strip(), tuple(numbers)
 
 
-def _short(v: float) -> str:
-    """A number in a schedule's text: ``10``, ``0.5``, ``1e-05`` (``repr``, without ``.0``)."""
+def shortest(v: float) -> str:
+    """A number as the shortest text that reads back as exactly ``v`` (``repr``, without ``.0``).
+
+    Links, schedules and lists of rates write numbers this way, so a value
+    survives being written and read again.
+
+    >>> shortest(10.0), shortest(0.5), shortest(1e-05), shortest(0.9999999999999999)
+    ('10', '0.5', '1e-05', '0.9999999999999999')
+    """
     text = repr(v)
     return text[:-2] if text.endswith(".0") else text
 

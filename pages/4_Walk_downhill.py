@@ -20,9 +20,8 @@ with widgets.page_run("walk") as page:
                 st.number_input,
                 f["momentum"],
                 "Momentum β of a heavy ball (0 = none)",
-                max_value=0.999,
                 step=0.1,
-                format="%.3g",
+                format=momentum.BETA_FORMAT,
             )
         )
         action(

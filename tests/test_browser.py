@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -496,6 +497,31 @@ def test_every_page_passes_axe_core_in_both_themes(browser, server, name, scheme
         t.page.screenshot(path=str(SHOTS / f"{name}-{scheme}.png"), full_page=True)
     finally:
         t.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["momentum=0.9995", "momentum=0.9995&lock=momentum", "momentum=0.9995&hide=momentum"],
+)
+def test_one_momentum_link_is_one_run_opened_plain_locked_or_hidden(tab, query):
+    # The widget stopped at 0.999: opened plainly or locked, the page ran β = 0 and said GOOD,
+    # and dropped momentum from the address bar; hidden, it ran β 0.9995 (TOO SMALL).
+    tab.open("explore", query)
+    _assert_healthy(tab)
+    assert "momentum=0.9995" in tab.page.url
+    verdict = tab.verdict()
+    assert "TOO SMALL" in verdict and "GOOD" not in verdict
+    if "hide" not in query:
+        box = tab.page.get_by_role("spinbutton", name="Momentum β (0 = plain descent)")
+        assert box.input_value() == "0.9995"
+
+
+def test_compare_runs_keep_every_digit_in_the_address_bar(tab):
+    runs = "1.2345678 momentum=0.9999999; 0.33333333 momentum=0.123456789"
+    tab.open("compare", "runs=" + urllib.parse.quote(runs))
+    _assert_healthy(tab)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(tab.page.url).query)
+    assert query["runs"] == [runs]
 
 
 @pytest.mark.parametrize(

@@ -266,7 +266,8 @@ def test_link_maker_builds_a_link_that_opens_as_described():
     at.multiselect(key="xr_link_hide").set_value(["seed", "batch"]).run()
     link = [c.value for c in at.code if "lock=" in c.value][0]
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
-    assert query["lock"] == "image:scene,scale:unit,epochs:200" and query["hide"] == "seed,batch"
+    assert query["lock"] == "image,scale,epochs" and query["hide"] == "seed,batch"
+    assert (query["image"], query["scale"], query["epochs"]) == ("scene", "unit", "200")
     opened = open_page("explore", **query)
     no_exception(opened)
     assert opened.selectbox(key="image").disabled and opened.number_input(key="ex_epochs").disabled

@@ -6,6 +6,7 @@ sentence naming the problem, never a traceback, and keeps the last good image.
 """
 
 import io
+import urllib.parse
 
 import numpy as np
 import pytest
@@ -253,3 +254,159 @@ def test_every_page_survives_every_hostile_value_at_once():
         at = open_page(page, **junk)
         no_exception(at)
         assert "could not be used" in at.warning[0].value
+
+
+# --- Links that must reopen the run they came from --------------------------
+
+
+def _share_box(at) -> tuple[str, str]:
+    """The share box's link and what it says about it."""
+    (code,) = [c.value for c in at.code if "://" in c.value]
+    said = [w.value for w in at.warning if "link" in w.value] + [
+        c.value for c in at.caption if "same run and verdict" in c.value
+    ]
+    return code, "\n".join(said)
+
+
+def _query(link: str) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+
+
+def _smooth_curve(chars: int) -> str:
+    """A smooth fall that flattens (good), written with enough digits to reach ``chars``."""
+    values, text = [], ""
+    while len(text) < chars:
+        values.append(1.0 + 0.9 ** len(values))
+        text = ", ".join(f"{v:.15f}" for v in values)
+    return text
+
+
+@pytest.mark.parametrize("page", ["diagnose", "check"])
+def test_the_share_box_says_when_a_paste_is_too_long_for_its_link(page):
+    from ui.params import MAX_LINK_VALUE
+
+    pasted = _smooth_curve(598)
+    assert len(pasted) > MAX_LINK_VALUE
+    key = {"diagnose": "dg_errors", "check": "ck_errors"}[page]
+    at = open_page(page)
+    at.text_area(key=key).input(pasted).run()
+    no_exception(at)
+    link, said = _share_box(at)
+    assert "same run and verdict" not in said
+    assert f"**errors** is left out of the link: it is {len(pasted):,} characters" in said
+    assert f"at most {MAX_LINK_VALUE} per setting" in said
+    assert "errors" not in _query(link) and "errors" not in at.query_params
+    if page == "diagnose":  # what the link reopens is what the box says: the lesson's curve
+        assert "GOOD" in verdict_text(at)
+        reopened = open_page(page, **_query(link))
+        assert "TOO LARGE" in verdict_text(reopened)
+        assert gdcore.diagnose_curve([2.0, 0.1, 5.0, 20.0]).verdict == "too large"
+
+
+def test_a_short_paste_keeps_the_promise_and_the_link_reopens_it():
+    pasted = _smooth_curve(300)
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input(pasted).run()
+    link, said = _share_box(at)
+    assert said.startswith("Anyone opening this link sees the same run and verdict.")
+    assert _query(link)["errors"] == pasted
+    assert verdict_text(open_page("diagnose", **_query(link))) == verdict_text(at)
+
+
+def test_a_paste_the_rule_refuses_is_said_not_promised():
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input("one, two").run()
+    _, said = _share_box(at)
+    assert "**errors** cannot be read back: it must be at least two numbers" in said
+    assert "2.0, 0.1, 5.0, 20" in said  # what opens instead
+
+
+def test_a_million_pasted_values_never_send_megabytes():
+    pasted = ", ".join(["0.5"] * 1_000_000)
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input(pasted).run()
+    no_exception(at)
+    link, said = _share_box(at)
+    assert len(link) < 2_000 and "errors" not in _query(link)
+    assert f"it is {len(pasted):,} characters" in said
+    assert sum(len(c.value) for c in at.code) < 2_000
+    assert "errors" not in at.query_params
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "key", "typed", "widget"),
+    [
+        ("compare", "rates", "cmp_rates", "0.1, 0.2", "text_input"),
+        ("diagnose", "errors", "dg_errors", "0.1,0.2,0.3", "text_area"),
+        ("check", "init", "ck_init", "0.1,0.2,0.3", "text_input"),
+    ],
+)
+def test_the_link_maker_locks_values_with_commas(page, url, key, typed, widget):
+    from ui.registry import BY_ID
+
+    at = open_page(page)
+    getattr(at, widget)(key=key).input(typed).run()
+    at.switch_page(BY_ID["exercises"].file).run()
+    at.selectbox(key="xr_link_page").set_value(page).run()
+    at.multiselect(key="xr_link_lock").set_value([url]).run()
+    link = [c.value for c in at.code if "lock=" in c.value][0]
+    query = _query(link)
+    assert query["lock"] == url and query[url] == typed
+    opened = open_page(page, **query)
+    no_exception(opened)
+    box = getattr(opened, widget)(key=key)
+    assert box.value == typed and box.disabled
+    assert not opened.warning  # nothing refused, nothing left unlocked
+    if page == "compare":
+        assert list(opened.dataframe[0].value["rate"]) == [0.1, 0.2]
+
+
+def test_a_lock_written_with_its_value_keeps_the_commas():
+    # What the link maker wrote before: lock=rates:0.1,+0.2 (students got 0.1 only)
+    opened = open_page("compare", lock="rates:0.1, 0.2")
+    no_exception(opened)
+    assert opened.text_input(key="cmp_rates").value == "0.1, 0.2"
+    assert opened.text_input(key="cmp_rates").disabled
+    assert list(opened.dataframe[0].value["rate"]) == [0.1, 0.2]
+
+
+def test_pieces_that_do_not_make_one_value_stay_items_of_their_own():
+    opened = open_page("explore", lock="lr:0.1,nope,epochs:50,60")
+    no_exception(opened)
+    assert opened.number_input(key="ex_lr").value == 0.1
+    assert opened.number_input(key="ex_lr").disabled
+    assert opened.number_input(key="ex_epochs").value == 50
+    note = opened.warning[0].value
+    assert "`lock` names `nope`" in note and "`lock` names `60`" in note
+
+
+def test_the_link_maker_leaves_out_a_value_too_long_for_a_link():
+    from ui.registry import BY_ID
+
+    pasted = _smooth_curve(598)
+    at = open_page("diagnose")
+    at.text_area(key="dg_errors").input(pasted).run()
+    at.switch_page(BY_ID["exercises"].file).run()
+    at.selectbox(key="xr_link_page").set_value("diagnose").run()
+    at.multiselect(key="xr_link_lock").set_value(["errors"]).run()
+    link = [c.value for c in at.code if "lock=" in c.value][0]
+    assert "errors=" not in link.split("?")[1].replace("lock=errors", "")
+    (warning,) = [w.value for w in at.warning if "cannot go in a link" in w.value]
+    assert f"**errors** cannot go in a link: it is {len(pasted):,} characters" in warning
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "value"),
+    [
+        ("compare", "runs", "1.2345678 momentum=0.9999999"),
+        ("compare", "runs", "0.33333333 momentum=0.123456789"),
+        ("compare", "rates", "0.123456789, 1e-12"),
+        ("explore", "momentum", "0.9995"),
+    ],
+)
+def test_a_published_link_keeps_every_digit(page, url, value):
+    at = open_page(page, **{url: value})
+    no_exception(at)
+    assert at.query_params[url] == value
+    link, said = _share_box(at)
+    assert _query(link)[url] == value and said.startswith("Anyone opening")

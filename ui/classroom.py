@@ -16,13 +16,13 @@ from typing import Any
 
 import streamlit as st
 
-from ui.params import Field
+from ui.params import MAX_LINK_VALUE, Field
 from ui.registry import BY_ID, PAGES, Page
 from ui.text import quoted
 
 KINDS = ("lock", "hide")
 MODE = "_class"
-MAX_VALUE = 400
+MAX_VALUE = MAX_LINK_VALUE
 
 
 def _mode() -> dict[str, Any]:
@@ -40,8 +40,9 @@ def read(page: Page, notes: list[str]) -> None:
         if len(raw) > MAX_VALUE:
             notes.append(f"`{kind}=…` is longer than {MAX_VALUE} characters; ignored.")
             continue
-        for item in filter(None, raw.split(",")):
+        for item in _items(raw, by_url if kind == "lock" else {}):
             name, _, value = item.partition(":")
+            name = name.strip()
             f = by_url.get(name)
             if f is None:
                 notes.append(
@@ -57,6 +58,33 @@ def read(page: Page, notes: list[str]) -> None:
                 mode["lock"][f.key] = f.from_url(value)
             else:
                 notes.append(f"`lock={quoted(item)}`: {problem}; that control is not locked.")
+
+
+def _items(raw: str, fields: dict[str, Field]) -> list[str]:
+    """The items of a ``lock`` or ``hide``, split at commas; but the pieces after a
+    ``name:value`` that name no control go on its value when the whole value is one the
+    control takes (``lock=rates:0.1,0.2``, ``lock=init:0.1,0.2,0.3``).
+
+    >>> from ui.registry import BY_ID
+    >>> fields = {f.url: f for f in BY_ID["compare"].fields}
+    >>> _items("rates:0.1, 0.2,image", fields), _items("epochs:5,6,image", fields)
+    (['rates:0.1, 0.2', 'image'], ['epochs:5', '6', 'image'])
+    """
+    pieces = [p for p in raw.split(",") if p.strip()]
+    items: list[str] = []
+    while pieces:
+        item = pieces.pop(0)
+        name, colon, value = item.partition(":")
+        more = []
+        while colon and pieces and pieces[0].partition(":")[0].strip() not in fields:
+            more.append(pieces.pop(0))
+        f = fields.get(name.strip())
+        if more and f is not None and f.problem(",".join([value, *more])) is None:
+            item = ",".join([item, *more])
+        else:
+            pieces = more + pieces  # not one value: each piece is an item of its own
+        items.append(item)
+    return items
 
 
 def impose(page: Page) -> None:
@@ -107,10 +135,18 @@ def banner(page: Page) -> None:
 
 
 def link(base: str, values: dict[str, str], lock: list[str], hide: list[str]) -> str:
-    """A link with chosen settings, some locked (with their values) and some hidden."""
+    """A link with chosen settings, some locked and some hidden.
+
+    A locked control is named in ``lock`` and its value is its own parameter,
+    encoded like any other: a value with commas (rates ``0.1, 0.2``, starting
+    weights ``0.1,0.2,0.3``) cannot be split by the commas between the names.
+
+    >>> link("http://h/Compare", {"rates": "0.1, 0.2"}, ["rates"], ["epochs"])
+    'http://h/Compare?rates=0.1,+0.2&lock=rates&hide=epochs'
+    """
     query = dict(values)
     if lock:
-        query["lock"] = ",".join(f"{k}:{values[k]}" if k in values else k for k in lock)
+        query["lock"] = ",".join(lock)
     if hide:
         query["hide"] = ",".join(hide)
     return base + ("?" + urllib.parse.urlencode(query, safe=",:") if query else "")
@@ -157,4 +193,12 @@ def link_maker(values_of: Callable[[Field], Any], default_page: str) -> None:
         values.setdefault(n, f.show(values_of(f) if values_of(f) is not None else f.default))
     root = (st.context.url or "http://localhost:8501/").split("/" + target.url_path)[0]
     base = f"{root.rstrip('/')}/{target.url_path}"
-    st.code(link(base, values, lock, hide), language=None, wrap_lines=True)  # never cut
+    unfit = {n: why for n, text in values.items() if (why := target.field(n).unfit(text))}
+    for n, why in unfit.items():
+        st.warning(
+            f"**{n}** cannot go in a link: {why}. Learners opening the link get "
+            f"{target.field(n).describe_default()} instead, so it is left out.",
+            icon=":material/link_off:",
+        )
+    kept = {n: text for n, text in values.items() if n not in unfit}
+    st.code(link(base, kept, lock, hide), language=None, wrap_lines=True)  # never cut

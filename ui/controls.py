@@ -4,18 +4,27 @@
 key, its rule's bounds or options and its help, disabled when a classroom link
 locks it and left out when one hides it (then the value stands as restored).
 Pages pass only what is about presentation: a label, a format, a step.
+
+A widget holds exactly what its link holds: its bounds are the rule's (an open
+bound becomes the nearest number inside it, ``momentum`` < 1 stops at
+0.9999999999999999). Where a page narrows a widget further (an epoch slider
+stops at the run's last epoch), a value outside it is brought inside with a
+note naming the parameter and the range, drawn or hidden alike, so one link
+gives one run however it is opened.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from gdcore.params import Choice, ListOf, Range
+from gdcore.params import Choice, ListOf, Range, fmt, shortest
 from ui import classroom
 from ui.params import Field
+from ui.text import quoted
 
 _BOUNDED = {"number_input", "slider"}
 _OPTIONS = {"radio", "selectbox", "select_slider", "segmented_control", "pills"}
@@ -25,17 +34,39 @@ def _name(draw: Callable[..., Any]) -> str:
     return getattr(draw, "__name__", "")
 
 
+def bounds(rule: Range) -> tuple[float | None, float | None]:
+    """The widget's least and greatest value under ``rule``: a closed bound as it is, an
+    open one the nearest value inside it (the next float, or the next whole number).
+
+    >>> from gdcore.params import MOMENTUM, LR
+    >>> bounds(MOMENTUM.rule), bounds(LR.rule)
+    ((0.0, 0.9999999999999999), (5e-324, None))
+    """
+    cast = int if rule.integer else float
+    lo = hi = None
+    if rule.lo is not None:
+        lo = cast(rule.lo)
+        if rule.lo_open:
+            lo = lo + 1 if rule.integer else math.nextafter(lo, math.inf)
+    if rule.hi is not None:
+        hi = cast(rule.hi)
+        if rule.hi_open:
+            hi = hi - 1 if rule.integer else math.nextafter(hi, -math.inf)
+    return lo, hi
+
+
 def control(draw: Callable[..., Any], field: Field, label: str, **kwargs: Any) -> Any:
     """Draw ``field``'s widget with ``draw`` (``st.slider``, ``st.radio``, …); return its value."""
-    if classroom.hidden(field):
-        return st.session_state.get(field.key)
     rule, kind = field.param.rule, _name(draw)
     if kind in _BOUNDED and isinstance(rule, Range):
-        cast = int if rule.integer else float
-        if rule.lo is not None:
-            kwargs.setdefault("min_value", cast(rule.lo))
-        if rule.hi is not None:
-            kwargs.setdefault("max_value", cast(rule.hi))
+        lo, hi = bounds(rule)
+        if lo is not None:
+            kwargs.setdefault("min_value", lo)
+        if hi is not None:
+            kwargs.setdefault("max_value", hi)
+        _inside(field, kwargs.get("min_value"), kwargs.get("max_value"))
+    if classroom.hidden(field):
+        return st.session_state.get(field.key)
     if kind in _OPTIONS and isinstance(rule, Choice):
         kwargs.setdefault("options", list(rule.options))
     if kind == "multiselect" and isinstance(rule, ListOf) and isinstance(rule.rule, Choice):
@@ -62,3 +93,28 @@ def action(
 
 def _set(key: str, value: Any) -> None:
     st.session_state[key] = value
+
+
+def _inside(field: Field, lo: Any, hi: Any) -> None:
+    """Bring the field's value inside a widget narrower than its rule, and say so.
+
+    Streamlit would otherwise drop a value outside the widget's bounds and show
+    the widget's default: another run than the link's, without a word.
+    """
+    value = st.session_state.get(field.key)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return
+    inside = min(max(value, lo if lo is not None else value), hi if hi is not None else value)
+    if inside == value:
+        return
+    st.session_state[field.key] = inside
+    span = f"{_number(lo) if lo is not None else '…'} to {_number(hi) if hi is not None else '…'}"
+    st.caption(
+        f"`{field.url}={quoted(field.param.show(value))}` is outside what this control holds "
+        f"here ({span}); using `{quoted(field.param.show(inside))}`."
+    )
+
+
+def _number(v: float) -> str:
+    """A bound with the digits that tell it apart: ``20,000``, ``0.9999999999999999``."""
+    return fmt(v) if float(v).is_integer() else shortest(float(v))

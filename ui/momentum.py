@@ -20,7 +20,7 @@ from gdcore.bowl import forecast, landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
 from gdcore.descent.engine import run_seconds
 from gdcore.descent.optimizer import Optimizer
-from gdcore.params import SCHEDULE, nesterov_problem
+from gdcore.params import MOMENTUM, SCHEDULE, Range, nesterov_problem
 from gdcore.verdicts.diagnosis import edge
 from gdcore.verdicts.knobs import (
     best_rate_for,
@@ -32,7 +32,7 @@ from gdcore.verdicts.knobs import (
     root_factors,
 )
 from ui import charts, classroom, turns, widgets
-from ui.controls import control
+from ui.controls import bounds, control
 from ui.data import CACHE, bowl
 from ui.params import Field, Run
 from ui.text import literal, times
@@ -42,6 +42,11 @@ HEAVY_BALL = (
     "and adds the new slope. It rolls on past the bottom and swings back, so it can take "
     "larger steps without blowing up, and in a long narrow valley it builds up speed along the floor."
 )
+assert isinstance(MOMENTUM.rule, Range)
+BETA_MAX = bounds(MOMENTUM.rule)[1]
+"""The largest β a widget takes: the declaration's (below 1), as a link takes it."""
+BETA_FORMAT = "%.16g"
+"""β with the digits that tell it apart: 0.9995 and 0.9999999999999999 are not "1"."""
 MAP_RATES, MAP_MOMENTA = 36, 20
 """The sweep's map: rates (log-spaced) × momenta (0 to ``MAP_TOP``)."""
 MAP_TOP = 0.95
@@ -70,9 +75,8 @@ def advanced_controls(f: dict[str, Field]) -> tuple[Optimizer, list[str]]:
             st.number_input,
             f["momentum"],
             "Momentum β (0 = plain descent)",
-            max_value=0.999,
             step=0.05,
-            format="%.3g",
+            format=BETA_FORMAT,
         )
     )
     nesterov = bool(control(st.checkbox, f["nesterov"], "Nesterov's momentum"))
@@ -363,7 +367,7 @@ def runs_editor(field: Field, th: gdcore.Theory) -> tuple[Run, ...]:
         column_config={
             "rate": st.column_config.NumberColumn("rate", format="%.4g", required=True),
             "momentum": st.column_config.NumberColumn(
-                "momentum β", min_value=0.0, max_value=0.999, format="%.3g", default=0.0
+                "momentum β", min_value=0.0, max_value=BETA_MAX, format=BETA_FORMAT, default=0.0
             ),
             "nesterov": st.column_config.CheckboxColumn("Nesterov", default=False),
             "schedule": st.column_config.TextColumn("schedule", default="constant"),

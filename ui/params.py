@@ -60,6 +60,10 @@ EXERCISES = {
     "momentum": "A momentum that saves a large rate",
 }
 
+MAX_LINK_VALUE = 400
+"""The most characters a link carries for one setting: a longer value in a link falls back
+to the default with a note, and the share box and the link maker leave it out and say so."""
+
 DASHBOARD_EPOCHS = EPOCHS.narrowed(hi=DASHBOARD_MAX_EPOCHS)
 RATE = LR.narrowed(lo=1e-12, hi=1e6, lo_open=False)
 """A learning rate typed into the dashboard: the engine's rule with finite bounds."""
@@ -196,6 +200,11 @@ class RunList:
         return f"{len(rows)} runs"
 
     def show(self, v: Any) -> str:
+        """The runs as link text, every number with all its digits (``convert(show(v)) == v``).
+
+        >>> RunList().show(RunList().convert("1.2345678 momentum=0.9999999; 0.33333333"))
+        '1.2345678 momentum=0.9999999; 0.33333333'
+        """
         return "; ".join(r.text for r in v)
 
 
@@ -241,6 +250,20 @@ class Field:
         if self.form == "text":
             return str(value)
         return self.param.show(value)
+
+    def unfit(self, text: str) -> str | None:
+        """Why ``text`` cannot stand in a link for this control, or None if a link reopens it.
+
+        >>> EXPLORE[3].unfit("0.5"), EXPLORE[3].unfit("0" * 401)
+        (None, 'it is 401 characters, and a link holds at most 400 per setting')
+        """
+        if len(text) > MAX_LINK_VALUE:
+            return (
+                f"it is {len(text):,} characters, and a link holds at most "
+                f"{MAX_LINK_VALUE} per setting"
+            )
+        problem = self.problem(text)
+        return None if problem is None else f"it {problem}"
 
     def describe_default(self) -> str:
         if self.default_label is not None:

@@ -13,7 +13,8 @@ One rule for every page, run first (``restore``) and last (``publish``):
 - **On a rerun of the same page** the widgets' own values win.
 - **After the widgets**, ``publish`` writes every value that is not the default
   into the URL and into the session's memory, so the address bar is always a
-  link to the run on screen.
+  link to the run on screen. A value longer than a link holds
+  (``MAX_LINK_VALUE``) is left out, and the share box says so (``unlinked``).
 
 This is written by hand rather than with Streamlit's ``bind="query-params"``,
 which drops a bad value silently (no note) and cannot express classroom locks.
@@ -27,10 +28,11 @@ from typing import Any
 import streamlit as st
 
 from ui import classroom
+from ui.params import MAX_LINK_VALUE
 from ui.registry import Page
 from ui.text import quoted
 
-MAX_URL_VALUE = 400
+MAX_URL_VALUE = MAX_LINK_VALUE
 KEPT = "_kept"  # widget key -> last value, for the whole session
 NOTES = "_notes"
 
@@ -115,6 +117,8 @@ def publish(page: Page, **values: Any) -> dict[str, str]:
         value = values[f.url] if f.url in values else st.session_state.get(f.key, f.default)
         kept[f.key] = value
         text = None if value == f.default else f.show(value)
+        if text is not None and len(text) > MAX_URL_VALUE:
+            text = None  # a link cannot carry it (``unlinked`` says so): never megabytes
         current = st.query_params.get(f.url)
         if text is None:
             if current is not None:
@@ -128,6 +132,27 @@ def publish(page: Page, **values: Any) -> dict[str, str]:
         if st.query_params.get(key) != text:
             st.query_params[key] = text
     return written
+
+
+def unlinked(page: Page, written: dict[str, str]) -> list[str]:
+    """Sentences for every setting of this run that its link cannot reopen: a value too
+    long for a link (left out of it), or one its rule refuses (the default stands in)."""
+    said = []
+    for f in page.fields:
+        value = st.session_state.get(f.key, f.default)
+        if value == f.default:
+            continue
+        text = written.get(f.url, f.show(value))
+        why = f.unfit(text)
+        if why is None:
+            continue
+        left = "is left out of the link" if f.url not in written else "cannot be read back"
+        said.append(
+            f"**{f.url}** {left}: {why}. Opening the link uses the default for {f.url} "
+            f"(`{quoted(f.describe_default())}`) instead, so its run and verdict can differ "
+            "from these."
+        )
+    return said
 
 
 def kept_value(key: str, default: Any) -> Any:

@@ -271,10 +271,21 @@ def verdict_numbers(d: gdcore.Diagnosis) -> None:
 def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
     """A visible, copyable link that reopens exactly this run."""
     link = urlstate.share_link(page, written)
+    unlinked = urlstate.unlinked(page, written)
     with st.expander("Share this run", expanded=False, icon=":material/link:"):
-        st.caption(
-            "Anyone opening this link sees the same run and verdict." + (f" {note}" if note else "")
-        )
+        if unlinked:
+            st.warning(
+                "**This link does not reopen this run.**\n\n"
+                + "\n".join(f"- {s}" for s in unlinked)
+                + "\n\nTo share those values, send them as text or a file."
+                + (f" {note}" if note else ""),
+                icon=":material/link_off:",
+            )
+        else:
+            st.caption(
+                "Anyone opening this link sees the same run and verdict."
+                + (f" {note}" if note else "")
+            )
         st.code(link, language=None, wrap_lines=True)  # the whole link, never cut at 390 px
 
 
@@ -365,6 +376,11 @@ def epoch_slider(field: Field, label: str, last: int) -> int:
     """
     end = f"_end_{field.key}"
     at = st.session_state.get(field.key, -1)
+    if at > last and at != st.session_state.get(end):  # a link's epoch past this run's end
+        st.caption(
+            f"`{field.url}={at}` is past this run's last epoch: showing epoch {last:,} "
+            f"({field.url} can be 0 to {last:,} here)."
+        )
     if at < 0 or at > last or at == st.session_state.get(end):
         at = last
     # Written on every run: a slider's bounds are part of its identity, so a new
