@@ -357,6 +357,27 @@ def _plain(lines: list[str]) -> Log:
     return Log(values.values, None, (), said)
 
 
+def _grouped_word(text: str) -> str:
+    """The first whitespace-free word holding ``d,ddd`` (``""`` if none).
+
+    Found by the digits, then widened to the word's ends: ``\\S*\\d,\\d{3}\\S*`` as one
+    pattern backtracks over every start of a long comma-only paste (quadratic: a paste of
+    8,000 values took 35 s).
+
+    >>> _grouped_word("a 12,000.0,7 b"), _grouped_word("0.5,0.5")
+    ('12,000.0,7', '')
+    """
+    hit = re.search(r"\d,\d{3}", text)
+    if hit is None:
+        return ""
+    start, end = hit.start(), hit.end()
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end]
+
+
 def _thousands(text: str) -> bool:
     """Whether typed numbers carry thousands separators, read as such; refused when unsure.
 
@@ -379,9 +400,9 @@ def _thousands(text: str) -> bool:
         )
     unclear = [t for t in inner if _ONE_COMMA.match(t)] if spaced else []
     split = [t for t in _FLAT.split(text) if re.match(r"^[+-]?0\d", t)]  # 12,000 -> 12 and 000
-    grouped = re.search(r"\S*\d,\d{3}\S*", text)
+    grouped = _grouped_word(text)
     if unclear or (split and grouped):
-        shown = (unclear or [grouped.group() if grouped else ""])[0][:30]
+        shown = (unclear or [grouped])[0][:30]
         raise LogError(
             f"a comma in {shown!r} could separate two values or mark thousands (or decimals): "
             "separate the values with spaces or new lines, and write each without "
