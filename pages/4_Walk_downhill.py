@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.bowl import landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
 from ui import charts, data, momentum, text, urlstate, widgets

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.descent import model, textbook
 from gdcore.params import Range
 from ui import charts, data, rate, text, urlstate, widgets

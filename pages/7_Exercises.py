@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.learner.exercises import PROGRESS_NOTE
 from ui import classroom, data, urlstate, widgets
 from ui import exercise_views as views

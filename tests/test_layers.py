@@ -151,3 +151,31 @@ def test_the_cycle_check_sees_a_lazy_cycle(tmp_path):
         "gdcore.verdicts.knobs",
         "gdcore.verdicts.diagnosis",
     ]
+
+
+APP = Path(__file__).resolve().parent.parent
+OUTSIDE = sorted([*APP.glob("ui/*.py"), *APP.glob("pages/*.py"), APP / "streamlit_app.py"])
+
+
+@pytest.mark.parametrize("path", OUTSIDE, ids=lambda p: p.relative_to(APP).as_posix())
+def test_the_app_imports_the_whole_engine_before_any_of_its_modules(path):
+    """Sessions' scripts run in threads and import at once on a fresh server. A thread that
+    imports ``gdcore.pixels.table`` first holds that module's lock while it waits for the
+    package, which another thread is importing and which needs that module: Python raises
+    ``_DeadlockError`` and other sessions see a half-made ``gdcore`` ("module 'gdcore' has
+    no attribute 'pixels'", seen through HAProxy in tests/test_deploy.py). Importing
+    ``gdcore`` itself first takes one lock and holds nothing while it waits."""
+    top = [
+        n
+        for n in ast.parse(path.read_text()).body
+        if isinstance(n, ast.Import | ast.ImportFrom)
+        and any(
+            (a.name if isinstance(n, ast.Import) else n.module or "").startswith("gdcore")
+            for a in n.names
+        )
+    ]
+    if top:
+        first = top[0]
+        assert isinstance(first, ast.Import) and [a.name for a in first.names] == ["gdcore"], (
+            f"{path.name}:{first.lineno} imports a gdcore module before `import gdcore`"
+        )

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from altair.utils.schemapi import UndefinedType
 
+import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.bowl.landscape import Cells, Walk
 from gdcore.verdicts.diagnosis import shown_edge
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import streamlit as st
 
+import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.params import Choice, ListOf, Range, fmt, shortest
 from ui import classroom
 from ui.params import Field

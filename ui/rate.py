@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.params import Range
 from ui import classroom
 from ui.controls import control
