@@ -235,6 +235,14 @@ def test_the_sidebar_keeps_every_setting_through_every_page_twice(tab):
                 assert "standard: x, y and brightness shifted" in side
                 assert tab.page.get_by_role("slider").first.get_attribute("aria-valuetext") == "32"
     assert "lr=0.3" in tab.page.url and "rate 0.3" in tab.verdict()
+    # Leaving a page while its pictures load can ask for a picture the server has already let
+    # go (a run's media is freed when the next run replaces it): a 404 for a page no longer
+    # shown (seen once on a busy CI machine). Every picture on screen at the end has loaded.
+    tab.errors = [e for e in tab.errors if not ("404" in e and "/media/" in e)]
+    pictures = tab.main.locator("img").all()
+    assert pictures and all(
+        img.evaluate("i => i.complete && i.naturalWidth > 0") for img in pictures
+    )
     _assert_healthy(tab)
 
 
