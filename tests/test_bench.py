@@ -46,34 +46,13 @@ def test_the_benchmark_writes_its_table_into_docs_performance_not_the_readme():
     assert START not in (ROOT / "README.md").read_text()
 
 
-def _need_browser():
-    """As tests/test_browser.py: skip without Playwright or Chromium, except under CI."""
-    import os
-    from pathlib import Path
-
-    import pytest
-
-    from bench.browser import CHROMIUM
-
-    problem = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problem = "Python Playwright is not installed (pip install -r requirements-dev.txt)"
-    if problem is None and not Path(CHROMIUM).exists():
-        problem = "Debian's chromium is not installed (apt-get install chromium)"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests are required under CI: {problem}")
-        pytest.skip(f"browser benchmark skipped: {problem}")
-
-
 @pytest.mark.browser
 def test_browser_benchmark_tiny_run_writes_both_ratios(tmp_path):
     """One counted round of each app in Chromium: the file's shape and its own arithmetic."""
     import statistics
 
     from bench.browser import APPS, main, table
+    from tests.test_browser import _need_browser
 
     _need_browser()
     out = tmp_path / "browser_results.json"
