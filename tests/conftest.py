@@ -35,3 +35,11 @@ def _fresh_caches():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so a fixture can see that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

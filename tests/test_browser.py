@@ -178,10 +178,33 @@ class Page:
 
 
 @pytest.fixture
-def tab(browser, server):
+def tab(browser, server, request):
     t = Page(browser, server)
     yield t
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _tell_what_was_on_screen(t, request.node.name)
     t.close()
+
+
+def _tell_what_was_on_screen(t: Page, name: str) -> None:
+    """A failed browser test leaves a screenshot and says what the page showed: a test that
+    timed out on a busy CI machine explains itself."""
+    SHOTS.mkdir(exist_ok=True)
+    shot = SHOTS / f"failed-{name}.png"
+    try:
+        t.page.screenshot(path=str(shot), full_page=True)
+        state = t.page.locator("[data-test-script-state]").first.get_attribute(
+            "data-test-script-state", timeout=5_000
+        )
+        text = t.main.inner_text(timeout=5_000)
+    except Exception as exc:  # the page itself may be gone
+        print(f"\n--- {name}: the page could not be read after the failure: {exc}")
+        return
+    print(f"\n--- {name} failed at {t.page.url} (script {state}); screenshot {shot}")
+    print(f"--- the page's main area said:\n{text[:4000]}")
+    if t.errors:
+        print(f"--- console errors: {t.errors}")
 
 
 def _assert_healthy(t: Page, charts_at_least: int = 1):
