@@ -1,7 +1,7 @@
 """Every number a knobbed run's verdict says is the run's own.
 
 Runs with momentum, Nesterov, schedules and warm-ups, across rates below and above the
-edges, on two images: each sentence of ``diagnose_knobs`` is read back with a pattern and
+edges, on two images: each sentence of ``diagnose_optimizer_run`` is read back with a pattern and
 held to a second source: the engine's errors, the textbook loop's rate of every epoch
 (``lr_at``), the settling definition read off the run, and the theory's exact counts.
 """
@@ -17,7 +17,8 @@ from gdcore.bowl.settling import run_first_touch, run_settling
 from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.textbook import lr_at
 from gdcore.verdicts.diagnosis import GOOD, TOO_LARGE
-from gdcore.verdicts.knobs import beta_text, diagnose_knobs, near_one
+from gdcore.verdicts.optimizer_verdict import diagnose_optimizer_run
+from gdcore.verdicts.optimizer_words import beta_text, near_one
 
 W0 = np.zeros(3)
 EPOCHS = 300
@@ -85,7 +86,7 @@ def test_every_number_in_a_knobbed_verdict_is_the_runs_own(case):
     opt = Optimizer(**kw)
     res = gdcore.run_descent(table, [lr], EPOCHS, bowl=q, optimizer=opt)
     e = res.errors[0]
-    d = diagnose_knobs(e, lr, th, W0, optimizer=opt)
+    d = diagnose_optimizer_run(e, lr, th, W0, optimizer=opt)
     r = d.reason
     rates = np.array([lr_at(lr, k, EPOCHS, kw["schedule"], kw["warmup"]) for k in range(EPOCHS)])
     widened = th.critical_lr_for(opt)

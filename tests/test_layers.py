@@ -131,7 +131,7 @@ def cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_gdcore_has_no_import_cycle():
     graph = import_graph()
-    assert "gdcore.verdicts.knobs" in graph["gdcore.verdicts.diagnose"]  # the graph is real
+    assert "gdcore.verdicts.optimizer_verdict" in graph["gdcore.verdicts.diagnose"]  # the graph is real
     found = cycle(graph)
     assert found is None, "import cycle: " + " -> ".join(found or [])
 
@@ -141,14 +141,14 @@ def test_the_cycle_check_sees_a_lazy_cycle(tmp_path):
     (tmp_path / "verdicts").mkdir()
     (tmp_path / "verdicts" / "__init__.py").write_text('"""Verdicts."""\n')
     (tmp_path / "verdicts" / "diagnosis.py").write_text(
-        "def f():\n    from .knobs import g\n    return g\n"
+        "def judge():\n    from .optimizer_verdict import words\n    return words\n"
     )
-    (tmp_path / "verdicts" / "knobs.py").write_text("from .diagnosis import f\n")
+    (tmp_path / "verdicts" / "optimizer_verdict.py").write_text("from .diagnosis import judge\n")
     graph = import_graph(tmp_path)
-    assert graph["gdcore.verdicts.diagnosis"] == {"gdcore.verdicts.knobs"}
+    assert graph["gdcore.verdicts.diagnosis"] == {"gdcore.verdicts.optimizer_verdict"}
     assert cycle(graph) == [
         "gdcore.verdicts.diagnosis",
-        "gdcore.verdicts.knobs",
+        "gdcore.verdicts.optimizer_verdict",
         "gdcore.verdicts.diagnosis",
     ]
 

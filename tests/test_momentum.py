@@ -1,4 +1,4 @@
-"""gdcore.verdicts.knobs, the momentum exercise and the heavy-ball walk, against runs of the engine.
+"""gdcore.verdicts.optimizer_verdict and momentum_map, the momentum exercise and the heavy-ball walk, against runs of the engine.
 
 Every verdict and count here is checked against a second implementation: the
 engine's own runs (``run_descent``), the textbook loop, or the exact counts of
@@ -19,7 +19,8 @@ from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
 from gdcore.verdicts.diagnose import diagnose_run
 from gdcore.verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL
-from gdcore.verdicts.knobs import best_rate_for, diagnose_knobs, epoch_map, root_factors
+from gdcore.verdicts.momentum_map import best_rate_for, epoch_map, root_factors
+from gdcore.verdicts.optimizer_verdict import diagnose_optimizer_run
 
 W0 = np.zeros(3)
 EPOCHS = 400
@@ -98,7 +99,7 @@ def test_a_plain_run_gets_the_plain_verdict_unchanged():
     table, q, th = _setup()
     for lr in (0.01, 0.5, 1.2, 2.0):
         e = gdcore.run_descent(table, [lr], 200).errors[0]
-        assert diagnose_knobs(e, lr, th, W0) == diagnose_run(e, lr, th, W0)
+        assert diagnose_optimizer_run(e, lr, th, W0) == diagnose_run(e, lr, th, W0)
 
 
 @pytest.mark.parametrize("name", ["scene", "plane", "spot", "noise"])
@@ -108,7 +109,7 @@ def test_a_rate_above_the_edge_that_momentum_saves_is_not_too_large(name, scale)
     lr = 1.5 * th.critical_lr
     saved = gdcore.run_descent(table, [lr], EPOCHS, optimizer=Optimizer(0.9))
     assert saved.diverged_epoch[0] == -1  # the engine agrees it settles
-    d = diagnose_knobs(saved.errors[0], lr, th, W0, optimizer=Optimizer(0.9))
+    d = diagnose_optimizer_run(saved.errors[0], lr, th, W0, optimizer=Optimizer(0.9))
     # Saved, and never "too large" for its rate; only a slow swing (a β too heavy for this
     # bowl: the plane's fastest plain rate needs one epoch) is told as the momentum's fault.
     assert "momentum β = 0.9 saved it" in d.reason
@@ -117,7 +118,7 @@ def test_a_rate_above_the_edge_that_momentum_saves_is_not_too_large(name, scale)
     e = lost.errors[0]
     # 2(1.3)/λmax = 1.3 × the plain edge, below 1.5 ×: the run climbs past its start.
     rise = int(np.flatnonzero(np.nan_to_num(e, nan=np.inf)[1:] > e[0])[0]) + 1
-    d = diagnose_knobs(e, lr, th, W0, optimizer=Optimizer(0.3))
+    d = diagnose_optimizer_run(e, lr, th, W0, optimizer=Optimizer(0.3))
     assert d.verdict == TOO_LARGE and f"passes its start at epoch {rise:,}" in d.reason
     if lost.diverged_epoch[0] > 0:
         assert f"overflow at epoch {lost.diverged_epoch[0]:,}" in d.reason
@@ -129,7 +130,7 @@ def test_a_rate_above_the_edge_that_the_schedule_saves_names_the_schedule():
     res = gdcore.run_descent(table, [lr], EPOCHS, optimizer=Optimizer(schedule="exp:0.9"))
     e = res.errors[0]
     assert res.diverged_epoch[0] == -1 and np.nanmax(e) < 10 * e[0]  # never off the chart
-    d = diagnose_knobs(e, lr, th, W0, optimizer=Optimizer(schedule="exp:0.9"))
+    d = diagnose_optimizer_run(e, lr, th, W0, optimizer=Optimizer(schedule="exp:0.9"))
     assert d.verdict != TOO_LARGE and "the schedule saved it" in d.reason
     # The epoch from which the rate is below the edge, from the schedule's own numbers.
     below = int(np.flatnonzero(lr * rate_factors("exp:0.9", EPOCHS) > th.critical_lr)[-1]) + 1
@@ -140,7 +141,7 @@ def test_a_rate_above_the_edge_that_the_schedule_saves_names_the_schedule():
     )
     e = late.errors[0]
     assert late.diverged_epoch[0] == -1 and np.nanmax(e) > 10 * e[0]
-    d = diagnose_knobs(e, 1.5 * th.critical_lr, th, W0, optimizer=Optimizer(schedule="step:20:0.5"))
+    d = diagnose_optimizer_run(e, 1.5 * th.critical_lr, th, W0, optimizer=Optimizer(schedule="step:20:0.5"))
     climb = int(np.flatnonzero(e > 10 * e[0])[0])
     peak = int(np.argmax(e))
     assert d.verdict == TOO_LARGE and d.reason.startswith(
@@ -160,7 +161,7 @@ def test_a_rate_above_the_edge_that_the_schedule_saves_names_the_schedule():
     big = 1.5 * th.critical_lr
     kept = gdcore.run_descent(table, [big], EPOCHS, optimizer=Optimizer(schedule="step:1000:0.5"))
     assert kept.diverged_epoch[0] > 0
-    d = diagnose_knobs(kept.errors[0], big, th, W0, optimizer=Optimizer(schedule="step:1000:0.5"))
+    d = diagnose_optimizer_run(kept.errors[0], big, th, W0, optimizer=Optimizer(schedule="step:1000:0.5"))
     assert d.verdict == TOO_LARGE and f"overflow at epoch {kept.diverged_epoch[0]:,}" in d.reason
 
 
@@ -181,7 +182,7 @@ def test_every_verdict_tells_the_epoch_the_run_shows(scale):
             kw = dict(optimizer=Optimizer(beta, nesterov, schedule, warmup))
             res = gdcore.run_descent(table, [lr], EPOCHS, **kw)
             e = res.errors[0]
-            d = diagnose_knobs(e, lr, th, W0, **kw)
+            d = diagnose_optimizer_run(e, lr, th, W0, **kw)
             seen.add(d.verdict)
             run = _settles(e, q)
             if res.diverged_epoch[0] >= 0 or np.nanmax(e) > 10 * e[0]:

@@ -560,7 +560,7 @@ def test_a_rate_above_the_momentum_edge_is_too_large_with_that_edge_named():
 
 def test_the_command_line_and_the_dashboard_give_one_verdict():
     from gdcore.verdicts.diagnose import diagnose_run
-    from gdcore.verdicts.knobs import diagnose_knobs
+    from gdcore.verdicts.optimizer_verdict import diagnose_optimizer_run
 
     table, th = _setup("scene", "unit", size=32)
     for lr, kw in (
@@ -568,7 +568,7 @@ def test_the_command_line_and_the_dashboard_give_one_verdict():
         (1.6, dict(optimizer=Optimizer(0.9, True))),
     ):
         e = run_descent(table, [lr], 300, **kw).errors[0]
-        assert diagnose_run(e, lr, th, np.zeros(3), **kw) == diagnose_knobs(
+        assert diagnose_run(e, lr, th, np.zeros(3), **kw) == diagnose_optimizer_run(
             e, lr, th, np.zeros(3), **kw
         )
     code, out, _ = _cli("run", "--image", "scene", "--size", "32", "--lr", "1.6", "--epochs", "300",

@@ -21,7 +21,7 @@ from ..descent.optimizer import Optimizer
 from ..descent.runs import BLOWUP_ERROR
 from ..pixels.quadratic import Quadratic
 from ..verdicts.diagnosis import LESSON, Diagnosis, diagnose_curve, edge
-from ..verdicts.knobs import beta_text
+from ..verdicts.optimizer_words import beta_text
 
 LARGEST_TOLERANCE = 0.05
 """'The largest rate that converges' is right within 5% below 2/lambda_max."""

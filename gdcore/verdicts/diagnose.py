@@ -1,7 +1,7 @@
 """One verdict on a run or a curve: the rules that apply, chosen here.
 
 ``diagnosis`` holds the plain verdicts (a constant rate, no momentum) and the
-curve rules; ``knobs`` the verdicts for momentum, Nesterov, a schedule or a
+curve rules; ``optimizer_verdict`` the verdicts for momentum, Nesterov, a schedule or a
 warm-up; ``noise`` the trend of a learner's noisy log; the last two build on
 the first. ``diagnose`` (a run on an image) and ``diagnose_curve`` (a curve
 alone) pick the one that applies, so the dashboard, the command line and the
@@ -17,8 +17,8 @@ from ..bowl.theory import Theory
 from ..descent.optimizer import Optimizer
 from .diagnosis import Diagnosis, check_curve, diagnose_plain
 from .diagnosis import diagnose_curve as curve_rules_verdict
-from .knobs import diagnose_knobs
 from .noise import Axis, diagnose_noisy
+from .optimizer_verdict import diagnose_optimizer_run
 
 
 def diagnose(
@@ -44,8 +44,8 @@ def diagnose(
     full_batch : bool
         Mini-batch runs are judged from the curve, with the theory as context.
     optimizer : Optimizer
-        The run's knobs, as ``engine.run_descent`` takes them: with momentum, a
-        schedule or a warm-up the rules are ``knobs.diagnose_knobs``, else
+        The run's optimizer, as ``engine.run_descent`` takes it: with momentum, a
+        schedule or a warm-up the rules are ``optimizer_verdict.diagnose_optimizer_run``, else
         ``diagnosis.diagnose_plain``.
 
     Examples
@@ -61,7 +61,7 @@ def diagnose(
     """
     e = np.asarray(errors, dtype=np.float64)
     if not optimizer.plain:
-        return diagnose_knobs(e, lr, th, w0, optimizer=optimizer, full_batch=full_batch)
+        return diagnose_optimizer_run(e, lr, th, w0, optimizer=optimizer, full_batch=full_batch)
     return diagnose_plain(e, lr, th, w0, full_batch)
 
 

@@ -433,7 +433,7 @@ def diagnose_plain(
 
     ``errors`` are the run's errors at epochs 0..T (NaN after a blow-up).
     Mini-batch runs are judged from the curve, with the theory as context.
-    ``diagnose.diagnose`` chooses between this and ``knobs.diagnose_knobs``.
+    ``diagnose.diagnose`` chooses between this and ``optimizer_verdict.diagnose_optimizer_run``.
     """
     e = np.asarray(errors, dtype=np.float64)
     finite = np.isfinite(e)
