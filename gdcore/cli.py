@@ -32,7 +32,9 @@ from .descent.engine import initial_weights, run_descent
 from .descent.optimizer import KNOBS, Optimizer
 from .descent.runs import DescentResult
 from .learner import export
-from .learner.check import RAN, START, Setup, check_readings, learner_pixels, read_errors
+from .learner.check import check_readings
+from .learner.printed_errors import read_errors
+from .learner.setup import RAN, START, Setup, learner_pixels
 from .learner.logs import MAX_BYTES as MAX_LOG_BYTES
 from .learner.logs import LogError, read_log
 from .params import (

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from gdcore import BUILTINS, builtin_image, pixel_table
 from gdcore.cli import main
-from gdcore.learner.check import START, check, half_unit, read_printed
+from gdcore.learner.check import check
+from gdcore.learner.printed_errors import half_unit, read_printed
+from gdcore.learner.setup import START
 
 SIZE, EPOCHS = 12, 25
 
@@ -679,7 +681,7 @@ def test_a_convention_other_than_pytorchs_is_named_with_its_line(name, case):
     got = check(pixels, "unit", lr, printed(errors), optimizer=knobs)
     assert got.headline == headline, got.evidence
     assert [f.line for f in got.findings] == [line]
-    from gdcore.learner.check import said as in_words
+    from gdcore.learner.setup import said as in_words
 
     assert got.evidence.endswith(f"The loop was checked with {in_words(knobs)}.")
 
@@ -884,7 +886,7 @@ def rebuilt(got, pixels, scale, lr, count, knobs=None):
 
 def reproduces(values, texts, loop, precision):
     """Every printed value reproduced to its digits (inf or nan: the loop blew up too)."""
-    from gdcore.learner.check import DOUBLE, SINGLE
+    from gdcore.learner.agreement import DOUBLE, SINGLE
 
     p = SINGLE if precision == "float32" else DOUBLE
     floor = p.floor * abs(loop[0])
@@ -1086,16 +1088,18 @@ def test_the_search_counts_each_loops_mistakes_as_it_names_them(optimizer):
     from dataclasses import replace
 
     from gdcore import Optimizer
-    from gdcore.learner.check import PRINTS, Setup, _count, _mistakes, _shapes
+    from gdcore.learner.findings import count_mistakes, findings_of
+    from gdcore.learner.search import PRINTS, loop_shapes
+    from gdcore.learner.setup import Setup
 
     setup = Setup(builtin_image("scene", 8), "unit", 0.5, optimizer=Optimizer.parse(optimizer))
-    shapes = _shapes(setup)
+    shapes = loop_shapes(setup)
     assert len(shapes) == len(set(shapes))
     for shape in shapes:
         for mse, late in PRINTS:
             for rate in (0.0, 0.5, -0.5, 0.25, -1.0):
                 loop = replace(shape, rate=rate, mse=mse, late=late)
-                assert _count(setup, loop) == len(_mistakes(setup, loop)), loop
+                assert count_mistakes(setup, loop) == len(findings_of(setup, loop)), loop
 
 
 def test_a_log_with_a_value_beyond_float_range_is_refused_not_read_as_inf(tmp_path):
@@ -1110,7 +1114,7 @@ def test_a_log_with_a_value_beyond_float_range_is_refused_not_read_as_inf(tmp_pa
 
 
 def test_the_smallest_rate_named_is_the_dashboards_smallest():
-    from gdcore.learner.check import MIN_RATE
+    from gdcore.learner.search import MIN_RATE
     from ui.params import RATE
 
     assert RATE.rule.lo == MIN_RATE and not RATE.rule.lo_open
