@@ -33,10 +33,10 @@ from .descent.optimizer import KNOBS, Optimizer
 from .descent.runs import DescentResult
 from .learner import export
 from .learner.check import check_readings
-from .learner.printed_errors import read_errors
-from .learner.setup import RAN, START, Setup, learner_pixels
 from .learner.logs import MAX_BYTES as MAX_LOG_BYTES
 from .learner.logs import LogError, read_log
+from .learner.printed_errors import read_errors
+from .learner.setup import RAN, START, Setup, learner_pixels
 from .params import (
     BATCH_SIZE,
     EPOCHS,

@@ -131,7 +131,8 @@ def cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_gdcore_has_no_import_cycle():
     graph = import_graph()
-    assert "gdcore.verdicts.optimizer_verdict" in graph["gdcore.verdicts.diagnose"]  # the graph is real
+    # the graph is real
+    assert "gdcore.verdicts.optimizer_verdict" in graph["gdcore.verdicts.diagnose"]
     found = cycle(graph)
     assert found is None, "import cycle: " + " -> ".join(found or [])
 

@@ -141,7 +141,9 @@ def test_a_rate_above_the_edge_that_the_schedule_saves_names_the_schedule():
     )
     e = late.errors[0]
     assert late.diverged_epoch[0] == -1 and np.nanmax(e) > 10 * e[0]
-    d = diagnose_optimizer_run(e, 1.5 * th.critical_lr, th, W0, optimizer=Optimizer(schedule="step:20:0.5"))
+    d = diagnose_optimizer_run(
+        e, 1.5 * th.critical_lr, th, W0, optimizer=Optimizer(schedule="step:20:0.5")
+    )
     climb = int(np.flatnonzero(e > 10 * e[0])[0])
     peak = int(np.argmax(e))
     assert d.verdict == TOO_LARGE and d.reason.startswith(
@@ -161,7 +163,9 @@ def test_a_rate_above_the_edge_that_the_schedule_saves_names_the_schedule():
     big = 1.5 * th.critical_lr
     kept = gdcore.run_descent(table, [big], EPOCHS, optimizer=Optimizer(schedule="step:1000:0.5"))
     assert kept.diverged_epoch[0] > 0
-    d = diagnose_optimizer_run(kept.errors[0], big, th, W0, optimizer=Optimizer(schedule="step:1000:0.5"))
+    d = diagnose_optimizer_run(
+        kept.errors[0], big, th, W0, optimizer=Optimizer(schedule="step:1000:0.5")
+    )
     assert d.verdict == TOO_LARGE and f"overflow at epoch {kept.diverged_epoch[0]:,}" in d.reason
 
 
