@@ -529,14 +529,14 @@ def test_numbers_are_read_as_python_reads_them(text):
 @settings(max_examples=300)
 @given(st.text(alphabet="0123456789,. \n\t\x0b\xa0\u2003;e-", max_size=40))
 def test_the_grouped_word_is_the_one_pattern_finds(text):
-    """``_grouped_word`` finds what ``\\S*\\d,\\d{3}\\S*`` finds, without its backtracking
+    """``grouped_word`` finds what ``\\S*\\d,\\d{3}\\S*`` finds, without its backtracking
     (quadratic on a comma-only paste: 8,000 values took 35 s)."""
     import re
 
-    from gdcore.learner.logs import _grouped_word
+    from gdcore.learner.log_numbers import grouped_word
 
     old = re.search(r"\S*\d,\d{3}\S*", text)
-    assert _grouped_word(text) == (old.group() if old else "")
+    assert grouped_word(text) == (old.group() if old else "")
 
 
 def test_a_long_comma_only_paste_is_read():
