@@ -29,7 +29,7 @@ from ._version import __version__
 from .bowl.forecast import momentum_epochs_to_target
 from .bowl.theory import epochs_to_target, theory
 from .descent.engine import initial_weights, run_descent
-from .descent.optimizer import KNOBS, Optimizer
+from .descent.optimizer import OPTIMIZER_FIELDS, Optimizer
 from .descent.runs import DescentResult
 from .learner import export
 from .learner.check import check_readings
@@ -131,9 +131,9 @@ def _option(sp: argparse.ArgumentParser, flag: str, param: Param, **kwargs: Any)
     sp.add_argument(flag, type=_arg(param), default=default, help=param.help + shown, **kwargs)
 
 
-def _optimizer_options(sp: argparse.ArgumentParser, knobs: tuple[Param, ...]) -> None:
+def _optimizer_options(sp: argparse.ArgumentParser, fields: tuple[Param, ...]) -> None:
     """The optimizer's options, spelled as ``Optimizer.argv`` writes them (``--nesterov``: a flag)."""
-    for param in knobs:
+    for param in fields:
         if param is NESTEROV:
             sp.add_argument("--" + param.name, action="store_true", help=param.help)
         else:
@@ -161,7 +161,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(run, "--batch-size", BATCH_SIZE)
     _option(run, "--seed", SEED)
     _option(run, "--init", RUN_INIT)
-    _optimizer_options(run, KNOBS)
+    _optimizer_options(run, OPTIMIZER_FIELDS)
     run.add_argument("--summary", action="store_true", help="one row per rate with a verdict")
 
     th = sub.add_parser("theory", help="exact facts about an image's error bowl, as JSON")
@@ -189,7 +189,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _option(ck, "--lr", LR, required=True, default=None)
     _option(ck, "--init", START)
     _option(ck, "--seed", SEED)
-    _optimizer_options(ck, KNOBS)
+    _optimizer_options(ck, OPTIMIZER_FIELDS)
     _option(ck, "--epochs", RAN)
     ck.add_argument("--file", help="a file of the errors your loop printed, epoch 0 first")
     ck.add_argument("--column", help="the column of a log to check (default: chosen by rule)")
@@ -427,7 +427,9 @@ def _cmd_export(args: argparse.Namespace, out: _Writer) -> None:
         path = str(Path(args.image).resolve())
         image = export.Image(path, max_side=args.max_side, file=True, pixels=pixels)
     options = {
-        o.param.name: getattr(args, o.param.name) for o in export.OPTIONS if o.param not in KNOBS
+        o.param.name: getattr(args, o.param.name)
+        for o in export.OPTIONS
+        if o.param not in OPTIMIZER_FIELDS
     }
     command = export.command_line(
         image, args.framework, scale=args.scale, optimizer=optimizer, **options

@@ -18,7 +18,8 @@ from gdcore import Optimizer, builtin_image, pixel_table, run_descent
 from gdcore.cli import main
 from gdcore.descent.runs import finish
 from gdcore.descent.testing import assert_runs_equal
-from gdcore.learner.export import OPTIONS, RECIPES, TORCH_RECIPES, Image, script
+from gdcore.learner.export import OPTIONS, script
+from gdcore.learner.script_images import RECIPES, TORCH_RECIPES, Image
 from gdcore.pixels.images import BUILTINS, MAX_SIZE, MIN_SIZE
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from gdcore import Optimizer
 from gdcore.bowl.theory import critical_lr
-from gdcore.descent.optimizer import KNOBS, step_map
+from gdcore.descent.optimizer import OPTIMIZER_FIELDS, step_map
 from gdcore.descent.schedules import rate_factors
 from gdcore.params import MOMENTUM, SCHEDULE, WARMUP
 
@@ -44,7 +44,7 @@ def test_bad_values_get_the_declarations_sentence(kw, message):
         Optimizer(**kw)
     assert message in str(info.value)
     if "needs" not in message:  # the sentence is the declaration's, word for word
-        param = next(p for p in KNOBS if p.name == next(iter(kw)))
+        param = next(p for p in OPTIMIZER_FIELDS if p.name == next(iter(kw)))
         assert str(info.value) == f"{param.name}: {param.problem(kw[param.name])}."
 
 
@@ -120,7 +120,7 @@ def test_text_query_and_argv_say_the_same():
     ]
     assert Optimizer.parse(opt.text) == opt
     # The link's parameters read back by their declarations give the same value.
-    back = {p.name: p.parse(opt.query()[p.name]) for p in KNOBS}
+    back = {p.name: p.parse(opt.query()[p.name]) for p in OPTIMIZER_FIELDS}
     assert Optimizer(**back) == opt
 
 

@@ -1,6 +1,6 @@
 """The optimizer, defined once: momentum β, Nesterov, a schedule and a warm-up, and the step they take.
 
-``Optimizer`` is one immutable value holding the four knobs beside the
+``Optimizer`` is one immutable value holding the four settings beside the
 learning rate, each checked by its declaration in ``gdcore.params``
 (``MOMENTUM``, ``NESTEROV``, ``SCHEDULE``, ``WARMUP``) and the rule between
 two of them (Nesterov needs β > 0). It is written as one line of text, the
@@ -46,7 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..params import MOMENTUM, NESTEROV, SCHEDULE, WARMUP, Param, given, nesterov_problem
 from .schedules import describe, is_constant, rate_factors
 
-KNOBS: tuple[Param, ...] = (MOMENTUM, NESTEROV, SCHEDULE, WARMUP)
+OPTIMIZER_FIELDS: tuple[Param, ...] = (MOMENTUM, NESTEROV, SCHEDULE, WARMUP)
 """The optimizer's parameters, in the order of its fields and of its text."""
 
 _SPELLING = "momentum=B, nesterov, schedule=SPEC, warmup=W"
@@ -88,7 +88,7 @@ class Optimizer:
     warmup: int = WARMUP.default
 
     def __post_init__(self) -> None:
-        for param in KNOBS:
+        for param in OPTIMIZER_FIELDS:
             value = getattr(self, param.name)
             if param is NESTEROV and isinstance(value, np.bool_):
                 value = bool(value)
@@ -124,8 +124,12 @@ class Optimizer:
         return describe(self.schedule, self.warmup)
 
     def changed(self) -> dict[str, Any]:
-        """The fields that differ from their defaults, by name, in the order of ``KNOBS``."""
-        return {p.name: getattr(self, p.name) for p in KNOBS if getattr(self, p.name) != p.default}
+        """The fields that differ from their defaults, by name, in the order of ``OPTIMIZER_FIELDS``."""
+        return {
+            p.name: getattr(self, p.name)
+            for p in OPTIMIZER_FIELDS
+            if getattr(self, p.name) != p.default
+        }
 
     def query(self) -> dict[str, str]:
         """The link's parameters: every field that is not its default, written by its ``Param``.
@@ -176,7 +180,7 @@ class Optimizer:
                 continue
             if name == NESTEROV.name and not eq:
                 value = "1"
-            elif name not in {p.name for p in KNOBS} or not value:
+            elif name not in {p.name for p in OPTIMIZER_FIELDS} or not value:
                 return f"optimizer: unknown setting {given(token)} ({_SPELLING})"
             problem = _param(name).problem(value)
             if problem is not None:
@@ -205,7 +209,7 @@ class Optimizer:
 
 
 def _param(name: str) -> Param:
-    return next(p for p in KNOBS if p.name == name)
+    return next(p for p in OPTIMIZER_FIELDS if p.name == name)
 
 
 def step_map(
@@ -294,4 +298,4 @@ def step_map(
     return out
 
 
-__all__ = ["KNOBS", "Optimizer", "step_map"]
+__all__ = ["OPTIMIZER_FIELDS", "Optimizer", "step_map"]

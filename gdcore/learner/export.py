@@ -5,7 +5,7 @@ PyTorch, the same loop with ``torch.optim.SGD`` and autograd) and prints CSV
 ``epoch,error,w0,w1,w2``: run as it is, the same numbers as ``python -m gdcore
 run`` (1e-9 relative, the same blow-up epoch). It needs only NumPy (PyTorch's:
 only torch, and NumPy for a mini-batch's seeded shuffles), never ``gdcore``: a
-built-in image is drawn by a small function written into the script (``RECIPES``,
+built-in image is drawn by a small function written into the script (``script_images.RECIPES``,
 ``TORCH_RECIPES``: the same code as ``gdcore.pixels.images``); an image file's
 pixel table is written out as numbers (and ``noise``'s in PyTorch: NumPy's
 generator), as are random starting weights in PyTorch.
@@ -14,7 +14,7 @@ Each run option is one line of ``OPTIONS``: its declaration (``gdcore.params``),
 how the script sets it, and when it is written at all. Lines of the loop that
 only some runs need carry a tag ``«name»`` and are kept only when that option
 is in use, so a new option is one more line in the table plus, where it changes
-the loop, its tagged lines in the two templates below.
+the loop, its tagged lines in the two templates (``script_templates``).
 """
 
 from __future__ import annotations
@@ -22,15 +22,11 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from ..descent.engine import INIT_SCALE, initial_weights
-from ..descent.optimizer import KNOBS, Optimizer
-from ..descent.runs import BLOWUP_ERROR
+from ..descent.optimizer import OPTIMIZER_FIELDS, Optimizer
 from ..descent.schedules import is_constant
 from ..params import (
     BATCH_SIZE,
@@ -47,7 +43,18 @@ from ..params import (
     Param,
     schedule_parts,
 )
-from ..pixels.images import BUILTINS, NOISE_SEED
+from .script_images import Image, docstring_text, one_line
+from .script_templates import (
+    NUMPY,
+    PYTORCH,
+    SCALE_LINES,
+    STANDARDIZE,
+    TABLE,
+    TAG,
+    TORCH_SCALE_LINES,
+    TORCH_STANDARDIZE,
+    TORCH_TABLE,
+)
 
 FRAMEWORK = Param(
     "framework",
@@ -145,312 +152,6 @@ OPTIONS = (
 )
 """The run's options as the scripts write them (``scale`` and the image build the table)."""
 
-SCALE_LINES = {
-    "raw": (
-        "x = cols.ravel().astype(float)  # raw scale: pixel indices and brightness 0-255",
-        "y = rows.ravel().astype(float)",
-        "t = pixels.ravel()",
-    ),
-    "unit": (
-        "x = cols.ravel() / (W - 1) if W > 1 else np.zeros(H * W)  # unit scale: each in 0-1",
-        "y = rows.ravel() / (H - 1) if H > 1 else np.zeros(H * W)",
-        "t = pixels.ravel() / 255",
-    ),
-    "standard": (
-        "x = standardize(cols.ravel().astype(float))  # standard scale: mean 0, spread 1",
-        "y = standardize(rows.ravel().astype(float))",
-        "t = standardize(pixels.ravel())",
-    ),
-}
-STANDARDIZE = '''
-
-def standardize(v):
-    """Shift and scale to mean 0 and spread 1; a constant column (to rounding) becomes 0."""
-    sd = v.std()
-    if not sd > 1e-12 * max(1.0, abs(v).max()):
-        return np.zeros_like(v)
-    return (v - v.mean()) / sd
-'''
-
-TORCH_SCALE_LINES = {
-    "raw": (
-        "x = cols.ravel()  # raw scale: pixel indices and brightness 0-255",
-        "y = rows.ravel()",
-        "t = pixels.ravel()",
-    ),
-    "unit": (
-        "x = cols.ravel() / (W - 1) if W > 1 else torch.zeros(H * W)  # unit scale: each in 0-1",
-        "y = rows.ravel() / (H - 1) if H > 1 else torch.zeros(H * W)",
-        "t = pixels.ravel() / 255",
-    ),
-    "standard": (
-        "x = standardize(cols.ravel())  # standard scale: mean 0, spread 1",
-        "y = standardize(rows.ravel())",
-        "t = standardize(pixels.ravel())",
-    ),
-}
-TORCH_STANDARDIZE = '''
-
-def standardize(v):
-    """Shift and scale to mean 0 and spread 1; a constant column (to rounding) becomes 0."""
-    sd = v.std(correction=0).item()
-    if not sd > 1e-12 * max(1.0, v.abs().max().item()):
-        return torch.zeros_like(v)
-    return (v - v.mean()) / sd
-'''
-
-TORCH_TABLE = """
-# The pixel table: one row [1, x, y] per pixel (row by row), and its brightness t.
-H, W = pixels.shape
-rows, cols = torch.meshgrid(torch.arange(H * 1.0), torch.arange(W * 1.0), indexing="ij")
-{scale_lines}
-X = torch.column_stack([torch.ones(H * W), x, y])
-"""
-
-TABLE = """
-# The pixel table: one row [1, x, y] per pixel (row by row), and its brightness t.
-H, W = pixels.shape
-rows, cols = np.indices((H, W))
-{scale_lines}
-X = np.column_stack([np.ones(H * W), x, y])
-"""
-
-BLOWN = f"""\
-    if not error <= {BLOWUP_ERROR:g}:  # blown up (gdcore's rule): this epoch and every later one is nan
-        for k in range(epoch, epochs + 1):
-            print(f"{{k}},nan,nan,nan,nan")
-        break
-"""
-
-NUMPY = (
-    """
-print("epoch,error,w0,w1,w2")
-«batch_size»rng = np.random.default_rng(seed)  # the batches' shuffles
-«momentum»buf = None  # the momentum: nothing before the first step
-for epoch in range(epochs + 1):
-«-batch_size»    predicted = X @ w  # 1. predict
-«-batch_size»    difference = t - predicted
-«-batch_size»    error = 0.5 * np.mean(difference**2)  # 2. error: half the mean squared difference
-«batch_size»    error = 0.5 * np.mean((t - X @ w) ** 2)  # 2. error, on the whole image
-"""
-    + BLOWN
-    + """\
-    print(f"{epoch},{error},{w[0]},{w[1]},{w[2]}")
-    if epoch == epochs:
-        break
-«schedule»    rate = lr * factor(epoch)  # this epoch's rate
-«-batch_size»    slope = -(X.T @ difference) / len(t)  # 3. slope of each weight
-«-batch_size»«momentum»    buf = slope if buf is None else momentum * buf + slope  # the momentum
-«-batch_size»«momentum»«-nesterov»    slope = buf
-«-batch_size»«nesterov»    slope = slope + momentum * buf
-«-batch_size»«-schedule»    w = w - lr * slope  # 4. new weight = old weight - rate x slope
-«-batch_size»«schedule»    w = w - rate * slope  # 4. new weight = old weight - rate x slope
-«batch_size»    order = rng.permutation(len(t))  # a new shuffle every epoch
-«batch_size»    for start in range(0, len(t), batch_size):
-«batch_size»        batch = order[start : start + batch_size]
-«batch_size»        difference = t[batch] - X[batch] @ w  # 1. predict, on the batch
-«batch_size»        slope = -(X[batch].T @ difference) / len(batch)  # 3. slope of each weight
-«batch_size»«momentum»        buf = slope if buf is None else momentum * buf + slope  # the momentum
-«batch_size»«momentum»«-nesterov»        slope = buf
-«batch_size»«nesterov»        slope = slope + momentum * buf
-«batch_size»«-schedule»        w = w - lr * slope  # 4. new weight = old weight - rate x slope
-«batch_size»«schedule»        w = w - rate * slope  # 4. new weight = old weight - rate x slope
-"""
-)
-
-PYTORCH = (
-    """
-w.requires_grad_(True)
-«-momentum»optimizer = torch.optim.SGD([w], lr=lr)
-«momentum»«-nesterov»optimizer = torch.optim.SGD([w], lr=lr, momentum=momentum)
-«nesterov»optimizer = torch.optim.SGD([w], lr=lr, momentum=momentum, nesterov=True)
-«schedule»scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-«batch_size»generator = np.random.default_rng(seed)  # the batches' shuffles
-
-print("epoch,error,w0,w1,w2")
-for epoch in range(epochs + 1):
-    with torch.no_grad():
-        error = 0.5 * torch.mean((t - X @ w) ** 2).item()  # 2. error, on the whole image
-"""
-    + BLOWN
-    + """\
-    print(f"{epoch},{error}," + ",".join(str(v) for v in w.tolist()))
-    if epoch == epochs:
-        break
-«-batch_size»    optimizer.zero_grad()
-«-batch_size»    loss = 0.5 * torch.mean((t - X @ w) ** 2)  # 1. predict, 2. error
-«-batch_size»    loss.backward()  # 3. slope of each weight, by autograd
-«-batch_size»    optimizer.step()  # 4. new weight = old weight - rate x slope
-«batch_size»    order = torch.from_numpy(generator.permutation(len(t)))  # a new shuffle every epoch
-«batch_size»    for start in range(0, len(t), batch_size):
-«batch_size»        batch = order[start : start + batch_size]
-«batch_size»        optimizer.zero_grad()
-«batch_size»        loss = 0.5 * torch.mean((t[batch] - X[batch] @ w) ** 2)  # 1. predict, 2. error
-«batch_size»        loss.backward()  # 3. slope of each weight, by autograd
-«batch_size»        optimizer.step()  # 4. new weight = old weight - rate x slope
-«schedule»    scheduler.step()  # the next epoch's rate
-"""
-)
-
-_TAG = re.compile(r"^«(-?)(\w+)»")
-
-
-_GRID = (
-    "    u = np.linspace(0.0, 1.0, size)\n"
-    "    x, y = u[None, :], u[:, None]  # each pixel's column and row position, 0 to 1\n"
-)
-RECIPES = {
-    "plane": _GRID + "    return 40.0 + 150.0 * x + 60.0 * y\n",
-    "diagonal": _GRID
-    + """\
-    s = (x + y) / 2.0
-    return 60.0 + 140.0 * s * s * (3.0 - 2.0 * s)  # a smoothstep along the diagonal
-""",
-    "spot": _GRID
-    + """\
-    r2 = (x - 0.5) ** 2 + (y - 0.5) ** 2  # squared distance from the centre
-    return 20.0 + 220.0 * np.exp(-r2 / (2 * 0.15**2))
-""",
-    "stripes": _GRID
-    + """\
-    band = np.floor(x * 8.0 - 1e-9).clip(0) % 2  # 8 bands across: 0, 1, 0, 1...
-    return np.tile(40.0 + 180.0 * band, (size, 1))  # the same row on every line
-""",
-    "checkerboard": _GRID
-    + """\
-    cells = (np.floor(x * 6.0 - 1e-9).clip(0) + np.floor(y * 6.0 - 1e-9).clip(0)) % 2
-    return 30.0 + 195.0 * cells  # 6 x 6 cells
-""",
-    "noise": f"    return np.random.default_rng({NOISE_SEED}).uniform(0.0, 255.0, size=(size, size))\n",
-    "scene": _GRID
-    + """\
-    img = np.tile(235.0 - 90.0 * y, (1, size))  # sky: bright at the top, darker lower down
-    img[(x - 0.72) ** 2 + (y - 0.25) ** 2 < 0.11**2] = 255.0  # the sun
-    hill_a = 0.70 + 0.08 * np.cos(2 * np.pi * (x - 0.2))
-    hill_b = 0.82 + 0.05 * np.sin(2 * np.pi * x * 1.5)
-    img = np.where(y > hill_a, 90.0 - 30.0 * (y - hill_a), img)
-    img = np.where(y > hill_b, 55.0 - 20.0 * (y - hill_b), img)
-    return np.clip(img, 0.0, 255.0)
-""",
-}
-"""Each built-in image's code as the script writes it: the body of ``make_image(size)``,
-the same arithmetic as ``gdcore.pixels.images`` (``tests/test_export.py`` holds them equal)."""
-
-_TORCH_GRID = (
-    "    u = torch.linspace(0.0, 1.0, size)\n"
-    "    x, y = u[None, :], u[:, None]  # each pixel's column and row position, 0 to 1\n"
-)
-TORCH_RECIPES = {
-    "plane": _TORCH_GRID + "    return 40.0 + 150.0 * x + 60.0 * y\n",
-    "diagonal": _TORCH_GRID
-    + """\
-    s = (x + y) / 2.0
-    return 60.0 + 140.0 * s * s * (3.0 - 2.0 * s)  # a smoothstep along the diagonal
-""",
-    "spot": _TORCH_GRID
-    + """\
-    r2 = (x - 0.5) ** 2 + (y - 0.5) ** 2  # squared distance from the centre
-    return 20.0 + 220.0 * torch.exp(-r2 / (2 * 0.15**2))
-""",
-    "stripes": _TORCH_GRID
-    + """\
-    band = torch.floor(x * 8.0 - 1e-9).clip(0) % 2  # 8 bands across: 0, 1, 0, 1...
-    return (40.0 + 180.0 * band).repeat(size, 1)  # the same row on every line
-""",
-    "checkerboard": _TORCH_GRID
-    + """\
-    cells = (torch.floor(x * 6.0 - 1e-9).clip(0) + torch.floor(y * 6.0 - 1e-9).clip(0)) % 2
-    return 30.0 + 195.0 * cells  # 6 x 6 cells
-""",
-    "scene": _TORCH_GRID
-    + """\
-    img = (235.0 - 90.0 * y).repeat(1, size)  # sky: bright at the top, darker lower down
-    img[(x - 0.72) ** 2 + (y - 0.25) ** 2 < 0.11**2] = 255.0  # the sun
-    hill_a = 0.70 + 0.08 * torch.cos(2 * torch.pi * (x - 0.2))
-    hill_b = 0.82 + 0.05 * torch.sin(2 * torch.pi * x * 1.5)
-    img = torch.where(y > hill_a, 90.0 - 30.0 * (y - hill_a), img)
-    img = torch.where(y > hill_b, 55.0 - 20.0 * (y - hill_b), img)
-    return img.clip(0.0, 255.0)
-""",
-}
-"""The same images in PyTorch, to rounding (``noise`` is NumPy's generator: its pixel
-table is written out)."""
-
-MAX_TABLE = 512 * 512
-"""The most pixels a script writes out (the dashboard's largest image)."""
-
-
-@dataclass(frozen=True)
-class Image:
-    """How the script makes its image: a built-in drawn by code, or a file's pixel table.
-
-    A built-in is ``name`` at ``size``. An image file (``file=True``) gives its
-    ``pixels`` as loaded (by ``load_image``, averaged as the run uses them); the
-    script writes them out, so it needs neither the file nor gdcore. ``max_side``
-    is only for the command line that made it.
-    """
-
-    name: str
-    size: int | None = None
-    max_side: int | None = None
-    file: bool = False
-    pixels: NDArray[np.float64] | None = field(default=None, compare=False, repr=False)
-
-    def code(self, framework: str = "numpy") -> str:
-        """The lines that make ``pixels``, brightness 0-255, row 0 at the top."""
-        recipes = RECIPES if framework == "numpy" else TORCH_RECIPES
-        if not self.file and self.name in recipes:
-            b = BUILTINS[self.name]
-            return (
-                "def make_image(size):\n"
-                f'    """The built-in image {b.name!r} ({_shown(b.description)}), size x size."""\n'
-                f"{recipes[b.name]}\n\n"
-                f"pixels = make_image({self.size})  # brightness 0-255, row 0 at the top"
-            )
-        pixels = self.pixels if self.file else BUILTINS[self.name].make(self.size or 0)
-        if pixels is None:
-            raise ValueError("export: an image file needs its pixels.")
-        h, w = pixels.shape
-        if h * w > MAX_TABLE:
-            raise ValueError(
-                f"export: the script writes the image's pixel table out, at most "
-                f"{MAX_TABLE:,} pixels; this image has {h} x {w} = {h * w:,}: give a "
-                "smaller max side (--max-side 512 or less)."
-            )
-        rows = "\n".join(" ".join(row) for row in _numbers(pixels))
-        read = "torch.tensor" if framework == "pytorch" else "np.array"
-        return (
-            f"# The image {_one_line(_shown(self.name))} as the run used it: {h} rows of {w}\n"
-            "# brightness values (0-255), row 0 at the top, one row a line.\n"
-            f'PIXELS = """\n{rows}\n"""\n'
-            f"pixels = {read}([float(v) for v in PIXELS.split()]).reshape({h}, {w})"
-        )
-
-
-def _numbers(pixels: NDArray[np.float64]) -> list[list[str]]:
-    """Each value as text that reads back exactly: ``255`` for a whole number (all whole:
-    an image not averaged), else the shortest repr, ``127.33333333333333``.
-
-    >>> _numbers(np.array([[255.0, 0.1 + 0.2]]))
-    [['255.0', '0.30000000000000004']]
-    >>> _numbers(np.array([[255.0, 3.0]]))
-    [['255', '3']]
-    """
-    if np.array_equal(pixels, np.round(pixels)):
-        return [list(map(str, row)) for row in pixels.astype(np.int64).tolist()]
-    return [list(map(repr, row)) for row in pixels.tolist()]
-
-
-def _shown(text: str) -> str:
-    r"""Text for the script's docstring: quotes, backslashes and unprintable characters
-    of a path would end it or escape in it, so they become ``?`` (the code lines carry
-    the exact path as a Python literal).
-
-    >>> print(_shown('C:\\photos\\my "best".png'))
-    C:?photos?my ?best?.png
-    """
-    return "".join("?" if c in '"\\' or not c.isprintable() else c for c in text)
-
 
 def _kept(template: str, settings: dict[str, Any]) -> str:
     """The template's lines, each tagged one kept only when its option is (``-``: is not) in use."""
@@ -458,7 +159,7 @@ def _kept(template: str, settings: dict[str, Any]) -> str:
     out = []
     for line in template.splitlines():
         keep = True
-        while (m := _TAG.match(line)) is not None:
+        while (m := TAG.match(line)) is not None:
             keep &= used[m.group(2)] != (m.group(1) == "-")
             line = line[m.end() :]
         if keep:
@@ -471,7 +172,7 @@ def settings_of(optimizer: Optimizer = Optimizer(), **given: Any) -> dict[str, A
 
     The optimizer's fields (momentum, Nesterov, schedule, warm-up) come from ``optimizer``.
     """
-    names = {o.param.name for o in OPTIONS if o.param not in KNOBS} | {"scale"}
+    names = {o.param.name for o in OPTIONS if o.param not in OPTIMIZER_FIELDS} | {"scale"}
     unknown = set(given) - names
     if unknown:
         raise ValueError(
@@ -480,7 +181,7 @@ def settings_of(optimizer: Optimizer = Optimizer(), **given: Any) -> dict[str, A
     out: dict[str, Any] = {"scale": SCALE.check(given.get("scale", SCALE.default))}
     for o in OPTIONS:
         value = given.get(o.param.name, o.param.default)
-        if o.param in KNOBS:
+        if o.param in OPTIMIZER_FIELDS:
             value = getattr(optimizer, o.param.name)
         out[o.param.name] = None if value is None else o.param.check(value)
     if out["lr"] is None or out["epochs"] is None:
@@ -527,7 +228,7 @@ def script(
         s["batch_size"] = None  # a batch of the whole image is full batch, as in gdcore
     make = image.code(framework)
     title = (
-        f"Gradient descent on {_shown(image.name)}, {s['scale']} scale, rate {s['lr']!r}, "
+        f"Gradient descent on {docstring_text(image.name)}, {s['scale']} scale, rate {s['lr']!r}, "
         f"{s['epochs']} epochs" + ("" if framework == "numpy" else ", with PyTorch") + "."
     )
     head = [
@@ -537,7 +238,7 @@ def script(
         '"""',
     ]
     if command:  # a comment, so the path keeps every character (``command_line`` quotes it)
-        head.append(f"# Made by: {_one_line(command)}")
+        head.append(f"# Made by: {one_line(command)}")
     head.append("")
     if s["schedule"] == "cosine" and _scheduled(s):
         head.append("import math")
@@ -592,7 +293,7 @@ def command_line(
     parts += ["--scale", s["scale"]]
     for o in OPTIONS:
         v = s[o.param.name]
-        if o.param in KNOBS:
+        if o.param in OPTIMIZER_FIELDS:
             continue
         if o.used(s) and v is not None and v != o.param.default:
             parts += ["--" + o.param.name.replace("_", "-"), o.param.show(v)]
@@ -627,6 +328,13 @@ def _shell_word(word: str) -> str:
     return "$'" + "".join(out) + "'"
 
 
-def _one_line(text: str) -> str:
-    """``text`` safe on one comment line: anything unprintable (a new line) becomes ``?``."""
-    return "".join(c if c.isprintable() else "?" for c in text)
+__all__ = [
+    "FRAMEWORK",
+    "OPTIONS",
+    "Option",
+    "command_line",
+    "script",
+    "settings_of",
+    # kept only as a re-export, for ui/ (its home: script_images)
+    "Image",
+]
