@@ -7,9 +7,9 @@ from ``python -m gdcore`` or from the dashboard.
 
 >>> import gdcore
 >>> table = gdcore.pixel_table(gdcore.builtin_image("scene", 32), "unit")
->>> th = gdcore.theory(gdcore.quadratic(table))
->>> result = gdcore.run_descent(table, [th.optimal_lr], 100)
->>> gdcore.diagnose_run(result.errors[0], th.optimal_lr, th, gdcore.initial_weights()).verdict
+>>> bowl_theory = gdcore.theory(gdcore.quadratic(table))
+>>> result = gdcore.run_descent(table, [bowl_theory.optimal_lr], 100)
+>>> gdcore.diagnose_run(result.errors[0], bowl_theory.optimal_lr, bowl_theory, gdcore.initial_weights()).verdict
 'good'
 """
 

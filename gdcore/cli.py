@@ -164,9 +164,9 @@ def _build_parser() -> argparse.ArgumentParser:
     _optimizer_options(run, OPTIMIZER_FIELDS)
     run.add_argument("--summary", action="store_true", help="one row per rate with a verdict")
 
-    th = sub.add_parser("theory", help="exact facts about an image's error bowl, as JSON")
-    image_args(th)
-    _optimizer_options(th, (MOMENTUM, NESTEROV))
+    theory_cmd = sub.add_parser("theory", help="exact facts about an image's error bowl, as JSON")
+    image_args(theory_cmd)
+    _optimizer_options(theory_cmd, (MOMENTUM, NESTEROV))
 
     dg = sub.add_parser("diagnose", help="judge an error curve: too small, too large or good")
     dg.add_argument("values", nargs="*", help="error values, or - to read a log from stdin")
@@ -268,13 +268,18 @@ def _cmd_run(args: argparse.Namespace, out: _Writer) -> None:
     bowl = quadratic(table)
     writer = csv.writer(out, lineterminator="\n")
     if args.summary:
-        th = theory(bowl)
+        bowl_theory = theory(bowl)
         w0 = initial_weights(args.init, args.seed)
         writer.writerow(["lr", "final_error", "verdict", "diverged_epoch", "reason"])
         for result in _runs(args, table, bowl, keep_weights=not full):
             for i, lr in enumerate(result.lrs):
                 d = diagnose_run(
-                    result.errors[i], float(lr), th, w0, full_batch=full, optimizer=_optimizer(args)
+                    result.errors[i],
+                    float(lr),
+                    bowl_theory,
+                    w0,
+                    full_batch=full,
+                    optimizer=_optimizer(args),
                 )
                 div = int(result.diverged_epoch[i])
                 writer.writerow(
@@ -309,17 +314,20 @@ def _cmd_theory(args: argparse.Namespace, out: _Writer) -> None:
     the band earlier and swing out again).
     """
     optimizer = _optimizer(args)
-    th = theory(quadratic(pixel_table(_load(args), args.scale)))
+    bowl_theory = theory(quadratic(pixel_table(_load(args), args.scale)))
     w0 = initial_weights("zero")
-    d = th.as_dict()
+    d = bowl_theory.as_dict()
     d["momentum"], d["nesterov"] = optimizer.momentum, optimizer.nesterov
-    d["critical_lr"] = th.critical_lr_for(optimizer)
-    d["optimal_epochs"] = epochs_to_target(th.bowl, th.optimal_lr, w0)
+    d["critical_lr"] = bowl_theory.critical_lr_for(optimizer)
+    d["optimal_epochs"] = epochs_to_target(bowl_theory.bowl, bowl_theory.optimal_lr, w0)
     d["optimal_momentum_epochs"] = momentum_epochs_to_target(
-        th.bowl, th.optimal_momentum_lr, w0, Optimizer(th.optimal_momentum)
+        bowl_theory.bowl,
+        bowl_theory.optimal_momentum_lr,
+        w0,
+        Optimizer(bowl_theory.optimal_momentum),
     )
-    if th.singular:
-        d["explanation"] = th.explanation
+    if bowl_theory.singular:
+        d["explanation"] = bowl_theory.explanation
     out.write(json.dumps(d) + "\n")
 
 
@@ -413,8 +421,8 @@ def _cmd_check(args: argparse.Namespace, out: _Writer, stdin: TextIO | None) -> 
         others = {} if pil is None else {"PIL": pil}
     found = check_readings(setup, values, others)
     out.write(f"{found.headline}\n{found.evidence}\n{said}\n")
-    for f in found.findings:
-        out.write(f"fix: {f.line}  # {f.why}\n")
+    for finding in found.findings:
+        out.write(f"fix: {finding.line}  # {finding.why}\n")
 
 
 def _cmd_export(args: argparse.Namespace, out: _Writer) -> None:

@@ -69,10 +69,10 @@ def _log_excess_at(x: float, k: int, c: NDArray[np.float64], lam: NDArray[np.flo
     """``_log_excess`` for one rate, in plain floats (a few directions: far quicker)."""
     logs = []
     for ci, li in zip(c.tolist(), lam.tolist(), strict=True):
-        f = abs(1.0 - x * li)
-        if f == 0.0:
+        factor = abs(1.0 - x * li)
+        if factor == 0.0:
             continue  # this direction is exactly at the bottom
-        logs.append(math.log(ci) + 2.0 * k * math.log(f))
+        logs.append(math.log(ci) + 2.0 * k * math.log(factor))
     if not logs:
         return -math.inf
     top = max(logs)

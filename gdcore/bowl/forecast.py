@@ -170,8 +170,8 @@ def momentum_epochs_to_target(
     Examples
     --------
     >>> q = quadratic(pixel_table(np.eye(2) * 255, "unit"))
-    >>> th = theory(q)
-    >>> momentum_epochs_to_target(q, th.optimal_momentum_lr, np.zeros(3), Optimizer(th.optimal_momentum))
+    >>> bowl_theory = theory(q)
+    >>> momentum_epochs_to_target(q, bowl_theory.optimal_momentum_lr, np.zeros(3), Optimizer(bowl_theory.optimal_momentum))
     8
     """
     if not optimizer.constant_rate:
@@ -296,9 +296,10 @@ class Milestones:
     slowest: int
 
     def __repr__(self) -> str:
-        f = ", ".join(f"{v:.4g}" for v in self.factors)
+        factors = ", ".join(f"{v:.4g}" for v in self.factors)
         return (
-            f"Milestones({self.excess.shape[1] - 1} epochs, factors [{f}], slowest {self.slowest})"
+            f"Milestones({self.excess.shape[1] - 1} epochs, factors [{factors}], "
+            f"slowest {self.slowest})"
         )
 
 

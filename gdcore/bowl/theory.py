@@ -32,11 +32,11 @@ two-number recurrence (``directions``) whose factors are the roots of
   with a cost that does not depend on the image (``forecast``), and each
   direction's own curve shows which one is slow and why (``milestones``).
 
->>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
+>>> bowl_theory = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
 >>> from gdcore.descent.optimizer import Optimizer
->>> round(th.critical_lr_for(Optimizer(0.9)), 4), round(th.critical_lr_for(Optimizer(0.9, True)), 4)
+>>> round(bowl_theory.critical_lr_for(Optimizer(0.9)), 4), round(bowl_theory.critical_lr_for(Optimizer(0.9, True)), 4)
 (2.3853, 0.8519)
->>> round(th.optimal_momentum, 4), round(th.optimal_momentum_lr, 4), round(th.momentum_factor, 4)
+>>> round(bowl_theory.optimal_momentum, 4), round(bowl_theory.optimal_momentum_lr, 4), round(bowl_theory.momentum_factor, 4)
 (0.2727, 1.4545, 0.5222)
 """
 
@@ -154,8 +154,8 @@ def theory(bowl: Quadratic) -> Theory:
 
     Examples
     --------
-    >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
-    >>> round(th.critical_lr, 6), round(th.condition_number, 6)
+    >>> bowl_theory = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
+    >>> round(bowl_theory.critical_lr, 6), round(bowl_theory.condition_number, 6)
     (1.255437, 10.151492)
     """
     lam = bowl.eigenvalues
@@ -224,9 +224,9 @@ def critical_lr(lambda_max: float, optimizer: Optimizer = Optimizer()) -> float:
     return at_zero / (at_zero - det(unit)) * unit
 
 
-def behaviour(th: Theory, lr: float) -> str:
+def behaviour(theory: Theory, lr: float) -> str:
     """What full-batch descent at ``lr`` does from almost any start."""
-    top = lr * th.lambda_max
+    top = lr * theory.lambda_max
     if top > 2.0:
         return DIVERGES
     if top == 2.0:
@@ -373,7 +373,7 @@ def _bisect_real(reached: Callable[[float], bool], lo: float, hi: float) -> floa
         lo, hi = (lo, mid) if reached(mid) else (mid, hi)
 
 
-def three_rates(th: Theory) -> tuple[float, float, float]:
+def three_rates(theory: Theory) -> tuple[float, float, float]:
     """A too-small, a good and a too-large rate for this image, to 3 digits.
 
     The lesson's "three learning rates" picture, from the theory: a hundredth of
@@ -385,5 +385,5 @@ def three_rates(th: Theory) -> tuple[float, float, float]:
     >>> three_rates(theory(quadratic(pixel_table(np.eye(2) * 255, "unit"))))
     (0.0114, 0.628, 1.88)
     """
-    rates = (th.optimal_lr / 100, th.critical_lr / 2, 1.5 * th.critical_lr)
+    rates = (theory.optimal_lr / 100, theory.critical_lr / 2, 1.5 * theory.critical_lr)
     return cast(tuple[float, float, float], tuple(float(f"{v:.3g}") for v in rates))

@@ -134,10 +134,10 @@ def check_prediction(
 
 
 def check_largest_rate(
-    answer: float, th: Theory, bowl: Quadratic, w0: NDArray[np.float64]
+    answer: float, theory: Theory, bowl: Quadratic, w0: NDArray[np.float64]
 ) -> Feedback:
     """The largest rate that still converges: just below the edge rate 2/lambda_max."""
-    crit = th.critical_lr
+    crit = theory.critical_lr
     shown = f"{edge(crit):g}"
     if answer > crit:
         boom = epoch_error_exceeds(bowl, answer, w0, BLOWUP_ERROR)
@@ -162,7 +162,7 @@ def check_largest_rate(
 
 
 def check_fastest_rate(
-    answer: float, th: Theory, bowl: Quadratic, w0: NDArray[np.float64]
+    answer: float, theory: Theory, bowl: Quadratic, w0: NDArray[np.float64]
 ) -> Feedback:
     """The rate that settles within 1% of E* from ``w0`` in the fewest epochs (``fastest_rate``;
     without momentum the first epoch in the band is the settling epoch: ``bowl.settling``)."""
@@ -172,7 +172,7 @@ def check_fastest_rate(
     if k is None:
         return Feedback(
             False,
-            f"{answer:g} never gets there: it is above the edge rate {edge(th.critical_lr):g}, "
+            f"{answer:g} never gets there: it is above the edge rate {edge(theory.critical_lr):g}, "
             "so every step lands higher up the bowl.",
         )
     fastest = f"the fastest rate from this start, {fast.lr:g}, needs {k_fast:,}" if fast else ""
@@ -257,7 +257,7 @@ MOMENTUM_RATE = 1.5
 """The momentum exercise's rate: this many times the plain edge rate 2/lambda_max."""
 
 
-def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedback:
+def check_momentum(answer: float, theory: Theory, w0: NDArray[np.float64]) -> Feedback:
     """A momentum β that makes ``MOMENTUM_RATE`` × the plain edge rate settle.
 
     With momentum β the edge rate is ``2(1+β)/lambda_max``, so the rate settles
@@ -265,26 +265,26 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
     of E* is counted exactly (``forecast.momentum_epochs_to_target``: settling, not the
     first touch) and said beside the best pair.
 
-    >>> th = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
-    >>> check_momentum(0.3, th, np.zeros(3)).correct, check_momentum(0.7, th, np.zeros(3)).correct
+    >>> bowl_theory = theory(quadratic(pixel_table(np.eye(2) * 255, "unit")))
+    >>> check_momentum(0.3, bowl_theory, np.zeros(3)).correct, check_momentum(0.7, bowl_theory, np.zeros(3)).correct
     (False, True)
     """
     if not 0.0 <= answer < 1.0:
         return Feedback(False, f"A momentum β must be from 0 to below 1, got {beta_text(answer)}.")
     b = beta_text(answer)
-    lr = MOMENTUM_RATE * th.critical_lr
+    lr = MOMENTUM_RATE * theory.critical_lr
     heavy = Optimizer(float(answer))
-    wide = th.critical_lr_for(heavy)
+    wide = theory.critical_lr_for(heavy)
     need = MOMENTUM_RATE - 1.0
     if lr >= wide:
         return Feedback(
             False,
             f"With β = {b} the heavy ball keeps {b} of its last step, which widens "
-            f"the edge rate from {edge(th.critical_lr):g} to {edge(wide):g}: still below "
+            f"the edge rate from {edge(theory.critical_lr):g} to {edge(wide):g}: still below "
             f"the rate {lr:.4g}, so every swing lands higher up the bowl and the error explodes. "
             f"The heavy ball's edge passes this rate once β is above {need:g}.",
         )
-    k = momentum_epochs_to_target(th.bowl, lr, w0, heavy)
+    k = momentum_epochs_to_target(theory.bowl, lr, w0, heavy)
     when = (
         f"it {SETTLES} at epoch {k:,}"
         if k is not None
@@ -292,8 +292,8 @@ def check_momentum(answer: float, th: Theory, w0: NDArray[np.float64]) -> Feedba
     )
     return Feedback(
         True,
-        f"With β = {b} the edge rate widens from {edge(th.critical_lr):g} to "
+        f"With β = {b} the edge rate widens from {edge(theory.critical_lr):g} to "
         f"{edge(wide):g}, above the rate {lr:.4g}: the heavy ball swings past the bottom "
         f"but each swing is smaller, and {when}. (Any β above {need:g} works; the theory's best "
-        f"pair is rate {th.optimal_momentum_lr:.4g} with β = {th.optimal_momentum:.4g}.)",
+        f"pair is rate {theory.optimal_momentum_lr:.4g} with β = {theory.optimal_momentum:.4g}.)",
     )

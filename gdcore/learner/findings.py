@@ -259,7 +259,7 @@ def findings_of(setup: Setup, loop: Loop) -> list[Finding]:
     if loop.warm_zero:
         out.append(_finding("warmup-from-0", setup))
     order = {m: i for i, m in enumerate(MISTAKES)}
-    return sorted(out, key=lambda f: order[f.mistake])
+    return sorted(out, key=lambda finding: order[finding.mistake])
 
 
 @dataclass(frozen=True)
@@ -323,7 +323,7 @@ class Check:
                 f"{self.texts[k]}, exact {self.exact[k]:.6g}), and no known mistake explains them."
             )
         assert self.explained is not None
-        what = "; ".join(f.reason for f in self.findings)
+        what = "; ".join(finding.reason for finding in self.findings)
         other = f" These fit as well: {' or '.join(self.also)}." if self.also else ""
         return (
             f"{what[:1].upper()}{what[1:]}. All {n} values agree with that loop {digits} "

@@ -190,20 +190,22 @@ def fewest_mistakes(setup: Setup, values: tuple[Printed, ...], precision: Precis
             fewest = min(fewest, n_mistakes)
     if any(loop.rate == 0.0 for _, loop, _ in fits):
         # Values that never change fit any rate too small to show: no such rate is named.
-        fits = [f for f in fits if f[1].rate == 0.0 or same_rate(abs(f[1].rate), setup.lr)]
+        fits = [fit for fit in fits if fit[1].rate == 0.0 or same_rate(abs(fit[1].rate), setup.lr)]
     if not fits:
         return Check("unexplained", (), parted, texts, v, exact)
-    fewest = min(f[0] for f in fits)
+    fewest = min(fit[0] for fit in fits)
     # Ties: a loop with the rate you gave before one with another rate (a moving average
     # or a schedule one epoch ahead with an exponential decay is exactly another rate).
-    best = sorted((f for f in fits if f[0] == fewest), key=lambda f: f[1].rate != setup.lr)
+    best = sorted(
+        (fit for fit in fits if fit[0] == fewest), key=lambda fit: fit[1].rate != setup.lr
+    )
     _, loop, curve = best[0]
     findings = tuple(findings_of(setup, loop))
-    kinds = {tuple(f.mistake for f in findings)}
+    kinds = {tuple(finding.mistake for finding in findings)}
     also = []
     for _, other, _ in best[1:]:
         found = findings_of(setup, other)
-        kind = tuple(f.mistake for f in found)
+        kind = tuple(finding.mistake for finding in found)
         if kind not in kinds:
             kinds.add(kind)
             also.append(", ".join(map(str, found)))

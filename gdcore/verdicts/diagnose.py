@@ -24,7 +24,7 @@ from .optimizer_verdict import diagnose_optimizer_run
 def diagnose(
     errors: ArrayLike,
     lr: float,
-    th: Theory,
+    theory: Theory,
     w0: NDArray[np.float64],
     full_batch: bool = True,
     *,
@@ -38,7 +38,7 @@ def diagnose(
         The run's errors at epochs 0..T (NaN after a blow-up).
     lr : float
         The (base) rate.
-    th : Theory
+    theory : Theory
     w0 : ndarray, shape (3,)
         The starting weights.
     full_batch : bool
@@ -55,14 +55,14 @@ def diagnose(
     >>> from gdcore.bowl.theory import theory
     >>> from gdcore.descent.engine import run_descent
     >>> t = pixel_table(np.eye(2) * 255, "unit")
-    >>> th = theory(quadratic(t))
-    >>> diagnose(run_descent(t, [0.5], 50).errors[0], 0.5, th, np.zeros(3)).verdict
+    >>> bowl_theory = theory(quadratic(t))
+    >>> diagnose(run_descent(t, [0.5], 50).errors[0], 0.5, bowl_theory, np.zeros(3)).verdict
     'good'
     """
     e = np.asarray(errors, dtype=np.float64)
     if not optimizer.plain:
-        return diagnose_optimizer_run(e, lr, th, w0, optimizer=optimizer, full_batch=full_batch)
-    return diagnose_plain(e, lr, th, w0, full_batch)
+        return diagnose_optimizer_run(e, lr, theory, w0, optimizer=optimizer, full_batch=full_batch)
+    return diagnose_plain(e, lr, theory, w0, full_batch)
 
 
 def diagnose_curve(

@@ -402,30 +402,30 @@ NARROW = (100.0, 1000)
 1000 epochs is called long and narrow, and the verdict says to normalize the inputs."""
 
 
-def _narrow(th: Theory, w0: NDArray[np.float64], named: bool = False) -> str:
+def _narrow(theory: Theory, w0: NDArray[np.float64], named: bool = False) -> str:
     """The reason's ending for a long, narrow valley (the raw scale): normalize.
     ``named``: the reason already names the fastest rate and its epochs."""
-    fast = fastest_rate(th.bowl, w0)
-    if fast is None or th.condition_number <= NARROW[0] or fast.epochs <= NARROW[1]:
+    fast = fastest_rate(theory.bowl, w0)
+    if fast is None or theory.condition_number <= NARROW[0] or fast.epochs <= NARROW[1]:
         return ""
     return (
-        f"; the valley is long and narrow (one wall {th.condition_number:,.0f}× steeper than the "
+        f"; the valley is long and narrow (one wall {theory.condition_number:,.0f}× steeper than the "
         "other), so even the fastest rate "
         + ("is slow" if named else f"{fast.lr:g} needs {_epochs(fast.epochs)}")
         + ": normalize the inputs (the unit or standard scale)"
     )
 
 
-def _next_rate(th: Theory, w0: NDArray[np.float64]) -> float:
+def _next_rate(theory: Theory, w0: NDArray[np.float64]) -> float:
     """The rate to try next on a full batch: the fastest from this start."""
-    fast = fastest_rate(th.bowl, w0)
-    return th.optimal_lr if fast is None else fast.lr
+    fast = fastest_rate(theory.bowl, w0)
+    return theory.optimal_lr if fast is None else fast.lr
 
 
 def diagnose_plain(
     errors: ArrayLike,
     lr: float,
-    th: Theory,
+    theory: Theory,
     w0: NDArray[np.float64],
     full_batch: bool = True,
 ) -> Diagnosis:
@@ -438,20 +438,24 @@ def diagnose_plain(
     e = np.asarray(errors, dtype=np.float64)
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
-    ratio = lr / th.critical_lr
+    ratio = lr / theory.critical_lr
     if not full_batch:
-        crit = f"the edge rate {shown_edge(th.critical_lr)}"
+        crit = f"the edge rate {shown_edge(theory.critical_lr)}"
         curve = diagnose_curve(e, lr)
         if curve.verdict == TOO_LARGE and ratio > 1:
             return Diagnosis(
-                TOO_LARGE, f"{curve.reason[:-1]}; the rate is {ratio:.2g}× {crit}.", th.optimal_lr
+                TOO_LARGE,
+                f"{curve.reason[:-1]}; the rate is {ratio:.2g}× {crit}.",
+                theory.optimal_lr,
             )
         return curve
-    bowl = th.bowl
+    bowl = theory.bowl
     fast = fastest_rate(bowl, w0)
-    crit = f"the edge rate {shown_edge(th.critical_lr, fast.lr if fast else None)}"
+    crit = f"the edge rate {shown_edge(theory.critical_lr, fast.lr if fast else None)}"
     if blown is not None or (
-        epochs_to_target(bowl, lr, w0) is None and th.bowl.excess(w0) > 0 and lr * th.lambda_max > 2
+        epochs_to_target(bowl, lr, w0) is None
+        and theory.bowl.excess(w0) > 0
+        and lr * theory.lambda_max > 2
     ):
         # Said as the chart shows it: when the error passes its start and SEEN_RISE times
         # it (where the dashboard's charts stop). The engine's 1e150 limit is only where
@@ -470,13 +474,13 @@ def diagnose_plain(
         return Diagnosis(
             TOO_LARGE,
             f"{when or 'the error grows'}: the rate {_fmt(lr)} is {_times(ratio)} {crit}, so "
-            f"every step overshoots the bottom by more than it gains{_narrow(th, w0)}.",
-            _next_rate(th, w0),
+            f"every step overshoots the bottom by more than it gains{_narrow(theory, w0)}.",
+            _next_rate(theory, w0),
         )
     k_lr = epochs_to_target(bowl, lr, w0)
     if k_lr is None:
         return Diagnosis(
-            TOO_LARGE, f"the rate sits exactly at {crit}: it never settles.", _next_rate(th, w0)
+            TOO_LARGE, f"the rate sits exactly at {crit}: it never settles.", _next_rate(theory, w0)
         )
     # From here on the rate gets there in k_lr epochs, however many (a tiny rate: 1e300).
     where = (
@@ -484,10 +488,10 @@ def diagnose_plain(
         if k_lr <= len(e) - 1
         else f"it needs {_epochs(k_lr)} to get within 1% of the lowest error E* and stay there (this run has {len(e) - 1:,})"
     )
-    gap = e[0] - th.error_star
+    gap = e[0] - theory.error_star
     nothing = (
-        f" (the start is only {_pct(gap / th.error_star, 2)} above E*: a plane explains little of this image)"
-        if th.error_star > 0 and gap < 0.05 * th.error_star
+        f" (the start is only {_pct(gap / theory.error_star, 2)} above E*: a plane explains little of this image)"
+        if theory.error_star > 0 and gap < 0.05 * theory.error_star
         else ""
     )
     if fast is None:  # every rate is there at epoch 0
@@ -496,7 +500,7 @@ def diagnose_plain(
         )
     k_fast = max(fast.epochs, 1)
     best = f"the fastest rate from this start, {fast.lr:g}, needs {_epochs(k_fast)}"
-    narrow = _narrow(th, w0, named=True)
+    narrow = _narrow(theory, w0, named=True)
     if k_lr <= max(SLOW_FACTOR * k_fast, SLOW_FLOOR):
         return Diagnosis(GOOD, f"{where}; {best}{narrow}{nothing}.", lr)
     if lr < fast.lr:
@@ -512,7 +516,7 @@ def diagnose_plain(
             f"rate from this start, {fast.lr:g} ({_epochs(k_fast)}){narrow}{nothing}.",
             fast.lr,
         )
-    flip = abs(1 - lr * th.lambda_max)
+    flip = abs(1 - lr * theory.lambda_max)
     return Diagnosis(
         TOO_LARGE,
         f"the weights zig-zag across the valley, each swing only {flip:.3f}× the last; "
