@@ -5,13 +5,26 @@
 re-exports, under the old names too (``diagnose_knobs``, ``knobs``).
 """
 
-from .momentum_map import EpochMap, best_rate_for, epoch_map, root_factors, settling_beta
+from .momentum_map import (
+    BEST_GRID,
+    MAP_LIMIT,
+    NICE_MOMENTA,
+    EpochMap,
+    best_rate_for,
+    epoch_map,
+    root_factors,
+    settling_beta,
+)
 from .optimizer_verdict import diagnose_optimizer_run
 from .optimizer_verdict import diagnose_optimizer_run as diagnose_knobs
-from .optimizer_words import beta_text, momentum_words, near_one
+from .optimizer_words import BARELY, beta_text, momentum_words, near_one
 from .optimizer_words import momentum_words as knobs
 
 __all__ = [
+    "BARELY",
+    "BEST_GRID",
+    "MAP_LIMIT",
+    "NICE_MOMENTA",
     "EpochMap",
     "beta_text",
     "best_rate_for",
