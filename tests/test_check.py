@@ -594,7 +594,7 @@ def momentum_loop(
     return [float(e) for e in errors]
 
 
-def knobs_of(beta=0.0, nesterov=False, schedule="constant", warmup=0, **_):
+def optimizer_of(beta=0.0, nesterov=False, schedule="constant", warmup=0, **_):
     from gdcore import Optimizer
 
     return Optimizer(beta, nesterov, schedule, warmup)
@@ -617,14 +617,14 @@ def test_a_correct_momentum_and_schedule_loop_matches(name, case):
     pixels = builtin_image(name, SIZE)
     lr = rate_for(name)
     errors = momentum_loop(pixels, "unit", lr, 40, **case)
-    got = check(pixels, "unit", lr, printed(errors), optimizer=knobs_of(**case))
+    got = check(pixels, "unit", lr, printed(errors), optimizer=optimizer_of(**case))
     assert got.headline == "match", got.evidence
-    # Without the knobs the same numbers are not the lesson's loop.
+    # Without the optimizer the same numbers are not the lesson's loop.
     assert check(pixels, "unit", lr, printed(errors)).headline != "match"
 
 
 CONVENTIONS = {
-    # the loop as written, the knobs said: the headline and the line to fix
+    # the loop as written, the optimizer said: the headline and the line to fix
     "moving average": (
         dict(beta=0.9, convention="average"),
         {},
@@ -677,23 +677,23 @@ def test_a_convention_other_than_pytorchs_is_named_with_its_line(name, case):
     pixels = builtin_image(name, SIZE)
     lr = rate_for(name)
     errors = momentum_loop(pixels, "unit", lr, 40, **loop)
-    knobs = knobs_of(**{**loop, **said})
-    got = check(pixels, "unit", lr, printed(errors), optimizer=knobs)
+    optimizer = optimizer_of(**{**loop, **said})
+    got = check(pixels, "unit", lr, printed(errors), optimizer=optimizer)
     assert got.headline == headline, got.evidence
     assert [f.line for f in got.findings] == [line]
     from gdcore.learner.setup import said as in_words
 
-    assert got.evidence.endswith(f"The loop was checked with {in_words(knobs)}.")
+    assert got.evidence.endswith(f"The loop was checked with {in_words(optimizer)}.")
 
 
 def test_the_moving_average_is_the_rate_times_one_minus_beta_and_says_so():
     pixels = builtin_image("scene", SIZE)
     errors = momentum_loop(pixels, "unit", 0.5, 30, beta=0.9, convention="average")
-    got = check(pixels, "unit", 0.5, printed(errors), optimizer=knobs_of(beta=0.9))
+    got = check(pixels, "unit", 0.5, printed(errors), optimizer=optimizer_of(beta=0.9))
     assert got.headline == "moving-average"
     assert "each step is 0.1 (1−β) of PyTorch's SGD" in got.evidence
     # The same numbers are PyTorch's loop at 0.1 of the rate: that is said as a match.
-    same = check(pixels, "unit", 0.05, printed(errors), optimizer=knobs_of(beta=0.9))
+    same = check(pixels, "unit", 0.05, printed(errors), optimizer=optimizer_of(beta=0.9))
     assert same.headline == "match"
 
 
@@ -744,19 +744,19 @@ def test_a_pytorch_loop_with_momentum_and_lambdalr_matches(case):
 
     pixels = builtin_image("scene", 16)
     lr = rate_for("scene")
-    knobs = knobs_of(case["beta"], case["nesterov"], case["schedule"], case["warmup"])
+    optimizer = optimizer_of(case["beta"], case["nesterov"], case["schedule"], case["warmup"])
     errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float64)
-    got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
+    got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=optimizer)
     assert got.headline == "match" and got.precision == "float64", got.evidence
     # PyTorch's default float32: a match in single precision, and said.
     errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float32)
-    got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
+    got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=optimizer)
     assert got.headline == "match" and got.precision == "float32", got.evidence
     if case["schedule"] != "constant":  # scheduler.step() before optimizer.step()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # PyTorch warns of this order: the mistake itself
             errors = _torch_loop(pixels, lr, 40, **case, dtype=torch.float64, ahead=True)
-        got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=knobs)
+        got = check(pixels, "unit", lr, printed(errors, "{!r}"), optimizer=optimizer)
         assert got.headline == "schedule-ahead", got.evidence
 
 
@@ -775,21 +775,21 @@ def test_a_pytorch_moving_average_is_named():
         with torch.no_grad():
             buf = 0.9 * buf + 0.1 * slope  # the moving average
             w = w - 0.5 * buf
-    got = check(pixels, "unit", 0.5, printed(errors, "{!r}"), optimizer=knobs_of(beta=0.9))
+    got = check(pixels, "unit", 0.5, printed(errors, "{!r}"), optimizer=optimizer_of(beta=0.9))
     assert got.headline == "moving-average", got.evidence
 
 
-def test_the_command_line_checks_with_the_knobs(tmp_path):
+def test_the_command_line_checks_with_the_optimizer(tmp_path):
     pixels = builtin_image("scene", 16)
     errors = momentum_loop(pixels, "unit", 0.5, 40, beta=0.9, schedule="cosine", warmup=5)
     text = printed(errors, "{!r}")
     base = ["--image", "scene", "--size", "16", "--lr", "0.5", "--momentum", "0.9"]
-    knobs = ["--schedule", "cosine", "--warmup", "5", "-"]
-    code, out, err = _cli(*base, *knobs, stdin=text)
+    schedule_args = ["--schedule", "cosine", "--warmup", "5", "-"]
+    code, out, err = _cli(*base, *schedule_args, stdin=text)
     assert (code, out.splitlines()[0]) == (0, "match"), err
     assert "checked with momentum β 0.9; a warm-up over 5 epochs, then a rate falling" in out
     # A cosine needs the run's length: said as more epochs, the numbers no longer match.
-    code, out, _ = _cli(*base, "--epochs", "80", *knobs, stdin=text)
+    code, out, _ = _cli(*base, "--epochs", "80", *schedule_args, stdin=text)
     assert out.splitlines()[0] != "match"
     averaged = momentum_loop(pixels, "unit", 0.5, 40, beta=0.9, convention="average")
     code, out, _ = _cli(*base, "-", stdin=printed(averaged))
@@ -844,7 +844,7 @@ def written_loop(pixels, scale, lr, epochs, *, mse=False, intercept=True, late=F
     return [float(e) for e in (out[1:] if late else out[:-1])]
 
 
-def rebuilt(got, pixels, scale, lr, count, knobs=None):
+def rebuilt(got, pixels, scale, lr, count, optimizer=None):
     """The loop ``got``'s findings name, written out again from the findings alone."""
     found = {f.mistake: f for f in got.findings}
     kw = dict(
@@ -856,7 +856,7 @@ def rebuilt(got, pixels, scale, lr, count, knobs=None):
     rate = 0.0 if "no-change" in found else -rate if "ascent" in found else rate
     used = found["other-scale"].value if "other-scale" in found else scale
     epochs = count if kw["late"] else count - 1
-    if knobs is None or knobs.plain:
+    if optimizer is None or optimizer.plain:
         return written_loop(pixels, used, rate, epochs, bright="brightness-255" in found, **kw)[
             :count
         ]
@@ -865,10 +865,10 @@ def rebuilt(got, pixels, scale, lr, count, knobs=None):
         used,
         rate,
         epochs,
-        beta=knobs.momentum,
-        nesterov=knobs.nesterov != ("nesterov" in found or "no-nesterov" in found),
-        schedule=knobs.schedule,
-        warmup=knobs.warmup,
+        beta=optimizer.momentum,
+        nesterov=optimizer.nesterov != ("nesterov" in found or "no-nesterov" in found),
+        schedule=optimizer.schedule,
+        warmup=optimizer.warmup,
         convention="average"
         if "moving-average" in found
         else "inside"
@@ -991,12 +991,15 @@ def test_a_named_convention_reproduces_every_printed_value(
         **loop,
     )
     texts = [fmt.format(e) for e in errors]
-    knobs = knobs_of(nesterov=said_nesterov, **loop)
-    got = check(pixels, "unit", lr, ", ".join(texts), optimizer=knobs)
+    optimizer = optimizer_of(nesterov=said_nesterov, **loop)
+    got = check(pixels, "unit", lr, ", ".join(texts), optimizer=optimizer)
     event(got.outcome)
     if got.outcome == "explained":
         reproduces(
-            got.values, texts, rebuilt(got, pixels, "unit", lr, len(texts), knobs), got.precision
+            got.values,
+            texts,
+            rebuilt(got, pixels, "unit", lr, len(texts), optimizer),
+            got.precision,
         )
     elif got.outcome == "match":
         exact = momentum_loop(pixels, "unit", lr, 30, nesterov=said_nesterov, **loop)
@@ -1063,19 +1066,19 @@ def test_the_page_checks_with_momentum_and_a_schedule():
     from helpers import no_exception, open_page
 
     pixels = builtin_image("scene", 64)
-    knobs = dict(beta=0.9, schedule="step:10:0.5", warmup=3)
+    optimizer = dict(beta=0.9, schedule="step:10:0.5", warmup=3)
     link = dict(momentum="0.9", schedule="step:10:0.5", warmup="3")
-    errors = momentum_loop(pixels, "unit", 0.5, 25, **knobs)
+    errors = momentum_loop(pixels, "unit", 0.5, 25, **optimizer)
     at = open_page("check", errors=printed(errors, "{:.5g}"), **link)  # a link holds 400 characters
     no_exception(at)
     assert at.success[0].value.startswith("**Match.** All 26 values agree"), at.success[0].value
     assert r"momentum β 0\.9; a warm\-up over 3 epochs" in at.success[0].value
-    averaged = momentum_loop(pixels, "unit", 0.5, 25, convention="average", **knobs)
+    averaged = momentum_loop(pixels, "unit", 0.5, 25, convention="average", **optimizer)
     at.text_area(key="ck_errors").set_value(printed(averaged)).run()
     no_exception(at)
     assert at.warning[0].value.startswith("**moving\\-average.**"), at.warning[0].value
     assert "buf = beta * buf + slope" in [c.value for c in at.code]
-    # Without the knobs the same numbers are no match: the fields are what check uses.
+    # Without the optimizer the same numbers are no match: the fields are what check uses.
     at.number_input(key="ck_momentum").set_value(0.0).run()
     no_exception(at)
     assert not at.success

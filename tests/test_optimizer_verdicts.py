@@ -1,4 +1,4 @@
-"""Every number a knobbed run's verdict says is the run's own.
+"""Every number the verdict on a run with an optimizer says is the run's own.
 
 Runs with momentum, Nesterov, schedules and warm-ups, across rates below and above the
 edges, on two images: each sentence of ``diagnose_optimizer_run`` is read back with a pattern and
@@ -22,7 +22,7 @@ from gdcore.verdicts.optimizer_words import beta_text, near_one
 
 W0 = np.zeros(3)
 EPOCHS = 300
-KNOBS = [
+OPTIMIZERS = [
     dict(momentum=0.5),
     dict(momentum=0.9),
     dict(momentum=0.99),
@@ -69,7 +69,7 @@ def _runs():
         table = gdcore.pixel_table(gdcore.builtin_image(name, 16), "unit")
         q = gdcore.quadratic(table)
         th = gdcore.theory(q)
-        for kw in KNOBS:
+        for kw in OPTIMIZERS:
             for m in MULTIPLES:
                 yield table, q, th, m * th.critical_lr, kw
 
@@ -80,7 +80,7 @@ CASES_RUN: list[int] = []
 
 
 @pytest.mark.parametrize("case", range(len(RUNS)))
-def test_every_number_in_a_knobbed_verdict_is_the_runs_own(case):
+def test_every_number_in_an_optimizer_verdict_is_the_runs_own(case):
     table, q, th, lr, kw = RUNS[case]
     kw = {"momentum": 0.0, "nesterov": False, "schedule": "constant", "warmup": 0, **kw}
     opt = Optimizer(**kw)
