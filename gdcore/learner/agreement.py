@@ -1,5 +1,7 @@
-"""When a printed value agrees with a curve: to the digits printed, or within the rounding a
-correct loop makes in float64 (NumPy's default) or float32 (PyTorch's).
+"""When a printed value agrees with a curve: to its digits, or within a correct loop's rounding.
+
+A correct loop computing in float64 (NumPy's default) follows the exact curve to
+``testing.RTOL``; one computing in float32 (PyTorch's default) to about 3 digits.
 """
 
 from __future__ import annotations

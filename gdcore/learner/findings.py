@@ -1,5 +1,7 @@
-"""What a check finds: the mistakes learners make, each named with its reason and the
-line to write instead, and the check's outcome with its evidence in one sentence.
+"""What a check finds: the mistakes learners make, and the check's outcome with its evidence.
+
+Each mistake is named with its reason, in the lesson's words and the setup's numbers,
+and the line to write instead; the outcome's evidence is one sentence.
 """
 
 from __future__ import annotations
@@ -210,6 +212,7 @@ def _finding(mistake: str, setup: Setup, value: float | str | None = None) -> Fi
 
 
 def same_rate(a: float, b: float) -> bool:
+    """Whether rate ``a`` is rate ``b``, within ``SAME_RATE`` of ``b`` (2 x, N x)."""
     return abs(a - b) <= SAME_RATE * abs(b)
 
 

@@ -1,5 +1,7 @@
-"""A log's bytes as the lines a terminal showed: UTF-8 (or UTF-16, said when guessed),
-a lone CR overwriting its line, colour codes removed; binary data refused.
+"""A log's bytes as the lines a terminal showed, or refused when they are no text.
+
+UTF-8, or UTF-16 (said when guessed without a byte-order mark); a lone CR overwrites
+its line; colour codes are removed; binary data is refused with a sentence.
 """
 
 from __future__ import annotations

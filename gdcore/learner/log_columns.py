@@ -1,6 +1,8 @@
-"""Which column of a log is the curve, by rule, and said: its name's role (index, loss,
-validation, metric), the training loss before the validation loss, the run when the file
-holds several, and what the values are counted in (epochs or steps).
+"""Which column of a log is the curve, chosen by rule and said.
+
+A column's role comes from its name (index, loss, validation, metric); the training
+loss comes before the validation loss (``logs`` has the whole rule). Here too: the run
+read when the file holds several, and what the values are counted in (epochs or steps).
 """
 
 from __future__ import annotations
@@ -100,6 +102,11 @@ def _counts(c: Column) -> bool:
 
 
 def choose_curve(columns: list[Column], how: str, column: str | None, lines: list[str]) -> Log:
+    """The curve among ``columns`` (``column`` if named, else by the rule in ``logs``), said.
+
+    ``how`` says how the columns were read (a table, printed lines); ``lines`` are the
+    log's lines, read again as plain numbers when ``column`` is ``ALL``.
+    """
     unnamed = all(c.name.startswith("column ") for c in columns)
     roles = {c.name: role(c.name) for c in columns}
     for c in columns:
@@ -215,6 +222,7 @@ def _shown(name: str) -> str:
 
 
 def tail(name: str) -> str:
+    """A column's name without W&B's run name before it, in lower case: ``run-3 - Loss`` -> ``loss``."""
     return re.split(r"\s+-\s+", name.strip().lower())[-1]
 
 

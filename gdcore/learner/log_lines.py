@@ -1,6 +1,8 @@
-"""Printed training lines read as records: ``Epoch 3/10 … - loss: 0.53``, ``epoch 3: loss
-0.53``, Hugging Face's ``{'loss': 0.52, 'epoch': 1.0}``, PyTorch's tutorial; a progress bar's
-partial lines left out, records merged by epoch.
+"""Printed training lines read as records of ``name: value`` pairs, merged by epoch.
+
+``Epoch 3/10 … - loss: 0.53``, ``epoch 3: loss 0.53``, Hugging Face's
+``{'loss': 0.52, 'epoch': 1.0}``, PyTorch's tutorial's ``[2,  2000] loss: 1.234``;
+a progress bar's partial lines are left out.
 """
 
 from __future__ import annotations

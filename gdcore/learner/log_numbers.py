@@ -1,5 +1,7 @@
-"""Cells and typed numbers to floats: decimal commas and thousands separators read only when
-they cannot be misread, missing cells told apart from ``nan``, the first bad cell named.
+"""Cells and typed numbers to floats, or a sentence naming the first that is not a number.
+
+Decimal commas and thousands separators are read only where they cannot be misread;
+a missing cell is told apart from ``nan`` (a run that blew up).
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ def _float_or_nan(cell: str) -> float:
 
 
 def is_number(cell: str, decimal: str) -> bool:
+    """Whether a cell reads as a number (``nan`` too) with this decimal mark."""
     c = cell.strip().lower()
     if c in NAN_WORDS:
         return True

@@ -1,5 +1,7 @@
-"""What reading a training log gives: the curve and what was read (``Log``), a column as
-read (``Column``), and the one error a log that cannot be read raises (``LogError``).
+"""What reading a training log gives, and the one error it raises.
+
+``Log`` is the curve and what was read; ``Column`` one column as read; ``LogError``
+the sentence for a log that cannot be read.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Log:
 
 @dataclass(frozen=True)
 class Column:
+    """One column as read: its values, which cells held one, and the first that was no number."""
+
     name: str
     values: NDArray[np.float64]  # NaN where missing too; ``present`` tells them apart
     present: NDArray[np.bool_]
@@ -72,6 +76,7 @@ class Column:
 
 
 def counted(n: int, thing: str = "cell") -> str:
+    """``1 cell``, ``1,200 cells``."""
     return f"{n:,} {thing}" + ("" if n == 1 else "s")
 
 

@@ -1,5 +1,7 @@
-"""A log as a table: the separator chosen here (the one that splits every sampled line into
-the same cells with the most columns of numbers), then parsed by pandas with it.
+"""A log as a table: the separator chosen here, then the table parsed by pandas with it.
+
+The separator is the one that splits every sampled line into the same cells with the
+most columns of numbers.
 
 pandas' own ``sep=None`` sniffing reads only the first line and takes ``0;2,5`` for two
 comma-separated cells, hence the choice here.

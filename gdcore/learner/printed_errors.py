@@ -1,5 +1,7 @@
-"""The errors a learner's loop printed, read with their digits: each value and half a unit of
-its last printed digit, so a check can ask a loop to reproduce exactly what was shown.
+"""The errors a learner's loop printed, read with the digits they were printed with.
+
+Each value keeps half a unit of its last printed digit, so a check can ask a loop to
+reproduce exactly what was shown.
 
 Plain numbers keep their text; a table or a training log goes through
 ``gdcore.learner.logs.read_log``. A number beyond float64 (``1e309``) is refused: no

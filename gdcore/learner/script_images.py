@@ -1,6 +1,8 @@
-"""How an exported script makes its image: a built-in drawn by a small function written into
-the script (the same arithmetic as ``gdcore.pixels.images``), or an image file's pixel
-table written out as numbers that read back exactly.
+"""How an exported script makes its image: a built-in's code, or a file's pixels written out.
+
+A built-in is drawn by a small function written into the script (the same arithmetic
+as ``gdcore.pixels.images``); an image file's pixels are written out as numbers that
+read back exactly.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""The text of an exported script: the pixel table on each scale and the loop, in NumPy and
-in PyTorch.
+"""The text of an exported script: the pixel table on each scale and the loop, NumPy and PyTorch.
 
 Lines of the loop that only some runs need carry a tag ``«name»`` (``«-name»``: only
 when the option is not in use); ``export`` keeps the lines whose options the run uses.

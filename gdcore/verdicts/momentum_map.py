@@ -1,5 +1,6 @@
-"""The bowl over rate × β: each direction's factor per epoch, the best rate for a β, the β
-that settles a rate soonest, and the exact settling epoch over a grid of rate × β.
+"""The bowl over rate × β: factors per epoch, the best rate for a β, the exact settling map.
+
+Also the β that settles a constant rate soonest (``settling_beta``).
 
 With momentum each direction of the bowl moves by a 2 x 2 map per epoch
 (``descent.optimizer.step_map``); the larger root of its characteristic polynomial

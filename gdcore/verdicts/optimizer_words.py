@@ -17,10 +17,12 @@ from .diagnosis import SEEN_RISE, edge
 
 
 def sig3(v: float) -> str:
+    """A number with 3 significant digits."""
     return f"{v:.3g}"
 
 
 def times(r: float) -> str:
+    """A ratio as ``1.5×``; near 1 with a digit more, so ``1.004×`` is not written ``1×``."""
     return f"{r:.4g}×" if 0.99 < r < 1.01 else f"{r:.3g}×"
 
 
@@ -30,6 +32,7 @@ def last_rate(v: float) -> str:
 
 
 def epochs_word(n: int) -> str:
+    """``1 epoch``, ``1,200 epochs``."""
     return f"{n:,} epoch" + ("" if n == 1 else "s")
 
 
@@ -73,6 +76,7 @@ def momentum_words(optimizer: Optimizer) -> str:
 
 
 def edge_words(theory: Theory, optimizer: Optimizer) -> str:
+    """The edge rate in words: plain, or widened by the momentum with the plain one beside it."""
     plain = edge(theory.critical_lr)
     if optimizer.momentum == 0:
         return f"the edge rate {plain:g}"
