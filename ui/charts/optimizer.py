@@ -69,21 +69,20 @@ def rate_chart(rates: np.ndarray, edges: Sequence[tuple[str, float]], title: str
     return layer(line, rules, padding=PADDING, title=title, height=180, description=said)
 
 
-def momentum_map_chart(
-    rates: np.ndarray,
-    momenta: np.ndarray,
-    epochs: np.ndarray,
-    limit: int,
-    boundary: pd.DataFrame,
-    marks: pd.DataFrame,
-) -> alt.LayerChart:
-    """The epoch each run settles within 1% of E* (enters the band for good: ``gdcore.bowl.settling``)
-    over rate (x, log) × momentum β (y), as coloured cells.
+MAP_COLOUR = "#D55E00"
+"""The edge line and the marked pairs on the map: the colour of "too large", off the viridis cells."""
+NO_COUNT = ("#E8E8E8", "#B0B0B0")
+"""Greys of the cells without a count: never settles, needs more than the limit."""
 
-    ``epochs`` is (len(momenta), len(rates)): a count, ``inf`` (never settles)
-    or ``nan`` (more than ``limit``). ``boundary`` has lr and momentum along the
-    edge rate 2(1+β)/λmax; ``marks`` has lr, momentum and label (the theory's
-    best pair, this run).
+
+def map_cells(
+    rates: np.ndarray, momenta: np.ndarray, epochs: np.ndarray, limit: int
+) -> pd.DataFrame:
+    """One row per (β, rate) cell of the map: its rate and β, its edges and what it reads.
+
+    Cells are centred on their rate (edges halfway on the log scale) and on their β
+    (edges halfway); ``epochs`` is NaN where there is no count, and ``reads`` says the
+    count in words, "never settles" (``inf``) or "more than ``limit`` epochs" (``nan``).
     """
     lr_edges = np.sqrt(rates[1:] * rates[:-1])
     lr_lo = np.concatenate([[rates[0] ** 2 / lr_edges[0]], lr_edges])
@@ -93,7 +92,7 @@ def momentum_map_chart(
     b_hi = np.concatenate([b_edges, [momenta[-1] + (momenta[-1] - b_edges[-1])]])
     i, j = np.meshgrid(np.arange(len(momenta)), np.arange(len(rates)), indexing="ij")
     e = epochs.ravel()
-    cells = pd.DataFrame(
+    return pd.DataFrame(
         {
             "lr": rates[j.ravel()],
             "momentum": momenta[i.ravel()],
@@ -112,12 +111,16 @@ def momentum_map_chart(
             ],
         }
     )
-    counted = cells[cells["epochs"].notna()]
-    other = cells[cells["epochs"].isna()]
+
+
+def cell_layers(cells: pd.DataFrame, limit: int) -> list[alt.Chart]:
+    """The map's cells: counted ones on a log viridis scale, the others in ``NO_COUNT`` greys."""
     x = alt.X("x:Q", scale=alt.Scale(type="log", nice=False), title="learning rate (log scale)")
     y = alt.Y(
         "y:Q",
-        scale=alt.Scale(domain=[float(b_lo[0]), float(b_hi[-1])], nice=False),
+        scale=alt.Scale(
+            domain=[float(cells["y"].iloc[0]), float(cells["y2"].iloc[-1])], nice=False
+        ),
         title="momentum β",
     )
     tip = [
@@ -125,6 +128,8 @@ def momentum_map_chart(
         alt.Tooltip("momentum:Q", format=".3g", title="β"),
         alt.Tooltip("reads:N", title="settles within 1% of E* after"),
     ]
+    counted = cells[cells["epochs"].notna()]
+    other = cells[cells["epochs"].isna()]
     heat = (
         alt.Chart(counted)
         .mark_rect()
@@ -152,8 +157,7 @@ def momentum_map_chart(
             color=alt.Color(
                 "reads:N",
                 scale=alt.Scale(
-                    domain=["never settles", f"more than {limit:,} epochs"],
-                    range=["#E8E8E8", "#B0B0B0"],
+                    domain=["never settles", f"more than {limit:,} epochs"], range=list(NO_COUNT)
                 ),
                 title="no count",
                 legend=alt.Legend(orient="bottom"),
@@ -161,14 +165,19 @@ def momentum_map_chart(
             tooltip=tip,
         )
     )
+    return [heat, grey]
+
+
+def pair_layers(boundary: pd.DataFrame, marks: pd.DataFrame) -> list[alt.Chart]:
+    """The edge line over β (dashed) and the marked pairs (diamonds with their labels)."""
     edge_line = (
         alt.Chart(boundary)
-        .mark_line(color="#D55E00", strokeWidth=3, strokeDash=[6, 3])
+        .mark_line(color=MAP_COLOUR, strokeWidth=3, strokeDash=[6, 3])
         .encode(x=alt.X("lr:Q"), y=alt.Y("momentum:Q"), order=alt.Order("momentum:Q"))
     )
     points = (
         alt.Chart(marks)
-        .mark_point(shape="diamond", size=220, filled=True, color="#D55E00", stroke="white")
+        .mark_point(shape="diamond", size=220, filled=True, color=MAP_COLOUR, stroke="white")
         .encode(
             x=alt.X("lr:Q"),
             y=alt.Y("momentum:Q"),
@@ -181,14 +190,29 @@ def momentum_map_chart(
     )
     labels = (
         alt.Chart(marks)
-        .mark_text(align="right", dx=-12, dy=-10, color="#D55E00", fontWeight="bold")
+        .mark_text(align="right", dx=-12, dy=-10, color=MAP_COLOUR, fontWeight="bold")
         .encode(x=alt.X("lr:Q"), y=alt.Y("momentum:Q"), text=alt.Text("label:N"))
     )
-    title = "Epochs to settle within 1% of E*, over rate × momentum"
+    return [edge_line, points, labels]
+
+
+def map_said(
+    title: str,
+    rates: np.ndarray,
+    momenta: np.ndarray,
+    epochs: np.ndarray,
+    limit: int,
+    cells: pd.DataFrame,
+    marks: pd.DataFrame,
+) -> str:
+    """The map's text alternative: its axes, the cells counted and not, the fastest, the marks."""
+    e = epochs.ravel()
+    counted = cells[cells["epochs"].notna()]
     fastest = counted.loc[counted["epochs"].idxmin()] if len(counted) else None
     said = [
-        f"{title}. {count(len(rates), 'rate')} from {four_digits(rates[0])} to {four_digits(rates[-1])} (log axis) "
-        f"× {count(len(momenta), 'momentum')} from {four_digits(momenta[0])} to {four_digits(momenta[-1])}",
+        f"{title}. {count(len(rates), 'rate')} from {four_digits(rates[0])} to "
+        f"{four_digits(rates[-1])} (log axis) × {count(len(momenta), 'momentum')} from "
+        f"{four_digits(momenta[0])} to {four_digits(momenta[-1])}",
         f"{len(counted)} cells counted, {int(np.isinf(e).sum())} never settle, "
         f"{int(np.isnan(e).sum())} need more than {limit:,} epochs",
         "dashed line: the edge rate 2(1+β)/λmax, right of it nothing settles",
@@ -202,15 +226,33 @@ def momentum_map_chart(
         f"{lab} at rate {four_digits(r)}, β = {four_digits(b)}"
         for lab, r, b in zip(marks["label"], marks["lr"], marks["momentum"], strict=True)
     ]
+    return "; ".join(said) + "."
+
+
+def momentum_map_chart(
+    rates: np.ndarray,
+    momenta: np.ndarray,
+    epochs: np.ndarray,
+    limit: int,
+    boundary: pd.DataFrame,
+    marks: pd.DataFrame,
+) -> alt.LayerChart:
+    """The epoch each run settles within 1% of E* (enters the band for good: ``gdcore.bowl.settling``)
+    over rate (x, log) × momentum β (y), as coloured cells.
+
+    ``epochs`` is (len(momenta), len(rates)): a count, ``inf`` (never settles)
+    or ``nan`` (more than ``limit``). ``boundary`` has lr and momentum along the
+    edge rate 2(1+β)/λmax; ``marks`` has lr, momentum and label (the theory's
+    best pair, this run).
+    """
+    cells = map_cells(rates, momenta, epochs, limit)
+    title = "Epochs to settle within 1% of E*, over rate × momentum"
     return layer(
-        heat,
-        grey,
-        edge_line,
-        points,
-        labels,
+        *cell_layers(cells, limit),
+        *pair_layers(boundary, marks),
         resolve_colour=True,
         padding=PADDING,
         title=title,
         height=460,
-        description="; ".join(said) + ".",
+        description=map_said(title, rates, momenta, epochs, limit, cells, marks),
     )
