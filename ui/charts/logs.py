@@ -13,7 +13,7 @@ import pandas as pd
 from ui.charts.compose import layer, with_props
 from ui.charts.frames import VIEW_CAP, axis_choice, keep_shape, named_curves
 from ui.charts.runs import error_curves
-from ui.charts.style import ERROR_TITLE, GREY, PADDING, VERDICT_COLOURS
+from ui.charts.style import ERROR_TITLE, GREY, PADDING, VERDICT_COLOURS, quantity_title
 from ui.charts.words import count, four_digits
 
 
@@ -69,7 +69,7 @@ def check_chart(
     *,
     log: bool | None = False,
     title: str = "Your numbers over the exact curve",
-    y_title: str = ERROR_TITLE,
+    name: str | None = None,
 ) -> tuple[alt.LayerChart, list[str]]:
     """A learner's printed errors over the exact curve of their setup, and notes.
 
@@ -78,7 +78,14 @@ def check_chart(
     exact curve. Drawn under ``error_view``'s rules (thinned keeping the shape,
     the axis stopped at ``VIEW_CAP`` times the larger start, notes for anything
     left out).
+
+    ``name`` is what the learner's log calls the numbers (Keras's ``loss``:
+    ``gdcore.learner.check.Printout.column``): the axis carries it, not the lesson's
+    ``ERROR_TITLE``, since a framework's loss need not be ½·mean squared; the exact
+    curve on it is what a correct loop would print there. Plain numbers are the
+    errors the page asks for, on ``ERROR_TITLE``.
     """
+    y_title = quantity_title(name) if name else ERROR_TITLE
     curves = {"your numbers": np.asarray(values, dtype=float)}
     curves["the exact curve"] = np.asarray(exact, dtype=float)
     if explained is not None:
