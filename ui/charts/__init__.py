@@ -43,6 +43,7 @@ from ui.charts.frames import (
 from ui.charts.logs import (
     NOISY_OPACITY,
     check_chart,
+    named_chart,
     noisy_curve,
     training_and_validation,
 )
@@ -167,6 +168,7 @@ __all__ = [
     "map_cells",
     "map_said",
     "momentum_map_chart",
+    "named_chart",
     "named_curves",
     "noisy_curve",
     "overflow_layers",

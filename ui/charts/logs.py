@@ -6,6 +6,8 @@ loop's printed errors over the exact curve of its setup; each under ``error_view
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -15,6 +17,45 @@ from ui.charts.frames import VIEW_CAP, axis_choice, keep_shape, named_curves
 from ui.charts.runs import error_curves
 from ui.charts.style import ERROR_TITLE, GREY, PADDING, VERDICT_COLOURS, quantity_title
 from ui.charts.words import count, four_digits
+
+
+def named_chart(
+    curves: dict[str, np.ndarray],
+    *,
+    log: bool | None,
+    title: str,
+    y_title: str,
+    marks: pd.DataFrame | None = None,
+    also: Sequence[str] = (),
+) -> tuple[alt.LayerChart, list[str]]:
+    """Named curves of their own lengths on one chart, under ``error_view``'s rules, and notes.
+
+    Each curve is thinned keeping its shape and drawn against its own count of values;
+    the axis stops at ``VIEW_CAP`` times the largest start; ``marks`` are crosses with
+    labels (``error_curves``' ``diverged``). The notes say the axis chosen, the values
+    not drawn, ``also``, and a curve climbing past the top: nothing is hidden unsaid.
+    """
+    df, cap = named_curves(curves)
+    log, notes = axis_choice(log, list(curves.values()), cap)
+    chart = error_curves(
+        df, log=log, title=title, y_cap=cap, colour_title="curve", diverged=marks, y_title=y_title
+    )
+    hidden = sum(
+        int((~(np.isfinite(c) & ((c > 0) if log else True))).sum()) for c in curves.values()
+    )
+    if hidden:
+        where = "on the log axis (NaN, infinite or 0)" if log else "(NaN or infinite: a blow-up)"
+        notes.append(f"{count(hidden, 'value')} not drawn {where}")
+    notes += also
+    if any(np.nan_to_num(c, nan=-1.0, posinf=np.inf).max() > cap for c in curves.values()):
+        notes.append(
+            f"a curve climbs past the top of this chart (over {VIEW_CAP:g}× the larger start)"
+        )
+    said = "; ".join(
+        f"{label}: {c.size:,} values from {four_digits(c[0])} to {four_digits(c[-1])}"
+        for label, c in curves.items()
+    )
+    return with_props(chart, description=f"{title}. {said}."), notes
 
 
 def training_and_validation(
@@ -37,28 +78,14 @@ def training_and_validation(
         f"training: {names[0]}": np.asarray(training, dtype=float),
         f"validation: {names[1]}": np.asarray(validation, dtype=float),
     }
-    df, cap = named_curves(curves)
-    log, notes = axis_choice(log, list(curves.values()), cap)
-    chart = error_curves(df, log=log, title=title, y_cap=cap, colour_title="curve", y_title=y_title)
-    if log:
-        hidden = sum(int((~(np.isfinite(v) & (v > 0))).sum()) for v in curves.values())
-        if hidden:
-            notes.append(f"{count(hidden, 'value')} not drawn on the log axis (NaN, infinite or 0)")
-    if len(curves) == 2 and len(training) != len(validation):
-        notes.append(
+    also: list[str] = []
+    if len(training) != len(validation):
+        also.append(
             f"the validation curve has {len(validation):,} values and the training curve "
             f"{len(training):,}: each is drawn against its own count, so they line up only "
             "where both were logged at the same epochs"
         )
-    if any(np.nan_to_num(v, nan=-1.0, posinf=np.inf).max() > cap for v in curves.values()):
-        notes.append(
-            f"a curve climbs past the top of this chart (over {VIEW_CAP:g}× the larger start)"
-        )
-    said = "; ".join(
-        f"{label}: {v.size:,} values from {four_digits(v[0])} to {four_digits(v[-1])}"
-        for label, v in curves.items()
-    )
-    return with_props(chart, description=f"{title}. {said}."), notes
+    return named_chart(curves, log=log, title=title, y_title=y_title, also=also)
 
 
 def check_chart(
@@ -90,7 +117,6 @@ def check_chart(
     curves["the exact curve"] = np.asarray(exact, dtype=float)
     if explained is not None:
         curves["the loop that explains them"] = np.asarray(explained, dtype=float)
-    df, cap = named_curves(curves)
     marks = None
     v = curves["your numbers"]
     if parted is not None and parted < len(v) and np.isfinite(v[parted]):
@@ -104,25 +130,7 @@ def check_chart(
                 }
             ]
         )
-    log, notes = axis_choice(log, list(curves.values()), cap)
-    chart = error_curves(
-        df, log=log, title=title, y_cap=cap, colour_title="curve", diverged=marks, y_title=y_title
-    )
-    hidden = sum(
-        int((~(np.isfinite(c) & ((c > 0) if log else True))).sum()) for c in curves.values()
-    )
-    if hidden:
-        where = "on the log axis (NaN, infinite or 0)" if log else "(NaN or infinite: a blow-up)"
-        notes.append(f"{count(hidden, 'value')} not drawn {where}")
-    if any(np.nan_to_num(c, nan=-1.0, posinf=np.inf).max() > cap for c in curves.values()):
-        notes.append(
-            f"a curve climbs past the top of this chart (over {VIEW_CAP:g}× the larger start)"
-        )
-    said = "; ".join(
-        f"{label}: {c.size:,} values from {four_digits(c[0])} to {four_digits(c[-1])}"
-        for label, c in curves.items()
-    )
-    return with_props(chart, description=f"{title}. {said}."), notes
+    return named_chart(curves, log=log, title=title, y_title=y_title, marks=marks)
 
 
 NOISY_OPACITY = 0.45

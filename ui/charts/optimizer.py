@@ -128,42 +128,32 @@ def cell_layers(cells: pd.DataFrame, limit: int) -> list[alt.Chart]:
         alt.Tooltip("momentum:Q", format=".3g", title="β"),
         alt.Tooltip("reads:N", title="settles within 1% of E* after"),
     ]
-    counted = cells[cells["epochs"].notna()]
-    other = cells[cells["epochs"].isna()]
-    heat = (
-        alt.Chart(counted)
-        .mark_rect()
-        .encode(
-            x=x,
-            x2=alt.X2("x2:Q"),
-            y=y,
-            y2=alt.Y2("y2:Q"),
-            color=alt.Color(
-                "epochs:Q",
-                scale=alt.Scale(type="log", scheme="viridis", reverse=True),
-                title="epochs to 1% (log)",
-            ),
-            tooltip=tip,
+
+    def rects(data: pd.DataFrame, colour: alt.Color) -> alt.Chart:
+        return (
+            alt.Chart(data)
+            .mark_rect()
+            .encode(x=x, x2=alt.X2("x2:Q"), y=y, y2=alt.Y2("y2:Q"), color=colour, tooltip=tip)
         )
+
+    heat = rects(
+        cells[cells["epochs"].notna()],
+        alt.Color(
+            "epochs:Q",
+            scale=alt.Scale(type="log", scheme="viridis", reverse=True),
+            title="epochs to 1% (log)",
+        ),
     )
-    grey = (
-        alt.Chart(other)
-        .mark_rect()
-        .encode(
-            x=x,
-            x2=alt.X2("x2:Q"),
-            y=y,
-            y2=alt.Y2("y2:Q"),
-            color=alt.Color(
-                "reads:N",
-                scale=alt.Scale(
-                    domain=["never settles", f"more than {limit:,} epochs"], range=list(NO_COUNT)
-                ),
-                title="no count",
-                legend=alt.Legend(orient="bottom"),
+    grey = rects(
+        cells[cells["epochs"].isna()],
+        alt.Color(
+            "reads:N",
+            scale=alt.Scale(
+                domain=["never settles", f"more than {limit:,} epochs"], range=list(NO_COUNT)
             ),
-            tooltip=tip,
-        )
+            title="no count",
+            legend=alt.Legend(orient="bottom"),
+        ),
     )
     return [heat, grey]
 
