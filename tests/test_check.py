@@ -1,6 +1,7 @@
 """Check my loop: each mistake made by its own loop, written out, and named from its numbers."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from gdcore import BUILTINS, builtin_image, pixel_table
 from gdcore.cli import main
 from gdcore.learner.check import check
-from gdcore.learner.printed_errors import half_unit, read_printed
+from gdcore.learner.printed_errors import half_unit, read_printed, read_printout
 from gdcore.learner.setup import START
 
 SIZE, EPOCHS = 12, 25
@@ -304,6 +305,53 @@ def test_an_ambiguous_log_is_refused_with_its_candidates():
     code, out, err = _cli("--image", "scene", "--lr", "0.5", "-", stdin="a b\n0.5 0.6\n0.4 0.5\n")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "Choose one with --column NAME (a, b)" in err, err
+
+
+FRAMEWORKS = Path(__file__).parent / "data" / "frameworks"
+
+
+def _y_titles(chart) -> set[str]:
+    return {
+        one["encoding"]["y"]["title"]
+        for one in chart.to_dict()["layer"]
+        if "title" in one.get("encoding", {}).get("y", {})
+    }
+
+
+@pytest.mark.parametrize(
+    ("log", "name"),
+    [
+        ("keras_good.csv", "loss"),
+        ("keras_fit_good.txt", "loss"),
+        ("lightning_epoch_good.csv", "train_loss"),
+        ("huggingface_good.txt", "loss"),
+    ],
+)
+def test_a_foreign_loss_is_drawn_on_an_axis_named_by_its_log(log, name):
+    """A framework's loss (a mean squared error, not halved, over mini-batches) is not the
+    lesson's error: Check's chart names its axis as the log does (issue 24, point 5)."""
+    from ui import charts
+
+    found = read_printout((FRAMEWORKS / log).read_bytes())
+    assert found.column == name
+    r = check(builtin_image("scene", 16), "unit", 0.3, found.values)
+    chart, _ = charts.check_chart(
+        r.values, r.exact, r.explained, r.parted, log=False, name=found.column
+    )
+    assert _y_titles(chart) == {name}
+    chart, _ = charts.check_chart(r.values, r.exact, r.explained, r.parted, log=True, name=name)
+    assert _y_titles(chart) == {f"{name}, log scale"}
+
+
+def test_printed_numbers_are_the_errors_the_page_asks_for():
+    from ui import charts
+
+    found = read_printout("0.25, 0.0781, 0.0488")
+    assert found.column is None and found.said == "read 3 values as printed"
+    r = check(np.array([[0.0, 255.0]]), "unit", 0.5, found.values)
+    assert r.outcome == "match"
+    chart, _ = charts.check_chart(r.values, r.exact, name=found.column)
+    assert _y_titles(chart) == {charts.ERROR_TITLE}
 
 
 # --- The page -------------------------------------------------------------------

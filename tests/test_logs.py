@@ -482,6 +482,20 @@ def test_the_validation_chart_carries_both_curves_and_says_what_it_cannot_line_u
     assert notes == ["a curve climbs past the top of this chart (over 10× the larger start)"]
 
 
+def test_a_validation_chart_says_the_nan_it_leaves_out_on_a_linear_axis_too():
+    """A log whose loss turned NaN (a blow-up) draws only its finite values; the note says how
+    many were left out, on either axis, as Check's chart of printed errors does."""
+    from ui import charts
+
+    train, val = np.array([1.0, 0.5, np.nan, np.nan, np.nan]), np.array([1.2, 0.9, 0.8, 0.7, 0.6])
+    _, notes = charts.training_and_validation(train, val, ("loss", "val_loss"), log=False)
+    assert notes == ["3 values not drawn (NaN or infinite: a blow-up)"]
+    _, same = charts.check_chart(train, val, log=False)
+    assert same == notes
+    _, notes = charts.training_and_validation(train, val, ("loss", "val_loss"), log=True)
+    assert notes == ["3 values not drawn on the log axis (NaN, infinite or 0)"]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     values=curves,

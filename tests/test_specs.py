@@ -1,9 +1,11 @@
-"""The charts' fast paths (ui/charts.layer, ui/charts.with_props) send exactly what Altair's own
+"""The charts' fast paths (ui/charts/compose.py: layer, with_props) send exactly what Altair's own
 layering and ``.properties`` send."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 
 import altair as alt
@@ -27,6 +29,19 @@ def altairs_properties(chart, **props):
     return chart.properties(**props)
 
 
+def patch_everywhere(monkeypatch, name: str, reference) -> None:
+    """Put ``reference`` in place of ``name`` in every charts module that uses it (each imports
+    it from ui/charts/compose.py under its own name)."""
+    modules = [charts] + [
+        importlib.import_module(f"ui.charts.{m.name}")
+        for m in pkgutil.iter_modules(charts.__path__)
+    ]
+    users = [m for m in modules if hasattr(m, name)]
+    assert len(users) > 2, users  # the package, compose and the builders
+    for module in users:
+        monkeypatch.setattr(module, name, reference)
+
+
 def pushed_down(spec: dict) -> dict:
     """A layered spec with data shared by all layers written in each layer, as ours writes it
     (Altair lifts data that every layer shares to the top; Vega-Lite reads both the same)."""
@@ -48,8 +63,8 @@ def unnamed(spec: dict) -> str:
 def test_every_chart_of_every_page_is_the_chart_altair_makes(name, monkeypatch):
     ours = specs(open_page(name))
     st.cache_data.clear()  # the specs are cached by the builder's arguments: build again
-    monkeypatch.setattr(charts, "layer", altairs_layer)
-    monkeypatch.setattr(charts, "with_props", altairs_properties)
+    patch_everywhere(monkeypatch, "layer", altairs_layer)
+    patch_everywhere(monkeypatch, "with_props", altairs_properties)
     at = open_page(name)
     no_exception(at)
     reference = specs(at)

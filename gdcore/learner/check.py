@@ -67,10 +67,12 @@ from .printed_errors import (
     MAX_VALUES,
     BeyondRange,
     Printed,
+    Printout,
     half_unit,
     printed,
     read_errors,
     read_printed,
+    read_printout,
 )
 from .search import FIRST_LOOK, MIN_RATE, PEEK, PRINTS, RATE_DIGITS, fewest_mistakes
 from .setup import (
@@ -215,6 +217,8 @@ __all__ = [
     "learner_pixels",
     "printed",
     "read_errors",
+    "read_printout",
+    "Printout",
     "read_printed",
     "said",
     "varies",

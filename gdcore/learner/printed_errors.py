@@ -115,17 +115,51 @@ LOG_DIGITS = "digits taken from the values read, so a 0 printed last is not coun
 """What a log read by ``gdcore.learner.logs`` loses: the reader returns numbers, not their text."""
 
 
-def read_errors(data: str | bytes, column: str | None = None) -> tuple[tuple[Printed, ...], str]:
-    """The printed errors and a sentence saying what was read.
+@dataclass(frozen=True)
+class Printout:
+    """A loop's printed errors as read: the values, a sentence saying what was read, and the
+    name its log gives them (Keras's ``loss``; None for plain numbers), for the chart's axis."""
+
+    values: tuple[Printed, ...]
+    said: str
+    column: str | None = None
+
+
+def read_printout(data: str | bytes, column: str | None = None) -> Printout:
+    """The printed errors, what was read, and the column they came from.
 
     Plain numbers (``read_printed``) keep their printed digits. Anything else,
     a table or a training log, goes through ``gdcore.learner.logs.read_log`` (the same
     reader as Diagnose, with its rule for the column); its numbers' digits are
     their shortest spelling, which a trailing 0 printed does not survive.
 
-    >>> values, said = read_errors("epoch,loss\\n0,0.50\\n1,0.25\\n")
-    >>> [v.text for v in values], said.split(";")[0]
-    (['0.5', '0.25'], "read 2 values from column 'loss' of a comma-separated table")
+    Parameters
+    ----------
+    data : str or bytes
+        Numbers as printed, or a log (text or a file's bytes).
+    column : str, optional
+        The log's column to read (``read_log``'s); by default plain numbers
+        first, then the log's rule.
+
+    Returns
+    -------
+    Printout
+        The values with their digits, ``said``, and ``column``: the log's
+        name for them (None for plain numbers).
+
+    Raises
+    ------
+    ValueError
+        A sentence naming the bad value (``BeyondRange`` for one beyond float64),
+        or ``LogError`` naming what in the log could not be read.
+
+    Examples
+    --------
+    >>> found = read_printout("epoch,loss\\n0,0.50\\n1,0.25\\n")
+    >>> [v.text for v in found.values], found.column, found.said.split(";")[0]
+    (['0.5', '0.25'], 'loss', "read 2 values from column 'loss' of a comma-separated table")
+    >>> read_printout("0.50 0.25").column is None
+    True
     """
     text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
     if column is None:
@@ -136,13 +170,25 @@ def read_errors(data: str | bytes, column: str | None = None) -> tuple[tuple[Pri
         except ValueError:
             pass
         else:
-            return values, f"read {len(values)} values as printed"
+            return Printout(values, f"read {len(values)} values as printed")
     for m in _HUGE.finditer(text):  # the log reader would read it as inf: refuse it instead
         if math.isinf(float(m.group())):
             printed(["0", m.group()])  # raises BeyondRange, naming it
     log = read_log(data, column)
     found = printed([repr(float(v)) for v in log.values])
-    return found, f"{log.said} ({LOG_DIGITS})"
+    return Printout(found, f"{log.said} ({LOG_DIGITS})", log.column)
+
+
+def read_errors(data: str | bytes, column: str | None = None) -> tuple[tuple[Printed, ...], str]:
+    """The printed errors and a sentence saying what was read: ``read_printout`` without
+    the column's name.
+
+    >>> values, said = read_errors("epoch,loss\\n0,0.50\\n1,0.25\\n")
+    >>> [v.text for v in values], said.split(";")[0]
+    (['0.5', '0.25'], "read 2 values from column 'loss' of a comma-separated table")
+    """
+    found = read_printout(data, column)
+    return found.values, found.said
 
 
 __all__ = [
@@ -151,8 +197,10 @@ __all__ = [
     "MAX_VALUES",
     "BeyondRange",
     "Printed",
+    "Printout",
     "half_unit",
     "printed",
     "read_errors",
     "read_printed",
+    "read_printout",
 ]

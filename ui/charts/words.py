@@ -1,0 +1,70 @@
+"""What a chart says in words: its numbers for the text alternative that screen readers read.
+
+Every chart carries a description with the numbers it draws (tests/test_a11y.py
+holds that); these are the words those descriptions share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def count(n: int, thing: str) -> str:
+    """``1 rate``, ``3 rates``: a number with its noun, plural right."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
+def four_digits(v: float) -> str:
+    """A number as a chart's words give it: four significant digits.
+
+    >>> four_digits(0.123456), four_digits(1234567.0)
+    ('0.1235', '1.235e+06')
+    """
+    return f"{v:.4g}"
+
+
+def last_finite(v: np.ndarray) -> int:
+    """Where a run was last computable: the index of its last finite value (0 if none)."""
+    ok = np.flatnonzero(np.isfinite(v))
+    return int(ok[-1]) if ok.size else 0
+
+
+DESCRIBED_RUNS = 8
+"""A chart's text alternative tells this many runs one by one, then how many more."""
+
+
+def describe_runs(
+    title: str,
+    labels: Sequence[str],
+    errors: np.ndarray,
+    x_title: str = "epoch",
+    verdicts: Sequence[str] | None = None,
+    error_star: float | None = None,
+    cap: float | None = None,
+) -> str:
+    """The text alternative of a chart of runs: each run's numbers, as the chart shows them.
+
+    >>> describe_runs("Error", ["rate 0.1"], np.array([[4.0, 2.0, 1.0]]), verdicts=["good"])
+    'Error. 1 line, error against epoch 0 to 2. rate 0.1 (good): 4 at epoch 0 to 1 at epoch 2.'
+    """
+    last_x = errors.shape[1] - 1
+    said = [f"{title}. {count(len(labels), 'line')}, error against {x_title} 0 to {last_x:,}."]
+    for i, label in enumerate(labels[:DESCRIBED_RUNS]):
+        e = errors[i]
+        end = last_finite(e)
+        run = f"{label}" + (f" ({verdicts[i]})" if verdicts is not None else "")
+        run += f": {four_digits(e[0])} at {x_title} 0 to {four_digits(e[end])} at {x_title} {end:,}"
+        if end < last_x:
+            run += f", then the numbers overflow at {x_title} {end + 1:,}"
+        if cap is not None and (e[: end + 1] > cap).any():
+            run += f", off the top of the chart from {x_title} {int(np.argmax(e > cap)):,}"
+        said.append(run + ".")
+    if len(labels) > DESCRIBED_RUNS:
+        said.append(
+            f"And {count(len(labels) - DESCRIBED_RUNS, 'more line')}; the tables have them."
+        )
+    if error_star is not None:
+        said.append(f"Lowest possible error E* = {four_digits(error_star)}.")
+    return " ".join(said)
