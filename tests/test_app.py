@@ -11,6 +11,7 @@ from helpers import (
     chart_data,
     chart_datasets,
     no_exception,
+    open_boxes,
     open_page,
     png,
     save,
@@ -52,6 +53,8 @@ def test_every_page_renders_with_defaults(name):
 
 def test_explore_default_run_matches_the_engine():
     at = open_page("explore")
+    assert not at.metric  # the bowl's numbers wait in "The maths behind this", built once opened
+    open_boxes(at, "maths")
     table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
     th = gdcore.theory(gdcore.quadratic(table))
     res = gdcore.run_descent(table, [0.5], 200)
@@ -492,6 +495,8 @@ def test_upload_is_used_and_a_bad_upload_keeps_the_last_good_one():
     ramp = np.tile(np.arange(0, 200, 10, dtype=float), (12, 1))  # 20 wide, 12 high
     at.file_uploader[0].upload("ramp.png", png(ramp), "image/png").run()
     no_exception(at)
+    assert not at.dataframe  # the pixel table is built once opened
+    open_boxes(at, "table")
     head = at.dataframe[0].value  # the pixel table of the upload, unit scale
     np.testing.assert_allclose(head["brightness"], ramp[0, :8] / 255)
     np.testing.assert_allclose(head["x"], np.arange(8) / 19)
@@ -510,6 +515,7 @@ def test_sixteen_bit_rgba_and_huge_uploads():
     at.file_uploader[0].upload("deep.png", data, "image/png").run()
     no_exception(at)
     assert any("16-bit" in c.value for c in at.caption)
+    open_boxes(at, "table")
     np.testing.assert_allclose(at.dataframe[0].value["brightness"], arr16[0, :8] / 65535, rtol=1e-6)
 
 
