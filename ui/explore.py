@@ -149,13 +149,13 @@ def run_at(setup: Setup, lr: float) -> Run:
     table = data.table_for(choice, setup.scale)
     bowl, th = data.bowl(choice.key, table.scale, choice.pixels)
     batch, epochs, notes = data.fit_batch(table.n, setup.batch, setup.epochs)
-    args = (choice.key, table.scale, lr, epochs, setup.init, setup.seed, batch)
+    image, how = (choice.key, table.scale), (setup.init, setup.seed, batch)
     if knob.plain:
-        result = data.descend(*args[:2], (lr,), *args[3:], choice.pixels)
+        result = data.descend(*image, (lr,), epochs, *how, choice.pixels)
         full = batch == 0
         diag = gdcore.diagnose_run(result.errors[0], lr, th, result.weights[0, 0], full_batch=full)
     else:
-        result, diag = momentum.judged_run(*args, knob, choice.pixels)
+        result, diag = momentum.judged_run(*image, lr, epochs, *how, knob, choice.pixels)
     return Run(setup, lr, table, bowl, th, epochs, batch, tuple(notes), result, diag)
 
 
