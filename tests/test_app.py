@@ -51,6 +51,43 @@ def test_every_page_renders_with_defaults(name):
     assert at.title[0].value.endswith(BY_ID[name].title)
 
 
+def test_explore_builds_what_a_learner_opens_only_once_opened():
+    """Issue 24.7: Explore's first screen sends no closed box's contents (a closed plain
+    expander's are computed and drawn all the same); a click on each builds them."""
+    import gdcore
+    from ui.explore import OPEN
+
+    at = open_page("explore")
+    no_exception(at)
+    boxes = {e.label for e in at.get("expander")}
+    assert {
+        "Start here: the lesson, page by page",
+        "Image gallery: pick a built-in image",
+        "The maths behind this",
+        "The pixel table: the rows the model learns from",
+        "Get this run as code",
+        "Share this run",
+    } <= boxes
+    links = at.get("page_link")
+    assert len(links) == len(PAGE_IDS)  # the sidebar's pages, not the lesson's map as well
+    assert not [b for b in at.button if b.key and b.key.startswith("thumb_")]
+    assert not at.metric and not at.dataframe and not at.code and not at.get("download_button")
+    assert (
+        len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 3
+    )  # chart, weights, pictures
+
+    open_boxes(at, *OPEN)
+    no_exception(at)
+    assert len(at.get("page_link")) > len(PAGE_IDS)
+    thumbs = [b for b in at.button if b.key and b.key.startswith("thumb_")]
+    assert len(thumbs) == len(gdcore.BUILTINS)
+    assert len(at.metric) == 4 and len(at.dataframe) == 1 and len(at.get("download_button")) == 2
+    assert any("://" in c.value for c in at.code)
+    at.session_state[OPEN["share"]] = False  # closed again: built no more
+    at.run()
+    assert not any("://" in c.value for c in at.code)
+
+
 def test_explore_default_run_matches_the_engine():
     at = open_page("explore")
     assert not at.metric  # the bowl's numbers wait in "The maths behind this", built once opened
