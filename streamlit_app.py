@@ -1,133 +1,31 @@
-"""Explore one learning rate: the entry page of the dashboard."""
+"""Explore one learning rate: the entry page of the dashboard.
 
-import numpy as np
-import pandas as pd
+The sidebar holds the image and the run's settings. The main area reads as the lesson does:
+the rate beside the curve, the verdict in the lesson's words, the chart, then the numbers,
+the weights and the pictures; the maths, the pixel table, the code and the link open on a
+click. A new rate reruns the main area alone (``ui.explore``).
+"""
+
 import streamlit as st
 
-import gdcore
-import gdcore.pixels.table
-from ui import charts, data, momentum, rate, text, urlstate, widgets
-from ui.controls import control
+from ui import explore, widgets
+from ui.registry import Page
 
-with widgets.page_run("explore") as page:
-    f = {fl.url: fl for fl in page.fields}
-    choice = widgets.image_picker()
-    lr = rate.rate_control(f["lr"])  # the one knob, beside the curve
-    with st.sidebar:
-        with st.expander(
-            "Run settings: epochs, start, batch, momentum", expanded=momentum.any_set(f)
-        ):
-            epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
-            init = control(st.radio, f["init"], "Starting weights", horizontal=True)
-            batch = control(st.number_input, f["batch"], "Batch size (0 = the whole image)")
-            seed = control(st.number_input, f["seed"], "Seed")
-            st.caption(momentum.HEAVY_BALL)
-            knob, knob_problems = momentum.advanced_controls(f)
-        with st.expander("Start here: the lesson, page by page", icon=":material/map:"):
-            widgets.start_here()
-        with st.expander("Image gallery: pick a built-in image", icon=":material/photo_library:"):
-            widgets.thumbnails()
 
-    table = data.table_for(choice, st.session_state["scale"])
-    bowl, th = data.bowl(choice.key, table.scale, choice.pixels)
-    batch, epochs, notes = data.fit_batch(table.n, int(batch), int(epochs))
-    for problem in knob_problems:
-        st.warning(problem, icon=":material/block:")
-    if knob.plain:
-        result = data.descend(
-            choice.key, table.scale, (lr,), epochs, init, int(seed), batch, choice.pixels
-        )
-        diag = gdcore.diagnose_run(
-            result.errors[0], lr, th, result.weights[0, 0], full_batch=batch == 0
-        )
-    else:
-        result, diag = momentum.judged_run(
-            choice.key, table.scale, lr, epochs, init, int(seed), batch, knob, choice.pixels
-        )
-    errors, weights = result.errors[0], result.weights[0]
-
+@explore.rerun_alone
+def main_area(page: Page, setup: explore.Setup) -> None:
+    run = explore.run_at(setup, explore.rate_of(page, setup))  # the one knob, beside the curve
     left, right = st.columns([3, 2], gap="large")
     with left:
-        widgets.verdict_card(diag, lr, gdcore.lesson_line(diag.verdict, errors, th.error_star))
-        widgets.draw(
-            charts.error_view,
-            [f"rate {lr:g}"],
-            errors[None, :],
-            result.diverged_epoch,
-            log=charts.AXES[st.session_state[f["axis"].key]],
-            error_star=th.error_star,
-            title=f"Error over epochs at rate {lr:g}",
-            verdicts=[diag.verdict],
-            notes=notes,
-        )
-        widgets.verdict_numbers(diag)
-        widgets.rate_advice(
-            f["lr"],
-            f["scale"],
-            diag.suggested_lr,
-            lr,
-            table.scale,
-            bowl,
-            weights[0],
-            epochs,
-            knob.plain,
-        )
-        control(st.radio, f["axis"], "Error axis", horizontal=True)
-        if not knob.plain:
-            widgets.draw(
-                charts.rate_chart,
-                momentum.rates_used(lr, epochs, knob),
-                momentum.edges(th, knob),
-                "The rate each epoch stepped with",
-            )
-        widgets.draw(charts.weights_chart, np.arange(len(errors)), weights, th.w_star)
-
+        explore.verdict_and_curve(page, run)
+        explore.weights(run)
     with right:
-        last = int(result.last_epoch[0])
-        at = widgets.epoch_slider(f["at"], "Show the prediction at epoch", last)
-        widgets.prediction_pictures(choice, table.predicted_brightness(weights[at]), at)
-        w = weights[at]
-        st.caption(
-            f"{choice.label} · {table.n:,} pixels · at epoch {at}: w0 = {w[0]:.4g}, "
-            f"w1 = {w[1]:.4g}, w2 = {w[2]:.4g}, error = {errors[at]:.4g}"
-        )
-        st.subheader("What the bowl says about your rate")
-        reach = gdcore.epochs_to_target(bowl, lr, weights[0])
-        fast = gdcore.fastest_rate(bowl, weights[0])
-        if knob.plain:
-            st.markdown(text.bowl_story(th, lr, reach, table.scale, fast.lr if fast else None))
-        else:
-            st.markdown(momentum.story(th, lr, knob, epochs))
-        with st.expander("The maths behind this"):
-            widgets.theory_metrics(th, fast, per_row=2)
-            st.markdown(text.maths(th, table.scale))
-            if not knob.plain:
-                st.markdown(momentum.maths(th, knob))
-        if not knob.plain and batch == 0:
-            st.subheader("Each direction of the bowl")
-            m = momentum.directions(
-                choice.key, table.scale, lr, epochs, init, int(seed), knob, choice.pixels
-            )
-            widgets.draw(
-                charts.directions_chart, m.excess, m.eigenvalues, "The error along each direction"
-            )
-            st.markdown(momentum.directions_story(m, lr, knob))
-        if th.singular:
-            st.info(th.explanation)
-        st.subheader("The pixel table")
-        st.dataframe(
-            pd.DataFrame(table.head(8), columns=list(gdcore.pixels.table.COLUMNS)),
-            hide_index=True,
-            width="stretch",
-        )
-        st.caption(
-            f"First 8 of {table.n:,} rows on the {table.scale} scale: each row is one pixel, "
-            "`[1, x, y] → brightness`."
-        )
-
-    written = urlstate.publish(page, at=-1 if at == last else at)
-    upload_note = "An uploaded image is not part of the link." if choice.key[0] == "upload" else ""
+        at = explore.pictures(page, run)
+        explore.bowl_words(run)
+        explore.pixel_table(run)
     with left:
-        run = dict(lr=lr, epochs=epochs, init=init, seed=int(seed), batch_size=batch or None)
-        widgets.code_downloads(choice, table.scale, optimizer=knob, **run)  # the run as a script
-        widgets.share_box(page, written, upload_note)
+        explore.take_away(page, run, at)
+
+
+with widgets.page_run("explore") as page:
+    main_area(page, explore.sidebar(page))

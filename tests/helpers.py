@@ -32,6 +32,16 @@ def open_page(page_id: str, **query: str) -> AppTest:
     return at.run()
 
 
+def open_boxes(at: AppTest, *names: str) -> AppTest:
+    """Open Explore's boxes that are built only once opened (``ui.explore.OPEN``: "maths",
+    "table", "code", "share"…), as a learner's click does, and rerun."""
+    from ui.explore import OPEN
+
+    for name in names:
+        at.session_state[OPEN[name]] = True
+    return at.run()
+
+
 def schema_problem(spec: dict) -> object:
     """What the installed Altair's Vega-Lite schema (v5 or v6) finds wrong in ``spec``, or None.
 

@@ -11,6 +11,7 @@ from helpers import (
     chart_data,
     chart_datasets,
     no_exception,
+    open_boxes,
     open_page,
     png,
     save,
@@ -50,8 +51,47 @@ def test_every_page_renders_with_defaults(name):
     assert at.title[0].value.endswith(BY_ID[name].title)
 
 
+def test_explore_builds_what_a_learner_opens_only_once_opened():
+    """Issue 24.7: Explore's first screen sends no closed box's contents (a closed plain
+    expander's are computed and drawn all the same); a click on each builds them."""
+    import gdcore
+    from ui.explore import OPEN
+
+    at = open_page("explore")
+    no_exception(at)
+    boxes = {e.label for e in at.get("expander")}
+    assert {
+        "Start here: the lesson, page by page",
+        "Image gallery: pick a built-in image",
+        "The maths behind this",
+        "The pixel table: the rows the model learns from",
+        "Get this run as code",
+        "Share this run",
+    } <= boxes
+    links = at.get("page_link")
+    assert len(links) == len(PAGE_IDS)  # the sidebar's pages, not the lesson's map as well
+    assert not [b for b in at.button if b.key and b.key.startswith("thumb_")]
+    assert not at.metric and not at.dataframe and not at.code and not at.get("download_button")
+    assert (
+        len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 3
+    )  # chart, weights, pictures
+
+    open_boxes(at, *OPEN)
+    no_exception(at)
+    assert len(at.get("page_link")) > len(PAGE_IDS)
+    thumbs = [b for b in at.button if b.key and b.key.startswith("thumb_")]
+    assert len(thumbs) == len(gdcore.BUILTINS)
+    assert len(at.metric) == 4 and len(at.dataframe) == 1 and len(at.get("download_button")) == 2
+    assert any("://" in c.value for c in at.code)
+    at.session_state[OPEN["share"]] = False  # closed again: built no more
+    at.run()
+    assert not any("://" in c.value for c in at.code)
+
+
 def test_explore_default_run_matches_the_engine():
     at = open_page("explore")
+    assert not at.metric  # the bowl's numbers wait in "The maths behind this", built once opened
+    open_boxes(at, "maths")
     table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
     th = gdcore.theory(gdcore.quadratic(table))
     res = gdcore.run_descent(table, [0.5], 200)
@@ -492,6 +532,8 @@ def test_upload_is_used_and_a_bad_upload_keeps_the_last_good_one():
     ramp = np.tile(np.arange(0, 200, 10, dtype=float), (12, 1))  # 20 wide, 12 high
     at.file_uploader[0].upload("ramp.png", png(ramp), "image/png").run()
     no_exception(at)
+    assert not at.dataframe  # the pixel table is built once opened
+    open_boxes(at, "table")
     head = at.dataframe[0].value  # the pixel table of the upload, unit scale
     np.testing.assert_allclose(head["brightness"], ramp[0, :8] / 255)
     np.testing.assert_allclose(head["x"], np.arange(8) / 19)
@@ -510,6 +552,7 @@ def test_sixteen_bit_rgba_and_huge_uploads():
     at.file_uploader[0].upload("deep.png", data, "image/png").run()
     no_exception(at)
     assert any("16-bit" in c.value for c in at.caption)
+    open_boxes(at, "table")
     np.testing.assert_allclose(at.dataframe[0].value["brightness"], arr16[0, :8] / 65535, rtol=1e-6)
 
 

@@ -71,6 +71,8 @@ def test_pictures_and_links_fit_at_1280_and_390(browser, server, cases, width, c
             opener = t.main.get_by_text(label)
             if opener.count():
                 opener.first.click()
+                if label == "Share this run":  # Explore builds its box once opened: a rerun
+                    t.main.locator("[data-testid='stCode']").first.wait_for(timeout=60_000)
         t.page.wait_for_timeout(500)
         # Nothing runs off the page sideways, and no link box hides part of its link.
         over = t.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -82,3 +82,6 @@ def test_the_raw_scale_says_normalize_beside_the_verdict(tab):  # noqa: F811
     tab.page.get_by_role("button", name=re.compile(r"^Normalize")).click()
     tab.settle()
     assert "scale=raw" not in tab.page.url and "normalize" not in tab.verdict()
+    # The button sits in the main area, which reruns alone; the sidebar must say unit too.
+    sidebar = tab.page.locator("[data-testid='stSidebar']").inner_text()
+    assert "unit: x, y and brightness each divided into 0–1" in sidebar

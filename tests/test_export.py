@@ -484,12 +484,14 @@ def downloads(monkeypatch):
 def test_explore_gives_the_run_on_screen_as_code(framework, downloads, tmp_path):
     if framework == "pytorch":
         pytest.importorskip("torch")
-    from helpers import no_exception, open_page
+    from helpers import no_exception, open_boxes, open_page
 
     query = dict(image="noise", size="16", lr="0.7", epochs="50", init="random", seed="3")
     knobs = dict(momentum="0.5", nesterov="1", schedule="step:10:0.5", warmup="4")
     at = open_page("explore", batch="40", **query, **knobs)
     no_exception(at)
+    assert not at.get("download_button")  # the scripts are made once "Get this run as code" opens
+    open_boxes(at, "code")
     labels = [b.proto.label for b in at.get("download_button")]
     assert "NumPy loop" in labels and "PyTorch (torch.optim.SGD)" in labels
     text = downloads[f"gradient_descent_{framework}.py"]
@@ -510,7 +512,7 @@ def test_explore_gives_the_run_on_screen_as_code(framework, downloads, tmp_path)
 
 
 def test_explore_gives_an_upload_as_code_with_the_same_pixels(downloads, tmp_path):
-    from helpers import no_exception, open_page
+    from helpers import no_exception, open_boxes, open_page
     from PIL import Image as PILImage
 
     from gdcore import load_image
@@ -520,6 +522,7 @@ def test_explore_gives_an_upload_as_code_with_the_same_pixels(downloads, tmp_pat
     PILImage.fromarray(pixels).save(buf, "PNG")
     at = open_page("explore", image="upload", size="16", epochs="30")
     at.file_uploader(key="upload_file").upload("photo.png", buf.getvalue(), "image/png").run()
+    open_boxes(at, "code")
     no_exception(at)
     text = downloads["gradient_descent_numpy.py"]
     text = text.decode() if isinstance(text, bytes) else text

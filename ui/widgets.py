@@ -58,18 +58,27 @@ browser's colour scheme, so does this rule."""
 @contextlib.contextmanager
 def page_run(page_id: str) -> Iterator[Page]:
     """Every page's body runs as ``with page_run(id) as page:``: in this process's turn
-    (``ui.turns``: this browser's place in line; a newer run of the session replaces this
-    one while it waits), starting with :func:`page_setup`."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    session = ctx.session_id if ctx is not None else ""
-    with turns.turn(_browser(session), session, ctx.yield_check if ctx is not None else None):
+    (:func:`turn`), starting with :func:`page_setup`."""
+    with turn():
         try:
             page = page_setup(page_id)
         except turns.RunStopped:
             _say_stopped()
             st.stop()  # no page to run the body with
+        yield page
+
+
+@contextlib.contextmanager
+def turn() -> Iterator[None]:
+    """Run the body in this process's turn (``ui.turns``: this browser's place in line; a
+    newer run of the session replaces this one while it waits): a page run, or a fragment
+    rerunning alone (inside a page run the page's turn goes on). A run stopped for holding
+    the turn too long tells its learner."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    session = ctx.session_id if ctx is not None else ""
+    with turns.turn(_browser(session), session, ctx.yield_check if ctx is not None else None):
         try:
-            yield page
+            yield
         except turns.RunStopped:
             _say_stopped()
 
@@ -268,11 +277,20 @@ def verdict_numbers(d: gdcore.Diagnosis) -> None:
     )
 
 
-def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
-    """A visible, copyable link that reopens exactly this run."""
+def _lazy(key: str | None) -> dict[str, Any]:
+    """An expander's options: with a ``key``, it is drawn empty while closed (its contents are
+    built and sent only once a click opens it, which reruns the page)."""
+    return {"key": key, "on_change": "rerun"} if key else {}
+
+
+def share_box(page: Page, written: dict[str, str], note: str = "", key: str | None = None) -> None:
+    """A visible, copyable link that reopens exactly this run (built once opened, with ``key``)."""
+    box = st.expander("Share this run", expanded=False, icon=":material/link:", **_lazy(key))
+    if box.open is False:
+        return
     link = urlstate.share_link(page, written)
     unlinked = urlstate.unlinked(page, written)
-    with st.expander("Share this run", expanded=False, icon=":material/link:"):
+    with box:
         if unlinked:
             st.warning(
                 "**This link does not reopen this run.**\n\n"
@@ -560,13 +578,17 @@ def upload_bytes(choice: ImageChoice) -> bytes | None:
     return last[1]
 
 
-def code_downloads(choice: ImageChoice, scale: str, **run: Any) -> None:
+def code_downloads(choice: ImageChoice, scale: str, key: str | None = None, **run: Any) -> None:
     """The run on screen as a script to download ("Get this run as code"), numpy or PyTorch.
 
     ``run`` holds the run's options by their names in ``gdcore.learner.export.OPTIONS``,
-    and its ``optimizer`` (a ``gdcore.Optimizer``).
+    and its ``optimizer`` (a ``gdcore.Optimizer``). With ``key``, the scripts are made once
+    the box is opened.
     """
-    with st.expander("Get this run as code", icon=":material/code:"):
+    box = st.expander("Get this run as code", icon=":material/code:", **_lazy(key))
+    if box.open is False:
+        return
+    with box:
         st.caption(
             "A short Python script with the image, the pixel table and the loop written out; "
             "it needs only NumPy (or PyTorch). Run as it is, it prints this run's numbers, "

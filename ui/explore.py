@@ -1,0 +1,294 @@
+"""Explore one learning rate: the entry page's sidebar, run, verdict, pictures and what opens on a click.
+
+The first screen holds what a learner reads one rate by: the rate beside the curve, the
+verdict in the lesson's words, the error chart, then its numbers, the weights and the
+pictures. What a learner opens on purpose (the gallery, the lesson's map, the maths, the
+pixel table, the run as code, the share link) is built only once opened: a lazy expander
+(``on_change="rerun"``) sends nothing while closed, so it costs neither the server nor the
+browser on each rate change. The main area is a fragment (:func:`rerun_alone`): a new
+rate, epoch or axis reruns it alone, not the sidebar and its page links. Where the time
+went before: docs/performance.md ("In a browser").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import gdcore
+import gdcore.pixels.table
+from gdcore.descent.optimizer import Optimizer
+from ui import charts, classroom, data, momentum, rate, text, turns, urlstate, widgets
+from ui.controls import control
+from ui.data import ImageChoice
+from ui.registry import Page
+
+OPEN = {
+    "gallery": "ex_open_gallery",
+    "map": "ex_open_map",
+    "maths": "ex_open_maths",
+    "table": "ex_open_table",
+    "code": "ex_open_code",
+    "share": "ex_open_share",
+}
+"""The session-state keys of Explore's boxes that open on a click (``True``: open)."""
+TABLE_ROWS = 8
+"""Rows of the pixel table shown."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the sidebar chose: the image and how to run on it."""
+
+    choice: ImageChoice
+    scale: str
+    epochs: int
+    init: str
+    seed: int
+    batch: int
+    knob: Optimizer
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One rate's run on the chosen image, with the bowl and the verdict."""
+
+    setup: Setup
+    lr: float
+    table: gdcore.PixelTable
+    bowl: gdcore.Quadratic
+    th: gdcore.Theory
+    epochs: int
+    batch: int
+    notes: tuple[str, ...]
+    result: gdcore.DescentResult
+    diag: gdcore.Diagnosis
+
+    @property
+    def errors(self) -> np.ndarray:
+        return self.result.errors[0]
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.result.weights[0]
+
+
+@contextlib.contextmanager
+def lazy(label: str, key: str, icon: str) -> Iterator[bool]:
+    """An expander whose contents are built only while it is open: ``with lazy(...) as
+    shown: if shown: ...``. Opening or closing it reruns the page (or the fragment it is in)."""
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    with box:
+        yield bool(box.open)
+
+
+def sidebar(page: Page) -> Setup:
+    """The image, the run's settings, the lesson's map and the gallery, in the sidebar."""
+    field = page.field
+    choice = widgets.image_picker()
+    with st.sidebar:
+        with st.expander(
+            "Run settings: epochs, start, batch, momentum",
+            expanded=momentum.any_set({u: field(u) for u in momentum.KNOB_URLS}),
+        ):
+            epochs = control(st.number_input, field("epochs"), "Epochs", step=50)
+            init = control(st.radio, field("init"), "Starting weights", horizontal=True)
+            batch = control(st.number_input, field("batch"), "Batch size (0 = the whole image)")
+            seed = control(st.number_input, field("seed"), "Seed")
+            st.caption(momentum.HEAVY_BALL)
+            knob, problems = momentum.advanced_controls({u: field(u) for u in momentum.KNOB_URLS})
+        with lazy("Start here: the lesson, page by page", OPEN["map"], ":material/map:") as shown:
+            if shown:
+                widgets.start_here()
+        with lazy(
+            "Image gallery: pick a built-in image", OPEN["gallery"], ":material/photo_library:"
+        ) as shown:
+            if shown:
+                widgets.thumbnails()
+    scale = str(st.session_state[field("scale").key])
+    return Setup(choice, scale, int(epochs), init, int(seed), int(batch), knob, tuple(problems))
+
+
+def rerun_alone(body: Callable[..., None]) -> Callable[..., None]:
+    """Make ``body(page, ...)`` a fragment: its own widgets rerun it alone. Inside the page's
+    run it runs in the page's turn; rerunning alone, it takes its own turn and puts the
+    classroom link's locked values back first, as the page's run does."""
+
+    @st.fragment
+    @functools.wraps(body)
+    def area(page: Page, *args: Any) -> None:
+        if turns.TURNS.holding():  # drawn by the page's run
+            body(page, *args)
+            return
+        with widgets.turn():
+            classroom.impose(page)
+            body(page, *args)
+
+    return area
+
+
+def rate_of(page: Page, setup: Setup) -> float:
+    """The rate beside the curve (and, first, a full rerun if a button here changed the
+    sidebar's scale: the sidebar must show the scale the run uses)."""
+    if st.session_state.get(page.field("scale").key) != setup.scale:
+        st.rerun()
+    return rate.rate_control(page.field("lr"))
+
+
+def run_at(setup: Setup, lr: float) -> Run:
+    """Run ``lr`` on the sidebar's image and settings, and judge the curve."""
+    choice, knob = setup.choice, setup.knob
+    table = data.table_for(choice, setup.scale)
+    bowl, th = data.bowl(choice.key, table.scale, choice.pixels)
+    batch, epochs, notes = data.fit_batch(table.n, setup.batch, setup.epochs)
+    image, how = (choice.key, table.scale), (setup.init, setup.seed, batch)
+    if knob.plain:
+        result = data.descend(*image, (lr,), epochs, *how, choice.pixels)
+        full = batch == 0
+        diag = gdcore.diagnose_run(result.errors[0], lr, th, result.weights[0, 0], full_batch=full)
+    else:
+        result, diag = momentum.judged_run(*image, lr, epochs, *how, knob, choice.pixels)
+    return Run(setup, lr, table, bowl, th, epochs, batch, tuple(notes), result, diag)
+
+
+def verdict_and_curve(page: Page, run: Run) -> None:
+    """The verdict in the lesson's words, the error chart, then its numbers and advice."""
+    lr, th, diag = run.lr, run.th, run.diag
+    for problem in run.setup.problems:
+        st.warning(problem, icon=":material/block:")
+    widgets.verdict_card(diag, lr, gdcore.lesson_line(diag.verdict, run.errors, th.error_star))
+    widgets.draw(
+        charts.error_view,
+        [f"rate {lr:g}"],
+        run.errors[None, :],
+        run.result.diverged_epoch,
+        log=charts.AXES[st.session_state[page.field("axis").key]],
+        error_star=th.error_star,
+        title=f"Error over epochs at rate {lr:g}",
+        verdicts=[diag.verdict],
+        notes=list(run.notes),
+    )
+    widgets.verdict_numbers(diag)
+    widgets.rate_advice(
+        page.field("lr"),
+        page.field("scale"),
+        diag.suggested_lr,
+        lr,
+        run.table.scale,
+        run.bowl,
+        run.weights[0],
+        run.epochs,
+        run.setup.knob.plain,
+    )
+    control(st.radio, page.field("axis"), "Error axis", horizontal=True)
+
+
+def weights(run: Run) -> None:
+    """With momentum or a schedule, the rate each epoch used; then the three weights."""
+    knob = run.setup.knob
+    if not knob.plain:
+        widgets.draw(
+            charts.rate_chart,
+            momentum.rates_used(run.lr, run.epochs, knob),
+            momentum.edges(run.th, knob),
+            "The rate each epoch stepped with",
+        )
+    widgets.draw(charts.weights_chart, np.arange(len(run.errors)), run.weights, run.th.w_star)
+
+
+def pictures(page: Page, run: Run) -> int:
+    """The image, the prediction and the residual at an epoch the learner picks; that epoch,
+    or -1 when it follows the run's end."""
+    choice, table, errors = run.setup.choice, run.table, run.errors
+    last = int(run.result.last_epoch[0])
+    at = widgets.epoch_slider(page.field("at"), "Show the prediction at epoch", last)
+    w = run.weights[at]
+    widgets.prediction_pictures(choice, table.predicted_brightness(w), at)
+    st.caption(
+        f"{choice.label} · {table.n:,} pixels · at epoch {at}: w0 = {w[0]:.4g}, "
+        f"w1 = {w[1]:.4g}, w2 = {w[2]:.4g}, error = {errors[at]:.4g}"
+    )
+    return -1 if at == last else at
+
+
+def bowl_words(run: Run) -> None:
+    """What the bowl says about the rate, in the lesson's words; the maths one click away."""
+    th, lr, knob, scale = run.th, run.lr, run.setup.knob, run.table.scale
+    st.subheader("What the bowl says about your rate")
+    start = run.weights[0]
+    fast = gdcore.fastest_rate(run.bowl, start)
+    if knob.plain:
+        reach = gdcore.epochs_to_target(run.bowl, lr, start)
+        st.markdown(text.bowl_story(th, lr, reach, scale, fast.lr if fast else None))
+    else:
+        st.markdown(momentum.story(th, lr, knob, run.epochs))
+    with lazy("The maths behind this", OPEN["maths"], ":material/function:") as shown:
+        if shown:
+            widgets.theory_metrics(th, fast, per_row=2)
+            st.markdown(text.maths(th, scale))
+            if not knob.plain:
+                st.markdown(momentum.maths(th, knob))
+    if not knob.plain and run.batch == 0:
+        setup = run.setup
+        st.subheader("Each direction of the bowl")
+        m = momentum.directions(
+            setup.choice.key,
+            scale,
+            lr,
+            run.epochs,
+            setup.init,
+            setup.seed,
+            knob,
+            setup.choice.pixels,
+        )
+        widgets.draw(
+            charts.directions_chart, m.excess, m.eigenvalues, "The error along each direction"
+        )
+        st.markdown(momentum.directions_story(m, lr, knob))
+    if th.singular:
+        st.info(th.explanation)
+
+
+def pixel_table(run: Run) -> None:
+    """The first rows of the pixel table the run learns from, on a click."""
+    table = run.table
+    with lazy(
+        "The pixel table: the rows the model learns from", OPEN["table"], ":material/table:"
+    ) as shown:
+        if shown:
+            st.dataframe(
+                pd.DataFrame(table.head(TABLE_ROWS), columns=list(gdcore.pixels.table.COLUMNS)),
+                hide_index=True,
+                width="stretch",
+            )
+            st.caption(
+                f"First {TABLE_ROWS} of {table.n:,} rows on the {table.scale} scale: each row is "
+                "one pixel, `[1, x, y] → brightness`."
+            )
+
+
+def take_away(page: Page, run: Run, at: int) -> None:
+    """Publish the run to the address bar; the run as code and the share link, on a click."""
+    written = urlstate.publish(page, at=at)
+    setup = run.setup
+    options = dict(
+        lr=run.lr,
+        epochs=run.epochs,
+        init=setup.init,
+        seed=setup.seed,
+        batch_size=run.batch or None,
+    )
+    widgets.code_downloads(
+        setup.choice, run.table.scale, key=OPEN["code"], optimizer=setup.knob, **options
+    )
+    upload = setup.choice.key[0] == "upload"
+    note = "An uploaded image is not part of the link." if upload else ""
+    widgets.share_box(page, written, note, key=OPEN["share"])
