@@ -72,7 +72,9 @@ def test_pictures_and_links_fit_at_1280_and_390(browser, server, cases, width, c
             if opener.count():
                 opener.first.click()
                 if label == "Share this run":  # Explore builds its box once opened: a rerun
-                    t.main.locator("[data-testid='stCode']").first.wait_for(timeout=60_000)
+                    # (other pages may hold code boxes in closed expanders: a visible one)
+                    shown = t.main.locator("[data-testid='stCode']:visible")
+                    shown.first.wait_for(timeout=60_000)
         t.page.wait_for_timeout(500)
         # Nothing runs off the page sideways, and no link box hides part of its link.
         over = t.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
