@@ -6,7 +6,7 @@ import streamlit as st
 
 import gdcore
 import gdcore.pixels.table
-from ui import charts, data, momentum, rate, text, urlstate, widgets
+from ui import cached, charts, controls, image, momentum, rate, text, urlstate, widgets
 from ui.controls import control
 
 with widgets.page_run("explore") as page:
@@ -28,20 +28,20 @@ with widgets.page_run("explore") as page:
         with st.expander("Image gallery: pick a built-in image", icon=":material/photo_library:"):
             widgets.thumbnails()
 
-    table = data.table_for(choice, st.session_state["scale"])
-    bowl, th = data.bowl(choice.key, table.scale, choice.pixels)
-    batch, epochs, notes = data.fit_batch(table.n, int(batch), int(epochs))
+    table = image.table_for(choice, st.session_state["scale"])
+    bowl, th = cached.bowl(choice.key, table.scale, choice.pixels)
+    batch, epochs, notes = controls.fit_batch(table.n, int(batch), int(epochs))
     for problem in knob_problems:
         st.warning(problem, icon=":material/block:")
     if knob.plain:
-        result = data.descend(
+        result = cached.descend(
             choice.key, table.scale, (lr,), epochs, init, int(seed), batch, choice.pixels
         )
         diag = gdcore.diagnose_run(
             result.errors[0], lr, th, result.weights[0, 0], full_batch=batch == 0
         )
     else:
-        result, diag = momentum.judged_run(
+        result, diag = cached.judged_run(
             choice.key, table.scale, lr, epochs, init, int(seed), batch, knob, choice.pixels
         )
     errors, weights = result.errors[0], result.weights[0]
@@ -105,7 +105,7 @@ with widgets.page_run("explore") as page:
                 st.markdown(momentum.maths(th, knob))
         if not knob.plain and batch == 0:
             st.subheader("Each direction of the bowl")
-            m = momentum.directions(
+            m = cached.directions(
                 choice.key, table.scale, lr, epochs, init, int(seed), knob, choice.pixels
             )
             widgets.draw(

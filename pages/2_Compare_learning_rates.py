@@ -7,7 +7,7 @@ import streamlit as st
 import gdcore
 from gdcore.params import ListOf
 from gdcore.verdicts.diagnosis import edge
-from ui import charts, data, momentum, repeats, text, urlstate, widgets
+from ui import cached, charts, image, momentum, repeats, text, urlstate, widgets
 from ui.controls import control
 from ui.params import Run
 
@@ -15,7 +15,7 @@ with widgets.page_run("compare") as page:
     f = {fl.url: fl for fl in page.fields}
     choice = widgets.image_picker()
     scale = st.session_state["scale"]
-    _, th = data.bowl(choice.key, scale, choice.pixels)
+    _, th = cached.bowl(choice.key, scale, choice.pixels)
     auto = gdcore.three_rates(th)
     rates_rule = f["rates"].param
     assert isinstance(rates_rule.rule, ListOf)
@@ -54,7 +54,7 @@ with widgets.page_run("compare") as page:
     # that differ past the sixth digit keep labels with the digits that tell them apart.
     first = choice.key[1]
     others, image_repeats = repeats.once(also)
-    images = [choice] + [data.builtin_choice(n, choice.key[-1]) for n in others if n != first]
+    images = [choice] + [image.builtin_choice(n, choice.key[-1]) for n in others if n != first]
     rates, rate_repeats = repeats.once(rates)
     plain = [Run(lr) for lr in rates]
     once_extra, run_repeats = repeats.once(extra)
@@ -80,7 +80,7 @@ with widgets.page_run("compare") as page:
         )
     labels, curves, diverged, rows, names = [], [], [], [], []
     for img in images:
-        runs = data.compare_runs(img.key, scale, tuple(rates), epochs, img.pixels)
+        runs = cached.compare_runs(img.key, scale, tuple(rates), epochs, img.pixels)
         short = img.label.split(" (")[0]
         for i, run in enumerate(plain):
             lr = run.lr
@@ -103,7 +103,7 @@ with widgets.page_run("compare") as page:
             )
 
     if extra:
-        knob_errors, knob_blown, knob_said = momentum.table_runs(
+        knob_errors, knob_blown, knob_said = cached.table_runs(
             choice.key, scale, tuple(extra), epochs, choice.pixels
         )
         short = choice.label.split(" (")[0]

@@ -7,14 +7,14 @@ import streamlit as st
 import gdcore
 from gdcore.verdicts import suggest
 from gdcore.verdicts.diagnosis import shown_edge
-from ui import charts, data, momentum, text, urlstate, widgets
+from ui import cached, charts, momentum, text, urlstate, widgets
 from ui.controls import control
 
 with widgets.page_run("sweep") as page:
     f = {fl.url: fl for fl in page.fields}
     choice = widgets.image_picker()
     scale = st.session_state["scale"]
-    bowl, th = data.bowl(choice.key, scale, choice.pixels)
+    bowl, th = cached.bowl(choice.key, scale, choice.pixels)
     auto_from, auto_to = suggest.sweep_range(th.critical_lr)
 
     with st.sidebar:
@@ -49,7 +49,7 @@ with widgets.page_run("sweep") as page:
         "from zero weights (full batch). Empty range fields use a range from the image's theory."
     )
     rates = np.geomspace(lo, hi, points)
-    rows = data.sweep_rows(
+    rows = cached.sweep_rows(
         choice.key, scale, tuple(float(r) for r in rates), int(epochs), choice.pixels
     )
     table = pd.DataFrame(rows)
@@ -103,7 +103,7 @@ with widgets.page_run("sweep") as page:
 
     st.subheader("Rate × momentum: where the heavy ball settles")
     st.caption(momentum.HEAVY_BALL)
-    emap = momentum.momentum_map(choice.key, scale, int(epochs), False, choice.pixels)
+    emap = cached.momentum_map(choice.key, scale, int(epochs), False, choice.pixels)
     edge_line, best_pair = momentum.map_frames(th, emap, False)
     widgets.draw(
         charts.momentum_map_chart,

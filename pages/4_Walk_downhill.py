@@ -5,7 +5,7 @@ import streamlit as st
 import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.bowl import landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
-from ui import charts, data, momentum, text, urlstate, widgets
+from ui import cached, charts, momentum, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import WALK_PAIRS
 
@@ -14,7 +14,7 @@ QUICK = (("Timid steps: 0.1×", 0.1), ("Zig-zag: 0.9×", 0.9), ("Too far: 1.05×
 with widgets.page_run("walk") as page:
     f = {fl.url: fl for fl in page.fields}
     choice = widgets.image_picker()
-    bowl, th = data.bowl(choice.key, st.session_state["scale"], choice.pixels)
+    bowl, th = cached.bowl(choice.key, st.session_state["scale"], choice.pixels)
     with st.sidebar:
         beta = float(
             control(

@@ -9,7 +9,7 @@ import streamlit as st
 import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.descent import model, textbook
 from gdcore.params import Range
-from ui import charts, data, rate, text, urlstate, widgets
+from ui import charts, image, rate, text, urlstate, widgets
 from ui.controls import action, control
 
 with widgets.page_run("step") as page:
@@ -97,7 +97,7 @@ with widgets.page_run("step") as page:
         "−difference × that weight's input."
     )
     choice = widgets.image_picker()
-    table = data.table_for(choice, st.session_state["scale"])
+    table = image.table_for(choice, st.session_state["scale"])
     c1, c2 = st.columns(2)
     lr3 = control(
         c1.number_input, f["lr3"], "Learning rate for the image", format="%.6g", step=None

@@ -5,7 +5,7 @@ import streamlit as st
 
 import gdcore
 import gdcore.verdicts.diagnosis
-from ui import charts, classroom, data, text, urlstate, widgets
+from ui import cached, charts, classroom, text, urlstate, widgets
 from ui.controls import control
 from ui.params import MAX_TEXT_CHARS
 
@@ -32,13 +32,13 @@ with widgets.page_run("diagnose") as page:
             None if fixed else st.file_uploader("…or a log file (CSV, TSV or text)", key="dg_csv")
         )
     file = upload.getvalue() if upload is not None else None
-    sha = data.curve_digest(typed, file)
+    sha = cached.curve_digest(typed, file)
     if st.session_state.get("dg_column_of", sha) != sha:  # another log: the rule chooses again
         st.session_state[f["column"].key] = ""
         st.session_state["dg_run"] = 0
     st.session_state["dg_column_of"] = sha
     column = st.session_state.get(f["column"].key) or ""
-    curve = data.read_curve(sha, column, typed, file, st.session_state.get("dg_run") or 0)
+    curve = cached.read_curve(sha, column, typed, file, st.session_state.get("dg_run") or 0)
     read, problem, diag = curve.log, curve.problem, None
     choices = read.candidates if read is not None else curve.candidates
     with left:

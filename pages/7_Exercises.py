@@ -4,7 +4,7 @@ import streamlit as st
 
 import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.learner.exercises import PROGRESS_NOTE
-from ui import classroom, data, urlstate, widgets
+from ui import cached, classroom, urlstate, widgets
 from ui import exercise_views as views
 from ui.controls import control
 from ui.params import EXERCISES
@@ -12,7 +12,7 @@ from ui.params import EXERCISES
 with widgets.page_run("exercises") as page:
     choice = widgets.image_picker()
     scale = st.session_state["scale"]
-    bowl, th = data.bowl(choice.key, scale, choice.pixels)
+    bowl, th = cached.bowl(choice.key, scale, choice.pixels)
     with st.sidebar:
         st.markdown("#### Exercise")
         name = control(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, classroom, data, momentum, rate, text, urlstate, widgets
+from ui import cached, charts, classroom, loops, momentum, rate, text, urlstate, widgets
 from ui.controls import action, control
 from ui.params import CHECK_PREVIEW, MAX_TEXT_CHARS
 
@@ -39,7 +39,7 @@ with widgets.page_run("check") as page:
             st.button,
             f["errors"],
             "Try an example: a loop that left out the ½",
-            set_to=data.example_errors(
+            set_to=loops.example_errors(
                 choice.key, scale, lr, start, int(seed), choice.pixels, knob
             ),
             key="ck_example",
@@ -65,7 +65,7 @@ with widgets.page_run("check") as page:
         axis = st.session_state[f["axis"].key]  # its radio sits under the chart
         if not given.strip():
             shown = int(epochs or CHECK_PREVIEW)
-            exact = data.exact_curve(
+            exact = cached.exact_curve(
                 choice.key, scale, lr, start, int(seed), shown, choice.pixels, knob
             )
             widgets.draw(
@@ -81,8 +81,8 @@ with widgets.page_run("check") as page:
                 icon=":material/edit:",
             )
         else:
-            sha = data.curve_digest(typed or "", upload.getvalue() if upload else None)
-            found = data.checked(
+            sha = cached.curve_digest(typed or "", upload.getvalue() if upload else None)
+            found = cached.checked(
                 choice.key,
                 scale,
                 lr,

@@ -29,6 +29,7 @@ from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
 from gdcore.verdicts.diagnosis import edge
 from gdcore.verdicts.knobs import diagnose_knobs, near_one
+from ui import cached
 from ui import momentum as ui_momentum
 from ui.charts import DIRECTION_NAMES
 from ui.params import COMPARE, RunList
@@ -229,7 +230,7 @@ def test_sweep_map_cells_are_the_exact_counts():
     i = _chart(at, "Epochs to settle within 1% of E*, over rate × momentum")
     data = chart_data(at, i)
     cells = list(zip(data["lr"], data["momentum"], data["reads"], strict=False))
-    assert len({(lr, b) for lr, b, _ in cells}) == ui_momentum.MAP_RATES * ui_momentum.MAP_MOMENTA
+    assert len({(lr, b) for lr, b, _ in cells}) == cached.MAP_RATES * cached.MAP_MOMENTA
     checked = 0
     for lr, b, reads in cells[::37]:
         k = momentum_epochs_to_target(BOWL, lr, W0, Optimizer(b), limit=300)

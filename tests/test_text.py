@@ -120,7 +120,7 @@ def test_the_clipping_caption_says_how_much_is_clipped():
 def test_a_prediction_far_outside_0_255_stays_visible_on_a_white_page():
     """At rate 5 the prediction was white on the white page: now it is framed, and every
     pixel outside 0-255 is white or black under purple hatching; pixels inside are untouched."""
-    from ui.data import FRAME_RGB, OUT_OF_RANGE_RGB, brightness_to_rgb, prediction_to_rgb
+    from ui.pictures import FRAME_RGB, OUT_OF_RANGE_RGB, brightness_to_rgb, prediction_to_rgb
 
     pred = np.full((64, 64), 1e6)  # all far above 255
     pred[:, :32] = np.linspace(0, 255, 32)  # the left half in range

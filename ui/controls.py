@@ -1,4 +1,4 @@
-"""Widgets drawn from their fields: bounds, options and help come from the declaration.
+"""Widgets drawn from their fields' declarations, and the run settings they ask for.
 
 ``control(st.number_input, field, label)`` draws the widget with the field's
 key, its rule's bounds or options and its help, disabled when a classroom link
@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
+import gdcore  # the whole engine before any of its modules: see tests/test_layers.py
 from gdcore.params import Choice, ListOf, Range, fmt, shortest
 from ui import classroom
 from ui.params import Field
@@ -119,3 +119,24 @@ def _inside(field: Field, lo: Any, hi: Any) -> None:
 def _number(v: float) -> str:
     """A bound with the digits that tell it apart: ``20,000``, ``0.9999999999999999``."""
     return fmt(v) if float(v).is_integer() else shortest(float(v))
+
+
+def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
+    """The dashboard's policy for a mini-batch run: (batch, epochs, notes said to the learner).
+
+    A batch of at least ``n`` pixels is the whole image (0). Mini-batch runs
+    touch every pixel every epoch, so pixels x epochs is capped by the engine's
+    one rule (``gdcore.params.MINIBATCH_WORK``); the command line refuses such a
+    run, the dashboard runs the epochs that fit and says so.
+    """
+    notes = []
+    if batch >= n:
+        notes.append(
+            f"batch size {batch:,} is at least the image's {n:,} pixels, so each step uses the whole image"
+        )
+        batch = 0
+    problem = gdcore.params.minibatch_work_problem(n, epochs) if batch else None
+    if problem is not None:
+        epochs = gdcore.params.minibatch_epochs(n)
+        notes.append(f"{problem}, so this run stops at epoch {epochs:,}")
+    return batch, epochs, notes

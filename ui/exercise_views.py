@@ -17,8 +17,8 @@ import gdcore
 import gdcore.verdicts.diagnosis
 from gdcore.learner import exercises as ex
 from gdcore.verdicts.diagnosis import edge
-from ui import charts, data, widgets
-from ui.data import ImageChoice
+from ui import cached, charts, widgets
+from ui.image import ImageChoice
 from ui.params import EXERCISES
 
 W0 = np.zeros(3)
@@ -100,7 +100,7 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
         return
     st.button("Start again", key="xr_predict_again", on_click=_start_again)
     guesses = committed["guesses"]
-    runs = data.compare_runs(choice.key, scale, tuple(rates), PREDICT_EPOCHS, choice.pixels)
+    runs = cached.compare_runs(choice.key, scale, tuple(rates), PREDICT_EPOCHS, choice.pixels)
     widgets.draw(
         charts.error_view,
         [f"rate {lr:g}" for lr in rates],
@@ -156,7 +156,7 @@ def find_rate(
 
 def read(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
     rates = tuple(gdcore.three_rates(th))
-    runs = data.compare_runs(choice.key, scale, rates, READ_EPOCHS, choice.pixels)
+    runs = cached.compare_runs(choice.key, scale, rates, READ_EPOCHS, choice.pixels)
     st.markdown("For each curve of errors, name the cause.")
     for i, (title, values) in enumerate(ex.read_curves(runs.errors)):
         with st.container(border=True):
@@ -183,8 +183,8 @@ def read(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
 
 
 def scaling(choice: ImageChoice, scale: str) -> None:
-    _, raw = data.bowl(choice.key, "raw", choice.pixels)
-    _, unit = data.bowl(choice.key, "unit", choice.pixels)
+    _, raw = cached.bowl(choice.key, "raw", choice.pixels)
+    _, unit = cached.bowl(choice.key, "unit", choice.pixels)
     st.markdown(
         "On the **raw** scale, x and y are pixel indices (0 to "
         f"{choice.pixels.shape[1] - 1}). On the **unit** scale they are divided into 0–1. "

@@ -3,7 +3,7 @@
 Momentum makes the ball heavy: each step keeps a share β of the last step and
 adds the new slope. A schedule changes the rate from epoch to epoch. The pages
 read the controls here (declared once in ``ui.params``), run through the
-cached functions here (small keys, never big arrays, as ``ui.data``) and say
+cached functions in ``ui.cached`` and say
 what the run did in the lesson's words; the symbols stay in "the maths behind
 this". The verdicts are ``gdcore.verdicts.knobs.diagnose_knobs``.
 """
@@ -18,22 +18,18 @@ import gdcore
 import gdcore.verdicts.knobs
 from gdcore.bowl import forecast, landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
-from gdcore.descent.engine import run_seconds
 from gdcore.descent.optimizer import Optimizer
 from gdcore.params import MOMENTUM, SCHEDULE, Range, nesterov_problem
 from gdcore.verdicts.diagnosis import edge
 from gdcore.verdicts.knobs import (
     best_rate_for,
     beta_text,
-    diagnose_knobs,
-    epoch_map,
     knobs,
     near_one,
     root_factors,
 )
-from ui import charts, classroom, turns, widgets
+from ui import charts, classroom, widgets
 from ui.controls import bounds, control
-from ui.data import CACHE, bowl
 from ui.params import Field, Run
 from ui.text import literal, times
 
@@ -47,11 +43,6 @@ BETA_MAX = bounds(MOMENTUM.rule)[1]
 """The largest β a widget takes: the declaration's (below 1), as a link takes it."""
 BETA_FORMAT = "%.16g"
 """β with the digits that tell it apart: 0.9995 and 0.9999999999999999 are not "1"."""
-MAP_RATES, MAP_MOMENTA = 36, 20
-"""The sweep's map: rates (log-spaced) × momenta (0 to ``MAP_TOP``)."""
-MAP_TOP = 0.95
-MAP_CEILING = 0.995
-"""The map reaches β* + 0.01 when the best pair's β* is above ``MAP_TOP``, up to this."""
 
 
 KNOB_URLS = ("momentum", "nesterov", "schedule", "warmup")
@@ -94,77 +85,6 @@ def advanced_controls(f: dict[str, Field]) -> tuple[Optimizer, list[str]]:
         problems.append(f"{literal(rule)}; running without Nesterov.")
         nesterov = False
     return Optimizer(beta, nesterov, schedule, warmup), problems
-
-
-@turns.shared
-@st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
-def judged_run(
-    key: tuple,
-    scale: str,
-    lr: float,
-    epochs: int,
-    init: str,
-    seed: int,
-    batch: int,
-    knob: Optimizer,
-    _pixels: np.ndarray,
-) -> tuple[gdcore.DescentResult, gdcore.Diagnosis]:
-    """One run with its knobs, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
-    table = gdcore.pixel_table(_pixels, scale)
-    q, th = bowl(key, scale, _pixels)
-    turns.heavy(run_seconds(table.n, 1, epochs, batch or None, knob.momentum))
-    res = gdcore.run_descent(
-        table,
-        [lr],
-        epochs,
-        init=init,
-        seed=seed,
-        batch_size=batch or None,
-        bowl=q,
-        between=turns.pause,
-        optimizer=knob,
-    )
-    d = diagnose_knobs(
-        res.errors[0], lr, th, res.weights[0, 0], full_batch=batch == 0, optimizer=knob
-    )
-    return res, d
-
-
-@st.cache_data(**CACHE, max_size="100MB", show_spinner="Running gradient descent…")
-def table_runs(
-    key: tuple, scale: str, runs: tuple[Run, ...], epochs: int, _pixels: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, tuple[gdcore.Diagnosis, ...]]:
-    """Compare's runs with their own settings, from zero weights: errors, blow-ups, verdicts."""
-    table = gdcore.pixel_table(_pixels, scale)
-    q, th = bowl(key, scale, _pixels)
-    errors, blown, said = [], [], []
-    for r in runs:
-        res = gdcore.run_descent(
-            table, [r.lr], epochs, bowl=q, keep_weights=False, optimizer=r.optimizer
-        )
-        errors.append(res.errors[0])
-        blown.append(int(res.diverged_epoch[0]))
-        said.append(diagnose_knobs(res.errors[0], r.lr, th, np.zeros(3), optimizer=r.optimizer))
-    return np.array(errors), np.array(blown), tuple(said)
-
-
-@st.cache_data(**CACHE, max_size="20MB", show_spinner="Counting epochs over rate × momentum…")
-def momentum_map(
-    key: tuple, scale: str, epochs: int, nesterov: bool, _pixels: np.ndarray
-) -> gdcore.verdicts.knobs.EpochMap:
-    """The sweep's map: the exact settling epoch (within 1% of E* for good) over rate × β,
-    counted up to ``epochs``.
-
-    Rates are log-spaced from a hundredth of the plain edge rate to past the edge at the
-    top β; momenta run evenly from 0 to ``MAP_TOP`` (or just past β*).
-    """
-    q, th = bowl(key, scale, _pixels)
-    # The theory's best β* is always on the map: a stretched bowl wants β* near 1.
-    beta_top = max(MAP_TOP, min(MAP_CEILING, float(th.optimal_momentum) + 0.01))
-    top = th.critical_lr_for(Optimizer(beta_top, nesterov))
-    rates = np.geomspace(min(th.critical_lr, top) * 1e-2, max(th.critical_lr, top) * 1.2, MAP_RATES)
-    momenta = np.linspace(0.0, beta_top, MAP_MOMENTA)
-    return epoch_map(q, rates, momenta, np.zeros(3), nesterov, limit=epochs)
 
 
 def map_frames(
@@ -523,23 +443,6 @@ def map_story(th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
         "neighbouring cell can be a little quicker."
     )
     return "\n".join(lines)
-
-
-@st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
-def directions(
-    key: tuple,
-    scale: str,
-    lr: float,
-    epochs: int,
-    init: str,
-    seed: int,
-    knob: Optimizer,
-    _pixels: np.ndarray,
-) -> forecast.Milestones:
-    """Each eigen-direction's curve of a full-batch run (``gdcore.bowl.forecast.milestones``)."""
-    q, _ = bowl(key, scale, _pixels)
-    w0 = gdcore.initial_weights(init, seed)
-    return forecast.milestones(q, lr, epochs, w0, optimizer=knob)
 
 
 def directions_story(m: forecast.Milestones, lr: float, knob: Optimizer) -> str:

@@ -1,7 +1,7 @@
 """Widgets shared by several pages: navigation, image picker, verdict, share box.
 
 Functions here draw widgets and return plain values; they compute nothing
-themselves (that is gdcore's job, through ``ui.data``).
+themselves (that is gdcore's job, through ``ui.cached``).
 """
 
 from __future__ import annotations
@@ -23,21 +23,14 @@ import gdcore.learner.check
 import gdcore.verdicts.suggest
 from gdcore.bowl.fastest import Fastest
 from gdcore.verdicts.diagnosis import shown_edge
-from ui import charts, specs, text, turns, urlstate
+from ui import charts, text, turns, urlstate
+from ui.cached import builtin_png, chart_spec, digest, upload_pixels
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
-from ui.data import (
-    ImageChoice,
-    brightness_to_rgb,
-    builtin_choice,
-    builtin_png,
-    digest,
-    prediction_to_rgb,
-    residual_to_rgb,
-    run_script,
-    upload_pixels,
-)
+from ui.image import ImageChoice, builtin_choice
+from ui.loops import run_script
 from ui.params import IMAGE, UPLOAD, Field
+from ui.pictures import brightness_to_rgb, prediction_to_rgb, residual_to_rgb
 from ui.registry import BY_ID, PAGES, Page
 from ui.text import SLOPE_SIGNS, START_HERE, error_number, slope_sign_row
 
@@ -419,7 +412,7 @@ def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) ->
 
 
 OUT_OF_RANGE_NAME = "purple"
-"""The hatching colour of ``ui.data.OUT_OF_RANGE_RGB`` in words."""
+"""The hatching colour of ``ui.pictures.OUT_OF_RANGE_RGB`` in words."""
 
 
 def clipped_text(prediction: np.ndarray, at: int, share: float) -> str:
@@ -507,14 +500,14 @@ def draw(
     where: Any = None,
     **kwargs: Any,
 ) -> None:
-    """Draw the chart ``build(*args, **kwargs)`` returns, built once per content (``ui.specs``).
+    """Draw the chart ``build(*args, **kwargs)`` returns, built once per content (``ui.cached.chart_spec``).
 
     A builder that returns ``(chart, notes)`` has its notes added after
     ``notes``; they go into one caption under the chart. ``where`` is the
     container to draw in (a column), Streamlit's main area by default.
     """
     turns.pause()  # a run with heavy work lets waiting light runs go between its charts
-    spec, *rest = specs.cached_spec(build, *args, **kwargs)
+    spec, *rest = chart_spec(build, *args, **kwargs)
     target = st if where is None else where
     target.vega_lite_chart(charts.fit_title(spec), width="stretch")
     said = [*notes, *(rest[0] if rest else ())]
