@@ -6,7 +6,7 @@ import streamlit as st
 
 import gdcore
 import gdcore.pixels.table
-from ui import cached, charts, controls, image, momentum, rate, text, urlstate, widgets
+from ui import cached, charts, controls, edges, image, rate, text, urlstate, widgets
 from ui.controls import control
 
 with widgets.page_run("explore") as page:
@@ -15,14 +15,14 @@ with widgets.page_run("explore") as page:
     lr = rate.rate_control(f["lr"])  # the one knob, beside the curve
     with st.sidebar:
         with st.expander(
-            "Run settings: epochs, start, batch, momentum", expanded=momentum.any_set(f)
+            "Run settings: epochs, start, batch, momentum", expanded=controls.any_set(f)
         ):
             epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
             init = control(st.radio, f["init"], "Starting weights", horizontal=True)
             batch = control(st.number_input, f["batch"], "Batch size (0 = the whole image)")
             seed = control(st.number_input, f["seed"], "Seed")
-            st.caption(momentum.HEAVY_BALL)
-            knob, knob_problems = momentum.advanced_controls(f)
+            st.caption(text.HEAVY_BALL)
+            knob, knob_problems = controls.advanced_controls(f)
         with st.expander("Start here: the lesson, page by page", icon=":material/map:"):
             widgets.start_here()
         with st.expander("Image gallery: pick a built-in image", icon=":material/photo_library:"):
@@ -76,8 +76,8 @@ with widgets.page_run("explore") as page:
         if not knob.plain:
             widgets.draw(
                 charts.rate_chart,
-                momentum.rates_used(lr, epochs, knob),
-                momentum.edges(th, knob),
+                edges.rates_used(lr, epochs, knob),
+                edges.edges(th, knob),
                 "The rate each epoch stepped with",
             )
         widgets.draw(charts.weights_chart, np.arange(len(errors)), weights, th.w_star)
@@ -97,12 +97,12 @@ with widgets.page_run("explore") as page:
         if knob.plain:
             st.markdown(text.bowl_story(th, lr, reach, table.scale, fast.lr if fast else None))
         else:
-            st.markdown(momentum.story(th, lr, knob, epochs))
+            st.markdown(text.momentum_story(th, lr, knob, epochs))
         with st.expander("The maths behind this"):
             widgets.theory_metrics(th, fast, per_row=2)
             st.markdown(text.maths(th, table.scale))
             if not knob.plain:
-                st.markdown(momentum.maths(th, knob))
+                st.markdown(text.momentum_maths(th, knob))
         if not knob.plain and batch == 0:
             st.subheader("Each direction of the bowl")
             m = cached.directions(
@@ -111,7 +111,7 @@ with widgets.page_run("explore") as page:
             widgets.draw(
                 charts.directions_chart, m.excess, m.eigenvalues, "The error along each direction"
             )
-            st.markdown(momentum.directions_story(m, lr, knob))
+            st.markdown(text.directions_story(m, lr, knob))
         if th.singular:
             st.info(th.explanation)
         st.subheader("The pixel table")

@@ -7,9 +7,9 @@ import streamlit as st
 import gdcore
 from gdcore.params import ListOf
 from gdcore.verdicts.diagnosis import edge
-from ui import cached, charts, image, momentum, repeats, text, urlstate, widgets
+from ui import cached, charts, image, repeats, run_table, text, urlstate, widgets
 from ui.controls import control
-from ui.params import Run
+from ui.fields import Run
 
 with widgets.page_run("compare") as page:
     f = {fl.url: fl for fl in page.fields}
@@ -30,7 +30,7 @@ with widgets.page_run("compare") as page:
         )
         also = control(st.multiselect, f["also"], "Also run on these built-in images")
         epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
-        extra = momentum.runs_editor(f["runs"], th)
+        extra = run_table.edit(f["runs"], th)
 
     rates = list(auto)
     if typed.strip():

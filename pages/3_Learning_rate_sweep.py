@@ -7,7 +7,7 @@ import streamlit as st
 import gdcore
 from gdcore.verdicts import suggest
 from gdcore.verdicts.diagnosis import shown_edge
-from ui import cached, charts, momentum, text, urlstate, widgets
+from ui import cached, charts, edges, text, urlstate, widgets
 from ui.controls import control
 
 with widgets.page_run("sweep") as page:
@@ -102,9 +102,9 @@ with widgets.page_run("sweep") as page:
     st.markdown(text.sweep_story(table, th.critical_lr))
 
     st.subheader("Rate × momentum: where the heavy ball settles")
-    st.caption(momentum.HEAVY_BALL)
+    st.caption(text.HEAVY_BALL)
     emap = cached.momentum_map(choice.key, scale, int(epochs), False, choice.pixels)
-    edge_line, best_pair = momentum.map_frames(th, emap, False)
+    edge_line, best_pair = edges.map_frames(th, emap, False)
     widgets.draw(
         charts.momentum_map_chart,
         emap.rates,
@@ -114,9 +114,9 @@ with widgets.page_run("sweep") as page:
         edge_line,
         best_pair,
     )
-    st.markdown(momentum.map_story(th, emap))
+    st.markdown(text.map_story(th, emap))
     with st.expander("The maths behind this map"):
-        st.markdown(momentum.maths(th, gdcore.Optimizer(float(th.optimal_momentum))))
+        st.markdown(text.momentum_maths(th, gdcore.Optimizer(float(th.optimal_momentum))))
 
     st.subheader("Every rate")
     formats = {

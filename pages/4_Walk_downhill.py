@@ -5,9 +5,9 @@ import streamlit as st
 import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.bowl import landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
-from ui import cached, charts, momentum, text, urlstate, widgets
+from ui import cached, charts, controls, text, urlstate, walks, widgets
 from ui.controls import action, control
-from ui.params import WALK_PAIRS
+from ui.fields import WALK_PAIRS
 
 QUICK = (("Timid steps: 0.1×", 0.1), ("Zig-zag: 0.9×", 0.9), ("Too far: 1.05×", 1.05))
 
@@ -22,7 +22,7 @@ with widgets.page_run("walk") as page:
                 f["momentum"],
                 "Momentum β of a heavy ball (0 = none)",
                 step=0.1,
-                format=momentum.BETA_FORMAT,
+                format=controls.BETA_FORMAT,
             )
         )
         action(
@@ -109,7 +109,7 @@ with widgets.page_run("walk") as page:
 
     if beta > 0:
         st.subheader("The heavy ball beside plain steps")
-        momentum.walk_beside(bowl, th, *WALK_PAIRS[pair], speed, at, beta)
+        walks.walk_beside(bowl, th, *WALK_PAIRS[pair], speed, at, beta)
 
     st.caption(
         "The error is a bowl. Here only the chosen weights learn, starting from 0 as in the lesson; "

@@ -7,7 +7,7 @@ import gdcore
 import gdcore.verdicts.diagnosis
 from ui import cached, charts, classroom, text, urlstate, widgets
 from ui.controls import control
-from ui.params import MAX_TEXT_CHARS
+from ui.fields import MAX_TEXT_CHARS
 
 with widgets.page_run("diagnose") as page:
     f = {fl.url: fl for fl in page.fields}

@@ -7,7 +7,7 @@ from gdcore.learner.exercises import PROGRESS_NOTE
 from ui import cached, classroom, urlstate, widgets
 from ui import exercise_views as views
 from ui.controls import control
-from ui.params import EXERCISES
+from ui.fields import EXERCISES
 
 with widgets.page_run("exercises") as page:
     choice = widgets.image_picker()

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui import cached, charts, classroom, loops, momentum, rate, text, urlstate, widgets
+from ui import cached, charts, classroom, controls, loops, rate, text, urlstate, widgets
 from ui.controls import action, control
-from ui.params import CHECK_PREVIEW, MAX_TEXT_CHARS
+from ui.fields import CHECK_PREVIEW, MAX_TEXT_CHARS
 
 with widgets.page_run("check") as page:
     f = {fl.url: fl for fl in page.fields}
@@ -21,12 +21,12 @@ with widgets.page_run("check") as page:
         )
         with st.expander("Advanced"):
             seed = control(st.number_input, f["seed"], "Seed (for random starting weights)")
-        with st.expander("Momentum and schedule", expanded=momentum.any_set(f)):
+        with st.expander("Momentum and schedule", expanded=controls.any_set(f)):
             st.caption(
                 "As your loop used them, in PyTorch's conventions (`torch.optim.SGD` with "
                 "`momentum`, `nesterov`, and `LambdaLR`). Other conventions are tried and named."
             )
-            knob, knob_problems = momentum.advanced_controls(f)
+            knob, knob_problems = controls.advanced_controls(f)
     ran = int(epochs) if epochs else None
     lr = rate.rate_control(f["lr"])
 

@@ -283,7 +283,7 @@ def _smooth_curve(chars: int) -> str:
 
 @pytest.mark.parametrize("page", ["diagnose", "check"])
 def test_the_share_box_says_when_a_paste_is_too_long_for_its_link(page):
-    from ui.params import MAX_LINK_VALUE
+    from ui.fields import MAX_LINK_VALUE
 
     pasted = _smooth_curve(598)
     assert len(pasted) > MAX_LINK_VALUE

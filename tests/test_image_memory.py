@@ -168,7 +168,7 @@ def test_a_3_gb_file_is_refused_by_its_size_without_reading_it(tmp_path):
 
 def test_an_upload_is_decoded_once_for_every_working_size(monkeypatch):
     from ui import cached
-    from ui.params import SIZES
+    from ui.fields import SIZES
 
     decoded = []
     real = gdcore.load_image

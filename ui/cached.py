@@ -29,7 +29,7 @@ from gdcore.descent.optimizer import Optimizer
 from gdcore.pixels.loading import LoadedImage
 from gdcore.verdicts.knobs import diagnose_knobs, epoch_map
 from ui import specs, turns
-from ui.params import SIZES, Run
+from ui.fields import SIZES, Run
 from ui.results import Checked, Curve, JudgedRuns
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.params import MAX_LINK_VALUE, Field
+from ui.fields import MAX_LINK_VALUE, Field
 from ui.registry import BY_ID, PAGES, Page
 from ui.text import quoted
 

@@ -22,10 +22,20 @@ from typing import Any
 import streamlit as st
 
 import gdcore  # the whole engine before any of its modules: see tests/test_layers.py
-from gdcore.params import Choice, ListOf, Range, fmt, shortest
+from gdcore.descent.optimizer import Optimizer
+from gdcore.params import (
+    MOMENTUM,
+    SCHEDULE,
+    Choice,
+    ListOf,
+    Range,
+    fmt,
+    nesterov_problem,
+    shortest,
+)
 from ui import classroom
-from ui.params import Field
-from ui.text import quoted
+from ui.fields import Field
+from ui.text import literal, quoted
 
 _BOUNDED = {"number_input", "slider"}
 _OPTIONS = {"radio", "selectbox", "select_slider", "segmented_control", "pills"}
@@ -140,3 +150,51 @@ def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
         epochs = gdcore.params.minibatch_epochs(n)
         notes.append(f"{problem}, so this run stops at epoch {epochs:,}")
     return batch, epochs, notes
+
+
+OPTIMIZER_URLS = ("momentum", "nesterov", "schedule", "warmup")
+"""The optimizer's settings beside the rate: momentum, Nesterov, schedule, warm-up."""
+assert isinstance(MOMENTUM.rule, Range)
+BETA_MAX = bounds(MOMENTUM.rule)[1]
+"""The largest β a widget takes: the declaration's (below 1), as a link takes it."""
+BETA_FORMAT = "%.16g"
+"""β with the digits that tell it apart: 0.9995 and 0.9999999999999999 are not "1"."""
+
+
+def any_set(f: dict[str, Field]) -> bool:
+    """Whether a knob beside the rate is away from its default (the Advanced box then opens)."""
+    return any(st.session_state.get(f[u].key, f[u].default) != f[u].default for u in OPTIMIZER_URLS)
+
+
+def advanced_controls(f: dict[str, Field]) -> tuple[Optimizer, list[str]]:
+    """Momentum, Nesterov, schedule and warm-up, drawn where the caller is (an expander).
+
+    Returns the knobs to run with and the problems said to the learner: a
+    schedule that breaks its rule runs as ``constant``, Nesterov without
+    momentum runs without Nesterov, each with one sentence.
+    """
+    problems: list[str] = []
+    beta = float(
+        control(
+            st.number_input,
+            f["momentum"],
+            "Momentum β (0 = plain descent)",
+            step=0.05,
+            format=BETA_FORMAT,
+        )
+    )
+    nesterov = bool(control(st.checkbox, f["nesterov"], "Nesterov's momentum"))
+    typed = str(control(st.text_input, f["schedule"], "Schedule", placeholder="constant"))
+    warmup = int(control(st.number_input, f["warmup"], "Warm-up epochs (0 = none)", step=5))
+    schedule = SCHEDULE.default
+    if typed.strip():
+        problem = SCHEDULE.problem(typed)
+        if problem is None:
+            schedule = SCHEDULE.check(typed)
+        else:
+            problems.append(f"The schedule {literal(problem)}; running with a constant rate.")
+    rule = nesterov_problem(beta, nesterov)
+    if rule is not None:
+        problems.append(f"{literal(rule)}; running without Nesterov.")
+        nesterov = False
+    return Optimizer(beta, nesterov, schedule, warmup), problems

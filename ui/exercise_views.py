@@ -18,8 +18,8 @@ import gdcore.verdicts.diagnosis
 from gdcore.learner import exercises as ex
 from gdcore.verdicts.diagnosis import edge
 from ui import cached, charts, widgets
+from ui.fields import EXERCISES
 from ui.image import ImageChoice
-from ui.params import EXERCISES
 
 W0 = np.zeros(3)
 READ_EPOCHS = 40

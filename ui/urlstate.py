@@ -28,7 +28,7 @@ from typing import Any
 import streamlit as st
 
 from ui import classroom
-from ui.params import MAX_LINK_VALUE
+from ui.fields import MAX_LINK_VALUE
 from ui.registry import Page
 from ui.text import quoted
 

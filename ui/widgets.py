@@ -27,9 +27,9 @@ from ui import charts, text, turns, urlstate
 from ui.cached import builtin_png, chart_spec, digest, upload_pixels
 from ui.charts import VERDICT_COLOURS
 from ui.controls import action, control
+from ui.fields import IMAGE, UPLOAD, Field
 from ui.image import ImageChoice, builtin_choice
 from ui.loops import run_script
-from ui.params import IMAGE, UPLOAD, Field
 from ui.pictures import brightness_to_rgb, prediction_to_rgb, residual_to_rgb
 from ui.registry import BY_ID, PAGES, Page
 from ui.text import SLOPE_SIGNS, START_HERE, error_number, slope_sign_row
