@@ -6,27 +6,40 @@ import streamlit as st
 
 import gdcore
 import gdcore.pixels.table
-from ui import cached, charts, controls, edges, image, rate, text, urlstate, widgets
+from ui import (
+    cached,
+    charts,
+    controls,
+    edges,
+    image,
+    pictures,
+    rate,
+    text,
+    urlstate,
+    verdict,
+    widgets,
+)
 from ui.controls import control
+from ui.page_run import page_run
 
-with widgets.page_run("explore") as page:
+with page_run("explore") as page:
     f = {fl.url: fl for fl in page.fields}
-    choice = widgets.image_picker()
+    choice = image.picker()
     lr = rate.rate_control(f["lr"])  # the one knob, beside the curve
     with st.sidebar:
         with st.expander(
-            "Run settings: epochs, start, batch, momentum", expanded=controls.any_set(f)
+            "Run settings: epochs, start, batch, momentum", expanded=controls.any_set(page)
         ):
             epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
             init = control(st.radio, f["init"], "Starting weights", horizontal=True)
             batch = control(st.number_input, f["batch"], "Batch size (0 = the whole image)")
             seed = control(st.number_input, f["seed"], "Seed")
             st.caption(text.HEAVY_BALL)
-            knob, knob_problems = controls.advanced_controls(f)
+            knob, knob_problems = controls.advanced_controls(page)
         with st.expander("Start here: the lesson, page by page", icon=":material/map:"):
             widgets.start_here()
         with st.expander("Image gallery: pick a built-in image", icon=":material/photo_library:"):
-            widgets.thumbnails()
+            image.thumbnails()
 
     table = image.table_for(choice, st.session_state["scale"])
     bowl, th = cached.bowl(choice.key, table.scale, choice.pixels)
@@ -48,7 +61,7 @@ with widgets.page_run("explore") as page:
 
     left, right = st.columns([3, 2], gap="large")
     with left:
-        widgets.verdict_card(diag, lr, gdcore.lesson_line(diag.verdict, errors, th.error_star))
+        verdict.card(diag, lr, gdcore.lesson_line(diag.verdict, errors, th.error_star))
         widgets.draw(
             charts.error_view,
             [f"rate {lr:g}"],
@@ -60,8 +73,8 @@ with widgets.page_run("explore") as page:
             verdicts=[diag.verdict],
             notes=notes,
         )
-        widgets.verdict_numbers(diag)
-        widgets.rate_advice(
+        verdict.numbers(diag)
+        verdict.rate_advice(
             f["lr"],
             f["scale"],
             diag.suggested_lr,
@@ -85,7 +98,7 @@ with widgets.page_run("explore") as page:
     with right:
         last = int(result.last_epoch[0])
         at = widgets.epoch_slider(f["at"], "Show the prediction at epoch", last)
-        widgets.prediction_pictures(choice, table.predicted_brightness(weights[at]), at)
+        pictures.prediction_pictures(choice, table.predicted_brightness(weights[at]), at)
         w = weights[at]
         st.caption(
             f"{choice.label} · {table.n:,} pixels · at epoch {at}: w0 = {w[0]:.4g}, "

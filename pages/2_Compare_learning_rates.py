@@ -10,27 +10,27 @@ from gdcore.verdicts.diagnosis import edge
 from ui import cached, charts, image, repeats, run_table, text, urlstate, widgets
 from ui.controls import control
 from ui.fields import Run
+from ui.page_run import page_run
 
-with widgets.page_run("compare") as page:
-    f = {fl.url: fl for fl in page.fields}
-    choice = widgets.image_picker()
+with page_run("compare") as page:
+    choice = image.picker()
     scale = st.session_state["scale"]
     _, th = cached.bowl(choice.key, scale, choice.pixels)
     auto = gdcore.three_rates(th)
-    rates_rule = f["rates"].param
+    rates_rule = page.field("rates").param
     assert isinstance(rates_rule.rule, ListOf)
 
     with st.sidebar:
         st.markdown("#### Runs")
         typed = control(
             st.text_input,
-            f["rates"],
+            page.field("rates"),
             f"Learning rates (up to {rates_rule.rule.most}, commas between)",
             placeholder=", ".join(f"{r:g}" for r in auto),
         )
-        also = control(st.multiselect, f["also"], "Also run on these built-in images")
-        epochs = control(st.number_input, f["epochs"], "Epochs", step=50)
-        extra = run_table.edit(f["runs"], th)
+        also = control(st.multiselect, page.field("also"), "Also run on these built-in images")
+        epochs = control(st.number_input, page.field("epochs"), "Epochs", step=50)
+        extra = run_table.edit(page.field("runs"), th)
 
     rates = list(auto)
     if typed.strip():
@@ -125,7 +125,7 @@ with widgets.page_run("compare") as page:
                 }
             )
     errors = np.array(curves)
-    axis = control(st.radio, f["axis"], "Error axis", horizontal=True)
+    axis = control(st.radio, page.field("axis"), "Error axis", horizontal=True)
     one_image = len(images) == 1
     apart = "the dashed E* line is left out: each image has its own lowest error"
     widgets.draw(

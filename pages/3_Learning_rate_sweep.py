@@ -7,12 +7,12 @@ import streamlit as st
 import gdcore
 from gdcore.verdicts import suggest
 from gdcore.verdicts.diagnosis import shown_edge
-from ui import cached, charts, edges, text, urlstate, widgets
+from ui import cached, charts, edges, image, text, urlstate, widgets
 from ui.controls import control
+from ui.page_run import page_run
 
-with widgets.page_run("sweep") as page:
-    f = {fl.url: fl for fl in page.fields}
-    choice = widgets.image_picker()
+with page_run("sweep") as page:
+    choice = image.picker()
     scale = st.session_state["scale"]
     bowl, th = cached.bowl(choice.key, scale, choice.pixels)
     auto_from, auto_to = suggest.sweep_range(th.critical_lr)
@@ -22,7 +22,7 @@ with widgets.page_run("sweep") as page:
         lo, hi = (
             control(
                 st.number_input,
-                f[url],
+                page.field(url),
                 label,
                 format="%.4g",
                 placeholder=f"{auto:g} (from theory)",
@@ -33,8 +33,8 @@ with widgets.page_run("sweep") as page:
                 ("to", "Largest rate", auto_to),
             )
         )
-        points = control(st.slider, f["points"], "Number of rates (log-spaced)")
-        epochs = control(st.number_input, f["epochs"], "Epochs per run", step=50)
+        points = control(st.slider, page.field("points"), "Number of rates (log-spaced)")
+        epochs = control(st.number_input, page.field("epochs"), "Epochs per run", step=50)
 
     lo = auto_from if lo is None else lo
     hi = auto_to if hi is None else hi

@@ -5,21 +5,21 @@ import streamlit as st
 import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.bowl import landscape
 from gdcore.bowl.landscape import WEIGHT_NAMES
-from ui import cached, charts, controls, text, urlstate, walks, widgets
+from ui import cached, charts, controls, image, text, urlstate, walks, widgets
 from ui.controls import action, control
 from ui.fields import WALK_PAIRS
+from ui.page_run import page_run
 
 QUICK = (("Timid steps: 0.1×", 0.1), ("Zig-zag: 0.9×", 0.9), ("Too far: 1.05×", 1.05))
 
-with widgets.page_run("walk") as page:
-    f = {fl.url: fl for fl in page.fields}
-    choice = widgets.image_picker()
+with page_run("walk") as page:
+    choice = image.picker()
     bowl, th = cached.bowl(choice.key, st.session_state["scale"], choice.pixels)
     with st.sidebar:
         beta = float(
             control(
                 st.number_input,
-                f["momentum"],
+                page.field("momentum"),
                 "Momentum β of a heavy ball (0 = none)",
                 step=0.1,
                 format=controls.BETA_FORMAT,
@@ -27,28 +27,30 @@ with widgets.page_run("walk") as page:
         )
         action(
             st.button,
-            f["momentum"],
+            page.field("momentum"),
             "Heavy ball: β = 0.9",
             set_to=0.9,
             key="wk_heavy",
             width="stretch",
         )
-        epochs = int(control(st.number_input, f["epochs"], "Epochs", step=5))
-        at = widgets.epoch_slider(f["at"], "Show the steps up to epoch", epochs)
+        epochs = int(control(st.number_input, page.field("epochs"), "Epochs", step=5))
+        at = widgets.epoch_slider(page.field("at"), "Show the steps up to epoch", epochs)
 
     # The rate beside the pictures: a multiple of each picture's own edge rate.
     knob, *quick = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     speed = float(
         control(
             knob.number_input,
-            f["speed"],
+            page.field("speed"),
             "Rate, as a multiple of the edge rate",
             format="%.3g",
             step=0.05,
         )
     )
     for col, (label, v) in zip(quick, QUICK, strict=True):
-        action(col.button, f["speed"], label, set_to=v, key=f"wk_quick_{v}", width="stretch")
+        action(
+            col.button, page.field("speed"), label, set_to=v, key=f"wk_quick_{v}", width="stretch"
+        )
 
     def flat(names: str) -> None:
         st.info(
@@ -101,10 +103,10 @@ with widgets.page_run("walk") as page:
 
     left, right = st.columns(2, gap="large")
     with left:
-        name = control(st.radio, f["weight"], "One weight", horizontal=True)
+        name = control(st.radio, page.field("weight"), "One weight", horizontal=True)
         one_weight(WEIGHT_NAMES.index(name))
     with right:
-        pair = control(st.radio, f["pair"], "Two weights", horizontal=True)
+        pair = control(st.radio, page.field("pair"), "Two weights", horizontal=True)
         two_weights(*WALK_PAIRS[pair])
 
     if beta > 0:

@@ -11,10 +11,10 @@ from gdcore.descent import model, textbook
 from gdcore.params import Range
 from ui import charts, image, rate, text, urlstate, widgets
 from ui.controls import action, control
+from ui.page_run import page_run
 
-with widgets.page_run("step") as page:
-    f = {fl.url: fl for fl in page.fields}
-    STEPS = f["steps"]
+with page_run("step") as page:
+    STEPS = page.field("steps")
     BUTTONS = (("Step", 1, "play_arrow", "st_step"), ("10 steps", 10, "fast_forward", "st_step10"))
     HISTORY = ["step", "weight", "prediction", "difference", "error", "slope", "new_weight"]
     LABELS = {"error": "error (½·squared)", "new_weight": "new weight"}
@@ -28,9 +28,9 @@ with widgets.page_run("step") as page:
     st.markdown(
         "**One weight:** `prediction = weight × 2`, true answer 10, so the right weight is 5."
     )
-    lr = rate.rate_control(f["lr"], step=0.01)  # the rate first, as on every page
+    lr = rate.rate_control(page.field("lr"), step=0.01)  # the rate first, as on every page
     c1, c3 = st.columns([1, 2], vertical_alignment="bottom")
-    w_start = control(c1.number_input, f["w"], "Starting weight", format="%.6g", step=0.5)
+    w_start = control(c1.number_input, page.field("w"), "Starting weight", format="%.6g", step=0.5)
     b = c3.columns(3)
     for col, (label, n, icon, key) in zip(b[:2], BUTTONS, strict=True):
         kind = "primary" if n == 1 else "secondary"
@@ -96,13 +96,13 @@ with widgets.page_run("step") as page:
         "**Now three weights on your image.** Same loop, three slopes: each is the average of "
         "−difference × that weight's input."
     )
-    choice = widgets.image_picker()
+    choice = image.picker()
     table = image.table_for(choice, st.session_state["scale"])
     c1, c2 = st.columns(2)
     lr3 = control(
-        c1.number_input, f["lr3"], "Learning rate for the image", format="%.6g", step=None
+        c1.number_input, page.field("lr3"), "Learning rate for the image", format="%.6g", step=None
     )
-    epoch = control(c2.slider, f["epoch3"], "Show epoch")
+    epoch = control(c2.slider, page.field("epoch3"), "Show epoch")
     ep = textbook.epoch_detail(table.design_matrix(), table.target_vector(), float(lr3), int(epoch))
     w, g, new = ep.weights, ep.slopes, ep.new_weights
     columns = ["1", "x", "y", "brightness", "predicted", "difference", "−diff × x", "−diff × y"]

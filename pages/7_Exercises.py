@@ -4,13 +4,14 @@ import streamlit as st
 
 import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
 from gdcore.learner.exercises import PROGRESS_NOTE
-from ui import cached, classroom, urlstate, widgets
+from ui import cached, classroom, image, urlstate, widgets
 from ui import exercise_views as views
 from ui.controls import control
 from ui.fields import EXERCISES
+from ui.page_run import page_run
 
-with widgets.page_run("exercises") as page:
-    choice = widgets.image_picker()
+with page_run("exercises") as page:
+    choice = image.picker()
     scale = st.session_state["scale"]
     bowl, th = cached.bowl(choice.key, scale, choice.pixels)
     with st.sidebar:

@@ -20,7 +20,7 @@ from ui import cached as ui_cached
 from ui import charts
 from ui import specs as ui_specs
 from ui.image import ImageChoice
-from ui.widgets import picture_texts
+from ui.pictures import picture_texts
 
 LESSON = np.array([[2.0, 0.1, 5.0, 20.0]])  # the lesson's exercise: too large
 

@@ -172,7 +172,7 @@ def test_file_names_are_shown_as_text_only():
     ],
 )
 def test_a_file_name_is_one_code_span_showing_it_as_written(name, shown):
-    from ui.widgets import _safe_name
+    from ui.image import _safe_name
 
     text = _safe_name(name)
     assert _code_span(text) == (shown, len(text))

@@ -35,6 +35,7 @@ from gdcore.params import (
 )
 from ui import classroom
 from ui.fields import Field
+from ui.registry import Page
 from ui.text import literal, quoted
 
 _BOUNDED = {"number_input", "slider"}
@@ -161,12 +162,13 @@ BETA_FORMAT = "%.16g"
 """β with the digits that tell it apart: 0.9995 and 0.9999999999999999 are not "1"."""
 
 
-def any_set(f: dict[str, Field]) -> bool:
+def any_set(page: Page) -> bool:
     """Whether a knob beside the rate is away from its default (the Advanced box then opens)."""
-    return any(st.session_state.get(f[u].key, f[u].default) != f[u].default for u in OPTIMIZER_URLS)
+    fields = [page.field(u) for u in OPTIMIZER_URLS]
+    return any(st.session_state.get(field.key, field.default) != field.default for field in fields)
 
 
-def advanced_controls(f: dict[str, Field]) -> tuple[Optimizer, list[str]]:
+def advanced_controls(page: Page) -> tuple[Optimizer, list[str]]:
     """Momentum, Nesterov, schedule and warm-up, drawn where the caller is (an expander).
 
     Returns the knobs to run with and the problems said to the learner: a
@@ -177,15 +179,17 @@ def advanced_controls(f: dict[str, Field]) -> tuple[Optimizer, list[str]]:
     beta = float(
         control(
             st.number_input,
-            f["momentum"],
+            page.field("momentum"),
             "Momentum β (0 = plain descent)",
             step=0.05,
             format=BETA_FORMAT,
         )
     )
-    nesterov = bool(control(st.checkbox, f["nesterov"], "Nesterov's momentum"))
-    typed = str(control(st.text_input, f["schedule"], "Schedule", placeholder="constant"))
-    warmup = int(control(st.number_input, f["warmup"], "Warm-up epochs (0 = none)", step=5))
+    nesterov = bool(control(st.checkbox, page.field("nesterov"), "Nesterov's momentum"))
+    typed = str(control(st.text_input, page.field("schedule"), "Schedule", placeholder="constant"))
+    warmup = int(
+        control(st.number_input, page.field("warmup"), "Warm-up epochs (0 = none)", step=5)
+    )
     schedule = SCHEDULE.default
     if typed.strip():
         problem = SCHEDULE.problem(typed)
