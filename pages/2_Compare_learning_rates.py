@@ -15,8 +15,8 @@ from ui.page_run import page_run
 with page_run("compare") as page:
     choice = image.picker()
     scale = st.session_state["scale"]
-    _, th = cached.bowl(choice.key, scale, choice.pixels)
-    auto = gdcore.three_rates(th)
+    _, theory = cached.bowl(choice.key, scale, choice.pixels)
+    auto = gdcore.three_rates(theory)
     rates_rule = page.field("rates").param
     assert isinstance(rates_rule.rule, ListOf)
 
@@ -30,7 +30,7 @@ with page_run("compare") as page:
         )
         also = control(st.multiselect, page.field("also"), "Also run on these built-in images")
         epochs = control(st.number_input, page.field("epochs"), "Epochs", step=50)
-        extra = run_table.edit(page.field("runs"), th)
+        extra = run_table.edit(page.field("runs"), theory)
 
     rates = list(auto)
     if typed.strip():
@@ -47,7 +47,7 @@ with page_run("compare") as page:
         st.caption(
             f"Rates chosen from this image's bowl: {auto[0]:g} (a hundredth of the best rate for any start), "
             f"{auto[1]:g} (half the edge rate) and {auto[2]:g} (1.5× the edge rate "
-            f"{edge(th.critical_lr):g}, above which every step overshoots by more than it gains)."
+            f"{edge(theory.critical_lr):g}, above which every step overshoots by more than it gains)."
         )
 
     # A run given twice is drawn once (two columns of one name break the table); runs
@@ -103,11 +103,13 @@ with page_run("compare") as page:
             )
 
     if extra:
-        knob_errors, knob_blown, knob_said = cached.table_runs(
+        optimizer_errors, optimizer_blown, optimizer_said = cached.table_runs(
             choice.key, scale, tuple(extra), epochs, choice.pixels
         )
         short = choice.label.split(" (")[0]
-        for run, e, div, d in zip(extra, knob_errors, knob_blown, knob_said, strict=True):
+        for run, e, div, d in zip(
+            extra, optimizer_errors, optimizer_blown, optimizer_said, strict=True
+        ):
             said = run.label(digits[run])
             labels.append(f"{short} · {said}" if len(images) > 1 else said)
             names.append(short)
@@ -134,7 +136,7 @@ with page_run("compare") as page:
         errors,
         np.array(diverged),
         log=charts.AXES[axis],
-        error_star=th.error_star if one_image else None,
+        error_star=theory.error_star if one_image else None,
         title="Error over epochs, one line per run",
         unit="points",
         images=names,

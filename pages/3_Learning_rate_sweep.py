@@ -14,8 +14,8 @@ from ui.page_run import page_run
 with page_run("sweep") as page:
     choice = image.picker()
     scale = st.session_state["scale"]
-    bowl, th = cached.bowl(choice.key, scale, choice.pixels)
-    auto_from, auto_to = suggest.sweep_range(th.critical_lr)
+    bowl, theory = cached.bowl(choice.key, scale, choice.pixels)
+    auto_from, auto_to = suggest.sweep_range(theory.critical_lr)
 
     with st.sidebar:
         st.markdown("#### Sweep")
@@ -60,7 +60,7 @@ with page_run("sweep") as page:
     c = st.columns(4)
     c[0].metric(
         "edge rate",
-        shown_edge(th.critical_lr, fast.lr if fast else None),
+        shown_edge(theory.critical_lr, fast.lr if fast else None),
         help="Above it every step overshoots by more than it gains: 2/λmax, λmax the bowl's "
         "steepest curvature.",
     )
@@ -70,7 +70,7 @@ with page_run("sweep") as page:
         help=(
             f"From the zero weights no constant rate settles within 1% of E* in fewer than "
             f"{fast.epochs:,} epochs. (The best rate for any start, 2/(λmin+λmax) = "
-            f"{th.optimal_lr:.4g}, needs {gdcore.epochs_to_target(bowl, th.optimal_lr, np.zeros(3)):,}.)"
+            f"{theory.optimal_lr:.4g}, needs {gdcore.epochs_to_target(bowl, theory.optimal_lr, np.zeros(3)):,}.)"
             if fast
             else "The zero weights are already within 1% of E*."
         ),
@@ -94,17 +94,17 @@ with page_run("sweep") as page:
             table,
             column,
             epochs,
-            th.critical_lr,
+            theory.critical_lr,
             fast.lr if fast else None,
             suggested,
             start,
         )
-    st.markdown(text.sweep_story(table, th.critical_lr))
+    st.markdown(text.sweep_story(table, theory.critical_lr))
 
     st.subheader("Rate × momentum: where the heavy ball settles")
     st.caption(text.HEAVY_BALL)
     emap = cached.momentum_map(choice.key, scale, int(epochs), False, choice.pixels)
-    edge_line, best_pair = edges.map_frames(th, emap, False)
+    edge_line, best_pair = edges.map_frames(theory, emap, False)
     widgets.draw(
         charts.momentum_map_chart,
         emap.rates,
@@ -114,9 +114,9 @@ with page_run("sweep") as page:
         edge_line,
         best_pair,
     )
-    st.markdown(text.map_story(th, emap))
+    st.markdown(text.map_story(theory, emap))
     with st.expander("The maths behind this map"):
-        st.markdown(text.momentum_maths(th, gdcore.Optimizer(float(th.optimal_momentum))))
+        st.markdown(text.momentum_maths(theory, gdcore.Optimizer(float(theory.optimal_momentum))))
 
     st.subheader("Every rate")
     formats = {

@@ -14,7 +14,7 @@ QUICK = (("Timid steps: 0.1×", 0.1), ("Zig-zag: 0.9×", 0.9), ("Too far: 1.05×
 
 with page_run("walk") as page:
     choice = image.picker()
-    bowl, th = cached.bowl(choice.key, st.session_state["scale"], choice.pixels)
+    bowl, theory = cached.bowl(choice.key, st.session_state["scale"], choice.pixels)
     with st.sidebar:
         beta = float(
             control(
@@ -37,10 +37,10 @@ with page_run("walk") as page:
         at = widgets.epoch_slider(page.field("at"), "Show the steps up to epoch", epochs)
 
     # The rate beside the pictures: a multiple of each picture's own edge rate.
-    knob, *quick = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+    rate_column, *quick = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     speed = float(
         control(
-            knob.number_input,
+            rate_column.number_input,
             page.field("speed"),
             "Rate, as a multiple of the edge rate",
             format="%.3g",
@@ -55,7 +55,7 @@ with page_run("walk") as page:
     def flat(names: str) -> None:
         st.info(
             f"{names} cannot change the prediction for this image, so the error is flat that way and "
-            f"there is no downhill to walk. {th.explanation}",
+            f"there is no downhill to walk. {theory.explanation}",
             icon=":material/info:",
         )
 
@@ -79,7 +79,7 @@ with page_run("walk") as page:
             + f" Every step multiplies the distance to the bottom by **{factor:.3f}**: "
             f"{landscape.step_kind(factor)}."
         )
-        st.caption(text.picture_edge_note(walk.critical_lr, th.critical_lr, name, walk.lr))
+        st.caption(text.picture_edge_note(walk.critical_lr, theory.critical_lr, name, walk.lr))
         off_note(walk, "picture")
 
     def two_weights(a: int, b: int) -> None:
@@ -97,7 +97,9 @@ with page_run("walk") as page:
             + landscape.valley_shape(kappa, walk.factor)
         )
         st.caption(
-            text.picture_edge_note(walk.critical_lr, th.critical_lr, " and ".join(names), walk.lr)
+            text.picture_edge_note(
+                walk.critical_lr, theory.critical_lr, " and ".join(names), walk.lr
+            )
         )
         off_note(walk, "map")
 
@@ -111,7 +113,7 @@ with page_run("walk") as page:
 
     if beta > 0:
         st.subheader("The heavy ball beside plain steps")
-        walks.walk_beside(bowl, th, *WALK_PAIRS[pair], speed, at, beta)
+        walks.walk_beside(bowl, theory, *WALK_PAIRS[pair], speed, at, beta)
 
     st.caption(
         "The error is a bowl. Here only the chosen weights learn, starting from 0 as in the lesson; "

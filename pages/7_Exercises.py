@@ -13,7 +13,7 @@ from ui.page_run import page_run
 with page_run("exercises") as page:
     choice = image.picker()
     scale = st.session_state["scale"]
-    bowl, th = cached.bowl(choice.key, scale, choice.pixels)
+    bowl, theory = cached.bowl(choice.key, scale, choice.pixels)
     with st.sidebar:
         st.markdown("#### Exercise")
         name = control(
@@ -30,15 +30,15 @@ with page_run("exercises") as page:
     )
     st.subheader(EXERCISES[name])
     if name == "predict":
-        views.predict(choice, scale, th)
+        views.predict(choice, scale, theory)
     elif name in ("largest", "fastest"):
-        views.find_rate(name, choice, scale, th, bowl)
+        views.find_rate(name, choice, scale, theory, bowl)
     elif name == "read":
-        views.read(choice, scale, th)
+        views.read(choice, scale, theory)
     elif name == "scaling":
         views.scaling(choice, scale)
     elif name == "momentum":
-        views.momentum(choice, scale, th)
+        views.momentum(choice, scale, theory)
     else:
         views.sign(choice, scale)
 
@@ -48,5 +48,7 @@ with page_run("exercises") as page:
     written = urlstate.publish(page)
     with st.expander("For teachers: make a classroom link", icon=":material/link:"):
         st.caption(f"Learners' downloaded progress (JSON): {PROGRESS_NOTE}")
-        classroom.link_maker(lambda f: urlstate.kept_value(f.key, f.default), "exercises")
+        classroom.link_maker(
+            lambda field: urlstate.kept_value(field.key, field.default), "exercises"
+        )
     widgets.share_box(page, written)

@@ -31,7 +31,7 @@ with page_run("check") as page:
                 "As your loop used them, in PyTorch's conventions (`torch.optim.SGD` with "
                 "`momentum`, `nesterov`, and `LambdaLR`). Other conventions are tried and named."
             )
-            knob, knob_problems = controls.advanced_controls(page)
+            optimizer, optimizer_problems = controls.advanced_controls(page)
     ran = int(epochs) if epochs else None
     lr = rate.rate_control(page.field("lr"))
 
@@ -45,7 +45,7 @@ with page_run("check") as page:
             page.field("errors"),
             "Try an example: a loop that left out the ½",
             set_to=loops.example_errors(
-                choice.key, scale, lr, start, int(seed), choice.pixels, knob
+                choice.key, scale, lr, start, int(seed), choice.pixels, optimizer
             ),
             key="ck_example",
         )
@@ -57,7 +57,7 @@ with page_run("check") as page:
             "ck_file",
         )
     with right:
-        for problem in knob_problems:
+        for problem in optimizer_problems:
             st.error(problem, icon=":material/block:")
         if init_problem:
             st.error(
@@ -68,7 +68,7 @@ with page_run("check") as page:
         if not given.text.strip():
             shown = int(epochs or CHECK_PREVIEW)
             exact = cached.exact_curve(
-                choice.key, scale, lr, start, int(seed), shown, choice.pixels, knob
+                choice.key, scale, lr, start, int(seed), shown, choice.pixels, optimizer
             )
             widgets.draw(
                 charts.error_view,
@@ -93,7 +93,7 @@ with page_run("check") as page:
                 choice.pixels,
                 given.text,
                 image.upload_bytes(choice),
-                knob,
+                optimizer,
                 ran,
             )
             if found.problem is not None:

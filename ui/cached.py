@@ -139,7 +139,7 @@ def _judged_runs(
 ) -> tuple[gdcore.DescentResult, gdcore.Quadratic, list[gdcore.Diagnosis], list[str]]:
     """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
     table = gdcore.pixel_table(_pixels, scale)
-    q, th = bowl(key, scale, _pixels)
+    q, theory = bowl(key, scale, _pixels)
     turns.heavy(run_seconds(table.n, len(lrs), epochs))
     res = gdcore.run_descent(
         table, list(lrs), epochs, bowl=q, keep_weights=False, between=turns.pause
@@ -147,7 +147,7 @@ def _judged_runs(
     w0 = np.zeros(3)
     verdicts = []
     for i, lr in enumerate(lrs):
-        verdicts.append(gdcore.diagnose_run(res.errors[i], lr, th, w0))
+        verdicts.append(gdcore.diagnose_run(res.errors[i], lr, theory, w0))
         turns.pause()
     blowups = [str(d) if d >= 0 else "" for d in res.diverged_epoch.tolist()]
     return res, q, verdicts, blowups
@@ -287,13 +287,13 @@ def judged_run(
     init: str,
     seed: int,
     batch: int,
-    knob: Optimizer,
+    optimizer: Optimizer,
     _pixels: np.ndarray,
 ) -> tuple[gdcore.DescentResult, gdcore.Diagnosis]:
-    """One run with its knobs, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
+    """One run with its optimizer, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
     table = gdcore.pixel_table(_pixels, scale)
-    q, th = bowl(key, scale, _pixels)
-    turns.heavy(run_seconds(table.n, 1, epochs, batch or None, knob.momentum))
+    q, theory = bowl(key, scale, _pixels)
+    turns.heavy(run_seconds(table.n, 1, epochs, batch or None, optimizer.momentum))
     res = gdcore.run_descent(
         table,
         [lr],
@@ -303,10 +303,10 @@ def judged_run(
         batch_size=batch or None,
         bowl=q,
         between=turns.pause,
-        optimizer=knob,
+        optimizer=optimizer,
     )
     d = diagnose_knobs(
-        res.errors[0], lr, th, res.weights[0, 0], full_batch=batch == 0, optimizer=knob
+        res.errors[0], lr, theory, res.weights[0, 0], full_batch=batch == 0, optimizer=optimizer
     )
     return res, d
 
@@ -317,7 +317,7 @@ def table_runs(
 ) -> tuple[np.ndarray, np.ndarray, tuple[gdcore.Diagnosis, ...]]:
     """Compare's runs with their own settings, from zero weights: errors, blow-ups, verdicts."""
     table = gdcore.pixel_table(_pixels, scale)
-    q, th = bowl(key, scale, _pixels)
+    q, theory = bowl(key, scale, _pixels)
     errors, blown, said = [], [], []
     for r in runs:
         res = gdcore.run_descent(
@@ -325,7 +325,7 @@ def table_runs(
         )
         errors.append(res.errors[0])
         blown.append(int(res.diverged_epoch[0]))
-        said.append(diagnose_knobs(res.errors[0], r.lr, th, np.zeros(3), optimizer=r.optimizer))
+        said.append(diagnose_knobs(res.errors[0], r.lr, theory, np.zeros(3), optimizer=r.optimizer))
     return np.array(errors), np.array(blown), tuple(said)
 
 
@@ -346,11 +346,13 @@ def momentum_map(
     Rates are log-spaced from a hundredth of the plain edge rate to past the edge at the
     top β; momenta run evenly from 0 to ``MAP_TOP`` (or just past β*).
     """
-    q, th = bowl(key, scale, _pixels)
+    q, theory = bowl(key, scale, _pixels)
     # The theory's best β* is always on the map: a stretched bowl wants β* near 1.
-    beta_top = max(MAP_TOP, min(MAP_CEILING, float(th.optimal_momentum) + 0.01))
-    top = th.critical_lr_for(Optimizer(beta_top, nesterov))
-    rates = np.geomspace(min(th.critical_lr, top) * 1e-2, max(th.critical_lr, top) * 1.2, MAP_RATES)
+    beta_top = max(MAP_TOP, min(MAP_CEILING, float(theory.optimal_momentum) + 0.01))
+    top = theory.critical_lr_for(Optimizer(beta_top, nesterov))
+    rates = np.geomspace(
+        min(theory.critical_lr, top) * 1e-2, max(theory.critical_lr, top) * 1.2, MAP_RATES
+    )
     momenta = np.linspace(0.0, beta_top, MAP_MOMENTA)
     return epoch_map(q, rates, momenta, np.zeros(3), nesterov, limit=epochs)
 
@@ -363,13 +365,13 @@ def directions(
     epochs: int,
     init: str,
     seed: int,
-    knob: Optimizer,
+    optimizer: Optimizer,
     _pixels: np.ndarray,
 ) -> forecast.Milestones:
     """Each eigen-direction's curve of a full-batch run (``gdcore.bowl.forecast.milestones``)."""
     q, _ = bowl(key, scale, _pixels)
     w0 = gdcore.initial_weights(init, seed)
-    return forecast.milestones(q, lr, epochs, w0, optimizer=knob)
+    return forecast.milestones(q, lr, epochs, w0, optimizer=optimizer)
 
 
 @st.cache_data(max_entries=512, ttl=3600, max_size="100MB", show_spinner=False)

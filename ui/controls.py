@@ -163,7 +163,7 @@ BETA_FORMAT = "%.16g"
 
 
 def any_set(page: Page) -> bool:
-    """Whether a knob beside the rate is away from its default (the Advanced box then opens)."""
+    """Whether a setting of the optimizer beside the rate is away from its default (the Advanced box then opens)."""
     fields = [page.field(u) for u in OPTIMIZER_URLS]
     return any(st.session_state.get(field.key, field.default) != field.default for field in fields)
 
@@ -171,7 +171,7 @@ def any_set(page: Page) -> bool:
 def advanced_controls(page: Page) -> tuple[Optimizer, list[str]]:
     """Momentum, Nesterov, schedule and warm-up, drawn where the caller is (an expander).
 
-    Returns the knobs to run with and the problems said to the learner: a
+    Returns the optimizer to run with and the problems said to the learner: a
     schedule that breaks its rule runs as ``constant``, Nesterov without
     momentum runs without Nesterov, each with one sentence.
     """

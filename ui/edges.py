@@ -16,39 +16,39 @@ from gdcore.verdicts.diagnosis import edge
 from gdcore.verdicts.knobs import beta_text
 
 
-def rates_used(lr: float, epochs: int, knob: Optimizer) -> np.ndarray:
+def rates_used(lr: float, epochs: int, optimizer: Optimizer) -> np.ndarray:
     """``lr_k`` of every epoch 0 … T−1 (``gdcore.Optimizer.rates``)."""
-    return knob.rates(lr, epochs)
+    return optimizer.rates(lr, epochs)
 
 
-def edges(th: gdcore.Theory, knob: Optimizer) -> list[tuple[str, float]]:
+def edges(theory: gdcore.Theory, optimizer: Optimizer) -> list[tuple[str, float]]:
     """The edge rates to draw: the plain one, and the one with this momentum."""
-    out = [(f"edge rate, plain: {edge(th.critical_lr):g}", th.critical_lr)]
-    if knob.momentum > 0:
-        wide = th.critical_lr_for(knob)
-        name = "Nesterov's edge" if knob.nesterov else "edge rate"
-        out.append((f"{name} with β {beta_text(knob.momentum)}: {edge(wide):g}", wide))
+    out = [(f"edge rate, plain: {edge(theory.critical_lr):g}", theory.critical_lr)]
+    if optimizer.momentum > 0:
+        wide = theory.critical_lr_for(optimizer)
+        name = "Nesterov's edge" if optimizer.nesterov else "edge rate"
+        out.append((f"{name} with β {beta_text(optimizer.momentum)}: {edge(wide):g}", wide))
     return out
 
 
 def map_frames(
-    th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap, nesterov: bool
+    theory: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap, nesterov: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The edge-rate line over β and the theory's best pair, for ``charts.momentum_map_chart``."""
     betas = np.linspace(0.0, float(emap.momenta[-1]), 60)
     line = pd.DataFrame(
         {
             "momentum": betas,
-            "lr": [th.critical_lr_for(Optimizer(float(b), nesterov and b > 0)) for b in betas],
+            "lr": [theory.critical_lr_for(Optimizer(float(b), nesterov and b > 0)) for b in betas],
         }
     )
     line = line[(line["lr"] >= emap.rates[0]) & (line["lr"] <= emap.rates[-1] * 1.1)]
     marks = pd.DataFrame(
         {
-            "lr": [th.optimal_momentum_lr],
-            "momentum": [th.optimal_momentum],
+            "lr": [theory.optimal_momentum_lr],
+            "momentum": [theory.optimal_momentum],
             "label": [
-                f"best pair: rate {th.optimal_momentum_lr:.3g}, β {round(th.optimal_momentum, 3):g}"
+                f"best pair: rate {theory.optimal_momentum_lr:.3g}, β {round(theory.optimal_momentum, 3):g}"
             ],
         }
     )

@@ -49,10 +49,10 @@ def prediction_to_rgb(img: np.ndarray) -> np.ndarray:
     yy, xx = np.indices((h, w))
     stripe = (xx + yy) % period < max(1, period // 3)
     rgb[out & stripe] = OUT_OF_RANGE_RGB
-    f = max(1, round(max(h, w) / 64))
-    framed = np.empty((h + 2 * f, w + 2 * f, 3))
+    frame = max(1, round(max(h, w) / 64))
+    framed = np.empty((h + 2 * frame, w + 2 * frame, 3))
     framed[...] = FRAME_RGB
-    framed[f : f + h, f : f + w] = rgb
+    framed[frame : frame + h, frame : frame + w] = rgb
     return framed.astype(np.uint8)
 
 

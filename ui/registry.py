@@ -29,7 +29,7 @@ class Page:
     fields: tuple[Field, ...]
 
     def field(self, url: str) -> Field:
-        return next(f for f in self.fields if f.url == url)
+        return next(field for field in self.fields if field.url == url)
 
 
 PAGES = (

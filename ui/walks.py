@@ -13,7 +13,13 @@ from ui import charts, text, widgets
 
 
 def walk_beside(
-    bowl: gdcore.Quadratic, th: gdcore.Theory, a: int, b: int, speed: float, at: int, beta: float
+    bowl: gdcore.Quadratic,
+    theory: gdcore.Theory,
+    a: int,
+    b: int,
+    speed: float,
+    at: int,
+    beta: float,
 ) -> None:
     """Two maps of the same valley: plain steps, and the heavy ball at the same rate."""
     names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]

@@ -52,12 +52,12 @@ def share_box(page: Page, written: dict[str, str], note: str = "") -> None:
         st.code(link, language=None, wrap_lines=True)  # the whole link, never cut at 390 px
 
 
-def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) -> None:
+def theory_metrics(theory: gdcore.Theory, fast: Fastest | None, per_row: int = 4) -> None:
     """The bowl's numbers; ``fast`` is the fastest rate from the run's start."""
     c = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
     c[0].metric(
         "edge rate 2/λmax",
-        shown_edge(th.critical_lr, fast.lr if fast else None),
+        shown_edge(theory.critical_lr, fast.lr if fast else None),
         help="Above it, full-batch descent diverges: every step overshoots by more than it gains.",
     )
     c[1].metric(
@@ -65,16 +65,16 @@ def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) ->
         f"{fast.lr:g}" if fast else "any",
         help=(
             f"Gets within 1% of E* in {fast.epochs:,} epochs from this start; no constant rate "
-            f"does it in fewer. The best rate for any start, 2/(λmin+λmax) = {th.optimal_lr:.4g}, "
+            f"does it in fewer. The best rate for any start, 2/(λmin+λmax) = {theory.optimal_lr:.4g}, "
             "shrinks the slowest direction fastest, but from one start it can lose."
             if fast
             else "The start is already within 1% of E*."
         ),
     )
-    kappa = "∞" if th.singular else f"{th.condition_number:.4g}"
+    kappa = "∞" if theory.singular else f"{theory.condition_number:.4g}"
     c[2].metric("condition number κ", kappa, help="λmax/λmin: how stretched the bowl is.")
     c[3].metric(
-        "lowest error E*", error_number(th.error_star), help="The error at the best weights w*."
+        "lowest error E*", error_number(theory.error_star), help="The error at the best weights w*."
     )
 
 
@@ -167,9 +167,9 @@ def check_finding(found: gdcore.learner.check.Check, said: str, epochs: int | No
         st.error(f"**Unexplained from epoch {found.parted:,}.** {evidence}", icon=":material/help:")
     else:
         st.warning(f"**{text.literal(found.headline)}.** {evidence}", icon=":material/build:")
-        for f in found.findings:
-            st.markdown(f"**{f}**: {text.literal(f.why)}. Write:")
-            st.code(f.line, language="python")
+        for finding in found.findings:
+            st.markdown(f"**{finding}**: {text.literal(finding.why)}. Write:")
+            st.code(finding.line, language="python")
     if found.parted is not None:
         st.markdown(
             f"Your numbers part from the exact curve at **epoch {found.parted:,}**: printed "

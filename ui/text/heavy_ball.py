@@ -25,34 +25,34 @@ HEAVY_BALL = (
 )
 
 
-def momentum_story(th: gdcore.Theory, lr: float, knob: Optimizer, epochs: int) -> str:
-    """What the bowl says about this rate with its knobs, in the lesson's words.
+def momentum_story(theory: gdcore.Theory, lr: float, optimizer: Optimizer, epochs: int) -> str:
+    """What the bowl says about this rate with its optimizer, in the lesson's words.
 
     Every number is this run's: the edges compared as numbers (Nesterov's edge is
     lower than plain steps' and the heavy ball's), the rate of every epoch read off
     the schedule (a warm-up starts low, so the start is its first epoch's rate).
     """
-    plain = th.critical_lr
-    wide = th.critical_lr_for(knob)
+    plain = theory.critical_lr
+    wide = theory.critical_lr_for(optimizer)
     lines = [
         "- The error over the three weights is a **bowl**: each step goes downhill, against "
         "the slope, by the learning rate × the slope.",
     ]
-    if knob.momentum > 0 and knob.nesterov:
-        heavy = th.critical_lr_for(Optimizer(knob.momentum))
+    if optimizer.momentum > 0 and optimizer.nesterov:
+        heavy = theory.critical_lr_for(Optimizer(optimizer.momentum))
         side = "lower" if wide < plain else "higher"
         lines.append(
-            f"- With {knobs(knob)} the ball is **heavy** and looks "
-            f"ahead: each step keeps {beta_text(knob.momentum)} of its last step and adds the "
+            f"- With {knobs(optimizer)} the ball is **heavy** and looks "
+            f"ahead: each step keeps {beta_text(optimizer.momentum)} of its last step and adds the "
             f"slope where that step leads. Plain steps get too long at a rate of "
             f"**{edge(plain):g}**; Nesterov's edge is **{edge(wide):g}**, {side} than that "
             f"(the look-ahead brakes early), and the heavy ball's without the look-ahead would "
             f"be {edge(heavy):g}."
         )
-    elif knob.momentum > 0:
+    elif optimizer.momentum > 0:
         lines.append(
-            f"- With {knobs(knob)} the ball is **heavy**: each step keeps "
-            f"{beta_text(knob.momentum)} of its last step and adds the new slope. Plain steps get "
+            f"- With {knobs(optimizer)} the ball is **heavy**: each step keeps "
+            f"{beta_text(optimizer.momentum)} of its last step and adds the new slope. Plain steps get "
             f"too long at a rate of **{edge(plain):g}**; the heavy ball's edge is "
             f"**{edge(wide):g}**."
         )
@@ -61,8 +61,8 @@ def momentum_story(th: gdcore.Theory, lr: float, knob: Optimizer, epochs: int) -
             f"- Steps get too long at a rate of **{edge(plain):g}**: above it every step "
             "overshoots the bottom by more than it gains, and the error explodes."
         )
-    if not knob.constant_rate:
-        used = knob.rates(lr, epochs)
+    if not optimizer.constant_rate:
+        used = optimizer.rates(lr, epochs)
         above = int((used > wide).sum())
         top = int(np.argmax(used))
         start = (
@@ -72,25 +72,25 @@ def momentum_story(th: gdcore.Theory, lr: float, knob: Optimizer, epochs: int) -
         )
         peak = f", reach {used[top]:.3g} at epoch {top:,}" if used[top] > used[0] else ""
         lines.append(
-            f"- The schedule: {knob.describe()}. {start}{peak} and use "
+            f"- The schedule: {optimizer.describe()}. {start}{peak} and use "
             f"{used[-1]:.3g} at the last epoch; {above:,} of {epochs:,} epochs are above the "
             "edge (the chart under the error curve shows every epoch's rate)."
         )
     else:
-        lines.append(_where(lr, plain, wide, knob))
+        lines.append(_where(lr, plain, wide, optimizer))
     lines.append(
-        f"- Even the best weights leave an error of **{th.error_star:.4g}**: a flat plane "
+        f"- Even the best weights leave an error of **{theory.error_star:.4g}**: a flat plane "
         "cannot draw most images exactly."
     )
     return "\n".join(lines)
 
 
-def _where(lr: float, plain: float, wide: float, knob: Optimizer) -> str:
+def _where(lr: float, plain: float, wide: float, optimizer: Optimizer) -> str:
     """Where a constant rate sits beside the plain edge and the heavy ball's (or Nesterov's) edge."""
-    if knob.momentum == 0:
+    if optimizer.momentum == 0:
         side = "below" if lr < plain else "above"
         return f"- Your rate **{lr:g}** is {side} that edge ({times(lr / plain)})."
-    name = "Nesterov's edge" if knob.nesterov else "the heavy ball's edge"
+    name = "Nesterov's edge" if optimizer.nesterov else "the heavy ball's edge"
     if lr < min(plain, wide):
         return (
             f"- Your rate **{lr:g}** is below both edges ({times(lr / plain)} the plain one): "
@@ -114,24 +114,24 @@ def _where(lr: float, plain: float, wide: float, knob: Optimizer) -> str:
     )
 
 
-def momentum_maths(th: gdcore.Theory, knob: Optimizer) -> str:
+def momentum_maths(theory: gdcore.Theory, optimizer: Optimizer) -> str:
     """The symbols behind ``momentum_story``: the recurrence, the edge with β and the best pair."""
-    b = knob.momentum
-    wide = th.critical_lr_for(knob)
-    step = "(slope_k + β·buf_k)" if knob.nesterov else "buf_k"
+    b = optimizer.momentum
+    wide = theory.critical_lr_for(optimizer)
+    step = "(slope_k + β·buf_k)" if optimizer.nesterov else "buf_k"
     return (
         f"- PyTorch's SGD (dampening 0): **buf_k = β·buf_(k−1) + slope_k** (the first buf is "
         f"the slope), **w_(k+1) = w_k − rate_k × {step}**.\n"
-        f"- Along the steepest direction (curvature λmax = {th.lambda_max:.4g}) the heavy ball "
+        f"- Along the steepest direction (curvature λmax = {theory.lambda_max:.4g}) the heavy ball "
         f"settles while rate < **2(1+β)/λmax**"
-        + (" ÷ (1+2β) with Nesterov" if knob.nesterov else "")
-        + f": here **{edge(wide):g}** with β = {beta_text(b)} (plain: 2/λmax = {edge(th.critical_lr):g}).\n"
-        f"- The best pair for this bowl: **β\\* = ((√κ−1)/(√κ+1))² = {th.optimal_momentum:.4g}**, "
-        f"**rate\\* = 4/(√λmax+√λmin)² = {th.optimal_momentum_lr:.4g}**: every direction then "
-        f"shrinks by **{th.momentum_factor:.4f}** per epoch, against {th.optimal_factor:.4f} "
-        f"for the best plain rate (κ = {th.condition_number:.4g}).\n"
+        + (" ÷ (1+2β) with Nesterov" if optimizer.nesterov else "")
+        + f": here **{edge(wide):g}** with β = {beta_text(b)} (plain: 2/λmax = {edge(theory.critical_lr):g}).\n"
+        f"- The best pair for this bowl: **β\\* = ((√κ−1)/(√κ+1))² = {theory.optimal_momentum:.4g}**, "
+        f"**rate\\* = 4/(√λmax+√λmin)² = {theory.optimal_momentum_lr:.4g}**: every direction then "
+        f"shrinks by **{theory.momentum_factor:.4f}** per epoch, against {theory.optimal_factor:.4f} "
+        f"for the best plain rate (κ = {theory.condition_number:.4g}).\n"
         f"- For β = {beta_text(b)} the rate whose slowest direction settles fastest is "
-        f"**{best_rate_for(th.bowl, knob):.4g}**."
+        f"**{best_rate_for(theory.bowl, optimizer):.4g}**."
     )
 
 
@@ -139,7 +139,7 @@ def _count(n: int) -> str:
     return f"{n:,} epoch" + ("" if n == 1 else "s")
 
 
-def map_story(th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
+def map_story(theory: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
     """What the rate × momentum map shows, read off its own cells."""
     e = emap.epochs
     lines = [
@@ -147,9 +147,9 @@ def map_story(th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
         "coloured by the exact epoch from which its error stays within 1% of the lowest "
         "error E* (with momentum it may touch that band sooner and swing out again). Light "
         f"grey: it never settles; darker grey: more than {emap.limit:,} epochs.",
-        f"- The dashed line is the edge rate, **{edge(th.critical_lr):g}** without momentum. "
+        f"- The dashed line is the edge rate, **{edge(theory.critical_lr):g}** without momentum. "
         f"The heavier the ball, the further right it moves: at β = {emap.momenta[-1]:.3g} it is "
-        f"**{edge(th.critical_lr_for(Optimizer(float(emap.momenta[-1])))):g}**. Right of the line nothing "
+        f"**{edge(theory.critical_lr_for(Optimizer(float(emap.momenta[-1])))):g}**. Right of the line nothing "
         "settles.",
     ]
     plain = e[0][np.isfinite(e[0])]
@@ -171,14 +171,14 @@ def map_story(th: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
             "or normalize (the unit or standard scale makes the bowl rounder)."
         )
     lines.append(
-        f"- The diamond is the theory's best pair, rate {th.optimal_momentum_lr:.4g} with "
-        f"β = {round(th.optimal_momentum, 4):g}: the best for any start. From the zero weights a "
+        f"- The diamond is the theory's best pair, rate {theory.optimal_momentum_lr:.4g} with "
+        f"β = {round(theory.optimal_momentum, 4):g}: the best for any start. From the zero weights a "
         "neighbouring cell can be a little quicker."
     )
     return "\n".join(lines)
 
 
-def directions_story(m: forecast.Milestones, lr: float, knob: Optimizer) -> str:
+def directions_story(m: forecast.Milestones, lr: float, optimizer: Optimizer) -> str:
     """Which direction of the bowl is slow, and why, in the lesson's words.
 
     A factor per epoch above 1 is a direction that grows, never "the slowest": with a
@@ -186,13 +186,13 @@ def directions_story(m: forecast.Milestones, lr: float, knob: Optimizer) -> str:
     story then says which direction grows, and which one is left at the end.
     """
     names = charts.DIRECTION_NAMES
-    f = m.factors[m.slowest]
-    constant = knob.constant_rate
+    slowest_factor = m.factors[m.slowest]
+    constant = optimizer.constant_rate
     intro = (
         "The bowl has three directions, from flattest to steepest. Each line is one "
         "direction's share of the error above E*. "
     )
-    if f >= 1:
+    if slowest_factor >= 1:
         grows = int(np.argmax(m.factors))
         end = m.excess[:, -1]
         left = (
@@ -213,19 +213,21 @@ def directions_story(m: forecast.Milestones, lr: float, knob: Optimizer) -> str:
             f"{then}.{left}"
         )
     base = "" if constant else f" at the base rate {lr:g}"
-    how = f"each epoch keeps **{near_one(float(f))}** of its distance to the bottom"
+    how = f"each epoch keeps **{near_one(float(slowest_factor))}** of its distance to the bottom"
     kind = (
         "the heavy ball's swings set this pace, not the bowl"
-        if knob.momentum > 0 and not knob.nesterov and abs(f - np.sqrt(knob.momentum)) < 1e-3
+        if optimizer.momentum > 0
+        and not optimizer.nesterov
+        and abs(slowest_factor - np.sqrt(optimizer.momentum)) < 1e-3
         else "the bowl is flattest there, so each step is short"
         if m.slowest == 0
         else "the bowl is steep there, so the steps swing across it"
     )
     heavy = (
-        f" With {knobs(knob)} no direction can do better than √β = "
-        f"{near_one(float(np.sqrt(knob.momentum)))} per epoch: the heavy ball trades a little "
+        f" With {knobs(optimizer)} no direction can do better than √β = "
+        f"{near_one(float(np.sqrt(optimizer.momentum)))} per epoch: the heavy ball trades a little "
         "speed on the flat side for steps that do not explode on the steep side."
-        if knob.momentum > 0 and not knob.nesterov
+        if optimizer.momentum > 0 and not optimizer.nesterov
         else ""
     )
     return (

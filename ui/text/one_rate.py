@@ -21,12 +21,12 @@ LESSON_WORDS = {
 
 
 def bowl_story(
-    th: gdcore.Theory, lr: float, reach: int | None, scale: str, fastest: float | None = None
+    theory: gdcore.Theory, lr: float, reach: int | None, scale: str, fastest: float | None = None
 ) -> str:
     """What the bowl says about this rate, in the lesson's words (slope, step, valley).
     ``fastest``: the fastest rate from this start, shown nearby (the edge never reads below it)."""
-    limit = shown_edge(th.critical_lr, fastest)
-    ratio = lr / th.critical_lr
+    limit = shown_edge(theory.critical_lr, fastest)
+    ratio = lr / theory.critical_lr
     where = "below" if ratio < 1 else "exactly at" if np.isclose(ratio, 1, rtol=1e-12) else "above"
     reach_text = (
         f"It settles within 1% of the lowest error at epoch **{reach:,}**."
@@ -39,10 +39,10 @@ def bowl_story(
         f"- Steps get too long at a rate of **{limit}**: above it every step overshoots the "
         "bottom by more than it gains, and the error explodes.",
         f"- Your rate **{lr:g}** is {where} that edge ({times(ratio)}): "
-        f"{LESSON_WORDS[gdcore.behaviour(th, lr)]}. {reach_text}",
-        f"- Even the best weights leave an error of **{error_number(th.error_star)}**: "
+        f"{LESSON_WORDS[gdcore.behaviour(theory, lr)]}. {reach_text}",
+        f"- Even the best weights leave an error of **{error_number(theory.error_star)}**: "
         "a flat plane cannot draw this image exactly"
-        + (" (here it can: this image is a plane)." if th.error_star < 1e-12 else "."),
+        + (" (here it can: this image is a plane)." if theory.error_star < 1e-12 else "."),
     ]
     if scale == "raw":
         lines.append(
@@ -53,21 +53,21 @@ def bowl_story(
     return "\n".join(lines)
 
 
-def maths(th: gdcore.Theory, scale: str) -> str:
+def maths(theory: gdcore.Theory, scale: str) -> str:
     """The exact theory behind ``bowl_story``, each symbol said in the lesson's words."""
-    kappa = "∞" if th.singular else f"{th.condition_number:.4g}"
+    kappa = "∞" if theory.singular else f"{theory.condition_number:.4g}"
     return (
-        f"- **λmax = {th.lambda_max:.4g}** is the bowl's steepest curvature (how fast the slope "
+        f"- **λmax = {theory.lambda_max:.4g}** is the bowl's steepest curvature (how fast the slope "
         f"changes along its steepest direction). One step multiplies the distance to the "
         f"bottom along it by 1 − rate × λmax, so steps settle only while that stays above −1: "
-        f"the edge rate is **2/λmax = {edge(th.critical_lr):g}**.\n"
-        f"- **λmin = {th.lambda_min:.4g}** is its flattest curvature: the slowest direction, "
+        f"the edge rate is **2/λmax = {edge(theory.critical_lr):g}**.\n"
+        f"- **λmin = {theory.lambda_min:.4g}** is its flattest curvature: the slowest direction, "
         "which sets how long the last stretch takes.\n"
         f"- **κ = λmax/λmin = {kappa}** says how stretched the valley is; the rate "
-        f"**2/(λmin+λmax) = {th.optimal_lr:.4g}** balances the two and still leaves "
-        f"{th.optimal_factor:.3f} of the distance after every epoch.\n"
-        f"- **E\\* = {error_number(th.error_star)}** is the lowest possible error, at "
-        f"w* = ({th.w_star[0]:.4g}, {th.w_star[1]:.4g}, {th.w_star[2]:.4g}).\n"
+        f"**2/(λmin+λmax) = {theory.optimal_lr:.4g}** balances the two and still leaves "
+        f"{theory.optimal_factor:.3f} of the distance after every epoch.\n"
+        f"- **E\\* = {error_number(theory.error_star)}** is the lowest possible error, at "
+        f"w* = ({theory.w_star[0]:.4g}, {theory.w_star[1]:.4g}, {theory.w_star[2]:.4g}).\n"
         "- The curvatures come from the inputs x and y only, not from the brightness: every "
         f"image of this size on the {scale} scale has the same edge rate."
     )
