@@ -2,10 +2,7 @@
 
 import streamlit as st
 
-import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
-from gdcore.bowl import landscape
-from gdcore.bowl.landscape import WEIGHT_NAMES
-from ui import cached, charts, controls, image, text, urlstate, walks, widgets
+from ui import cached, controls, image, urlstate, walks, widgets
 from ui.controls import action, control
 from ui.fields import WALK_PAIRS
 from ui.page_run import page_run
@@ -52,64 +49,13 @@ with page_run("walk") as page:
             col.button, page.field("speed"), label, set_to=v, key=f"wk_quick_{v}", width="stretch"
         )
 
-    def flat(names: str) -> None:
-        st.info(
-            f"{names} cannot change the prediction for this image, so the error is flat that way and "
-            f"there is no downhill to walk. {theory.explanation}",
-            icon=":material/info:",
-        )
-
-    def off_note(walk: landscape.Walk, where: str) -> None:
-        if walk.off:
-            st.caption(
-                f"{walk.off} of the {walk.steps} steps are off this {where} (too far out, or blown up)."
-            )
-
-    def one_weight(i: int) -> None:
-        name = WEIGHT_NAMES[i]
-        walk = landscape.walk(bowl, [i], speed, at)
-        if walk is None:
-            return flat(name)
-        values, errors = landscape.profile(bowl, i, walk.lo[0], walk.hi[0])
-        curve, path = charts.bowl_frames(values, errors, walk)
-        widgets.draw(charts.bowl_chart, curve, path, name)
-        factor = walk.factor
-        st.markdown(
-            text.walk_rate(walk.lr, speed, walk.critical_lr, factor, f"{name}'s")
-            + f" Every step multiplies the distance to the bottom by **{factor:.3f}**: "
-            f"{landscape.step_kind(factor)}."
-        )
-        st.caption(text.picture_edge_note(walk.critical_lr, theory.critical_lr, name, walk.lr))
-        off_note(walk, "picture")
-
-    def two_weights(a: int, b: int) -> None:
-        names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]
-        walk = landscape.walk(bowl, [a, b], speed, at)
-        if walk is None:
-            return flat(" and ".join(names))
-        cells = landscape.excess_cells(bowl, a, b, walk.lo, walk.hi)
-        grid, path = charts.contour_frames(cells, walk)
-        widgets.draw(charts.contour_chart, grid, path, *names)
-        kappa = landscape.slice_condition(bowl, [a, b])
-        st.markdown(
-            text.walk_rate(walk.lr, speed, walk.critical_lr, walk.factor, "this map's")
-            + f" The valley is **{text.times(kappa)}** steeper across than along: "
-            + landscape.valley_shape(kappa, walk.factor)
-        )
-        st.caption(
-            text.picture_edge_note(
-                walk.critical_lr, theory.critical_lr, " and ".join(names), walk.lr
-            )
-        )
-        off_note(walk, "map")
-
     left, right = st.columns(2, gap="large")
     with left:
         name = control(st.radio, page.field("weight"), "One weight", horizontal=True)
-        one_weight(WEIGHT_NAMES.index(name))
+        walks.one_weight(bowl, theory, walks.WEIGHT_NAMES.index(name), speed, at)
     with right:
         pair = control(st.radio, page.field("pair"), "Two weights", horizontal=True)
-        two_weights(*WALK_PAIRS[pair])
+        walks.two_weights(bowl, theory, *WALK_PAIRS[pair], speed, at)
 
     if beta > 0:
         st.subheader("The heavy ball beside plain steps")

@@ -1,11 +1,8 @@
 """Diagnose your curve: your own errors or training log in, a verdict and a next rate out."""
 
-import numpy as np
 import streamlit as st
 
-import gdcore
-import gdcore.verdicts.diagnosis
-from ui import cached, charts, text, urlstate, verdict, widgets
+from ui import cached, learner_curve, text, urlstate, widgets
 from ui.controls import control
 from ui.errors_input import errors_input
 from ui.page_run import page_run
@@ -61,10 +58,7 @@ with page_run("diagnose") as page:
             step=None,
         )
     if read is not None:
-        try:
-            diag = gdcore.diagnose_curve(read.values, lr, axis=read.axis)
-        except ValueError as exc:
-            problem = f"{exc}".replace("errors: ", f"The errors from {curve.source}: ")
+        diag, problem = learner_curve.diagnose(read, lr, curve.source)
     with right:
         if problem:
             more = (
@@ -76,63 +70,10 @@ with page_run("diagnose") as page:
         if read is not None:
             st.text(f"From {curve.source}: {read.said}.")  # names from the file: text, not Markdown
         if diag is not None and read is not None:
-            trend = gdcore.verdicts.noise.trend_of(read.values, read.axis)
-            named = charts.quantity_title(read.column)  # the log's own name: not our error
-            if trend is not None and trend.how:  # judged by its trend: the words say so
-                said = gdcore.lesson_line(diag.verdict, trend.values)
-                seen = f"Its trend: {said[:1].lower()}{said[1:]}"
-            else:
-                seen = gdcore.lesson_line(diag.verdict, read.values)
-            verdict.card(diag, lr, seen)
             axis = st.session_state[page.field("axis").key]  # its radio sits under the chart
-            if trend is not None and trend.how:  # judged by its trend: draw both
-                at = read.axis.at if read.axis.at is not None else np.arange(len(read.values))
-                widgets.draw(
-                    charts.noisy_curve,
-                    np.asarray(at, dtype=float),
-                    np.asarray(read.values, dtype=float),
-                    trend.x,
-                    trend.values,
-                    unit=read.axis.unit,
-                    how=trend.how,
-                    noise=trend.noise,
-                    verdict=diag.verdict,
-                    log=charts.AXES[axis],
-                    title=f"Your {len(read.values):,} values (faint) and their trend (judged)",
-                    y_title=named,
-                )
-            elif read.validation is not None:
-                widgets.draw(
-                    charts.training_and_validation,
-                    read.values,
-                    read.validation,
-                    (str(read.column), str(read.validation_column)),
-                    log=charts.AXES[axis],
-                    title="Your training curve (the one judged) and your validation curve",
-                    y_title=charts.quantity_title(read.column, read.validation_column),
-                )
-            else:
-                widgets.draw(
-                    charts.error_view,
-                    ["your curve"],
-                    np.asarray(read.values, dtype=float)[None, :],
-                    log=charts.AXES[axis],
-                    title=f"Your curve ({len(read.values)} values, from {curve.source})",
-                    unit="values",
-                    verdicts=[diag.verdict],
-                    y_title=named,
-                )
-            verdict.numbers(diag)
-            if diag.suggested_lr is not None and diag.verdict != "good":
-                st.markdown(f"**Next, try a rate of {diag.suggested_lr:.4g}.**")
-            elif diag.verdict != "good":
-                way = "larger" if diag.verdict == "too small" else "smaller"
-                st.markdown(f"**Next, try a rate about 10× {way}** (give your rate for a number).")
+            trend = learner_curve.judged(read, diag, lr, axis, curve.source)
             control(st.radio, page.field("axis"), "Error axis", horizontal=True)
-            with st.expander("How the verdict is reached"):
-                if trend is not None and trend.how:
-                    st.markdown(gdcore.verdicts.noise.trend_rules())
-                st.markdown(gdcore.verdicts.diagnosis.curve_rules())
+            learner_curve.rules(trend)
     with left:
         widgets.share_box(
             page,

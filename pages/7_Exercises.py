@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
-from gdcore.learner.exercises import PROGRESS_NOTE
 from ui import cached, classroom, image, urlstate, widgets
 from ui import exercise_views as views
 from ui.controls import control
@@ -47,7 +45,7 @@ with page_run("exercises") as page:
     views.progress_table()
     written = urlstate.publish(page)
     with st.expander("For teachers: make a classroom link", icon=":material/link:"):
-        st.caption(f"Learners' downloaded progress (JSON): {PROGRESS_NOTE}")
+        st.caption(f"Learners' downloaded progress (JSON): {views.PROGRESS_NOTE}")
         classroom.link_maker(
             lambda field: urlstate.kept_value(field.key, field.default), "exercises"
         )

@@ -32,7 +32,8 @@ from gdcore.verdicts.knobs import diagnose_knobs, near_one
 from ui import cached, edges
 from ui import text as ui_text
 from ui.charts import DIRECTION_NAMES
-from ui.fields import COMPARE, RunList
+from ui.fields import COMPARE
+from ui.rules import RunList
 
 SCENE = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
 BOWL = gdcore.quadratic(SCENE)

@@ -29,8 +29,9 @@ from gdcore.descent.optimizer import Optimizer
 from gdcore.pixels.loading import LoadedImage
 from gdcore.verdicts.knobs import diagnose_knobs, epoch_map
 from ui import specs, turns
-from ui.fields import SIZES, Run
+from ui.fields import SIZES
 from ui.results import Checked, Curve, JudgedRuns
+from ui.rules import Run
 
 
 class CacheLimits(TypedDict):
@@ -117,11 +118,26 @@ def descend(
     batch: int,
     _pixels: np.ndarray,
 ) -> gdcore.DescentResult:
-    """Descent for every rate; ``batch`` 0 means full batch. A heavy run waits behind the
-    light ones and lets them go first between its blocks (``ui.turns``)."""
-    table = gdcore.pixel_table(_pixels, scale)
-    q, _ = bowl(key, scale, _pixels)
-    turns.heavy(run_seconds(table.n, len(lrs), epochs, batch or None))
+    """Descent for every rate; ``batch`` 0 means full batch."""
+    return _descent(key, scale, lrs, epochs, init, seed, batch, _pixels, Optimizer())
+
+
+def _descent(
+    key: tuple,
+    scale: str,
+    lrs: tuple[float, ...],
+    epochs: int,
+    init: str,
+    seed: int,
+    batch: int,
+    pixels: np.ndarray,
+    optimizer: Optimizer,
+) -> gdcore.DescentResult:
+    """A run with its weights (not cached itself). A heavy run waits behind the light ones
+    and lets them go first between its blocks (``ui.turns``)."""
+    table = gdcore.pixel_table(pixels, scale)
+    q, _ = bowl(key, scale, pixels)
+    turns.heavy(run_seconds(table.n, len(lrs), epochs, batch or None, optimizer.momentum))
     return gdcore.run_descent(
         table,
         list(lrs),
@@ -131,6 +147,7 @@ def descend(
         batch_size=batch or None,
         bowl=q,
         between=turns.pause,
+        optimizer=optimizer,
     )
 
 
@@ -291,20 +308,8 @@ def judged_run(
     _pixels: np.ndarray,
 ) -> tuple[gdcore.DescentResult, gdcore.Diagnosis]:
     """One run with its optimizer, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
-    table = gdcore.pixel_table(_pixels, scale)
-    q, theory = bowl(key, scale, _pixels)
-    turns.heavy(run_seconds(table.n, 1, epochs, batch or None, optimizer.momentum))
-    res = gdcore.run_descent(
-        table,
-        [lr],
-        epochs,
-        init=init,
-        seed=seed,
-        batch_size=batch or None,
-        bowl=q,
-        between=turns.pause,
-        optimizer=optimizer,
-    )
+    _, theory = bowl(key, scale, _pixels)
+    res = _descent(key, scale, (lr,), epochs, init, seed, batch, _pixels, optimizer)
     d = diagnose_knobs(
         res.errors[0], lr, theory, res.weights[0, 0], full_batch=batch == 0, optimizer=optimizer
     )

@@ -16,6 +16,7 @@ import streamlit as st
 import gdcore
 import gdcore.verdicts.diagnosis
 from gdcore.learner import exercises as ex
+from gdcore.learner.exercises import PROGRESS_NOTE
 from gdcore.verdicts.diagnosis import edge
 from ui import cached, charts, widgets
 from ui.fields import EXERCISES
@@ -231,9 +232,7 @@ def sign(choice: ImageChoice, scale: str) -> None:
 def progress_table() -> None:
     """The session's progress, with a JSON download."""
     progress = st.session_state.get("_progress", {})
-    kept = (
-        f"{ex.PROGRESS_NOTE} Kept for this browser session only; nothing is stored on the server."
-    )
+    kept = f"{PROGRESS_NOTE} Kept for this browser session only; nothing is stored on the server."
     if not progress:
         st.caption(f"Nothing checked yet. {kept}")
         return

@@ -14,7 +14,8 @@ import gdcore  # the whole engine before any of its modules: see tests/test_laye
 from gdcore.descent.optimizer import Optimizer
 from ui import classroom
 from ui.controls import BETA_FORMAT, BETA_MAX
-from ui.fields import Field, Run, RunList
+from ui.fields import Field
+from ui.rules import Run, RunList
 from ui.text import literal
 
 
