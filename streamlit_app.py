@@ -8,7 +8,8 @@ click. A new rate reruns the main area alone (``ui.explore``).
 
 import streamlit as st
 
-from ui import explore, widgets
+from ui import explore
+from ui.page_run import page_run
 from ui.registry import Page
 
 
@@ -27,5 +28,5 @@ def main_area(page: Page, setup: explore.Setup) -> None:
         explore.take_away(page, run, at)
 
 
-with widgets.page_run("explore") as page:
+with page_run("explore") as page:
     main_area(page, explore.sidebar(page))

@@ -2,114 +2,64 @@
 
 import streamlit as st
 
-import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
-from gdcore.bowl import landscape
-from gdcore.bowl.landscape import WEIGHT_NAMES
-from ui import charts, data, momentum, text, urlstate, widgets
+from ui import cached, controls, image, urlstate, walks, widgets
 from ui.controls import action, control
-from ui.params import WALK_PAIRS
+from ui.fields import WALK_PAIRS
+from ui.page_run import page_run
 
 QUICK = (("Timid steps: 0.1×", 0.1), ("Zig-zag: 0.9×", 0.9), ("Too far: 1.05×", 1.05))
 
-with widgets.page_run("walk") as page:
-    f = {fl.url: fl for fl in page.fields}
-    choice = widgets.image_picker()
-    bowl, th = data.bowl(choice.key, st.session_state["scale"], choice.pixels)
+with page_run("walk") as page:
+    choice = image.picker()
+    bowl, theory = cached.bowl(choice.key, st.session_state["scale"], choice.pixels)
     with st.sidebar:
         beta = float(
             control(
                 st.number_input,
-                f["momentum"],
+                page.field("momentum"),
                 "Momentum β of a heavy ball (0 = none)",
                 step=0.1,
-                format=momentum.BETA_FORMAT,
+                format=controls.BETA_FORMAT,
             )
         )
         action(
             st.button,
-            f["momentum"],
+            page.field("momentum"),
             "Heavy ball: β = 0.9",
             set_to=0.9,
             key="wk_heavy",
             width="stretch",
         )
-        epochs = int(control(st.number_input, f["epochs"], "Epochs", step=5))
-        at = widgets.epoch_slider(f["at"], "Show the steps up to epoch", epochs)
+        epochs = int(control(st.number_input, page.field("epochs"), "Epochs", step=5))
+        at = widgets.epoch_slider(page.field("at"), "Show the steps up to epoch", epochs)
 
     # The rate beside the pictures: a multiple of each picture's own edge rate.
-    knob, *quick = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+    rate_column, *quick = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     speed = float(
         control(
-            knob.number_input,
-            f["speed"],
+            rate_column.number_input,
+            page.field("speed"),
             "Rate, as a multiple of the edge rate",
             format="%.3g",
             step=0.05,
         )
     )
     for col, (label, v) in zip(quick, QUICK, strict=True):
-        action(col.button, f["speed"], label, set_to=v, key=f"wk_quick_{v}", width="stretch")
-
-    def flat(names: str) -> None:
-        st.info(
-            f"{names} cannot change the prediction for this image, so the error is flat that way and "
-            f"there is no downhill to walk. {th.explanation}",
-            icon=":material/info:",
+        action(
+            col.button, page.field("speed"), label, set_to=v, key=f"wk_quick_{v}", width="stretch"
         )
-
-    def off_note(walk: landscape.Walk, where: str) -> None:
-        if walk.off:
-            st.caption(
-                f"{walk.off} of the {walk.steps} steps are off this {where} (too far out, or blown up)."
-            )
-
-    def one_weight(i: int) -> None:
-        name = WEIGHT_NAMES[i]
-        walk = landscape.walk(bowl, [i], speed, at)
-        if walk is None:
-            return flat(name)
-        values, errors = landscape.profile(bowl, i, walk.lo[0], walk.hi[0])
-        curve, path = charts.bowl_frames(values, errors, walk)
-        widgets.draw(charts.bowl_chart, curve, path, name)
-        factor = walk.factor
-        st.markdown(
-            text.walk_rate(walk.lr, speed, walk.critical_lr, factor, f"{name}'s")
-            + f" Every step multiplies the distance to the bottom by **{factor:.3f}**: "
-            f"{landscape.step_kind(factor)}."
-        )
-        st.caption(text.picture_edge_note(walk.critical_lr, th.critical_lr, name, walk.lr))
-        off_note(walk, "picture")
-
-    def two_weights(a: int, b: int) -> None:
-        names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]
-        walk = landscape.walk(bowl, [a, b], speed, at)
-        if walk is None:
-            return flat(" and ".join(names))
-        cells = landscape.excess_cells(bowl, a, b, walk.lo, walk.hi)
-        grid, path = charts.contour_frames(cells, walk)
-        widgets.draw(charts.contour_chart, grid, path, *names)
-        kappa = landscape.slice_condition(bowl, [a, b])
-        st.markdown(
-            text.walk_rate(walk.lr, speed, walk.critical_lr, walk.factor, "this map's")
-            + f" The valley is **{text.times(kappa)}** steeper across than along: "
-            + landscape.valley_shape(kappa, walk.factor)
-        )
-        st.caption(
-            text.picture_edge_note(walk.critical_lr, th.critical_lr, " and ".join(names), walk.lr)
-        )
-        off_note(walk, "map")
 
     left, right = st.columns(2, gap="large")
     with left:
-        name = control(st.radio, f["weight"], "One weight", horizontal=True)
-        one_weight(WEIGHT_NAMES.index(name))
+        name = control(st.radio, page.field("weight"), "One weight", horizontal=True)
+        walks.one_weight(bowl, theory, walks.WEIGHT_NAMES.index(name), speed, at)
     with right:
-        pair = control(st.radio, f["pair"], "Two weights", horizontal=True)
-        two_weights(*WALK_PAIRS[pair])
+        pair = control(st.radio, page.field("pair"), "Two weights", horizontal=True)
+        walks.two_weights(bowl, theory, *WALK_PAIRS[pair], speed, at)
 
     if beta > 0:
         st.subheader("The heavy ball beside plain steps")
-        momentum.walk_beside(bowl, th, *WALK_PAIRS[pair], speed, at, beta)
+        walks.walk_beside(bowl, theory, *WALK_PAIRS[pair], speed, at, beta)
 
     st.caption(
         "The error is a bowl. Here only the chosen weights learn, starting from 0 as in the lesson; "

@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
-from gdcore.learner.exercises import PROGRESS_NOTE
-from ui import classroom, data, urlstate, widgets
+from ui import cached, classroom, image, urlstate, widgets
 from ui import exercise_views as views
 from ui.controls import control
-from ui.params import EXERCISES
+from ui.fields import EXERCISES
+from ui.page_run import page_run
 
-with widgets.page_run("exercises") as page:
-    choice = widgets.image_picker()
+with page_run("exercises") as page:
+    choice = image.picker()
     scale = st.session_state["scale"]
-    bowl, th = data.bowl(choice.key, scale, choice.pixels)
+    bowl, theory = cached.bowl(choice.key, scale, choice.pixels)
     with st.sidebar:
         st.markdown("#### Exercise")
         name = control(
@@ -29,15 +28,15 @@ with widgets.page_run("exercises") as page:
     )
     st.subheader(EXERCISES[name])
     if name == "predict":
-        views.predict(choice, scale, th)
+        views.predict(choice, scale, theory)
     elif name in ("largest", "fastest"):
-        views.find_rate(name, choice, scale, th, bowl)
+        views.find_rate(name, choice, scale, theory, bowl)
     elif name == "read":
-        views.read(choice, scale, th)
+        views.read(choice, scale, theory)
     elif name == "scaling":
         views.scaling(choice, scale)
     elif name == "momentum":
-        views.momentum(choice, scale, th)
+        views.momentum(choice, scale, theory)
     else:
         views.sign(choice, scale)
 
@@ -46,6 +45,8 @@ with widgets.page_run("exercises") as page:
     views.progress_table()
     written = urlstate.publish(page)
     with st.expander("For teachers: make a classroom link", icon=":material/link:"):
-        st.caption(f"Learners' downloaded progress (JSON): {PROGRESS_NOTE}")
-        classroom.link_maker(lambda f: urlstate.kept_value(f.key, f.default), "exercises")
+        st.caption(f"Learners' downloaded progress (JSON): {views.PROGRESS_NOTE}")
+        classroom.link_maker(
+            lambda field: urlstate.kept_value(field.key, field.default), "exercises"
+        )
     widgets.share_box(page, written)

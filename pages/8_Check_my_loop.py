@@ -2,71 +2,73 @@
 
 import streamlit as st
 
-from ui import charts, classroom, data, momentum, rate, text, urlstate, widgets
+from ui import cached, charts, controls, image, loops, rate, text, urlstate, widgets
 from ui.controls import action, control
-from ui.params import CHECK_PREVIEW, MAX_TEXT_CHARS
+from ui.errors_input import errors_input
+from ui.fields import CHECK_PREVIEW
+from ui.page_run import page_run
 
-with widgets.page_run("check") as page:
-    f = {fl.url: fl for fl in page.fields}
-    choice = widgets.image_picker()
+with page_run("check") as page:
+    choice = image.picker()
     scale = st.session_state["scale"]
     with st.sidebar:
         st.markdown("#### Your loop")
-        init = control(st.text_input, f["init"], "Starting weights (zero, random or w0, w1, w2)")
+        init = control(
+            st.text_input, page.field("init"), "Starting weights (zero, random or w0, w1, w2)"
+        )
         epochs = control(
             st.number_input,
-            f["epochs"],
+            page.field("epochs"),
             "Epochs it ran (optional)",
             placeholder="as many as printed",
         )
         with st.expander("Advanced"):
-            seed = control(st.number_input, f["seed"], "Seed (for random starting weights)")
-        with st.expander("Momentum and schedule", expanded=momentum.any_set(f)):
+            seed = control(
+                st.number_input, page.field("seed"), "Seed (for random starting weights)"
+            )
+        with st.expander("Momentum and schedule", expanded=controls.any_set(page)):
             st.caption(
                 "As your loop used them, in PyTorch's conventions (`torch.optim.SGD` with "
                 "`momentum`, `nesterov`, and `LambdaLR`). Other conventions are tried and named."
             )
-            knob, knob_problems = momentum.advanced_controls(f)
+            optimizer, optimizer_problems = controls.advanced_controls(page)
     ran = int(epochs) if epochs else None
-    lr = rate.rate_control(f["lr"])
+    lr = rate.rate_control(page.field("lr"))
 
     st.caption("Paste the errors your loop printed: they are checked against the exact curve.")
     right, left = st.columns([3, 2], gap="large")  # the curve first, also on a phone
-    init_problem = f["init"].param.problem(init)
+    init_problem = page.field("init").param.problem(init)
     start = "zero" if init_problem else init
     with left:
         action(
             st.button,
-            f["errors"],
+            page.field("errors"),
             "Try an example: a loop that left out the ½",
-            set_to=data.example_errors(
-                choice.key, scale, lr, start, int(seed), choice.pixels, knob
+            set_to=loops.example_errors(
+                choice.key, scale, lr, start, int(seed), choice.pixels, optimizer
             ),
             key="ck_example",
         )
-        typed = control(
-            st.text_area,
-            f["errors"],
+        given = errors_input(
+            page.field("errors"),
             "The errors your loop printed, epoch 0 first",
-            height=160,
-            max_chars=MAX_TEXT_CHARS,
+            160,
+            "…or a file of them",
+            "ck_file",
         )
-        fixed = classroom.locked(f["errors"]) or classroom.hidden(f["errors"])
-        upload = None if fixed else st.file_uploader("…or a file of them", key="ck_file")
-    given = upload.getvalue() if upload is not None else (typed or "")
     with right:
-        for problem in knob_problems:
+        for problem in optimizer_problems:
             st.error(problem, icon=":material/block:")
         if init_problem:
             st.error(
                 f"Starting weights: {init_problem.split(', got')[0]}; using zero.",
                 icon=":material/block:",
             )
-        axis = st.session_state[f["axis"].key]  # its radio sits under the chart
-        if not given.strip():
+        axis = st.session_state[page.field("axis").key]  # its radio sits under the chart
+        if not given.text.strip():
             shown = int(epochs or CHECK_PREVIEW)
-            exact = data.exact_curve(
-                choice.key, scale, lr, start, int(seed), shown, choice.pixels, knob
+            exact = cached.exact_curve(
+                choice.key, scale, lr, start, int(seed), shown, choice.pixels, optimizer
             )
             widgets.draw(
                 charts.error_view,
@@ -81,18 +83,17 @@ with widgets.page_run("check") as page:
                 icon=":material/edit:",
             )
         else:
-            sha = data.curve_digest(typed or "", upload.getvalue() if upload else None)
-            found = data.checked(
+            found = cached.checked(
                 choice.key,
                 scale,
                 lr,
                 start,
                 int(seed),
-                sha,
+                given.sha,
                 choice.pixels,
-                given,
-                widgets.upload_bytes(choice),
-                knob,
+                given.text,
+                image.upload_bytes(choice),
+                optimizer,
                 ran,
             )
             if found.problem is not None:
@@ -109,7 +110,7 @@ with widgets.page_run("check") as page:
                     log=charts.AXES[axis],
                     title=f"Your {len(r.values):,} values over the exact curve",
                 )
-        control(st.radio, f["axis"], "Error axis", horizontal=True)
+        control(st.radio, page.field("axis"), "Error axis", horizontal=True)
     with left:
         widgets.share_box(
             page,

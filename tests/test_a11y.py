@@ -16,10 +16,11 @@ from helpers import PAGE_IDS, no_exception, open_page, schema_problem, specs
 from streamlit.testing.v1 import AppTest
 
 import gdcore
+from ui import cached as ui_cached
 from ui import charts
 from ui import specs as ui_specs
-from ui.data import ImageChoice
-from ui.widgets import picture_texts
+from ui.image import ImageChoice
+from ui.pictures import picture_texts
 
 LESSON = np.array([[2.0, 0.1, 5.0, 20.0]])  # the lesson's exercise: too large
 
@@ -52,10 +53,10 @@ def test_a_cached_spec_draws_exactly_what_st_altair_chart_draws():
         import numpy as np
         import streamlit as st
 
-        from ui import charts, specs
+        from ui import cached, charts
 
         lesson = np.array([[2.0, 0.1, 5.0, 20.0]])
-        spec, _ = specs.cached_spec(
+        spec, _ = cached.chart_spec(
             charts.error_view, ["yours"], lesson, np.array([-1]), error_star=0.05
         )
         st.vega_lite_chart(spec, width="stretch")
@@ -75,11 +76,11 @@ def test_a_spec_is_built_once_per_content_and_never_shared_by_different_content(
     big = np.zeros(600_000)  # Streamlit would hash this from a 100,000-element sample
     other = big.copy()
     other[-1] = 1.0  # differs only outside any sample
-    ui_specs.cached_spec(build, big)
-    ui_specs.cached_spec(build, big.copy())
+    ui_cached.chart_spec(build, big)
+    ui_cached.chart_spec(build, big.copy())
     assert len(built) == 1
     assert ui_specs.digest(build, (big,), {}) != ui_specs.digest(build, (other,), {})
-    ui_specs.cached_spec(build, other)
+    ui_cached.chart_spec(build, other)
     assert len(built) == 2
 
 

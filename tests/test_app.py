@@ -566,7 +566,7 @@ def test_a_csv_that_cannot_be_read_shows_no_verdict_beside_its_error():
 
 
 def test_the_errors_box_is_limited_to_what_the_reader_takes():
-    from ui.params import MAX_TEXT_CHARS
+    from ui.fields import MAX_TEXT_CHARS
 
     at = open_page("diagnose")
     assert at.text_area(key="dg_errors").proto.max_chars == MAX_TEXT_CHARS

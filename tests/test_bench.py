@@ -99,7 +99,7 @@ def test_minimal_app_runs_explores_default_descent():
     from pathlib import Path
 
     from bench.browser import FIRST_RATE
-    from ui import params
+    from ui import fields
 
     source = (Path(__file__).resolve().parent.parent / "bench" / "minimal_app.py").read_text()
     assign = next(
@@ -110,7 +110,7 @@ def test_minimal_app_runs_explores_default_descent():
     names = [t.id for t in assign.targets[0].elts]  # type: ignore[attr-defined]
     values = ast.literal_eval(assign.value)
     got = dict(zip(names, values, strict=True))
-    defaults = {f.url: f.param.default for f in params.EXPLORE}
+    defaults = {f.url: f.param.default for f in fields.EXPLORE}
     assert got == {
         "IMAGE": defaults["image"],
         "SIZE": defaults["size"],

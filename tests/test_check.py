@@ -1166,6 +1166,6 @@ def test_a_log_with_a_value_beyond_float_range_is_refused_not_read_as_inf(tmp_pa
 
 def test_the_smallest_rate_named_is_the_dashboards_smallest():
     from gdcore.learner.search import MIN_RATE
-    from ui.params import RATE
+    from ui.rules import RATE
 
     assert RATE.rule.lo == MIN_RATE and not RATE.rule.lo_open

@@ -210,7 +210,7 @@ def balancer(tmp_path_factory):
 def _explore_error(lr: float, epochs: int) -> str:
     """The caption's error at the last epoch, computed by the engine directly (no Streamlit)."""
     import gdcore
-    from ui.params import EXPLORE
+    from ui.fields import EXPLORE
 
     f = {fl.url: fl for fl in EXPLORE}
     pixels = gdcore.builtin_image(f["image"].default, f["size"].default)

@@ -412,7 +412,7 @@ def test_an_upload_is_averaged_as_the_dashboard_does(tmp_path):
         path
     )
     data = path.read_bytes()
-    pixels = load_image(data, max_side=512).downsampled(16).pixels  # ui.data.upload_pixels
+    pixels = load_image(data, max_side=512).downsampled(16).pixels  # ui.cached.upload_pixels
     assert not np.array_equal(pixels, np.round(pixels))  # averaged: fractions, written exactly
     text = script(Image(str(path), max_side=512, file=True, pixels=pixels), lr=0.5, epochs=10)
     got = _result(0.5, run_script(text, tmp_path))

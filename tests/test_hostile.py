@@ -173,7 +173,7 @@ def test_file_names_are_shown_as_text_only():
     ],
 )
 def test_a_file_name_is_one_code_span_showing_it_as_written(name, shown):
-    from ui.widgets import _safe_name
+    from ui.image import _safe_name
 
     text = _safe_name(name)
     assert _code_span(text) == (shown, len(text))
@@ -289,7 +289,7 @@ def _smooth_curve(chars: int) -> str:
 
 @pytest.mark.parametrize("page", ["diagnose", "check"])
 def test_the_share_box_says_when_a_paste_is_too_long_for_its_link(page):
-    from ui.params import MAX_LINK_VALUE
+    from ui.fields import MAX_LINK_VALUE
 
     pasted = _smooth_curve(598)
     assert len(pasted) > MAX_LINK_VALUE

@@ -167,8 +167,8 @@ def test_a_3_gb_file_is_refused_by_its_size_without_reading_it(tmp_path):
 
 
 def test_an_upload_is_decoded_once_for_every_working_size(monkeypatch):
-    from ui import data
-    from ui.params import SIZES
+    from ui import cached
+    from ui.fields import SIZES
 
     decoded = []
     real = gdcore.load_image
@@ -180,9 +180,9 @@ def test_an_upload_is_decoded_once_for_every_working_size(monkeypatch):
     monkeypatch.setattr(gdcore, "load_image", counting)
     ramp = np.add.outer(np.arange(768) * 0.2, np.arange(1024) * 0.1).astype(np.uint8)
     upload = save(Image.fromarray(ramp), "PNG")
-    sha = data.digest(upload)
+    sha = cached.digest(upload)
     for size in SIZES:
-        got = data.upload_pixels(sha, size, upload)
+        got = cached.upload_pixels(sha, size, upload)
         direct = real(upload, max_side=size)
         assert got.notes == direct.notes == [f"downsampled from 1024x768 to {size}x{size * 3 // 4}"]
         # Where the size divides 1024 both are exact means of whole blocks; elsewhere two
@@ -193,7 +193,7 @@ def test_an_upload_is_decoded_once_for_every_working_size(monkeypatch):
 
 
 def test_a_refused_upload_is_refused_once(monkeypatch):
-    from ui import data
+    from ui import cached
 
     decoded = []
     real = gdcore.load_image
@@ -201,5 +201,5 @@ def test_a_refused_upload_is_refused_once(monkeypatch):
     bad = b"GIF89a and then nothing an image needs"
     for size in (8, 64, 512, 64):
         with pytest.raises(gdcore.ImageError, match="not an image"):
-            data.upload_pixels(data.digest(bad), size, bad)
+            cached.upload_pixels(cached.digest(bad), size, bad)
     assert len(decoded) == 1

@@ -241,7 +241,7 @@ def resolve(dotted: str) -> object:
 
 CALLERS = sorted(
     [
-        *APP.glob("ui/*.py"),
+        *APP.glob("ui/**/*.py"),
         *APP.glob("pages/*.py"),
         APP / "streamlit_app.py",
         *APP.glob("bench/*.py"),
@@ -279,3 +279,44 @@ def test_the_name_check_sees_a_name_that_is_gone(tmp_path):
     with pytest.raises((AttributeError, ImportError)):
         resolve("gdcore.learner.no_such_module.Check")
     assert resolve("gdcore.learner.check.Check") is resolve("gdcore.learner.findings.Check")
+
+
+UI_MODULES = sorted(APP.glob("ui/**/*.py"))
+PAGES = sorted([APP / "streamlit_app.py", *APP.glob("pages/*.py")])
+MOST_UI_LINES, MOST_PAGE_LINES = 400, 120
+"""A ui module is read in one sitting; a page reads like the lesson (issue 23)."""
+
+
+@pytest.mark.parametrize("path", UI_MODULES, ids=lambda p: p.relative_to(APP).as_posix())
+def test_every_ui_module_is_read_in_one_sitting(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MOST_UI_LINES, f"{path.relative_to(APP)} has {lines} lines"
+
+
+def page_imports(source: str) -> list[str]:
+    """The top of every module a page imports (``import numpy as np`` -> ``numpy``)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append("." if node.level else (node.module or "").split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_every_page_reads_like_the_lesson(path):
+    """Short, and nothing but Streamlit and ui: what a page computes has a name in ui."""
+    source = path.read_text()
+    lines = len(source.splitlines())
+    assert lines <= MOST_PAGE_LINES, f"{path.name} has {lines} lines"
+    others = set(page_imports(source)) - {"streamlit", "ui"}
+    assert not others, f"{path.name} imports {sorted(others)}"
+
+
+def test_the_page_check_sees_what_a_page_imports():
+    """The test above can fail: lazy, dotted and relative imports are all found."""
+    source = "import numpy as np\nfrom ui import text\ndef f():\n    from gdcore.bowl import x\n"
+    assert page_imports(source) == ["numpy", "ui", "gdcore"]
+    assert page_imports("from . import y\nimport streamlit as st") == [".", "streamlit"]
+    assert PAGES and UI_MODULES  # the globs are real

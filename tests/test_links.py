@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from gdcore.params import Choice, Flag, ListOf, Range, Schedule
 from ui import classroom
 from ui.controls import bounds
-from ui.params import UPLOAD, Field
+from ui.fields import UPLOAD, Field
 from ui.registry import PAGES
 
 TEXT_VALUES = {
@@ -172,7 +172,7 @@ def _narrowed_page():
 
     from gdcore.params import Param, Range
     from ui.controls import control
-    from ui.params import Field
+    from ui.fields import Field
 
     field = Field("n", "n", Param("n", Range(0, 10, integer=True), 0, ""))
     st.session_state.setdefault("n", 8)

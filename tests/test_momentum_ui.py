@@ -29,9 +29,11 @@ from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
 from gdcore.verdicts.diagnosis import edge
 from gdcore.verdicts.knobs import diagnose_knobs, near_one
-from ui import momentum as ui_momentum
+from ui import cached, edges
+from ui import text as ui_text
 from ui.charts import DIRECTION_NAMES
-from ui.params import COMPARE, RunList
+from ui.fields import COMPARE
+from ui.rules import RunList
 
 SCENE = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
 BOWL = gdcore.quadratic(SCENE)
@@ -229,7 +231,7 @@ def test_sweep_map_cells_are_the_exact_counts():
     i = _chart(at, "Epochs to settle within 1% of E*, over rate × momentum")
     data = chart_data(at, i)
     cells = list(zip(data["lr"], data["momentum"], data["reads"], strict=False))
-    assert len({(lr, b) for lr, b, _ in cells}) == ui_momentum.MAP_RATES * ui_momentum.MAP_MOMENTA
+    assert len({(lr, b) for lr, b, _ in cells}) == cached.MAP_RATES * cached.MAP_MOMENTA
     checked = 0
     for lr, b, reads in cells[::37]:
         k = momentum_epochs_to_target(BOWL, lr, W0, Optimizer(b), limit=300)
@@ -376,7 +378,7 @@ def test_a_growing_direction_is_never_called_the_slowest():
     is above 1) while the run settles; the story says it grows, not that it is slowest."""
     knob = Optimizer(schedule="step:50:0.5")
     m = gdcore.bowl.forecast.milestones(BOWL, 2.0, 300, W0, optimizer=knob)
-    text = ui_momentum.directions_story(m, 2.0, knob)
+    text = ui_text.directions_story(m, 2.0, knob)
     assert m.factors[2] > 1 and "slowest" not in text
     assert (
         "the **steepest** direction grows" in text and f"**{m.factors[2]:.3f}** (above 1)" in text
@@ -387,26 +389,26 @@ def test_a_growing_direction_is_never_called_the_slowest():
 
 def test_the_story_reads_the_rate_of_every_epoch_and_compares_edges_as_numbers():
     lr, knob = 1.96, Optimizer(schedule="cosine", warmup=50)
-    used = ui_momentum.rates_used(lr, 300, knob)
-    text = ui_momentum.story(TH, lr, knob, 300)
+    used = edges.rates_used(lr, 300, knob)
+    text = ui_text.momentum_story(TH, lr, knob, 300)
     # A warm-up starts low: the story's start is epoch 0's rate, the peak where it is.
     assert "is the start" not in text
     assert f"the steps start at {used[0]:.3g} (epoch 0)" in text
     assert f"reach {used.max():.3g} at epoch {int(np.argmax(used)):,}" in text
     assert f"{int((used > TH.critical_lr).sum()):,} of 300 epochs are above the edge" in text
-    plain = ui_momentum.story(TH, lr, Optimizer(schedule="exp:0.99"), 300)
+    plain = ui_text.momentum_story(TH, lr, Optimizer(schedule="exp:0.99"), 300)
     assert f"Your rate **{lr:g}** is the start" in plain
     # Nesterov: its edge is said lower than the plain one because it is, by the numbers.
     for beta in (0.1, 0.5, 0.9, 0.99):
         nest = Optimizer(momentum=beta, nesterov=True)
-        text = ui_momentum.story(TH, 0.5, nest, 200)
+        text = ui_text.momentum_story(TH, 0.5, nest, 200)
         wide, heavy = TH.critical_lr_for(nest), TH.critical_lr_for(Optimizer(beta))
         side = "lower" if wide < TH.critical_lr else "higher"
         assert f"Nesterov's edge is **{edge(wide):g}**, {side} than that" in text
         assert f"the heavy ball's without the look-ahead would be {edge(heavy):g}" in text
         assert "heavy ball's edge is" not in text
     # β with the digits that tell it apart.
-    close = ui_momentum.story(TH, 0.5, Optimizer(momentum=0.9999999999999999), 200)
+    close = ui_text.momentum_story(TH, 0.5, Optimizer(momentum=0.9999999999999999), 200)
     assert "β = 0.9999999999999999" in close and "β = 1 " not in close
 
 

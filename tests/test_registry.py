@@ -189,7 +189,7 @@ def test_the_benchmark_times_every_registered_page():
 
 
 def test_the_links_doc_url_table_lists_every_control():
-    from ui.params import IMAGE
+    from ui.fields import IMAGE
 
     text = (ROOT / "docs" / "links.md").read_text()
     section = text.split("| page | parameter | allowed (default) |", 1)[1].split("\n\n", 1)[0]

@@ -108,7 +108,7 @@ def test_step_by_step_shows_the_lessons_slope_sign_table_on_the_learners_row(que
 def test_the_clipping_caption_says_how_much_is_clipped():
     """The picture at epoch 200 of scene at 0.5 had 'far outside 0–255 … black and white'
     under a grey gradient: only the pixels above 255 were white."""
-    from ui.widgets import clipped_text
+    from ui.pictures import clipped_text
 
     few = clipped_text(np.array([56.8, 100.0, 200.0, 271.0]), 200, 0.25)
     assert "25% of pixels" in few and "far" not in few and "mostly" not in few
@@ -120,7 +120,7 @@ def test_the_clipping_caption_says_how_much_is_clipped():
 def test_a_prediction_far_outside_0_255_stays_visible_on_a_white_page():
     """At rate 5 the prediction was white on the white page: now it is framed, and every
     pixel outside 0-255 is white or black under purple hatching; pixels inside are untouched."""
-    from ui.data import FRAME_RGB, OUT_OF_RANGE_RGB, brightness_to_rgb, prediction_to_rgb
+    from ui.pictures import FRAME_RGB, OUT_OF_RANGE_RGB, brightness_to_rgb, prediction_to_rgb
 
     pred = np.full((64, 64), 1e6)  # all far above 255
     pred[:, :32] = np.linspace(0, 255, 32)  # the left half in range

@@ -10,6 +10,7 @@ import time
 import pytest
 from helpers import PAGE_IDS, no_exception, open_page
 
+from ui import page_run as ui_page_run
 from ui import turns, widgets
 
 
@@ -76,14 +77,15 @@ def holder(t: turns.Turns, order: list[str], name: str = "first") -> tuple[Runne
 @pytest.mark.parametrize("name", PAGE_IDS)
 def test_every_page_runs_its_whole_body_in_its_turn(name, monkeypatch):
     held_at: dict[str, bool] = {}
-    for fn in ("page_setup", "share_box"):  # the first and the last thing every page does
-        real = getattr(widgets, fn)
+    # the first and the last thing every page does
+    for module, fn in ((ui_page_run, "page_setup"), (widgets, "share_box")):
+        real = getattr(module, fn)
 
         def spy(*a, _real=real, _fn=fn, **k):
             held_at[_fn] = turns.TURNS.holding()
             return _real(*a, **k)
 
-        monkeypatch.setattr(widgets, fn, spy)
+        monkeypatch.setattr(module, fn, spy)
     runs = turns.stats()["runs"]
     no_exception(open_page(name))
     assert held_at == {"page_setup": True, "share_box": True}
@@ -362,7 +364,7 @@ def test_a_stopped_run_tells_its_learner(monkeypatch):
     def stuck(page_id):
         raise turns.RunStopped
 
-    monkeypatch.setattr(widgets, "page_setup", stuck)
+    monkeypatch.setattr(ui_page_run, "page_setup", stuck)
     at = open_page("explore")
     assert [e.value for e in at.error] == [turns.HUNG_MESSAGE.format(turns.HANG_S)]
     assert not at.exception

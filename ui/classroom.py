@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.params import MAX_LINK_VALUE, Field
+from ui.fields import MAX_LINK_VALUE, Field
 from ui.registry import BY_ID, PAGES, Page
 from ui.text import quoted
 
@@ -32,7 +32,7 @@ def _mode() -> dict[str, Any]:
 def read(page: Page, notes: list[str]) -> None:
     """Add the link's ``lock`` and ``hide`` for this page's controls to the session's mode."""
     mode = _mode()
-    by_url = {f.url: f for f in page.fields}
+    by_url = {field.url: field for field in page.fields}
     for kind in KINDS:
         raw = st.query_params.get(kind)
         if raw is None:
@@ -43,19 +43,19 @@ def read(page: Page, notes: list[str]) -> None:
         for item in _items(raw, by_url if kind == "lock" else {}):
             name, _, value = item.partition(":")
             name = name.strip()
-            f = by_url.get(name)
-            if f is None:
+            field = by_url.get(name)
+            if field is None:
                 notes.append(
                     f"`{kind}` names `{quoted(name)}`, which this page does not have "
                     f"(it has {', '.join(by_url)}); ignored."
                 )
             elif kind == "hide":
-                if f.key not in mode["hide"]:
-                    mode["hide"].append(f.key)
+                if field.key not in mode["hide"]:
+                    mode["hide"].append(field.key)
             elif not value:
-                mode["lock"][f.key] = st.session_state[f.key]  # the link's own value
-            elif (problem := f.problem(value)) is None:
-                mode["lock"][f.key] = f.from_url(value)
+                mode["lock"][field.key] = st.session_state[field.key]  # the link's own value
+            elif (problem := field.problem(value)) is None:
+                mode["lock"][field.key] = field.from_url(value)
             else:
                 notes.append(f"`lock={quoted(item)}`: {problem}; that control is not locked.")
 
@@ -78,8 +78,8 @@ def _items(raw: str, fields: dict[str, Field]) -> list[str]:
         more = []
         while colon and pieces and pieces[0].partition(":")[0].strip() not in fields:
             more.append(pieces.pop(0))
-        f = fields.get(name.strip())
-        if more and f is not None and f.problem(",".join([value, *more])) is None:
+        field = fields.get(name.strip())
+        if more and field is not None and field.problem(",".join([value, *more])) is None:
             item = ",".join([item, *more])
         else:
             pieces = more + pieces  # not one value: each piece is an item of its own
@@ -90,9 +90,9 @@ def _items(raw: str, fields: dict[str, Field]) -> list[str]:
 def impose(page: Page) -> None:
     """Put locked values back before the widgets are drawn, on every run."""
     lock = _mode()["lock"]
-    for f in page.fields:
-        if f.key in lock:
-            st.session_state[f.key] = lock[f.key]
+    for field in page.fields:
+        if field.key in lock:
+            st.session_state[field.key] = lock[field.key]
 
 
 def locked(field: Field) -> bool:
@@ -107,8 +107,8 @@ def query(page: Page) -> dict[str, str]:
     """This page's part of the mode, for its URL (locked values are plain parameters)."""
     mode = _mode()
     out = {}
-    lock = [f.url for f in page.fields if f.key in mode["lock"]]
-    hide = [f.url for f in page.fields if f.key in mode["hide"]]
+    lock = [field.url for field in page.fields if field.key in mode["lock"]]
+    hide = [field.url for field in page.fields if field.key in mode["hide"]]
     if lock:
         out["lock"] = ",".join(lock)
     if hide:
@@ -173,12 +173,12 @@ def link_maker(values_of: Callable[[Field], Any], default_page: str) -> None:
             key="xr_link_page",
         )
     ]
-    names = [f.url for f in target.fields]
+    names = [field.url for field in target.fields]
     values = {}
-    for f in target.fields:
-        value = values_of(f)
-        if value is not None and value != f.default:
-            values[f.url] = f.show(value)
+    for field in target.fields:
+        value = values_of(field)
+        if value is not None and value != field.default:
+            values[field.url] = field.show(value)
     lock = st.multiselect(
         "Lock these controls",
         names,
@@ -189,8 +189,10 @@ def link_maker(values_of: Callable[[Field], Any], default_page: str) -> None:
         "Hide these controls", [n for n in names if n not in lock], key="xr_link_hide"
     )
     for n in lock:
-        f = target.field(n)
-        values.setdefault(n, f.show(values_of(f) if values_of(f) is not None else f.default))
+        field = target.field(n)
+        values.setdefault(
+            n, field.show(values_of(field) if values_of(field) is not None else field.default)
+        )
     root = (st.context.url or "http://localhost:8501/").split("/" + target.url_path)[0]
     base = f"{root.rstrip('/')}/{target.url_path}"
     unfit = {n: why for n, text in values.items() if (why := target.field(n).unfit(text))}

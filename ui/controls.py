@@ -1,4 +1,4 @@
-"""Widgets drawn from their fields: bounds, options and help come from the declaration.
+"""Widgets drawn from their fields' declarations, and the run settings they ask for.
 
 ``control(st.number_input, field, label)`` draws the widget with the field's
 key, its rule's bounds or options and its help, disabled when a classroom link
@@ -21,11 +21,22 @@ from typing import Any
 
 import streamlit as st
 
-import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
-from gdcore.params import Choice, ListOf, Range, fmt, shortest
+import gdcore  # the whole engine before any of its modules: see tests/test_layers.py
+from gdcore.descent.optimizer import Optimizer
+from gdcore.params import (
+    MOMENTUM,
+    SCHEDULE,
+    Choice,
+    ListOf,
+    Range,
+    fmt,
+    nesterov_problem,
+    shortest,
+)
 from ui import classroom
-from ui.params import Field
-from ui.text import quoted
+from ui.fields import Field
+from ui.registry import Page
+from ui.text import literal, quoted
 
 _BOUNDED = {"number_input", "slider"}
 _OPTIONS = {"radio", "selectbox", "select_slider", "segmented_control", "pills"}
@@ -119,3 +130,75 @@ def _inside(field: Field, lo: Any, hi: Any) -> None:
 def _number(v: float) -> str:
     """A bound with the digits that tell it apart: ``20,000``, ``0.9999999999999999``."""
     return fmt(v) if float(v).is_integer() else shortest(float(v))
+
+
+def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
+    """The dashboard's policy for a mini-batch run: (batch, epochs, notes said to the learner).
+
+    A batch of at least ``n`` pixels is the whole image (0). Mini-batch runs
+    touch every pixel every epoch, so pixels x epochs is capped by the engine's
+    one rule (``gdcore.params.MINIBATCH_WORK``); the command line refuses such a
+    run, the dashboard runs the epochs that fit and says so.
+    """
+    notes = []
+    if batch >= n:
+        notes.append(
+            f"batch size {batch:,} is at least the image's {n:,} pixels, so each step uses the whole image"
+        )
+        batch = 0
+    problem = gdcore.params.minibatch_work_problem(n, epochs) if batch else None
+    if problem is not None:
+        epochs = gdcore.params.minibatch_epochs(n)
+        notes.append(f"{problem}, so this run stops at epoch {epochs:,}")
+    return batch, epochs, notes
+
+
+OPTIMIZER_URLS = ("momentum", "nesterov", "schedule", "warmup")
+"""The optimizer's settings beside the rate: momentum, Nesterov, schedule, warm-up."""
+assert isinstance(MOMENTUM.rule, Range)
+BETA_MAX = bounds(MOMENTUM.rule)[1]
+"""The largest β a widget takes: the declaration's (below 1), as a link takes it."""
+BETA_FORMAT = "%.16g"
+"""β with the digits that tell it apart: 0.9995 and 0.9999999999999999 are not "1"."""
+
+
+def any_set(page: Page) -> bool:
+    """Whether a setting of the optimizer beside the rate is away from its default (the Advanced box then opens)."""
+    fields = [page.field(u) for u in OPTIMIZER_URLS]
+    return any(st.session_state.get(field.key, field.default) != field.default for field in fields)
+
+
+def advanced_controls(page: Page) -> tuple[Optimizer, list[str]]:
+    """Momentum, Nesterov, schedule and warm-up, drawn where the caller is (an expander).
+
+    Returns the optimizer to run with and the problems said to the learner: a
+    schedule that breaks its rule runs as ``constant``, Nesterov without
+    momentum runs without Nesterov, each with one sentence.
+    """
+    problems: list[str] = []
+    beta = float(
+        control(
+            st.number_input,
+            page.field("momentum"),
+            "Momentum β (0 = plain descent)",
+            step=0.05,
+            format=BETA_FORMAT,
+        )
+    )
+    nesterov = bool(control(st.checkbox, page.field("nesterov"), "Nesterov's momentum"))
+    typed = str(control(st.text_input, page.field("schedule"), "Schedule", placeholder="constant"))
+    warmup = int(
+        control(st.number_input, page.field("warmup"), "Warm-up epochs (0 = none)", step=5)
+    )
+    schedule = SCHEDULE.default
+    if typed.strip():
+        problem = SCHEDULE.problem(typed)
+        if problem is None:
+            schedule = SCHEDULE.check(typed)
+        else:
+            problems.append(f"The schedule {literal(problem)}; running with a constant rate.")
+    rule = nesterov_problem(beta, nesterov)
+    if rule is not None:
+        problems.append(f"{literal(rule)}; running without Nesterov.")
+        nesterov = False
+    return Optimizer(beta, nesterov, schedule, warmup), problems

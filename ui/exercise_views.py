@@ -16,25 +16,26 @@ import streamlit as st
 import gdcore
 import gdcore.verdicts.diagnosis
 from gdcore.learner import exercises as ex
+from gdcore.learner.exercises import PROGRESS_NOTE
 from gdcore.verdicts.diagnosis import edge
-from ui import charts, data, widgets
-from ui.data import ImageChoice
-from ui.params import EXERCISES
+from ui import cached, charts, widgets
+from ui.fields import EXERCISES
+from ui.image import ImageChoice
 
 W0 = np.zeros(3)
 READ_EPOCHS = 40
 PREDICT_EPOCHS = 300
 
 
-def record(name: str, fb: ex.Feedback, answer: Any, choice: ImageChoice, scale: str) -> None:
+def record(name: str, feedback: ex.Feedback, answer: Any, choice: ImageChoice, scale: str) -> None:
     """Keep an attempt at an exercise in the session's progress, after every earlier one."""
     progress = st.session_state.setdefault("_progress", {})
-    ex.add_attempt(progress, name, EXERCISES[name], fb, answer, choice.label, scale)
+    ex.add_attempt(progress, name, EXERCISES[name], feedback, answer, choice.label, scale)
 
 
-def show(fb: ex.Feedback) -> None:
-    (st.success if fb.correct else st.error)(
-        fb.message, icon=":material/check:" if fb.correct else ":material/close:"
+def show(feedback: ex.Feedback) -> None:
+    (st.success if feedback.correct else st.error)(
+        feedback.message, icon=":material/check:" if feedback.correct else ":material/close:"
     )
 
 
@@ -54,17 +55,17 @@ def _start_again() -> None:
         st.session_state.pop(f"xr_pred_{i}", None)
 
 
-def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
+def predict(choice: ImageChoice, scale: str, theory: gdcore.Theory) -> None:
     """Mark three rates, then run them. Answers are committed at Check: they cannot be
     flipped afterwards until the learner starts again."""
-    auto = gdcore.three_rates(th)
+    auto = gdcore.three_rates(theory)
     rates = [auto[i] for i in ex.predict_order(zlib.crc32(repr(choice.key).encode()))]
     question = f"{choice.key}|{scale}"
     committed = st.session_state.get("xr_predict_answer")
     if committed is not None and committed["question"] != question:
         committed = None  # another image or scale: a new question
     st.markdown("Here are three learning rates for this image. Before running them, mark each one.")
-    fast = gdcore.fastest_rate(th.bowl, W0)
+    fast = gdcore.fastest_rate(theory.bowl, W0)
     k_fast = max(fast.epochs, 1) if fast is not None else None
     rule = gdcore.verdicts.diagnosis
     by = max(int(rule.SLOW_FACTOR * k_fast), rule.SLOW_FLOOR) if k_fast else 0
@@ -100,36 +101,36 @@ def predict(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
         return
     st.button("Start again", key="xr_predict_again", on_click=_start_again)
     guesses = committed["guesses"]
-    runs = data.compare_runs(choice.key, scale, tuple(rates), PREDICT_EPOCHS, choice.pixels)
+    runs = cached.compare_runs(choice.key, scale, tuple(rates), PREDICT_EPOCHS, choice.pixels)
     widgets.draw(
         charts.error_view,
         [f"rate {lr:g}" for lr in rates],
         runs.errors,
         runs.diverged_epoch,
         log=True,
-        error_star=th.error_star,
+        error_star=theory.error_star,
         title=f"What the three rates really do ({PREDICT_EPOCHS} epochs)",
         unit="points",
         verdicts=[d.verdict for d in runs.diagnoses],
     )
-    feedback = [
-        ex.check_prediction(guess, d, lr, gdcore.lesson_line(d.verdict, e, th.error_star))
+    answers = [
+        ex.check_prediction(guess, d, lr, gdcore.lesson_line(d.verdict, e, theory.error_star))
         for guess, lr, d, e in zip(guesses, rates, runs.diagnoses, runs.errors, strict=True)
     ]
-    for fb in feedback:
-        show(fb)
-    right = sum(fb.correct for fb in feedback)
+    for feedback in answers:
+        show(feedback)
+    right = sum(feedback.correct for feedback in answers)
     overall = ex.Feedback(right == 3, f"{right} of 3 right")
     if st.session_state.pop("xr_predict_new", False):  # one attempt per Check, not per rerun
         record("predict", overall, dict(zip(map(str, rates), guesses, strict=True)), choice, scale)
     st.markdown(
-        f"**{overall.message}.** The edge rate {edge(th.critical_lr):g} separates "
+        f"**{overall.message}.** The edge rate {edge(theory.critical_lr):g} separates "
         "the rates that can settle from those that cannot."
     )
 
 
 def find_rate(
-    name: str, choice: ImageChoice, scale: str, th: gdcore.Theory, bowl: gdcore.Quadratic
+    name: str, choice: ImageChoice, scale: str, theory: gdcore.Theory, bowl: gdcore.Quadratic
 ) -> None:
     if name == "largest":
         st.markdown(
@@ -149,14 +150,14 @@ def find_rate(
             st.warning("Type a rate first.")
             return
         check = ex.check_largest_rate if name == "largest" else ex.check_fastest_rate
-        fb = check(float(answer), th, bowl, W0)
-        record(name, fb, answer, choice, scale)
-        show(fb)
+        feedback = check(float(answer), theory, bowl, W0)
+        record(name, feedback, answer, choice, scale)
+        show(feedback)
 
 
-def read(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
-    rates = tuple(gdcore.three_rates(th))
-    runs = data.compare_runs(choice.key, scale, rates, READ_EPOCHS, choice.pixels)
+def read(choice: ImageChoice, scale: str, theory: gdcore.Theory) -> None:
+    rates = tuple(gdcore.three_rates(theory))
+    runs = cached.compare_runs(choice.key, scale, rates, READ_EPOCHS, choice.pixels)
     st.markdown("For each curve of errors, name the cause.")
     for i, (title, values) in enumerate(ex.read_curves(runs.errors)):
         with st.container(border=True):
@@ -173,18 +174,18 @@ def read(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
                     key=f"xr_read_{i}",
                 )
                 if guess is not None:
-                    fb = ex.check_curve_reading(values, guess)
+                    feedback = ex.check_curve_reading(values, guess)
                     if st.session_state.get(f"_recorded_read_{i}") != guess:
-                        record("read", fb, {title: guess}, choice, scale)
+                        record("read", feedback, {title: guess}, choice, scale)
                         st.session_state[f"_recorded_read_{i}"] = guess
-                    show(fb)
+                    show(feedback)
             # No verdict in the chart's text alternative: naming the cause is the exercise.
             widgets.draw(charts.simple_curve, values, title, height=220, where=right)
 
 
 def scaling(choice: ImageChoice, scale: str) -> None:
-    _, raw = data.bowl(choice.key, "raw", choice.pixels)
-    _, unit = data.bowl(choice.key, "unit", choice.pixels)
+    _, raw = cached.bowl(choice.key, "raw", choice.pixels)
+    _, unit = cached.bowl(choice.key, "unit", choice.pixels)
     st.markdown(
         "On the **raw** scale, x and y are pixel indices (0 to "
         f"{choice.pixels.shape[1] - 1}). On the **unit** scale they are divided into 0–1. "
@@ -196,9 +197,9 @@ def scaling(choice: ImageChoice, scale: str) -> None:
         if answer is None:
             st.warning("Choose an answer first.")
             return
-        fb = ex.check_scaling(answer, raw, unit)
-        record("scaling", fb, answer, choice, scale)
-        show(fb)
+        feedback = ex.check_scaling(answer, raw, unit)
+        record("scaling", feedback, answer, choice, scale)
+        show(feedback)
 
 
 def sign(choice: ImageChoice, scale: str) -> None:
@@ -214,9 +215,15 @@ def sign(choice: ImageChoice, scale: str) -> None:
         if answer is None:
             st.warning("Choose an answer first.")
         else:
-            fb = ex.check_slope_sign(weight, slope, 0.01, answer)
-            record("sign", fb, {"weight": weight, "slope": slope, "answer": answer}, choice, scale)
-            show(fb)
+            feedback = ex.check_slope_sign(weight, slope, 0.01, answer)
+            record(
+                "sign",
+                feedback,
+                {"weight": weight, "slope": slope, "answer": answer},
+                choice,
+                scale,
+            )
+            show(feedback)
     if cols[1].button("Another one", key="xr_next_sign"):
         st.session_state["xr_sign_seed"] = seed + 1
         st.rerun()
@@ -225,9 +232,7 @@ def sign(choice: ImageChoice, scale: str) -> None:
 def progress_table() -> None:
     """The session's progress, with a JSON download."""
     progress = st.session_state.get("_progress", {})
-    kept = (
-        f"{ex.PROGRESS_NOTE} Kept for this browser session only; nothing is stored on the server."
-    )
+    kept = f"{PROGRESS_NOTE} Kept for this browser session only; nothing is stored on the server."
     if not progress:
         st.caption(f"Nothing checked yet. {kept}")
         return
@@ -255,12 +260,12 @@ def progress_table() -> None:
     st.caption(kept)
 
 
-def momentum(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
+def momentum(choice: ImageChoice, scale: str, theory: gdcore.Theory) -> None:
     """Find a momentum β that makes 1.5 × the edge rate settle; the theory checks it."""
-    lr = ex.MOMENTUM_RATE * th.critical_lr
+    lr = ex.MOMENTUM_RATE * theory.critical_lr
     st.markdown(
         f"Plain steps at the rate **{lr:.4g}** ({ex.MOMENTUM_RATE:g} × the edge rate "
-        f"{edge(th.critical_lr):g}) overshoot the bottom by more than they gain: the error "
+        f"{edge(theory.critical_lr):g}) overshoot the bottom by more than they gain: the error "
         "explodes. Momentum makes the ball **heavy**: each step keeps a share β of its last "
         "step and adds the new slope. **Find a momentum β that makes this rate settle.** "
         "Try it on Explore first (Advanced in the sidebar), then type your answer."
@@ -277,6 +282,6 @@ def momentum(choice: ImageChoice, scale: str, th: gdcore.Theory) -> None:
         if answer is None:
             st.warning("Type a momentum first.")
             return
-        fb = ex.check_momentum(float(answer), th, W0)
-        record("momentum", fb, answer, choice, scale)
-        show(fb)
+        feedback = ex.check_momentum(float(answer), theory, W0)
+        record("momentum", feedback, answer, choice, scale)
+        show(feedback)

@@ -25,9 +25,24 @@ import streamlit as st
 import gdcore
 import gdcore.pixels.table
 from gdcore.descent.optimizer import Optimizer
-from ui import charts, classroom, data, momentum, rate, text, turns, urlstate, widgets
+from ui import (
+    cached,
+    charts,
+    classroom,
+    controls,
+    edges,
+    image,
+    rate,
+    text,
+    turns,
+    urlstate,
+    verdict,
+    widgets,
+)
 from ui.controls import control
-from ui.data import ImageChoice
+from ui.image import ImageChoice
+from ui.page_run import turn
+from ui.pictures import prediction_pictures
 from ui.registry import Page
 
 OPEN = {
@@ -53,7 +68,7 @@ class Setup:
     init: str
     seed: int
     batch: int
-    knob: Optimizer
+    optimizer: Optimizer
     problems: tuple[str, ...]
 
 
@@ -65,7 +80,7 @@ class Run:
     lr: float
     table: gdcore.PixelTable
     bowl: gdcore.Quadratic
-    th: gdcore.Theory
+    theory: gdcore.Theory
     epochs: int
     batch: int
     notes: tuple[str, ...]
@@ -93,18 +108,18 @@ def lazy(label: str, key: str, icon: str) -> Iterator[bool]:
 def sidebar(page: Page) -> Setup:
     """The image, the run's settings, the lesson's map and the gallery, in the sidebar."""
     field = page.field
-    choice = widgets.image_picker()
+    choice = image.picker()
     with st.sidebar:
         with st.expander(
             "Run settings: epochs, start, batch, momentum",
-            expanded=momentum.any_set({u: field(u) for u in momentum.KNOB_URLS}),
+            expanded=controls.any_set(page),
         ):
             epochs = control(st.number_input, field("epochs"), "Epochs", step=50)
             init = control(st.radio, field("init"), "Starting weights", horizontal=True)
             batch = control(st.number_input, field("batch"), "Batch size (0 = the whole image)")
             seed = control(st.number_input, field("seed"), "Seed")
-            st.caption(momentum.HEAVY_BALL)
-            knob, problems = momentum.advanced_controls({u: field(u) for u in momentum.KNOB_URLS})
+            st.caption(text.HEAVY_BALL)
+            optimizer, problems = controls.advanced_controls(page)
         with lazy("Start here: the lesson, page by page", OPEN["map"], ":material/map:") as shown:
             if shown:
                 widgets.start_here()
@@ -112,9 +127,11 @@ def sidebar(page: Page) -> Setup:
             "Image gallery: pick a built-in image", OPEN["gallery"], ":material/photo_library:"
         ) as shown:
             if shown:
-                widgets.thumbnails()
+                image.thumbnails()
     scale = str(st.session_state[field("scale").key])
-    return Setup(choice, scale, int(epochs), init, int(seed), int(batch), knob, tuple(problems))
+    return Setup(
+        choice, scale, int(epochs), init, int(seed), int(batch), optimizer, tuple(problems)
+    )
 
 
 def rerun_alone(body: Callable[..., None]) -> Callable[..., None]:
@@ -128,7 +145,7 @@ def rerun_alone(body: Callable[..., None]) -> Callable[..., None]:
         if turns.TURNS.holding():  # drawn by the page's run
             body(page, *args)
             return
-        with widgets.turn():
+        with turn():
             classroom.impose(page)
             body(page, *args)
 
@@ -145,39 +162,41 @@ def rate_of(page: Page, setup: Setup) -> float:
 
 def run_at(setup: Setup, lr: float) -> Run:
     """Run ``lr`` on the sidebar's image and settings, and judge the curve."""
-    choice, knob = setup.choice, setup.knob
-    table = data.table_for(choice, setup.scale)
-    bowl, th = data.bowl(choice.key, table.scale, choice.pixels)
-    batch, epochs, notes = data.fit_batch(table.n, setup.batch, setup.epochs)
-    image, how = (choice.key, table.scale), (setup.init, setup.seed, batch)
-    if knob.plain:
-        result = data.descend(*image, (lr,), epochs, *how, choice.pixels)
+    choice, optimizer = setup.choice, setup.optimizer
+    table = image.table_for(choice, setup.scale)
+    bowl, theory = cached.bowl(choice.key, table.scale, choice.pixels)
+    batch, epochs, notes = controls.fit_batch(table.n, setup.batch, setup.epochs)
+    key, how = (choice.key, table.scale), (setup.init, setup.seed, batch)
+    if optimizer.plain:
+        result = cached.descend(*key, (lr,), epochs, *how, choice.pixels)
         full = batch == 0
-        diag = gdcore.diagnose_run(result.errors[0], lr, th, result.weights[0, 0], full_batch=full)
+        diag = gdcore.diagnose_run(
+            result.errors[0], lr, theory, result.weights[0, 0], full_batch=full
+        )
     else:
-        result, diag = momentum.judged_run(*image, lr, epochs, *how, knob, choice.pixels)
-    return Run(setup, lr, table, bowl, th, epochs, batch, tuple(notes), result, diag)
+        result, diag = cached.judged_run(*key, lr, epochs, *how, optimizer, choice.pixels)
+    return Run(setup, lr, table, bowl, theory, epochs, batch, tuple(notes), result, diag)
 
 
 def verdict_and_curve(page: Page, run: Run) -> None:
     """The verdict in the lesson's words, the error chart, then its numbers and advice."""
-    lr, th, diag = run.lr, run.th, run.diag
+    lr, theory, diag = run.lr, run.theory, run.diag
     for problem in run.setup.problems:
         st.warning(problem, icon=":material/block:")
-    widgets.verdict_card(diag, lr, gdcore.lesson_line(diag.verdict, run.errors, th.error_star))
+    verdict.card(diag, lr, gdcore.lesson_line(diag.verdict, run.errors, theory.error_star))
     widgets.draw(
         charts.error_view,
         [f"rate {lr:g}"],
         run.errors[None, :],
         run.result.diverged_epoch,
         log=charts.AXES[st.session_state[page.field("axis").key]],
-        error_star=th.error_star,
+        error_star=theory.error_star,
         title=f"Error over epochs at rate {lr:g}",
         verdicts=[diag.verdict],
         notes=list(run.notes),
     )
-    widgets.verdict_numbers(diag)
-    widgets.rate_advice(
+    verdict.numbers(diag)
+    verdict.rate_advice(
         page.field("lr"),
         page.field("scale"),
         diag.suggested_lr,
@@ -186,22 +205,22 @@ def verdict_and_curve(page: Page, run: Run) -> None:
         run.bowl,
         run.weights[0],
         run.epochs,
-        run.setup.knob.plain,
+        run.setup.optimizer.plain,
     )
     control(st.radio, page.field("axis"), "Error axis", horizontal=True)
 
 
 def weights(run: Run) -> None:
     """With momentum or a schedule, the rate each epoch used; then the three weights."""
-    knob = run.setup.knob
-    if not knob.plain:
+    optimizer = run.setup.optimizer
+    if not optimizer.plain:
         widgets.draw(
             charts.rate_chart,
-            momentum.rates_used(run.lr, run.epochs, knob),
-            momentum.edges(run.th, knob),
+            edges.rates_used(run.lr, run.epochs, optimizer),
+            edges.edges(run.theory, optimizer),
             "The rate each epoch stepped with",
         )
-    widgets.draw(charts.weights_chart, np.arange(len(run.errors)), run.weights, run.th.w_star)
+    widgets.draw(charts.weights_chart, np.arange(len(run.errors)), run.weights, run.theory.w_star)
 
 
 def pictures(page: Page, run: Run) -> int:
@@ -211,7 +230,7 @@ def pictures(page: Page, run: Run) -> int:
     last = int(run.result.last_epoch[0])
     at = widgets.epoch_slider(page.field("at"), "Show the prediction at epoch", last)
     w = run.weights[at]
-    widgets.prediction_pictures(choice, table.predicted_brightness(w), at)
+    prediction_pictures(choice, table.predicted_brightness(w), at)
     st.caption(
         f"{choice.label} · {table.n:,} pixels · at epoch {at}: w0 = {w[0]:.4g}, "
         f"w1 = {w[1]:.4g}, w2 = {w[2]:.4g}, error = {errors[at]:.4g}"
@@ -221,40 +240,40 @@ def pictures(page: Page, run: Run) -> int:
 
 def bowl_words(run: Run) -> None:
     """What the bowl says about the rate, in the lesson's words; the maths one click away."""
-    th, lr, knob, scale = run.th, run.lr, run.setup.knob, run.table.scale
+    theory, lr, optimizer, scale = run.theory, run.lr, run.setup.optimizer, run.table.scale
     st.subheader("What the bowl says about your rate")
     start = run.weights[0]
     fast = gdcore.fastest_rate(run.bowl, start)
-    if knob.plain:
+    if optimizer.plain:
         reach = gdcore.epochs_to_target(run.bowl, lr, start)
-        st.markdown(text.bowl_story(th, lr, reach, scale, fast.lr if fast else None))
+        st.markdown(text.bowl_story(theory, lr, reach, scale, fast.lr if fast else None))
     else:
-        st.markdown(momentum.story(th, lr, knob, run.epochs))
+        st.markdown(text.momentum_story(theory, lr, optimizer, run.epochs))
     with lazy("The maths behind this", OPEN["maths"], ":material/function:") as shown:
         if shown:
-            widgets.theory_metrics(th, fast, per_row=2)
-            st.markdown(text.maths(th, scale))
-            if not knob.plain:
-                st.markdown(momentum.maths(th, knob))
-    if not knob.plain and run.batch == 0:
+            widgets.theory_metrics(theory, fast, per_row=2)
+            st.markdown(text.maths(theory, scale))
+            if not optimizer.plain:
+                st.markdown(text.momentum_maths(theory, optimizer))
+    if not optimizer.plain and run.batch == 0:
         setup = run.setup
         st.subheader("Each direction of the bowl")
-        m = momentum.directions(
+        m = cached.directions(
             setup.choice.key,
             scale,
             lr,
             run.epochs,
             setup.init,
             setup.seed,
-            knob,
+            optimizer,
             setup.choice.pixels,
         )
         widgets.draw(
             charts.directions_chart, m.excess, m.eigenvalues, "The error along each direction"
         )
-        st.markdown(momentum.directions_story(m, lr, knob))
-    if th.singular:
-        st.info(th.explanation)
+        st.markdown(text.directions_story(m, lr, optimizer))
+    if theory.singular:
+        st.info(theory.explanation)
 
 
 def pixel_table(run: Run) -> None:
@@ -287,7 +306,7 @@ def take_away(page: Page, run: Run, at: int) -> None:
         batch_size=run.batch or None,
     )
     widgets.code_downloads(
-        setup.choice, run.table.scale, key=OPEN["code"], optimizer=setup.knob, **options
+        setup.choice, run.table.scale, key=OPEN["code"], optimizer=setup.optimizer, **options
     )
     upload = setup.choice.key[0] == "upload"
     note = "An uploaded image is not part of the link." if upload else ""

@@ -19,7 +19,7 @@ import gdcore  # noqa: F401  (the whole engine before any of its modules: see te
 from gdcore.params import Range
 from ui import classroom
 from ui.controls import control
-from ui.params import Field
+from ui.fields import Field
 
 MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 """Round rates per decade on the slider; any other rate is typed in the box."""

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ui import params
-from ui.params import Field
+from ui import fields
+from ui.fields import Field
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,12 @@ class Page:
     fields: tuple[Field, ...]
 
     def field(self, url: str) -> Field:
-        return next(f for f in self.fields if f.url == url)
+        return next(field for field in self.fields if field.url == url)
 
 
 PAGES = (
     Page(
-        "explore", "Explore one rate", ":material/search:", "", "streamlit_app.py", params.EXPLORE
+        "explore", "Explore one rate", ":material/search:", "", "streamlit_app.py", fields.EXPLORE
     ),
     Page(
         "compare",
@@ -42,7 +42,7 @@ PAGES = (
         ":material/stacked_line_chart:",
         "Compare_learning_rates",
         "pages/2_Compare_learning_rates.py",
-        params.COMPARE,
+        fields.COMPARE,
     ),
     Page(
         "sweep",
@@ -50,7 +50,7 @@ PAGES = (
         ":material/tune:",
         "Learning_rate_sweep",
         "pages/3_Learning_rate_sweep.py",
-        params.SWEEP,
+        fields.SWEEP,
     ),
     Page(
         "walk",
@@ -58,7 +58,7 @@ PAGES = (
         ":material/landscape:",
         "Walk_downhill",
         "pages/4_Walk_downhill.py",
-        params.WALK,
+        fields.WALK,
     ),
     Page(
         "step",
@@ -66,7 +66,7 @@ PAGES = (
         ":material/calculate:",
         "Step_by_step",
         "pages/5_Step_by_step.py",
-        params.STEP,
+        fields.STEP,
     ),
     Page(
         "diagnose",
@@ -74,7 +74,7 @@ PAGES = (
         ":material/stethoscope:",
         "Diagnose_your_curve",
         "pages/6_Diagnose_your_curve.py",
-        params.DIAGNOSE,
+        fields.DIAGNOSE,
     ),
     Page(
         "exercises",
@@ -82,7 +82,7 @@ PAGES = (
         ":material/school:",
         "Exercises",
         "pages/7_Exercises.py",
-        params.EXERCISE,
+        fields.EXERCISE,
     ),
     Page(
         "check",
@@ -90,7 +90,7 @@ PAGES = (
         ":material/rule:",
         "Check_my_loop",
         "pages/8_Check_my_loop.py",
-        params.CHECK,
+        fields.CHECK,
     ),
 )
 BY_ID = {p.id: p for p in PAGES}

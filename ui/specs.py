@@ -2,15 +2,16 @@
 
 Building an Altair chart and turning it into a Vega-Lite spec is most of a
 page run (it was 60-115 ms of Explore's). The builders in ``ui.charts`` are
-pure: the same arguments give the same chart. So ``cached_spec`` keys each
-chart by a digest of its builder's name and the full bytes of its arguments
-(never a sample, unlike Streamlit's own hashing of big arrays) and keeps the
+pure: the same arguments give the same chart. So ``ui.cached.chart_spec`` keys
+each chart by ``digest``, of its builder's name and the full bytes of its arguments
+(never a sample, unlike Streamlit's own hashing of big arrays), and keeps the
 finished spec, its data already in Arrow: a rerun, or another learner on the
 same run, gets it without building anything.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 from collections.abc import Callable, Mapping, Sequence
@@ -18,7 +19,6 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
-import streamlit as st
 from altair.utils import schemapi
 from streamlit import dataframe_util
 
@@ -73,18 +73,6 @@ def digest(build: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, 
     return hashlib.blake2b(blob, digest_size=32).hexdigest()
 
 
-@st.cache_data(max_entries=512, ttl=3600, max_size="100MB", show_spinner=False)
-def _cached(key: str, _build: Callable[..., Any], _args: tuple, _kwargs: dict) -> tuple:
-    with schemapi.debug_mode(VALIDATE):
-        out = _build(*_args, **_kwargs)
-        chart, *rest = out if isinstance(out, tuple) else (out,)
-        return (vega_lite(chart), *rest)
-
-
-def cached_spec(build: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
-    """``(spec, *other outputs)`` of a chart builder, from the cache when the same run was drawn.
-
-    ``build`` returns an ``alt.Chart`` or a tuple whose first item is one
-    (``error_view`` returns the chart and its notes).
-    """
-    return _cached(digest(build, args, kwargs), build, args, kwargs)
+def checking() -> contextlib.AbstractContextManager[None]:
+    """Altair's part-by-part checks, on while a chart is built only if ``VALIDATE``."""
+    return schemapi.debug_mode(VALIDATE)

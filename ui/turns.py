@@ -1,47 +1,35 @@
 """Page runs take turns in a process: in order of arrival, round the browsers, heavy work in slices.
 
 Python executes one thread's code at a time (the GIL), so two page runs in one
-process never finish sooner together than one after the other. Together they
-finish later: every element a run sends wakes the server's event loop, which
-hands the GIL away, and getting it back means waiting out a switch interval
-(5 ms) behind each other running script. Measured with
-``python -m bench.load arrivals --replicas 2`` (200 learners in 60 s) on this
-project's 2-core machine, the same CPU per run: interleaving, p50 1.5 s and
-p95 2.1 s; taking turns, p50 0.1 s and p95 0.3 s.
-
-So one run holds the turn at a time, and who goes next is decided here, not by
-whichever thread the operating system wakes first:
+process never finish sooner together than one after the other, and interleaved they
+finish later: each element a run sends hands the GIL to the server's event loop.
+Measured (``python -m bench.load arrivals --replicas 2``, 200 learners in 60 s, the
+same CPU per run): interleaving, p50 1.5 s, p95 2.1 s; taking turns, 0.1 s and 0.3 s.
+One run holds the turn at a time, and who goes next is decided here:
 
 - **Light before heavy.** Every run starts light. A computation whose estimate
   from its parameters (``gdcore.descent.engine.run_seconds``: pixels x epochs x
   rates) is over ``HEAVY_S`` calls :meth:`Turns.heavy` before it starts: its run
-  goes back in line behind every light run and behind the heavy work that asked
-  before it. One heavy computation is under way at a time, so heavy tabs
-  never add up their memory either.
+  goes back in line behind every light run and the heavy work that asked before
+  it. One heavy computation at a time, so heavy tabs never add up their memory.
 - **Slices.** A heavy computation calls :meth:`Turns.pause` between its blocks
   (``run_descent(between=...)``); once it has held the turn ``SLICE_S`` and a
   light run waits, it lets the waiting runs go first, then carries on.
 - **Round the browsers.** Within light and within heavy, the next turn goes to
   the browser served longest ago (its tabs share one XSRF cookie; without one, a
-  session is its own browser), then to the earliest. Ten tabs of one person are
-  one place in each round, not ten.
-- **Newer replaces older.** A run still waiting when its session asks for a
-  newer run (Streamlit's ``yield_check`` raises ``RerunException``) leaves the
-  line; the newer run takes its place. A closed tab's run leaves too.
-- **No escape.** Nobody runs alongside because the wait was long (a wait is
-  long exactly when the process is busy). A run that holds the turn for
-  ``HANG_S`` (far past any page's caps) is stopped with ``RunStopped`` raised in
-  its thread, and its learner is told; if its thread does not answer within
-  ``GRACE_S`` (stuck outside Python), the next run gets the turn and the server
-  log says so.
-- **Same work, one computation.** Two runs that ask for the same cached result
-  (``computing(key)``) never wait for each other while one holds the turn: the
-  second gives its turn back until the first has stored the result. (Streamlit
-  makes the second wait on the first's compute lock; holding the turn meanwhile
-  would stop both.)
+  session is its own browser): ten tabs of one person are one place in a round.
+- **Newer replaces older.** A run still waiting when its session asks for a newer
+  run (``yield_check`` raises ``RerunException``), or whose tab closed, leaves the line.
+- **No escape.** Nobody runs alongside because the wait was long (a wait is long
+  exactly when the process is busy). A run holding the turn for ``HANG_S`` is
+  stopped (``RunStopped`` raised in its thread) and its learner told; if its thread
+  does not answer within ``GRACE_S``, the next run gets the turn and the log says so.
+- **Same work, one computation.** Of two runs that ask for one cached result
+  (``computing(key)``), the second gives its turn back until the first stored it
+  (it waits on the first's compute lock: holding the turn would stop both).
 
-The server log gets a line when the line grows past each multiple of
-``QUEUE_LOG`` (at most every ``QUEUE_LOG_EVERY_S``), and :func:`stats` counts.
+The log says when the line passes each ``QUEUE_LOG`` (at most every
+``QUEUE_LOG_EVERY_S``); :func:`stats` counts.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from typing import Any
 import streamlit as st
 
 from ui import classroom
-from ui.params import MAX_LINK_VALUE
+from ui.fields import MAX_LINK_VALUE
 from ui.registry import Page
 from ui.text import quoted
 
@@ -43,23 +43,27 @@ def restore(page: Page) -> None:
     arriving = st.session_state.get("_page") != page.id
     st.session_state["_page"] = page.id
     notes: list[str] = []
-    for f in page.fields:
-        if not arriving and f.key in st.session_state:
+    for field in page.fields:
+        if not arriving and field.key in st.session_state:
             continue  # a rerun: the widget's own value wins
-        value = kept.get(f.key, f.default)
-        raw = st.query_params.get(f.url) if arriving else None
+        value = kept.get(field.key, field.default)
+        raw = st.query_params.get(field.url) if arriving else None
         if raw is not None:
             problem = (
                 f"is longer than {MAX_URL_VALUE} characters"
                 if len(raw) > MAX_URL_VALUE
-                else f.problem(raw)
+                else field.problem(raw)
             )
             if problem is None:
-                value = f.from_url(raw)
+                value = field.from_url(raw)
             else:
-                instead = f"`{quoted(f.show(value))}`" if f.key in kept else f.describe_default()
-                notes.append(f"`{f.url}={quoted(raw)}`: {problem}; using {instead}.")
-        st.session_state[f.key] = value
+                instead = (
+                    f"`{quoted(field.show(value))}`"
+                    if field.key in kept
+                    else field.describe_default()
+                )
+                notes.append(f"`{field.url}={quoted(raw)}`: {problem}; using {instead}.")
+        st.session_state[field.key] = value
     if arriving:
         notes += _unknown(page)
         classroom.read(page, notes)
@@ -75,14 +79,14 @@ STREAMLIT_OWN = ("embed", "embed_options")
 
 def _unknown(page: Page) -> list[str]:
     """Notes for link parameters this page does not have; an old name is read as the new one."""
-    known = {f.url for f in page.fields} | set(classroom.KINDS) | set(STREAMLIT_OWN)
+    known = {field.url for field in page.fields} | set(classroom.KINDS) | set(STREAMLIT_OWN)
     notes = []
     for name in st.query_params:
         if name in known:
             continue
         raw = st.query_params.get(name) or ""
         new, values = RENAMED.get(name, ("", {}))
-        field = next((f for f in page.fields if f.url == new), None)
+        field = next((one for one in page.fields if one.url == new), None)
         if field is not None and raw in values and new not in st.query_params:
             st.session_state[field.key] = field.from_url(values[raw])
             continue  # an old link, read exactly as it was meant
@@ -113,20 +117,24 @@ def publish(page: Page, **values: Any) -> dict[str, str]:
     """
     kept = st.session_state.setdefault(KEPT, {})
     written: dict[str, str] = {}
-    for f in page.fields:
-        value = values[f.url] if f.url in values else st.session_state.get(f.key, f.default)
-        kept[f.key] = value
-        text = None if value == f.default else f.show(value)
+    for field in page.fields:
+        value = (
+            values[field.url]
+            if field.url in values
+            else st.session_state.get(field.key, field.default)
+        )
+        kept[field.key] = value
+        text = None if value == field.default else field.show(value)
         if text is not None and len(text) > MAX_URL_VALUE:
             text = None  # a link cannot carry it (``unlinked`` says so): never megabytes
-        current = st.query_params.get(f.url)
+        current = st.query_params.get(field.url)
         if text is None:
             if current is not None:
-                del st.query_params[f.url]
+                del st.query_params[field.url]
         else:
-            written[f.url] = text
+            written[field.url] = text
             if current != text:
-                st.query_params[f.url] = text
+                st.query_params[field.url] = text
     for key, text in classroom.query(page).items():
         written[key] = text
         if st.query_params.get(key) != text:
@@ -138,18 +146,18 @@ def unlinked(page: Page, written: dict[str, str]) -> list[str]:
     """Sentences for every setting of this run that its link cannot reopen: a value too
     long for a link (left out of it), or one its rule refuses (the default stands in)."""
     said = []
-    for f in page.fields:
-        value = st.session_state.get(f.key, f.default)
-        if value == f.default:
+    for field in page.fields:
+        value = st.session_state.get(field.key, field.default)
+        if value == field.default:
             continue
-        text = written.get(f.url, f.show(value))
-        why = f.unfit(text)
+        text = written.get(field.url, field.show(value))
+        why = field.unfit(text)
         if why is None:
             continue
-        left = "is left out of the link" if f.url not in written else "cannot be read back"
+        left = "is left out of the link" if field.url not in written else "cannot be read back"
         said.append(
-            f"**{f.url}** {left}: {why}. Opening the link uses the default for {f.url} "
-            f"(`{quoted(f.describe_default())}`) instead, so its run and verdict can differ "
+            f"**{field.url}** {left}: {why}. Opening the link uses the default for {field.url} "
+            f"(`{quoted(field.describe_default())}`) instead, so its run and verdict can differ "
             "from these."
         )
     return said

@@ -1,280 +1,34 @@
-"""Widgets shared by several pages: navigation, image picker, verdict, share box.
+"""Widgets shared by several pages: charts drawn from cached specs, the share box, tables, quizzes.
+
+The page run is ``ui.page_run``; the image picker ``ui.image``; the verdict ``ui.verdict``;
+the prediction pictures ``ui.pictures``; the errors box ``ui.errors_input``.
 
 Functions here draw widgets and return plain values; they compute nothing
-themselves (that is gdcore's job, through ``ui.data``).
+themselves (that is gdcore's job, through ``ui.cached``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import html
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import gdcore
 import gdcore.learner.check
 import gdcore.verdicts.suggest
 from gdcore.bowl.fastest import Fastest
 from gdcore.verdicts.diagnosis import shown_edge
-from ui import charts, specs, text, turns, urlstate
-from ui.charts import VERDICT_COLOURS
-from ui.controls import action, control
-from ui.data import (
-    ImageChoice,
-    brightness_to_rgb,
-    builtin_choice,
-    builtin_png,
-    digest,
-    prediction_to_rgb,
-    residual_to_rgb,
-    run_script,
-    upload_pixels,
-)
-from ui.params import IMAGE, UPLOAD, Field
-from ui.registry import BY_ID, PAGES, Page
+from ui import charts, text, turns, urlstate
+from ui.cached import chart_spec
+from ui.controls import control
+from ui.fields import Field
+from ui.image import ImageChoice
+from ui.loops import run_script
+from ui.registry import BY_ID, Page
 from ui.text import SLOPE_SIGNS, START_HERE, error_number, slope_sign_row
-
-IMAGE_FIELD, SIZE_FIELD, SCALE_FIELD = IMAGE
-SCALE_HELP = {
-    "raw": "pixel indices and brightness 0–255, as first written",
-    "unit": "x, y and brightness each divided into 0–1",
-    "standard": "x, y and brightness shifted and scaled to mean 0, spread 1",
-}
-VERDICT_MARK = {"too small": "▼", "good": "✓", "too large": "▲"}
-DARK_BUTTON_CSS = """<style>@media (prefers-color-scheme: dark) {
-[data-testid="stBaseButton-primary"] { color: #0B0D10; } }</style>"""
-"""The dark theme's primary colour is light (#56B4E9, 7:1 as slider text on the sidebar), and
-Streamlit writes white on primary buttons (2.3:1): dark text there (8:1). The theme follows the
-browser's colour scheme, so does this rule."""
-
-
-@contextlib.contextmanager
-def page_run(page_id: str) -> Iterator[Page]:
-    """Every page's body runs as ``with page_run(id) as page:``: in this process's turn
-    (:func:`turn`), starting with :func:`page_setup`."""
-    with turn():
-        try:
-            page = page_setup(page_id)
-        except turns.RunStopped:
-            _say_stopped()
-            st.stop()  # no page to run the body with
-        yield page
-
-
-@contextlib.contextmanager
-def turn() -> Iterator[None]:
-    """Run the body in this process's turn (``ui.turns``: this browser's place in line; a
-    newer run of the session replaces this one while it waits): a page run, or a fragment
-    rerunning alone (inside a page run the page's turn goes on). A run stopped for holding
-    the turn too long tells its learner."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    session = ctx.session_id if ctx is not None else ""
-    with turns.turn(_browser(session), session, ctx.yield_check if ctx is not None else None):
-        try:
-            yield
-        except turns.RunStopped:
-            _say_stopped()
-
-
-def _say_stopped() -> None:
-    st.error(turns.HUNG_MESSAGE.format(turns.HANG_S), icon=":material/timer_off:")
-
-
-def _browser(session: str) -> str:
-    """Who is asking, for taking turns: the browser (its tabs share Streamlit's XSRF cookie,
-    whose token is the same under a fresh mask each time it is set), else the session."""
-    try:
-        raw = st.context.cookies.get("_streamlit_xsrf") or ""
-    except Exception:  # no cookies outside a browser session (tests)
-        raw = ""
-    parts = raw.strip('"').split("|")
-    if len(parts) == 4 and parts[0] == "2":
-        try:
-            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
-        except ValueError:
-            mask = masked = b""
-        if len(mask) == 4 and masked:
-            token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
-            return "browser:" + hashlib.sha256(token).hexdigest()[:16]
-    return "session:" + session
-
-
-def page_setup(page_id: str) -> Page:
-    """Page config, URL restore, navigation, title and link notes; call first on every page."""
-    page = BY_ID[page_id]
-    st.set_page_config(
-        page_title=f"{page.title} · Learning-rate explorer",
-        page_icon=builtin_png(IMAGE_FIELD.default, 32),
-        layout="wide",
-    )
-    urlstate.restore(page)
-    st.html(DARK_BUTTON_CSS)
-    with st.sidebar:
-        st.markdown("### :material/trending_down: Learning-rate explorer")
-        # The links carry nothing: arriving at a page restores the session's settings.
-        for p in PAGES:
-            st.page_link(p.file, label=p.title, icon=p.icon)
-        st.divider()
-    st.title(f"{page.icon} {page.title}")
-    urlstate.show_notes(page)
-    return page
-
-
-def image_picker(sizes_label: str = "Working size (pixels per side)") -> ImageChoice:
-    """Built-in image or upload, working size and scale, in the sidebar."""
-    with st.sidebar:
-        st.markdown("#### Image")
-        name = control(
-            st.selectbox,
-            IMAGE_FIELD,
-            "Image",
-            format_func=lambda n: "your own image (upload)" if n == UPLOAD else n,
-            label_visibility="collapsed",
-        )
-        if name != UPLOAD:
-            st.caption(gdcore.BUILTINS[name].description)
-        size = control(st.select_slider, SIZE_FIELD, sizes_label)
-        scale = control(
-            st.radio,
-            SCALE_FIELD,
-            "Scale of the pixel table",
-            horizontal=True,
-            help="; ".join(f"**{k}**: {v}" for k, v in SCALE_HELP.items()),
-        )
-        st.caption(f"**{scale}**: {SCALE_HELP[scale]}")
-        if name != UPLOAD:
-            return builtin_choice(name, size)
-        choice = _upload_choice(size)
-        if choice.notes:
-            st.caption("Image adjusted: " + "; ".join(choice.notes) + ".")
-    return choice
-
-
-def _upload_choice(size: int) -> ImageChoice:
-    file = st.file_uploader(
-        "Your image (PNG, JPEG, WebP, BMP, GIF, TIFF)",
-        # No type=: Streamlit checks it on the file name only, and a name it does
-        # not expect raises inside the session. The content decides instead.
-        key="upload_file",
-        help="Turned into brightness; large images are averaged down to the working size.",
-    )
-    if file is not None:
-        data = file.getvalue()
-        sha = digest(data)
-        try:
-            loaded = upload_pixels(sha, size, data)
-        except gdcore.ImageError as exc:
-            st.error(f"**{_safe_name(file.name)}** cannot be used: {exc}", icon=":material/block:")
-        else:
-            st.session_state["_upload"] = (sha, data, _safe_name(file.name))
-            return ImageChoice(
-                ("upload", sha, size), _safe_name(file.name), loaded.pixels, tuple(loaded.notes)
-            )
-    last = st.session_state.get("_upload")
-    if last is not None:
-        sha, data, fname = last
-        loaded = upload_pixels(sha, size, data)
-        return ImageChoice(
-            ("upload", sha, size),
-            fname,
-            loaded.pixels,
-            (*loaded.notes, "showing your last good upload"),
-        )
-    st.info(
-        "Choose an image file above. Until then, the built-in scene is shown.",
-        icon=":material/upload:",
-    )
-    return builtin_choice(IMAGE_FIELD.default, size)
-
-
-def verdict_card(d: gdcore.Diagnosis, lr: float | None = None, lesson: str | None = None) -> None:
-    """The verdict in words, symbol and colour: the headline and, first, the curve in the
-    lesson's words (``gdcore.lesson_line``). Without ``lesson`` the reason follows here;
-    with it, the reason's numbers go after the chart (``verdict_numbers``)."""
-    colour = VERDICT_COLOURS[d.verdict]
-    rate = f" &nbsp;·&nbsp; rate {lr:.4g}" if lr is not None else ""
-    first = lesson if lesson is not None else d.reason[:1].upper() + d.reason[1:]
-    st.markdown(
-        f"""<div data-testid="verdict-card" style="border-left: 8px solid {colour};
-        padding: 0.6rem 1rem; background: {colour}14; border-radius: 4px; margin-bottom: 0.6rem;">
-        <div style="font-size: 1.5rem; font-weight: 700;"><span style="color: {colour};">
-        {VERDICT_MARK[d.verdict]} {d.verdict.upper()}</span><span style="font-size: 0.95rem;
-        font-weight: 400;">{rate}</span></div>
-        <div style="font-size: 1.0rem; margin-top: 0.2rem;">{html.escape(first)}</div>
-        </div>""",
-        unsafe_allow_html=True,
-    )
-
-
-def rate_advice(
-    lr_field: Field,
-    scale_field: Field,
-    suggested: float | None,
-    lr: float,
-    scale: str,
-    bowl: gdcore.Quadratic,
-    w0: np.ndarray,
-    epochs: int,
-    plain: bool = True,
-) -> None:
-    """The advice buttons beside a verdict: the suggested rate and, on the raw scale,
-    normalizing. When the suggested rate cannot finish within the run's epochs on the raw
-    scale, normalizing comes first and the rate says how many epochs it needs (plain steps
-    only: with momentum or a schedule the rate's button is left as it is)."""
-    shown = float(f"{suggested:.6g}") if suggested is not None else None
-    offer = shown is not None and not np.isclose(shown, lr, rtol=1e-3)
-    advice = (
-        gdcore.verdicts.suggest.rate_advice(bowl, shown, w0, epochs, scale)
-        if offer and shown is not None and plain
-        else None
-    )
-    first = advice is not None and advice.normalize_first
-
-    def normalize() -> None:
-        if scale == "raw":  # the lesson's fix for a steep bowl, beside the verdict
-            label = (
-                "Normalize the inputs first: use the unit scale"
-                if first
-                else ("Normalize: use the unit scale")
-            )
-            action(
-                st.button,
-                scale_field,
-                label,
-                set_to="unit",
-                type="primary" if first else "secondary",
-                key="ex_unit",
-            )
-
-    if first:
-        normalize()
-    if offer and shown is not None:
-        action(
-            st.button,
-            lr_field,
-            advice.rate_label() if advice else f"Try the suggested rate {shown:g}",
-            set_to=shown,
-            type="secondary" if first else "primary",
-            key="ex_use_suggestion",
-        )
-    if not first:
-        normalize()
-
-
-def verdict_numbers(d: gdcore.Diagnosis) -> None:
-    """The verdict's second line, after the chart: the numbers behind it (E*, edges, epochs)."""
-    st.markdown(
-        f"""<div data-testid="verdict-numbers" style="font-size: 0.95rem;">
-        <b>In numbers:</b> {html.escape(d.reason[:1].upper() + d.reason[1:])}</div>""",
-        unsafe_allow_html=True,
-    )
 
 
 def _lazy(key: str | None) -> dict[str, Any]:
@@ -307,12 +61,12 @@ def share_box(page: Page, written: dict[str, str], note: str = "", key: str | No
         st.code(link, language=None, wrap_lines=True)  # the whole link, never cut at 390 px
 
 
-def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) -> None:
+def theory_metrics(theory: gdcore.Theory, fast: Fastest | None, per_row: int = 4) -> None:
     """The bowl's numbers; ``fast`` is the fastest rate from the run's start."""
     c = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
     c[0].metric(
         "edge rate 2/λmax",
-        shown_edge(th.critical_lr, fast.lr if fast else None),
+        shown_edge(theory.critical_lr, fast.lr if fast else None),
         help="Above it, full-batch descent diverges: every step overshoots by more than it gains.",
     )
     c[1].metric(
@@ -320,69 +74,17 @@ def theory_metrics(th: gdcore.Theory, fast: Fastest | None, per_row: int = 4) ->
         f"{fast.lr:g}" if fast else "any",
         help=(
             f"Gets within 1% of E* in {fast.epochs:,} epochs from this start; no constant rate "
-            f"does it in fewer. The best rate for any start, 2/(λmin+λmax) = {th.optimal_lr:.4g}, "
+            f"does it in fewer. The best rate for any start, 2/(λmin+λmax) = {theory.optimal_lr:.4g}, "
             "shrinks the slowest direction fastest, but from one start it can lose."
             if fast
             else "The start is already within 1% of E*."
         ),
     )
-    kappa = "∞" if th.singular else f"{th.condition_number:.4g}"
+    kappa = "∞" if theory.singular else f"{theory.condition_number:.4g}"
     c[2].metric("condition number κ", kappa, help="λmax/λmin: how stretched the bowl is.")
     c[3].metric(
-        "lowest error E*", error_number(th.error_star), help="The error at the best weights w*."
+        "lowest error E*", error_number(theory.error_star), help="The error at the best weights w*."
     )
-
-
-def thumbnails() -> None:
-    """A gallery of the built-in images; a click picks one."""
-    names = list(gdcore.BUILTINS)
-    cols = st.columns(len(names))
-    for col, name in zip(cols, names, strict=True):
-        with col:
-            st.image(
-                builtin_png(name, 64),
-                caption=name,
-                width="stretch",
-                output_format="PNG",  # the bytes as they are ("auto" re-encodes a JPEG each run)
-                alt=f"{name}: {gdcore.BUILTINS[name].description}",
-            )
-            action(
-                st.button,
-                IMAGE_FIELD,
-                "Use",
-                key=f"thumb_{name}",
-                on_click=_pick,
-                args=(name,),
-                width="stretch",
-            )
-
-
-def _safe_name(name: str, most: int = 60) -> str:
-    """A file name to show (never a path), as a Markdown code span: nothing in it is live.
-
-    The name is kept as written, underscores, brackets and backticks included;
-    characters that cannot be printed become ``?`` and a name longer than
-    ``most`` keeps its start and its end. The fence is one backtick longer than
-    any run of backticks in the name, so the name cannot close it.
-
-    >>> print(_safe_name("my_photo <b>`1`</b>.png"))
-    ``my_photo <b>`1`</b>.png``
-    """
-    clean = "".join(ch if ch.isprintable() else "?" for ch in name).strip()
-    if not clean:
-        return "your image"
-    if len(clean) > most:
-        clean = clean[: most * 2 // 3] + "…" + clean[-(most - most * 2 // 3 - 1) :]
-    ticks = "".join(ch if ch == "`" else " " for ch in clean).split()
-    fence = "`" * (max(map(len, ticks), default=0) + 1)
-    # A space between fence and name when the name starts or ends with a backtick;
-    # Markdown removes one such space from each end.
-    pad = " " if "`" in (clean[0], clean[-1]) else ""
-    return f"{fence}{pad}{clean}{pad}{fence}"
-
-
-def _pick(name: str) -> None:
-    st.session_state["image"] = name
 
 
 def epoch_slider(field: Field, label: str, last: int) -> int:
@@ -409,81 +111,6 @@ def epoch_slider(field: Field, label: str, last: int) -> int:
         st.slider, field, label, min_value=0, max_value=max(last, 1), disabled=last == 0
     )
     return min(int(value), last)
-
-
-def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) -> None:
-    """The image, the model's prediction at an epoch, and the residual, side by side."""
-    c1, c2, c3 = st.columns(3)
-    residual = choice.pixels - prediction
-    alts = picture_texts(choice, prediction, residual, at)
-    # PNG: every pixel as computed, encoded once ("auto" makes a lossy JPEG, re-encoded).
-    look: dict[str, Any] = {"width": "stretch", "output_format": "PNG"}
-    # Each picture of 512 x 512 pixels takes a while to encode: a run with heavy work lets
-    # the light runs that wait go first between them (ui.turns).
-    turns.pause()
-    c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
-    turns.pause()
-    c2.image(prediction_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
-    turns.pause()
-    c3.image(
-        residual_to_rgb(residual),
-        caption="residual: orange = too dark, blue = too bright, white = right",
-        alt=alts[2],
-        **look,
-    )
-    out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
-    if out.any():
-        st.caption(clipped_text(prediction, at, float(out.mean())))
-
-
-OUT_OF_RANGE_NAME = "purple"
-"""The hatching colour of ``ui.data.OUT_OF_RANGE_RGB`` in words."""
-
-
-def clipped_text(prediction: np.ndarray, at: int, share: float) -> str:
-    """Why the prediction picture shows black or white: how much of it is outside 0-255."""
-    finite = prediction[np.isfinite(prediction)]
-    span = (
-        f"runs from {finite.min():.3g} to {finite.max():.3g}"
-        if finite.size
-        else "is not a number anywhere"
-    )
-    pct = f"{100 * share:.0f}%" if share >= 0.01 else "under 1%"
-    hatch = f"hatched in {OUT_OF_RANGE_NAME} stripes"
-    if share < 0.5:
-        return (
-            f"At epoch {at} the predicted brightness {span}: the {pct} of pixels outside "
-            f"0–255 are drawn black (below 0) or white (above 255), {hatch}."
-        )
-    return (
-        f"At epoch {at} the predicted brightness {span}: {pct} of the pixels are outside "
-        f"0–255, so the picture is mostly clipped to black and white, {hatch}."
-    )
-
-
-def picture_texts(
-    choice: ImageChoice, prediction: np.ndarray, residual: np.ndarray, at: int
-) -> tuple[str, str, str]:
-    """The text alternatives of the three pictures: what each shows, with its numbers."""
-
-    def span(v: np.ndarray) -> str:
-        finite = v[np.isfinite(v)]
-        if not finite.size:
-            return "no finite values (the run blew up)"
-        return f"from {finite.min():.4g} to {finite.max():.4g}"
-
-    px = choice.pixels
-    side = f"{px.shape[1]}×{px.shape[0]}"
-    finite = residual[np.isfinite(residual)]
-    mean_abs = f", on average {np.abs(finite).mean():.4g} away" if finite.size else ""
-    return (
-        f"Your image, {choice.label}: {side} pixels, brightness {span(px)}.",
-        f"The model's prediction at epoch {at}: a flat ramp of brightness {span(prediction)} "
-        f"(drawn clipped to 0–255 in a grey frame; pixels outside it {OUT_OF_RANGE_NAME} "
-        "hatched).",
-        f"The residual at epoch {at}, image minus prediction: {span(residual)}{mean_abs}; orange "
-        "where the prediction is too dark, blue where it is too bright, white where it is right.",
-    )
 
 
 def number_table(df: pd.DataFrame) -> None:
@@ -525,14 +152,14 @@ def draw(
     where: Any = None,
     **kwargs: Any,
 ) -> None:
-    """Draw the chart ``build(*args, **kwargs)`` returns, built once per content (``ui.specs``).
+    """Draw the chart ``build(*args, **kwargs)`` returns, built once per content (``ui.cached.chart_spec``).
 
     A builder that returns ``(chart, notes)`` has its notes added after
     ``notes``; they go into one caption under the chart. ``where`` is the
     container to draw in (a column), Streamlit's main area by default.
     """
     turns.pause()  # a run with heavy work lets waiting light runs go between its charts
-    spec, *rest = specs.cached_spec(build, *args, **kwargs)
+    spec, *rest = chart_spec(build, *args, **kwargs)
     target = st if where is None else where
     target.vega_lite_chart(charts.fit_title(spec), width="stretch")
     said = [*notes, *(rest[0] if rest else ())]
@@ -549,9 +176,9 @@ def check_finding(found: gdcore.learner.check.Check, said: str, epochs: int | No
         st.error(f"**Unexplained from epoch {found.parted:,}.** {evidence}", icon=":material/help:")
     else:
         st.warning(f"**{text.literal(found.headline)}.** {evidence}", icon=":material/build:")
-        for f in found.findings:
-            st.markdown(f"**{f}**: {text.literal(f.why)}. Write:")
-            st.code(f.line, language="python")
+        for finding in found.findings:
+            st.markdown(f"**{finding}**: {text.literal(finding.why)}. Write:")
+            st.code(finding.line, language="python")
     if found.parted is not None:
         st.markdown(
             f"Your numbers part from the exact curve at **epoch {found.parted:,}**: printed "
@@ -568,14 +195,6 @@ def check_finding(found: gdcore.learner.check.Check, said: str, epochs: int | No
         else:
             why = f"they are read as epochs 0 to {n - 1:,}"
         st.caption(f"You gave {n:,} values for {epochs:,} epochs: {why}.")
-
-
-def upload_bytes(choice: ImageChoice) -> bytes | None:
-    """The bytes of the uploaded image ``choice`` shows, or None for a built-in image."""
-    last = st.session_state.get("_upload")
-    if choice.key[0] != "upload" or last is None or last[0] != choice.key[1]:
-        return None
-    return last[1]
 
 
 def code_downloads(choice: ImageChoice, scale: str, key: str | None = None, **run: Any) -> None:

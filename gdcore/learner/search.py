@@ -26,7 +26,7 @@ RATE_DIGITS = 6
 """A rate solved from the numbers is also tried rounded to 1 ... 6 significant digits:
 a learner types rates such as 0.02."""
 MIN_RATE = 1e-12
-"""The smallest rate a finding names: the dashboard's smallest (``ui.params.RATE``). A
+"""The smallest rate a finding names: the dashboard's smallest (``ui.rules.RATE``). A
 rate solved from the numbers below it is no rate the learner typed."""
 PEEK = 10
 """Candidates are first compared on this many values, then on ``FIRST_LOOK``."""

@@ -79,7 +79,7 @@ log axis: on a linear one most of the values would be squashed into its bottom s
 
 
 AXES = {"auto": None, "linear": False, "log": True}
-"""The error axis choices (``ui.params.AXIS``) as ``error_view``'s ``log``."""
+"""The error axis choices (``ui.fields.AXIS``) as ``error_view``'s ``log``."""
 
 
 def auto_log(errors: np.ndarray, cap: float) -> tuple[bool, str]:

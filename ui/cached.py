@@ -1,18 +1,19 @@
-"""Cached calls into gdcore, keyed by small parameters, never by big arrays.
+"""The engine's results, cached by small keys: every ``st.cache_data`` of the dashboard.
 
 Streamlit hashes big arrays from a sample, so two images that differ outside
 it would share a cache entry. Every function here takes a small ``key`` that
 names the image (a built-in's name and size, or the SHA-256 of uploaded bytes
 and the working size) and receives the pixels as an unhashed ``_pixels``
-argument. Caches are bounded in entries, age and memory. No function reads a
-global or draws a widget.
+argument; a chart's spec is keyed by a digest of its builder's arguments
+(``ui.specs``). Caches are bounded in entries, age and memory. No function
+reads a global or draws a widget.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 import numpy as np
@@ -21,10 +22,16 @@ import streamlit as st
 import gdcore
 import gdcore.learner.check
 import gdcore.learner.export
+import gdcore.verdicts.knobs
+from gdcore.bowl import forecast
 from gdcore.descent.engine import run_seconds
+from gdcore.descent.optimizer import Optimizer
 from gdcore.pixels.loading import LoadedImage
-from ui import turns
-from ui.params import SIZES
+from gdcore.verdicts.knobs import diagnose_knobs, epoch_map
+from ui import specs, turns
+from ui.fields import SIZES
+from ui.results import Checked, Curve, JudgedRuns
+from ui.rules import Run
 
 
 class CacheLimits(TypedDict):
@@ -37,18 +44,14 @@ class CacheLimits(TypedDict):
 CACHE: CacheLimits = {"max_entries": 64, "ttl": 3600}
 
 
-@dataclass(frozen=True)
-class ImageChoice:
-    """The image a page works on: a cache key, a label, its pixels and notes."""
-
-    key: tuple
-    label: str
-    pixels: np.ndarray = field(repr=False, compare=False)
-    notes: tuple[str, ...] = ()
-
-
 def digest(data: bytes) -> str:
+    """The key of uploaded bytes: their SHA-256."""
     return hashlib.sha256(data).hexdigest()
+
+
+def curve_digest(typed: str, upload: bytes | None) -> str:
+    """One key for what the learner gave: the file's bytes if any, else the typed text."""
+    return digest(b"file:" + upload) if upload is not None else digest(b"text:" + typed.encode())
 
 
 @st.cache_data(**CACHE, max_size="100MB", show_spinner=False)
@@ -96,12 +99,6 @@ def upload_pixels(sha: str, max_side: int, _data: bytes) -> LoadedImage:
     return decoded.downsampled(max_side)
 
 
-def builtin_choice(name: str, size: int) -> ImageChoice:
-    return ImageChoice(
-        ("builtin", name, size), f"{name} ({size}×{size})", builtin_pixels(name, size)
-    )
-
-
 @st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
 def bowl(key: tuple, scale: str, _pixels: np.ndarray) -> tuple[gdcore.Quadratic, gdcore.Theory]:
     table = gdcore.pixel_table(_pixels, scale)
@@ -121,11 +118,26 @@ def descend(
     batch: int,
     _pixels: np.ndarray,
 ) -> gdcore.DescentResult:
-    """Descent for every rate; ``batch`` 0 means full batch. A heavy run waits behind the
-    light ones and lets them go first between its blocks (``ui.turns``)."""
-    table = gdcore.pixel_table(_pixels, scale)
-    q, _ = bowl(key, scale, _pixels)
-    turns.heavy(run_seconds(table.n, len(lrs), epochs, batch or None))
+    """Descent for every rate; ``batch`` 0 means full batch."""
+    return _descent(key, scale, lrs, epochs, init, seed, batch, _pixels, Optimizer())
+
+
+def _descent(
+    key: tuple,
+    scale: str,
+    lrs: tuple[float, ...],
+    epochs: int,
+    init: str,
+    seed: int,
+    batch: int,
+    pixels: np.ndarray,
+    optimizer: Optimizer,
+) -> gdcore.DescentResult:
+    """A run with its weights (not cached itself). A heavy run waits behind the light ones
+    and lets them go first between its blocks (``ui.turns``)."""
+    table = gdcore.pixel_table(pixels, scale)
+    q, _ = bowl(key, scale, pixels)
+    turns.heavy(run_seconds(table.n, len(lrs), epochs, batch or None, optimizer.momentum))
     return gdcore.run_descent(
         table,
         list(lrs),
@@ -135,61 +147,8 @@ def descend(
         batch_size=batch or None,
         bowl=q,
         between=turns.pause,
+        optimizer=optimizer,
     )
-
-
-def table_for(choice: ImageChoice, scale: str) -> gdcore.PixelTable:
-    return gdcore.pixel_table(choice.pixels, scale)
-
-
-def brightness_to_rgb(img: np.ndarray) -> np.ndarray:
-    """Brightness to an 8-bit grey picture, clipped to 0-255 for display."""
-    return np.clip(np.nan_to_num(img, nan=0.0), 0, 255).astype(np.uint8)
-
-
-OUT_OF_RANGE_RGB = (204, 121, 167)
-"""The hatching over predicted pixels outside 0-255 (Okabe-Ito reddish purple): it shows on
-white (above 255) and on black (below 0), so a prediction far out of range never vanishes
-into the page."""
-FRAME_RGB = (136, 136, 136)
-"""The frame around a prediction picture, so an all-white prediction still has an edge."""
-
-
-def prediction_to_rgb(img: np.ndarray) -> np.ndarray:
-    """A predicted brightness as a framed colour picture that never vanishes into the page.
-
-    Pixels inside 0-255 are grey as in ``brightness_to_rgb``. Pixels above 255 are white,
-    below 0 black, not a number mid-grey, and all of these are hatched with diagonal stripes
-    of ``OUT_OF_RANGE_RGB``. A grey frame (``FRAME_RGB``), ``max(1, side / 64)`` pixels
-    wide, goes round the whole picture, outside it: every predicted pixel is kept.
-
-    Returns
-    -------
-    ndarray of shape (h + 2f, w + 2f, 3), uint8
-    """
-    v = np.asarray(img, dtype=np.float64)
-    h, w = v.shape
-    grey = np.clip(np.nan_to_num(v, nan=128.0), 0, 255)
-    out = ~(np.isfinite(v) & (v >= -0.5) & (v <= 255.5))
-    rgb = np.repeat(np.floor(grey)[..., None], 3, axis=2)  # as brightness_to_rgb
-    period = max(4, round(max(h, w) / 8))
-    yy, xx = np.indices((h, w))
-    stripe = (xx + yy) % period < max(1, period // 3)
-    rgb[out & stripe] = OUT_OF_RANGE_RGB
-    f = max(1, round(max(h, w) / 64))
-    framed = np.empty((h + 2 * f, w + 2 * f, 3))
-    framed[...] = FRAME_RGB
-    framed[f : f + h, f : f + w] = rgb
-    return framed.astype(np.uint8)
-
-
-def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
-    """Signed residual to colour: blue where the model is too bright, orange where too dark."""
-    r = np.clip(np.nan_to_num(res) / span, -1, 1)[..., None]
-    white = np.array([255.0, 255.0, 255.0])
-    pos, neg = np.array([230.0, 159.0, 0.0]), np.array([0.0, 114.0, 178.0])
-    rgb = np.where(r >= 0, white + r * (pos - white), white - r * (neg - white))
-    return rgb.astype(np.uint8)
 
 
 def _judged_runs(
@@ -197,7 +156,7 @@ def _judged_runs(
 ) -> tuple[gdcore.DescentResult, gdcore.Quadratic, list[gdcore.Diagnosis], list[str]]:
     """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
     table = gdcore.pixel_table(_pixels, scale)
-    q, th = bowl(key, scale, _pixels)
+    q, theory = bowl(key, scale, _pixels)
     turns.heavy(run_seconds(table.n, len(lrs), epochs))
     res = gdcore.run_descent(
         table, list(lrs), epochs, bowl=q, keep_weights=False, between=turns.pause
@@ -205,20 +164,10 @@ def _judged_runs(
     w0 = np.zeros(3)
     verdicts = []
     for i, lr in enumerate(lrs):
-        verdicts.append(gdcore.diagnose_run(res.errors[i], lr, th, w0))
+        verdicts.append(gdcore.diagnose_run(res.errors[i], lr, theory, w0))
         turns.pause()
     blowups = [str(d) if d >= 0 else "" for d in res.diverged_epoch.tolist()]
     return res, q, verdicts, blowups
-
-
-@dataclass(frozen=True)
-class JudgedRuns:
-    """Runs from zero weights with their verdicts: what Compare and the exercises show."""
-
-    errors: np.ndarray  # (R, T+1)
-    diverged_epoch: np.ndarray  # (R,), -1 for none
-    final_errors: np.ndarray  # (R,), inf for a run that blew up
-    diagnoses: tuple[gdcore.Diagnosis, ...]
 
 
 @turns.shared
@@ -259,40 +208,6 @@ def sweep_rows(
     return rows
 
 
-def fit_batch(n: int, batch: int, epochs: int) -> tuple[int, int, list[str]]:
-    """The dashboard's policy for a mini-batch run: (batch, epochs, notes said to the learner).
-
-    A batch of at least ``n`` pixels is the whole image (0). Mini-batch runs
-    touch every pixel every epoch, so pixels x epochs is capped by the engine's
-    one rule (``gdcore.params.MINIBATCH_WORK``); the command line refuses such a
-    run, the dashboard runs the epochs that fit and says so.
-    """
-    notes = []
-    if batch >= n:
-        notes.append(
-            f"batch size {batch:,} is at least the image's {n:,} pixels, so each step uses the whole image"
-        )
-        batch = 0
-    problem = gdcore.params.minibatch_work_problem(n, epochs) if batch else None
-    if problem is not None:
-        epochs = gdcore.params.minibatch_epochs(n)
-        notes.append(f"{problem}, so this run stops at epoch {epochs:,}")
-    return batch, epochs, notes
-
-
-@dataclass(frozen=True)
-class Curve:
-    """A learner's log as read (``gdcore.learner.logs.Log``), where it came from, or why not.
-
-    ``candidates`` are the columns to choose from when the reader could not decide.
-    """
-
-    log: gdcore.learner.logs.Log | None
-    source: str
-    problem: str | None = None
-    candidates: tuple[str, ...] = ()
-
-
 @st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
 def read_curve(sha: str, column: str, _typed: str, _file: bytes | None, run: int = 0) -> Curve:
     """Read a typed or uploaded log once per content, column and run (``sha`` names the content;
@@ -310,25 +225,6 @@ def read_curve(sha: str, column: str, _typed: str, _file: bytes | None, run: int
         what = "" if exc.candidates else " could not be read"  # read, but which curve?
         return Curve(None, source, f"{source.capitalize()}{what}: {exc}", exc.candidates)
     return Curve(log, source)
-
-
-def curve_digest(typed: str, upload: bytes | None) -> str:
-    """One key for what the learner gave: the file's bytes if any, else the typed text."""
-    return digest(b"file:" + upload) if upload is not None else digest(b"text:" + typed.encode())
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A learner's printed errors checked against their setup, or why they could not be.
-
-    ``said`` is what was read; ``candidates`` the columns to choose from when
-    a log's rule could not decide.
-    """
-
-    result: gdcore.learner.check.Check | None
-    said: str = ""
-    problem: str | None = None
-    candidates: tuple[str, ...] = ()
 
 
 @st.cache_data(**CACHE, max_size="50MB", show_spinner="Checking your numbers…")
@@ -360,23 +256,10 @@ def checked(
         )
     except ValueError as exc:
         return Checked(None, problem=f"The errors could not be read: {exc}")
-    setup = _setup(_pixels, scale, lr, init, seed, optimizer, epochs)
+    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     pil = gdcore.learner.check.learner_pixels(_upload) if _upload is not None else None
     others = {} if pil is None else {"PIL": pil}
     return Checked(gdcore.learner.check.check_readings(setup, values, others), said)
-
-
-def _setup(
-    pixels: np.ndarray,
-    scale: str,
-    lr: float,
-    init: str,
-    seed: int,
-    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
-    epochs: int | None = None,
-) -> gdcore.learner.check.Setup:
-    """Check's setup, with the loop's optimizer and the epochs it ran."""
-    return gdcore.learner.check.Setup(pixels, scale, lr, init, seed, optimizer, epochs)
 
 
 @st.cache_data(**CACHE, max_size="20MB", show_spinner=False)
@@ -391,42 +274,12 @@ def exact_curve(
     optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
 ) -> np.ndarray:
     """The errors a correct loop prints on this setup, epochs 0 to ``epochs``."""
-    setup = _setup(_pixels, scale, lr, init, seed, optimizer, epochs)
+    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     return setup.curve(gdcore.learner.check.Loop(scale, lr), epochs + 1)
 
 
-def example_errors(
-    key: tuple,
-    scale: str,
-    lr: float,
-    init: str,
-    seed: int,
-    _pixels: np.ndarray,
-    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
-) -> str:
-    """Errors a loop without the ½ prints on this setup, to try the page with."""
-    return gdcore.learner.check.example(_setup(_pixels, scale, lr, init, seed, optimizer))
-
-
-def run_script(choice: ImageChoice, scale: str, framework: str, **run: Any) -> str:
-    """The script of the run on screen (``gdcore.learner.export``); ``run`` holds its options
-    by name and its ``optimizer``. A built-in image is drawn by its code in the script; an
-    upload's pixel table is written out (up to 512 x 512 values, so the text is cached)."""
-    kind, name, size = choice.key
-    if kind != "builtin":
-        optimizer = run.pop("optimizer", gdcore.Optimizer())
-        return _upload_script(
-            choice.key, scale, framework, tuple(sorted(run.items())), optimizer, choice.pixels
-        )
-    image = gdcore.learner.export.Image(name, size)
-    command = gdcore.learner.export.command_line(image, framework, scale=scale, **run)
-    return gdcore.learner.export.script(
-        image, framework, command, n=int(choice.pixels.size), scale=scale, **run
-    )
-
-
 @st.cache_data(**CACHE, max_size="40MB", show_spinner=False)
-def _upload_script(
+def upload_script(
     key: tuple,
     scale: str,
     framework: str,
@@ -439,3 +292,105 @@ def _upload_script(
     return gdcore.learner.export.script(
         image, framework, "", n=int(_pixels.size), scale=scale, optimizer=optimizer, **dict(run)
     )
+
+
+@turns.shared
+@st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
+def judged_run(
+    key: tuple,
+    scale: str,
+    lr: float,
+    epochs: int,
+    init: str,
+    seed: int,
+    batch: int,
+    optimizer: Optimizer,
+    _pixels: np.ndarray,
+) -> tuple[gdcore.DescentResult, gdcore.Diagnosis]:
+    """One run with its optimizer, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
+    _, theory = bowl(key, scale, _pixels)
+    res = _descent(key, scale, (lr,), epochs, init, seed, batch, _pixels, optimizer)
+    d = diagnose_knobs(
+        res.errors[0], lr, theory, res.weights[0, 0], full_batch=batch == 0, optimizer=optimizer
+    )
+    return res, d
+
+
+@st.cache_data(**CACHE, max_size="100MB", show_spinner="Running gradient descent…")
+def table_runs(
+    key: tuple, scale: str, runs: tuple[Run, ...], epochs: int, _pixels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, tuple[gdcore.Diagnosis, ...]]:
+    """Compare's runs with their own settings, from zero weights: errors, blow-ups, verdicts."""
+    table = gdcore.pixel_table(_pixels, scale)
+    q, theory = bowl(key, scale, _pixels)
+    errors, blown, said = [], [], []
+    for r in runs:
+        res = gdcore.run_descent(
+            table, [r.lr], epochs, bowl=q, keep_weights=False, optimizer=r.optimizer
+        )
+        errors.append(res.errors[0])
+        blown.append(int(res.diverged_epoch[0]))
+        said.append(diagnose_knobs(res.errors[0], r.lr, theory, np.zeros(3), optimizer=r.optimizer))
+    return np.array(errors), np.array(blown), tuple(said)
+
+
+MAP_RATES, MAP_MOMENTA = 36, 20
+"""The sweep's map: rates (log-spaced) × momenta (0 to ``MAP_TOP``)."""
+MAP_TOP = 0.95
+MAP_CEILING = 0.995
+"""The map reaches β* + 0.01 when the best pair's β* is above ``MAP_TOP``, up to this."""
+
+
+@st.cache_data(**CACHE, max_size="20MB", show_spinner="Counting epochs over rate × momentum…")
+def momentum_map(
+    key: tuple, scale: str, epochs: int, nesterov: bool, _pixels: np.ndarray
+) -> gdcore.verdicts.knobs.EpochMap:
+    """The sweep's map: the exact settling epoch (within 1% of E* for good) over rate × β,
+    counted up to ``epochs``.
+
+    Rates are log-spaced from a hundredth of the plain edge rate to past the edge at the
+    top β; momenta run evenly from 0 to ``MAP_TOP`` (or just past β*).
+    """
+    q, theory = bowl(key, scale, _pixels)
+    # The theory's best β* is always on the map: a stretched bowl wants β* near 1.
+    beta_top = max(MAP_TOP, min(MAP_CEILING, float(theory.optimal_momentum) + 0.01))
+    top = theory.critical_lr_for(Optimizer(beta_top, nesterov))
+    rates = np.geomspace(
+        min(theory.critical_lr, top) * 1e-2, max(theory.critical_lr, top) * 1.2, MAP_RATES
+    )
+    momenta = np.linspace(0.0, beta_top, MAP_MOMENTA)
+    return epoch_map(q, rates, momenta, np.zeros(3), nesterov, limit=epochs)
+
+
+@st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
+def directions(
+    key: tuple,
+    scale: str,
+    lr: float,
+    epochs: int,
+    init: str,
+    seed: int,
+    optimizer: Optimizer,
+    _pixels: np.ndarray,
+) -> forecast.Milestones:
+    """Each eigen-direction's curve of a full-batch run (``gdcore.bowl.forecast.milestones``)."""
+    q, _ = bowl(key, scale, _pixels)
+    w0 = gdcore.initial_weights(init, seed)
+    return forecast.milestones(q, lr, epochs, w0, optimizer=optimizer)
+
+
+@st.cache_data(max_entries=512, ttl=3600, max_size="100MB", show_spinner=False)
+def _spec(key: str, _build: Callable[..., Any], _args: tuple, _kwargs: dict) -> tuple:
+    with specs.checking():
+        out = _build(*_args, **_kwargs)
+        chart, *rest = out if isinstance(out, tuple) else (out,)
+        return (specs.vega_lite(chart), *rest)
+
+
+def chart_spec(build: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
+    """``(spec, *other outputs)`` of a chart builder, from the cache when the same run was drawn.
+
+    ``build`` returns an ``alt.Chart`` or a tuple whose first item is one
+    (``error_view`` returns the chart and its notes); the key is ``ui.specs.digest``.
+    """
+    return _spec(specs.digest(build, args, kwargs), build, args, kwargs)

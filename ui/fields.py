@@ -6,7 +6,8 @@ has the parameter (scale, seed, init), or a narrowed copy with a name of its
 own where the dashboard allows less (``DASHBOARD_EPOCHS``: 20,000 epochs keep a
 page quick; the engine takes 100,000). From the field come the URL parsing and
 its note (``ui.urlstate``), the widget's bounds, options and help
-(``ui.controls``) and the classroom lock (``ui.classroom``). The pages' lists
+(``ui.controls``) and the classroom lock (``ui.classroom``); the rules the dashboard
+adds to the engine's are in ``ui.rules``. The pages' lists
 are in ``ui.registry``; the URL table of docs/links.md mirrors this file.
 """
 
@@ -20,27 +21,31 @@ import gdcore.learner.logs
 import gdcore.pixels.images
 import gdcore.verdicts.diagnosis
 from gdcore.bowl.landscape import WEIGHT_NAMES
-from gdcore.descent.optimizer import Optimizer
 from gdcore.learner.check import START
 from gdcore.params import (
     EPOCHS,
     INIT,
-    LR,
     MOMENTUM,
     NESTEROV,
     SCALE,
     SCHEDULE,
     SEED,
-    WARMUP,
     Choice,
     ListOf,
     Param,
 )
 from gdcore.params import Range as R
+from ui.rules import (
+    DASHBOARD_MAX_EPOCHS,
+    DASHBOARD_WARMUP,
+    RATE,
+    ColumnName,
+    CurveText,
+    RunList,
+)
 
 UPLOAD = "upload"
 SIZES = (8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512)
-DASHBOARD_MAX_EPOCHS = 20_000
 COMPARE_RATES, COMPARE_IMAGES = 8, 3
 SWEEP_POINTS = 200
 WALK_EPOCHS = 500
@@ -65,147 +70,6 @@ MAX_LINK_VALUE = 400
 to the default with a note, and the share box and the link maker leave it out and say so."""
 
 DASHBOARD_EPOCHS = EPOCHS.narrowed(hi=DASHBOARD_MAX_EPOCHS)
-RATE = LR.narrowed(lo=1e-12, hi=1e6, lo_open=False)
-"""A learning rate typed into the dashboard: the engine's rule with finite bounds."""
-
-
-@dataclass(frozen=True)
-class CurveText:
-    """Errors typed or pasted: numbers, a table or printed lines (``gdcore.learner.logs``).
-
-    A log whose column the rule cannot choose is accepted: the page asks for the column.
-    """
-
-    def allowed(self) -> str:
-        return (
-            "at least two numbers >= 0, separated by commas, spaces or new lines, "
-            "or a training log (a CSV, TSV or semicolon table, or printed lines with loss: values)"
-        )
-
-    def convert(self, value: Any) -> str | None:
-        try:
-            gdcore.verdicts.diagnosis.check_curve(gdcore.learner.logs.read_log(str(value)).values)
-        except gdcore.learner.logs.LogError as exc:
-            return str(value) if exc.candidates else None
-        except ValueError:
-            return None
-        return str(value)
-
-    def accepts(self, v: Any) -> bool:
-        return True
-
-    def show(self, v: Any) -> str:
-        return str(v)
-
-
-@dataclass(frozen=True)
-class ColumnName:
-    """The column of a log to judge, by name; empty: the one the rule chooses."""
-
-    most: int = 100
-
-    def allowed(self) -> str:
-        return f"a column name of at most {self.most} printable characters"
-
-    def convert(self, value: Any) -> str | None:
-        text = str(value)
-        return text if len(text) <= self.most and text.isprintable() else None
-
-    def accepts(self, v: Any) -> bool:
-        return True
-
-    def show(self, v: Any) -> str:
-        return str(v)
-
-
-DASHBOARD_WARMUP = WARMUP.narrowed(hi=DASHBOARD_MAX_EPOCHS)
-
-
-@dataclass(frozen=True)
-class Run:
-    """One run of Compare's table: a rate and its optimizer (``gdcore.Optimizer``)."""
-
-    lr: float
-    optimizer: Optimizer = Optimizer()
-
-    def label(self, digits: int = 6) -> str:
-        """``rate 1.2``, ``rate 1.2, β 0.9``, ``rate 1.2, Nesterov β 0.9, exp:0.99, warm-up 5``
-        (numbers with ``digits`` significant digits)."""
-        opt = self.optimizer
-        parts = [f"rate {self.lr:.{digits}g}"]
-        if opt.momentum:
-            parts.append(f"{'Nesterov ' if opt.nesterov else ''}β {opt.momentum:.{digits}g}")
-        if opt.schedule != SCHEDULE.default:
-            parts.append(opt.schedule)
-        if opt.warmup:
-            parts.append(f"warm-up {opt.warmup}")
-        return ", ".join(parts)
-
-    @property
-    def text(self) -> str:
-        """The run as a link writes it: the rate, then ``Optimizer.text``."""
-        return f"{RATE.show(self.lr)} {self.optimizer.text}".strip()
-
-
-@dataclass(frozen=True)
-class RunList:
-    """Runs written as text, one per ``;``: a rate, then the optimizer as ``Optimizer.text``
-    writes it (``momentum=B``, ``nesterov``, ``schedule=SPEC``, ``warmup=W``), each by its
-    ``gdcore.params`` rule; the dashboard's warm-up is capped at its epoch cap.
-
-    >>> RunList().convert("1.2 momentum=0.9; 0.5 schedule=exp:0.99 warmup=5")
-    (Run(lr=1.2, optimizer=Optimizer(momentum=0.9)), Run(lr=0.5, optimizer=Optimizer(schedule='exp:0.99', warmup=5)))
-    """
-
-    most: int = 8
-
-    def allowed(self) -> str:
-        return (
-            f"up to {self.most} runs separated by ;, each a rate ({RATE.rule.allowed()}) "
-            "then any of momentum=B, nesterov, schedule=SPEC, warmup=W"
-        )
-
-    def row_problem(self, text: str) -> str | Run:
-        """The run written in ``text``, or what is wrong with it."""
-        first, _, rest = text.strip().partition(" ")
-        problem = RATE.problem(first)
-        if problem is not None:
-            return f"rate {problem}"
-        opt = Optimizer.problem(rest)
-        if isinstance(opt, str):
-            return opt.removeprefix("optimizer: ")
-        problem = DASHBOARD_WARMUP.problem(opt.warmup)
-        if problem is not None:
-            return f"warmup {problem}"
-        return Run(float(RATE.check(first)), opt)
-
-    def convert(self, value: Any) -> tuple[Run, ...] | None:
-        if isinstance(value, tuple):
-            return value if all(isinstance(r, Run) for r in value) else None
-        rows = [r.strip() for r in str(value).split(";") if r.strip()]
-        runs = [self.row_problem(r) for r in rows]
-        if any(isinstance(r, str) for r in runs):
-            return None
-        return tuple(r for r in runs if isinstance(r, Run))
-
-    def accepts(self, v: Any) -> bool:
-        return len(v) <= self.most
-
-    def what_was_given(self, value: Any) -> str:
-        rows = [r.strip() for r in str(value).split(";") if r.strip()]
-        for i, row in enumerate(rows):
-            said = self.row_problem(row)
-            if isinstance(said, str):
-                return f"run {i + 1}: {said}"
-        return f"{len(rows)} runs"
-
-    def show(self, v: Any) -> str:
-        """The runs as link text, every number with all its digits (``convert(show(v)) == v``).
-
-        >>> RunList().show(RunList().convert("1.2345678 momentum=0.9999999; 0.33333333"))
-        '1.2345678 momentum=0.9999999; 0.33333333'
-        """
-        return "; ".join(r.text for r in v)
 
 
 @dataclass(frozen=True)
@@ -271,6 +135,11 @@ class Field:
         return self.param.show(self.default) if self.default is not None else "the default"
 
 
+def _last_epoch(key: str, most: int, help: str) -> Field:
+    """The epoch a picture shows (``at``): -1, the default, is the run's last."""
+    return Field("at", key, Param("at", R(-1, most, integer=True), -1, help), "the last epoch")
+
+
 IMAGE = (
     Field(
         "image",
@@ -316,12 +185,7 @@ EXPLORE = (
     Field("schedule", "ex_schedule", SCHEDULE),
     Field("warmup", "ex_warmup", DASHBOARD_WARMUP),
     Field("axis", "ex_axis", AXIS),
-    Field(
-        "at",
-        "ex_at",
-        Param("at", R(-1, DASHBOARD_MAX_EPOCHS, integer=True), -1, "The epoch the pictures show."),
-        "the last epoch",
-    ),
+    _last_epoch("ex_at", DASHBOARD_MAX_EPOCHS, "The epoch the pictures show."),
 )
 COMPARE = (
     *IMAGE,
@@ -405,12 +269,7 @@ WALK = (
     ),
     Field("momentum", "wk_momentum", MOMENTUM),
     Field("epochs", "wk_epochs", Param("epochs", R(1, WALK_EPOCHS, integer=True), 30, EPOCHS.help)),
-    Field(
-        "at",
-        "wk_at",
-        Param("at", R(-1, WALK_EPOCHS, integer=True), -1, "The steps drawn, up to this epoch."),
-        "the last epoch",
-    ),
+    _last_epoch("wk_at", WALK_EPOCHS, "The steps drawn, up to this epoch."),
 )
 STEP = (
     *IMAGE,

@@ -1,0 +1,140 @@
+"""Pictures of brightness: the image, a prediction that never vanishes into the page, the residual.
+
+The colouring is plain arrays (``*_to_rgb``); ``prediction_pictures`` draws the three side by
+side, each with a text alternative that says its numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from ui import turns
+from ui.image import ImageChoice
+
+
+def brightness_to_rgb(img: np.ndarray) -> np.ndarray:
+    """Brightness to an 8-bit grey picture, clipped to 0-255 for display."""
+    return np.clip(np.nan_to_num(img, nan=0.0), 0, 255).astype(np.uint8)
+
+
+OUT_OF_RANGE_RGB = (204, 121, 167)
+"""The hatching over predicted pixels outside 0-255 (Okabe-Ito reddish purple): it shows on
+white (above 255) and on black (below 0), so a prediction far out of range never vanishes
+into the page."""
+FRAME_RGB = (136, 136, 136)
+"""The frame around a prediction picture, so an all-white prediction still has an edge."""
+
+
+def prediction_to_rgb(img: np.ndarray) -> np.ndarray:
+    """A predicted brightness as a framed colour picture that never vanishes into the page.
+
+    Pixels inside 0-255 are grey as in ``brightness_to_rgb``. Pixels above 255 are white,
+    below 0 black, not a number mid-grey, and all of these are hatched with diagonal stripes
+    of ``OUT_OF_RANGE_RGB``. A grey frame (``FRAME_RGB``), ``max(1, side / 64)`` pixels
+    wide, goes round the whole picture, outside it: every predicted pixel is kept.
+
+    Returns
+    -------
+    ndarray of shape (h + 2f, w + 2f, 3), uint8
+    """
+    v = np.asarray(img, dtype=np.float64)
+    h, w = v.shape
+    grey = np.clip(np.nan_to_num(v, nan=128.0), 0, 255)
+    out = ~(np.isfinite(v) & (v >= -0.5) & (v <= 255.5))
+    rgb = np.repeat(np.floor(grey)[..., None], 3, axis=2)  # as brightness_to_rgb
+    period = max(4, round(max(h, w) / 8))
+    yy, xx = np.indices((h, w))
+    stripe = (xx + yy) % period < max(1, period // 3)
+    rgb[out & stripe] = OUT_OF_RANGE_RGB
+    frame = max(1, round(max(h, w) / 64))
+    framed = np.empty((h + 2 * frame, w + 2 * frame, 3))
+    framed[...] = FRAME_RGB
+    framed[frame : frame + h, frame : frame + w] = rgb
+    return framed.astype(np.uint8)
+
+
+def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
+    """Signed residual to colour: blue where the model is too bright, orange where too dark."""
+    r = np.clip(np.nan_to_num(res) / span, -1, 1)[..., None]
+    white = np.array([255.0, 255.0, 255.0])
+    pos, neg = np.array([230.0, 159.0, 0.0]), np.array([0.0, 114.0, 178.0])
+    rgb = np.where(r >= 0, white + r * (pos - white), white - r * (neg - white))
+    return rgb.astype(np.uint8)
+
+
+def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) -> None:
+    """The image, the model's prediction at an epoch, and the residual, side by side."""
+    c1, c2, c3 = st.columns(3)
+    residual = choice.pixels - prediction
+    alts = picture_texts(choice, prediction, residual, at)
+    # PNG: every pixel as computed, encoded once ("auto" makes a lossy JPEG, re-encoded).
+    look: dict[str, Any] = {"width": "stretch", "output_format": "PNG"}
+    # Each picture of 512 x 512 pixels takes a while to encode: a run with heavy work lets
+    # the light runs that wait go first between them (ui.turns).
+    turns.pause()
+    c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
+    turns.pause()
+    c2.image(prediction_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
+    turns.pause()
+    c3.image(
+        residual_to_rgb(residual),
+        caption="residual: orange = too dark, blue = too bright, white = right",
+        alt=alts[2],
+        **look,
+    )
+    out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
+    if out.any():
+        st.caption(clipped_text(prediction, at, float(out.mean())))
+
+
+OUT_OF_RANGE_NAME = "purple"
+"""The hatching colour of ``ui.pictures.OUT_OF_RANGE_RGB`` in words."""
+
+
+def clipped_text(prediction: np.ndarray, at: int, share: float) -> str:
+    """Why the prediction picture shows black or white: how much of it is outside 0-255."""
+    finite = prediction[np.isfinite(prediction)]
+    span = (
+        f"runs from {finite.min():.3g} to {finite.max():.3g}"
+        if finite.size
+        else "is not a number anywhere"
+    )
+    pct = f"{100 * share:.0f}%" if share >= 0.01 else "under 1%"
+    hatch = f"hatched in {OUT_OF_RANGE_NAME} stripes"
+    if share < 0.5:
+        return (
+            f"At epoch {at} the predicted brightness {span}: the {pct} of pixels outside "
+            f"0–255 are drawn black (below 0) or white (above 255), {hatch}."
+        )
+    return (
+        f"At epoch {at} the predicted brightness {span}: {pct} of the pixels are outside "
+        f"0–255, so the picture is mostly clipped to black and white, {hatch}."
+    )
+
+
+def picture_texts(
+    choice: ImageChoice, prediction: np.ndarray, residual: np.ndarray, at: int
+) -> tuple[str, str, str]:
+    """The text alternatives of the three pictures: what each shows, with its numbers."""
+
+    def span(v: np.ndarray) -> str:
+        finite = v[np.isfinite(v)]
+        if not finite.size:
+            return "no finite values (the run blew up)"
+        return f"from {finite.min():.4g} to {finite.max():.4g}"
+
+    px = choice.pixels
+    side = f"{px.shape[1]}×{px.shape[0]}"
+    finite = residual[np.isfinite(residual)]
+    mean_abs = f", on average {np.abs(finite).mean():.4g} away" if finite.size else ""
+    return (
+        f"Your image, {choice.label}: {side} pixels, brightness {span(px)}.",
+        f"The model's prediction at epoch {at}: a flat ramp of brightness {span(prediction)} "
+        f"(drawn clipped to 0–255 in a grey frame; pixels outside it {OUT_OF_RANGE_NAME} "
+        "hatched).",
+        f"The residual at epoch {at}, image minus prediction: {span(residual)}{mean_abs}; orange "
+        "where the prediction is too dark, blue where it is too bright, white where it is right.",
+    )
