@@ -108,6 +108,7 @@ with page_run("check") as page:
                     r.explained,
                     r.parted,
                     log=charts.AXES[axis],
+                    name=found.column,
                     title=f"Your {len(r.values):,} values over the exact curve",
                 )
         control(st.radio, page.field("axis"), "Error axis", horizontal=True)

@@ -343,6 +343,31 @@ def test_a_foreign_loss_is_drawn_on_an_axis_named_by_its_log(log, name):
     assert _y_titles(chart) == {f"{name}, log scale"}
 
 
+def test_check_my_loop_draws_a_keras_loss_as_loss():
+    """Through the page: a Keras log pasted into Check's box is drawn on an axis called
+    "loss" (its log's name), typed numbers on the lesson's error."""
+    from helpers import no_exception, open_page, specs
+
+    from ui import charts
+
+    def y_titles(at):
+        return {
+            layer["encoding"]["y"]["title"]
+            for spec in specs(at)
+            for layer in spec.get("layer", [])
+            if "title" in layer.get("encoding", {}).get("y", {})
+        }
+
+    at = open_page("check", lr="0.3")
+    at.text_area(key="ck_errors").set_value((FRAMEWORKS / "keras_good.csv").read_text()).run()
+    no_exception(at)
+    titles = y_titles(at)
+    assert titles and {t.split(",")[0] for t in titles} == {"loss"}, titles
+    at.text_area(key="ck_errors").set_value("0.25, 0.0781, 0.0488").run()
+    no_exception(at)
+    assert {t.split(",")[0] for t in y_titles(at)} == {charts.ERROR_TITLE}
+
+
 def test_printed_numbers_are_the_errors_the_page_asks_for():
     from ui import charts
 

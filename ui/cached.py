@@ -249,7 +249,7 @@ def checked(
     epochs it ran (None: as many as the values).
     """
     try:
-        values, said = gdcore.learner.check.read_errors(_errors)
+        printout = gdcore.learner.check.read_printout(_errors)
     except gdcore.learner.logs.LogError as exc:
         return Checked(
             None, problem=f"The errors could not be read: {exc}", candidates=exc.candidates
@@ -259,7 +259,8 @@ def checked(
     setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed, optimizer, epochs)
     pil = gdcore.learner.check.learner_pixels(_upload) if _upload is not None else None
     others = {} if pil is None else {"PIL": pil}
-    return Checked(gdcore.learner.check.check_readings(setup, values, others), said)
+    found = gdcore.learner.check.check_readings(setup, printout.values, others)
+    return Checked(found, printout.said, column=printout.column)
 
 
 @st.cache_data(**CACHE, max_size="20MB", show_spinner=False)

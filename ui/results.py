@@ -46,3 +46,6 @@ class Checked:
     said: str = ""
     problem: str | None = None
     candidates: tuple[str, ...] = ()
+    column: str | None = None
+    """The log's name for the values (Keras's ``loss``), drawn on the chart's axis; None for
+    plain numbers (the lesson's error)."""
