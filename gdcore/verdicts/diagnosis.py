@@ -295,7 +295,7 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
     lr : float, optional
         The rate used, to turn the verdict into a suggested next rate.
 
-    A learner's noisy log is judged by its trend first: ``diagnose.diagnose_curve``
+    A learner's noisy log is judged by its trend first: ``which_rules.diagnose_curve``
     (``gdcore.diagnose_curve``) chooses between that and these rules.
 
     Examples
@@ -433,7 +433,7 @@ def diagnose_plain(
 
     ``errors`` are the run's errors at epochs 0..T (NaN after a blow-up).
     Mini-batch runs are judged from the curve, with the theory as context.
-    ``diagnose.diagnose`` chooses between this and ``optimizer_verdict.diagnose_optimizer_run``.
+    ``which_rules.diagnose`` chooses between this and ``optimizer_verdict.diagnose_optimizer_run``.
     """
     e = np.asarray(errors, dtype=np.float64)
     finite = np.isfinite(e)
