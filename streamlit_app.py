@@ -15,7 +15,7 @@ from ui.registry import Page
 
 @explore.rerun_alone
 def main_area(page: Page, setup: explore.Setup) -> None:
-    run = explore.run_at(setup, explore.rate_of(page, setup))  # the one knob, beside the curve
+    run = explore.run_at(setup, explore.rate_of(page, setup))  # the one setting, beside the curve
     left, right = st.columns([3, 2], gap="large")
     with left:
         explore.verdict_and_curve(page, run)

@@ -153,12 +153,12 @@ def optim_sweep(
     edge = critical_lr(th.lambda_max, optimizer)
     lrs = [float(m * edge) for m in np.geomspace(0.001, 1.2, rates)]
     X, t = table.design_matrix(), table.target_vector()
-    knobs = optimizer.changed()
+    changed = optimizer.changed()
     out: dict[str, Any] = {
         "size": size,
         "rates": rates,
         "epochs": epochs,
-        "knobs": knobs,
+        "optimizer": changed,
         "agree": {},
     }
     fast = gdcore.run_descent(table, lrs, probe, optimizer=optimizer)
@@ -171,7 +171,7 @@ def optim_sweep(
         )
     if max(out["agree"].values()) > 1:
         raise SystemExit(
-            f"the implementations disagree ({knobs}): {out['agree']}; no timing counts"
+            f"the implementations disagree ({changed}): {out['agree']}; no timing counts"
         )
 
     def engine():
@@ -192,8 +192,8 @@ def optim_sweep(
     return out
 
 
-MOMENTUM_KNOBS = gdcore.Optimizer(0.9)
-SCHEDULE_KNOBS = gdcore.Optimizer(schedule="step:1000:0.5", warmup=500)
+MOMENTUM_OPTIMIZER = gdcore.Optimizer(0.9)
+SCHEDULE_OPTIMIZER = gdcore.Optimizer(schedule="step:1000:0.5", warmup=500)
 
 
 def have_torch() -> str | None:
@@ -452,7 +452,7 @@ def table(res: dict) -> str:
         what = f"{title}: {r['size']}², {r['rates']} rates, {r['epochs']:,} epochs" + (
             f", batch {r['batch']}" if "batch" in r else ""
         )
-        what += "".join(f", {k} {v}" for k, v in r.get("knobs", {}).items())
+        what += "".join(f", {k} {v}" for k, v in r.get("optimizer", {}).items())
         eng = r["seconds"]["engine"]
         flo = r["seconds"].get("floor")
         for way, s in sorted(r["seconds"].items(), key=lambda kv: -kv[1]):
@@ -498,16 +498,16 @@ def main(argv: list[str] | None = None) -> int:
         res["same_work"] = same_work(16, 50, rep)
         res["big_sweep"] = big_sweep(32, 8, 200, rep)
         res["minibatch"] = minibatch(16, 8, 2, 3, rep)
-        res["momentum_sweep"] = optim_sweep(32, 8, 200, rep, 5, MOMENTUM_KNOBS)
-        res["schedule_sweep"] = optim_sweep(32, 8, 200, rep, 5, SCHEDULE_KNOBS)
+        res["momentum_sweep"] = optim_sweep(32, 8, 200, rep, 5, MOMENTUM_OPTIMIZER)
+        res["schedule_sweep"] = optim_sweep(32, 8, 200, rep, 5, SCHEDULE_OPTIMIZER)
         res["pages"] = {}
         res["logs"] = log_reading(2000, rep)
     else:
         res["same_work"] = same_work(256, 1000, rep)
         res["big_sweep"] = big_sweep(1024, 64, 10_000, rep)
         res["minibatch"] = minibatch(256, 64, 8, 20, rep)
-        res["momentum_sweep"] = optim_sweep(1024, 64, 10_000, rep, 5, MOMENTUM_KNOBS)
-        res["schedule_sweep"] = optim_sweep(1024, 64, 10_000, rep, 5, SCHEDULE_KNOBS)
+        res["momentum_sweep"] = optim_sweep(1024, 64, 10_000, rep, 5, MOMENTUM_OPTIMIZER)
+        res["schedule_sweep"] = optim_sweep(1024, 64, 10_000, rep, 5, SCHEDULE_OPTIMIZER)
         res["pages"] = page_latency(rep)
         res["logs"] = log_reading(400_000, rep)
     args.out.write_text(json.dumps(res, indent=2))

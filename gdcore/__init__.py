@@ -34,8 +34,8 @@ from .pixels.images import BUILTINS, DEFAULT_SIZE, builtin_image
 from .pixels.loading import MAX_PIXELS, ImageError, LoadedImage, load_image
 from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
-from .verdicts.diagnose import diagnose, diagnose_curve, diagnose_run
 from .verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, Diagnosis, good_rule, lesson_line
+from .verdicts.which_rules import diagnose, diagnose_curve, diagnose_run
 
 __all__ = [
     "good_rule",

@@ -33,7 +33,7 @@ from .descent.optimizer import OPTIMIZER_FIELDS, Optimizer
 from .descent.runs import DescentResult
 from .learner import export
 from .learner.check import check_readings
-from .learner.logs import MAX_BYTES as MAX_LOG_BYTES
+from .learner.log_record import MAX_BYTES as MAX_LOG_BYTES
 from .learner.logs import LogError, read_log
 from .learner.printed_errors import read_errors
 from .learner.setup import RAN, START, Setup, learner_pixels
@@ -56,8 +56,8 @@ from .pixels.images import BUILTINS, builtin_image
 from .pixels.loading import ImageError, load_image
 from .pixels.quadratic import Quadratic, quadratic
 from .pixels.table import PixelTable, pixel_table
-from .verdicts.diagnose import diagnose_curve, diagnose_run
 from .verdicts.diagnosis import check_curve
+from .verdicts.which_rules import diagnose_curve, diagnose_run
 
 RUN_INIT = Param(
     "init", START.rule, "zero", "starting weights: zero, random (from --seed) or w0,w1,w2"

@@ -2,14 +2,12 @@
 
 import streamlit as st
 
-from ui import cached, compare_views, image, run_table, urlstate, widgets
+from ui import compare_views, image, run_table, urlstate, widgets
 from ui.controls import control
 from ui.page_run import page_run
 
 with page_run("compare") as page:
-    choice = image.picker()
-    scale = st.session_state["scale"]
-    _, theory = cached.bowl(choice.key, scale, choice.pixels)
+    choice, scale, _, theory = image.picked_bowl()
 
     with st.sidebar:
         st.markdown("#### Runs")

@@ -2,14 +2,12 @@
 
 import streamlit as st
 
-from ui import cached, image, sweep_views, text, urlstate, widgets
+from ui import image, sweep_views, text, urlstate, widgets
 from ui.controls import control
 from ui.page_run import page_run
 
 with page_run("sweep") as page:
-    choice = image.picker()
-    scale = st.session_state["scale"]
-    bowl, theory = cached.bowl(choice.key, scale, choice.pixels)
+    choice, scale, bowl, theory = image.picked_bowl()
     auto_from, auto_to = sweep_views.rate_range(theory)
 
     with st.sidebar:

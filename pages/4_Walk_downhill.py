@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cached, controls, image, urlstate, walks, widgets
+from ui import controls, image, urlstate, walks, widgets
 from ui.controls import action, control
 from ui.fields import WALK_PAIRS
 from ui.page_run import page_run
@@ -10,8 +10,7 @@ from ui.page_run import page_run
 QUICK = (("Timid steps: 0.1×", 0.1), ("Zig-zag: 0.9×", 0.9), ("Too far: 1.05×", 1.05))
 
 with page_run("walk") as page:
-    choice = image.picker()
-    bowl, theory = cached.bowl(choice.key, st.session_state["scale"], choice.pixels)
+    choice, _, bowl, theory = image.picked_bowl()
     with st.sidebar:
         beta = float(
             control(

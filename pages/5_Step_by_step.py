@@ -11,9 +11,11 @@ with page_run("step") as page:
         "**One weight:** `prediction = weight × 2`, true answer 10, so the right weight is 5."
     )
     lr = rate.rate_control(page.field("lr"), step=0.01)  # the rate first, as on every page
-    c1, c3 = st.columns([1, 2], vertical_alignment="bottom")
-    w_start = control(c1.number_input, page.field("w"), "Starting weight", format="%.6g", step=0.5)
-    steps.step_buttons(page.field("steps"), c3.columns(3))
+    start_box, buttons = st.columns([1, 2], vertical_alignment="bottom")
+    w_start = control(
+        start_box.number_input, page.field("w"), "Starting weight", format="%.6g", step=0.5
+    )
+    steps.step_buttons(page.field("steps"), buttons.columns(3))
     steps.one_weight(float(w_start), lr, int(st.session_state[page.field("steps").key]))
 
     st.divider()
@@ -23,11 +25,15 @@ with page_run("step") as page:
     )
     choice = image.picker()
     table = image.table_for(choice, st.session_state["scale"])
-    c1, c2 = st.columns(2)
+    rate_box, epoch_box = st.columns(2)
     lr3 = control(
-        c1.number_input, page.field("lr3"), "Learning rate for the image", format="%.6g", step=None
+        rate_box.number_input,
+        page.field("lr3"),
+        "Learning rate for the image",
+        format="%.6g",
+        step=None,
     )
-    epoch = control(c2.slider, page.field("epoch3"), "Show epoch")
+    epoch = control(epoch_box.slider, page.field("epoch3"), "Show epoch")
     steps.three_weights(table, float(lr3), int(epoch))
 
     st.divider()

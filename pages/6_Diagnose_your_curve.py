@@ -39,14 +39,16 @@ with page_run("diagnose") as page:
                 page.field("column"),
                 "The column to judge",
                 options=["", *choices, *([column] if column and column not in choices else [])],
-                format_func=lambda c: c or "chosen by the rule",
+                format_func=lambda name: name or "chosen by the rule",
             )
         if read is not None and read.runs:
             runs = read.runs
             st.selectbox(
                 "The run to judge (the file holds several)",
                 options=[0, *range(1, len(runs) + 1)],
-                format_func=lambda k: f"run {k}, from line {runs[k - 1]:,}" if k else "the last",
+                format_func=lambda run: (
+                    f"run {run}, from line {runs[run - 1]:,}" if run else "the last"
+                ),
                 key="dg_run",
             )
         lr = control(

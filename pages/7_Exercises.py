@@ -2,16 +2,14 @@
 
 import streamlit as st
 
-from ui import cached, classroom, image, urlstate, widgets
+from ui import classroom, image, urlstate, widgets
 from ui import exercise_views as views
 from ui.controls import control
 from ui.fields import EXERCISES
 from ui.page_run import page_run
 
 with page_run("exercises") as page:
-    choice = image.picker()
-    scale = st.session_state["scale"]
-    bowl, theory = cached.bowl(choice.key, scale, choice.pixels)
+    choice, scale, bowl, theory = image.picked_bowl()
     with st.sidebar:
         st.markdown("#### Exercise")
         name = control(

@@ -100,16 +100,16 @@ with page_run("check") as page:
                 st.error(text.literal(found.problem), icon=":material/block:")
             if found.result is not None:
                 widgets.check_finding(found.result, found.said, epochs)
-                r = found.result
+                check = found.result
                 widgets.draw(
                     charts.check_chart,
-                    r.values,
-                    r.exact,
-                    r.explained,
-                    r.parted,
+                    check.values,
+                    check.exact,
+                    check.explained,
+                    check.parted,
                     log=charts.AXES[axis],
                     name=found.column,
-                    title=f"Your {len(r.values):,} values over the exact curve",
+                    title=f"Your {len(check.values):,} values over the exact curve",
                 )
         control(st.radio, page.field("axis"), "Error axis", horizontal=True)
     with left:

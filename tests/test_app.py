@@ -570,7 +570,7 @@ def test_the_errors_box_is_limited_to_what_the_reader_takes():
 
     at = open_page("diagnose")
     assert at.text_area(key="dg_errors").proto.max_chars == MAX_TEXT_CHARS
-    assert MAX_TEXT_CHARS == 24 * gdcore.learner.logs.MAX_VALUES
+    assert MAX_TEXT_CHARS == 24 * gdcore.learner.log_record.MAX_VALUES
 
 
 def test_a_long_curve_is_thinned_for_drawing_but_keeps_its_spike():

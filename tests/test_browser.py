@@ -491,9 +491,9 @@ def test_one_momentum_link_is_one_run_opened_plain_locked_or_hidden(tab, query):
     assert "momentum=0.9995" in tab.page.url
     table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
     th = gdcore.theory(gdcore.quadratic(table))
-    knob = gdcore.Optimizer(momentum=0.9995)
-    run = gdcore.run_descent(table, [0.5], 200, optimizer=knob)
-    want = gdcore.diagnose(run.errors[0], 0.5, th, run.weights[0, 0], optimizer=knob).verdict
+    optimizer = gdcore.Optimizer(momentum=0.9995)
+    run = gdcore.run_descent(table, [0.5], 200, optimizer=optimizer)
+    want = gdcore.diagnose(run.errors[0], 0.5, th, run.weights[0, 0], optimizer=optimizer).verdict
     verdict = tab.verdict()
     assert want.upper() in verdict and "GOOD" not in verdict
     if "hide" not in query:

@@ -673,7 +673,7 @@ def optimizer_of(beta=0.0, nesterov=False, schedule="constant", warmup=0, **_):
     return Optimizer(beta, nesterov, schedule, warmup)
 
 
-KNOB_CASES = [
+OPTIMIZER_CASES = [
     dict(beta=0.9),
     dict(beta=0.5, nesterov=True),
     dict(beta=0.9, schedule="step:10:0.5"),
@@ -685,7 +685,7 @@ KNOB_CASES = [
 
 
 @pytest.mark.parametrize("name", ["scene", "spot", "stripes"])
-@pytest.mark.parametrize("case", KNOB_CASES, ids=str)
+@pytest.mark.parametrize("case", OPTIMIZER_CASES, ids=str)
 def test_a_correct_momentum_and_schedule_loop_matches(name, case):
     pixels = builtin_image(name, SIZE)
     lr = rate_for(name)

@@ -7,9 +7,9 @@ import pytest
 from gdcore import BUILTINS, builtin_image, pixel_table, quadratic, run_descent, theory
 from gdcore.bowl.fastest import fastest_rate
 from gdcore.bowl.theory import DIVERGES, behaviour, epochs_to_target, target_excess, three_rates
-from gdcore.verdicts.diagnose import diagnose_run
 from gdcore.verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL, edge
 from gdcore.verdicts.suggest import sweep_range
+from gdcore.verdicts.which_rules import diagnose_run
 
 EPOCHS = 300
 CASES = [(name, scale) for name in BUILTINS for scale in ("unit", "standard", "raw")]

@@ -487,8 +487,8 @@ def test_explore_gives_the_run_on_screen_as_code(framework, downloads, tmp_path)
     from helpers import no_exception, open_boxes, open_page
 
     query = dict(image="noise", size="16", lr="0.7", epochs="50", init="random", seed="3")
-    knobs = dict(momentum="0.5", nesterov="1", schedule="step:10:0.5", warmup="4")
-    at = open_page("explore", batch="40", **query, **knobs)
+    optimizer_fields = dict(momentum="0.5", nesterov="1", schedule="step:10:0.5", warmup="4")
+    at = open_page("explore", batch="40", **query, **optimizer_fields)
     no_exception(at)
     assert not at.get("download_button")  # the scripts are made once "Get this run as code" opens
     open_boxes(at, "code")

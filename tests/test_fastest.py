@@ -8,8 +8,8 @@ from gdcore import BUILTINS, builtin_image, pixel_table, quadratic, theory
 from gdcore.bowl.fastest import fastest_rate
 from gdcore.bowl.theory import epochs_to_target, target_excess, three_rates
 from gdcore.descent.engine import run_descent
-from gdcore.verdicts.diagnose import diagnose_run
 from gdcore.verdicts.suggest import sweep_range
+from gdcore.verdicts.which_rules import diagnose_run
 
 SCALES = ("unit", "standard", "raw")
 

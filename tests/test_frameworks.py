@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 
 from gdcore.cli import main
-from gdcore.learner.logs import LogError, read_log
-from gdcore.verdicts.diagnose import diagnose_curve
+from gdcore.learner.log_record import LogError
+from gdcore.learner.logs import read_log
 from gdcore.verdicts.noise import Axis, diagnose_noisy, ema, ema_weight, noise_level, trend_of
+from gdcore.verdicts.which_rules import diagnose_curve
 
 HERE = Path(__file__).parent / "data" / "frameworks"
 VERDICT = {"small": "too small", "good": "good", "diverging": "too large"}

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from gdcore import diagnose_curve
 from gdcore.cli import main
-from gdcore.learner.logs import MAX_BYTES, MAX_VALUES, LogError, read_log
+from gdcore.learner.log_record import MAX_BYTES, MAX_VALUES, LogError
+from gdcore.learner.logs import read_log
 
 LOGS = Path(__file__).parent / "data" / "logs"
 GOOD = [0.9312, 0.612, 0.4507, 0.3621, 0.3105, 0.2811, 0.265, 0.2559, 0.2507, 0.2478]

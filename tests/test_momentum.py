@@ -17,10 +17,10 @@ from gdcore.bowl.settling import run_settling
 from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
-from gdcore.verdicts.diagnose import diagnose_run
 from gdcore.verdicts.diagnosis import GOOD, TOO_LARGE, TOO_SMALL
 from gdcore.verdicts.momentum_map import best_rate_for, epoch_map, root_factors
 from gdcore.verdicts.optimizer_verdict import diagnose_optimizer_run
+from gdcore.verdicts.which_rules import diagnose_run
 
 W0 = np.zeros(3)
 EPOCHS = 400

@@ -2,7 +2,7 @@
 
 Each control and chart is checked against the engine: the curve drawn is the
 run's, the rate chart is the schedule's numbers, the map's cells are the exact
-counts, and the words agree with the verdict of ``gdcore.verdicts.knobs``.
+counts, and the words agree with the verdict of ``gdcore.verdicts.optimizer_verdict``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from gdcore.descent.optimizer import Optimizer
 from gdcore.descent.schedules import rate_factors
 from gdcore.learner import exercises
 from gdcore.verdicts.diagnosis import edge
-from gdcore.verdicts.knobs import diagnose_knobs, near_one
+from gdcore.verdicts.optimizer_verdict import diagnose_optimizer_run
+from gdcore.verdicts.optimizer_words import near_one
 from ui import cached, edges
 from ui import text as ui_text
 from ui.charts import DIRECTION_NAMES
@@ -63,7 +64,7 @@ def test_explore_momentum_saves_a_rate_above_the_edge_and_says_so():
     no_exception(at)
     card = verdict_text(at)
     res = gdcore.run_descent(SCENE, [lr], 200, optimizer=Optimizer(0.9))
-    d = diagnose_knobs(res.errors[0], lr, TH, W0, optimizer=Optimizer(0.9))
+    d = diagnose_optimizer_run(res.errors[0], lr, TH, W0, optimizer=Optimizer(0.9))
     assert d.verdict != "too large" and "saved it" in d.reason
     assert d.verdict.upper() in card and "momentum β = 0.9 saved it" in card
     # The error curve drawn is the engine's run with momentum.
@@ -97,7 +98,7 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     res = gdcore.run_descent(
         SCENE, [2.0], 300, optimizer=Optimizer(schedule="step:50:0.5", warmup=10)
     )
-    d = diagnose_knobs(
+    d = diagnose_optimizer_run(
         res.errors[0], 2.0, TH, W0, optimizer=Optimizer(schedule="step:50:0.5", warmup=10)
     )
     assert d.verdict.upper() in verdict_text(at)
@@ -175,7 +176,9 @@ def test_compare_runs_with_their_own_settings_sit_on_one_chart():
     heavy = gdcore.run_descent(SCENE, [1.2], 300, optimizer=Optimizer(0.9)).errors[0]
     np.testing.assert_allclose(errors["rate 1.2, β 0.9"], heavy, rtol=1e-12)
     sched = gdcore.run_descent(SCENE, [2.0], 300, optimizer=Optimizer(schedule="exp:0.99"))
-    d = diagnose_knobs(sched.errors[0], 2.0, TH, W0, optimizer=Optimizer(schedule="exp:0.99"))
+    d = diagnose_optimizer_run(
+        sched.errors[0], 2.0, TH, W0, optimizer=Optimizer(schedule="exp:0.99")
+    )
     assert verdicts["verdict"].tolist()[2] == d.verdict and verdicts["reason"][2] == d.reason
     assert set(chart_data(at, 0)["run"]) == set(verdicts["run"])
 
@@ -300,7 +303,7 @@ def test_compare_runs_locked_by_a_classroom_link_cannot_be_edited():
     assert at.dataframe[0].value["run"].tolist()[-1] == "rate 1.2, β 0.9"  # still applies
 
 
-KNOB_LINKS = [
+OPTIMIZER_LINKS = [
     ("explore", {"lr": "2", "momentum": "0.9", "schedule": "step:50:0.5", "warmup": "5"}),
     ("explore", {"lr": "0.005", "momentum": "0.9", "nesterov": "1"}),
     ("compare", {"runs": "1.2 momentum=0.9;2 schedule=exp:0.99"}),
@@ -309,7 +312,7 @@ KNOB_LINKS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "query"), KNOB_LINKS)
+@pytest.mark.parametrize(("name", "query"), OPTIMIZER_LINKS)
 def test_every_new_chart_is_valid_vega_lite_and_says_what_it_shows(name, query):
     """The app skips Altair's schema check for speed (``ui.specs``): this is that check."""
     import re
@@ -376,9 +379,9 @@ def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
 def test_a_growing_direction_is_never_called_the_slowest():
     """Rate 2 with a step schedule: at the base rate the steepest direction grows (its factor
     is above 1) while the run settles; the story says it grows, not that it is slowest."""
-    knob = Optimizer(schedule="step:50:0.5")
-    m = gdcore.bowl.forecast.milestones(BOWL, 2.0, 300, W0, optimizer=knob)
-    text = ui_text.directions_story(m, 2.0, knob)
+    optimizer = Optimizer(schedule="step:50:0.5")
+    m = gdcore.bowl.forecast.milestones(BOWL, 2.0, 300, W0, optimizer=optimizer)
+    text = ui_text.directions_story(m, 2.0, optimizer)
     assert m.factors[2] > 1 and "slowest" not in text
     assert (
         "the **steepest** direction grows" in text and f"**{m.factors[2]:.3f}** (above 1)" in text
@@ -388,9 +391,9 @@ def test_a_growing_direction_is_never_called_the_slowest():
 
 
 def test_the_story_reads_the_rate_of_every_epoch_and_compares_edges_as_numbers():
-    lr, knob = 1.96, Optimizer(schedule="cosine", warmup=50)
-    used = edges.rates_used(lr, 300, knob)
-    text = ui_text.momentum_story(TH, lr, knob, 300)
+    lr, optimizer = 1.96, Optimizer(schedule="cosine", warmup=50)
+    used = edges.rates_used(lr, 300, optimizer)
+    text = ui_text.momentum_story(TH, lr, optimizer, 300)
     # A warm-up starts low: the story's start is epoch 0's rate, the peak where it is.
     assert "is the start" not in text
     assert f"the steps start at {used[0]:.3g} (epoch 0)" in text

@@ -450,8 +450,16 @@ def _cli(*argv):
 
 def test_cli_run_with_momentum_and_a_schedule_equals_the_engine():
     argv = ["--image", "scene", "--size", "8", "--lr", "2", "--epochs", "30"]
-    knobs = ["--momentum", "0.5", "--nesterov", "--schedule", "step:10:0.5", "--warmup", "3"]
-    code, out, _ = _cli("run", *argv, *knobs)
+    optimizer_flags = [
+        "--momentum",
+        "0.5",
+        "--nesterov",
+        "--schedule",
+        "step:10:0.5",
+        "--warmup",
+        "3",
+    ]
+    code, out, _ = _cli("run", *argv, *optimizer_flags)
     assert code == 0
     table, _ = _setup()
     r = run_descent(table, [2.0], 30, optimizer=Optimizer(0.5, True, "step:10:0.5", 3))
@@ -514,7 +522,7 @@ def test_cli_bad_optimizer_values_exit_2_with_one_line(argv, message):
 
 
 def _verdict(multiple, epochs=300, batch=None, **kw):
-    from gdcore.verdicts.diagnose import diagnose_run
+    from gdcore.verdicts.which_rules import diagnose_run
 
     table, th = _setup("scene", "unit", size=32)
     lr = multiple * th.critical_lr
@@ -559,8 +567,8 @@ def test_a_rate_above_the_momentum_edge_is_too_large_with_that_edge_named():
 
 
 def test_the_command_line_and_the_dashboard_give_one_verdict():
-    from gdcore.verdicts.diagnose import diagnose_run
     from gdcore.verdicts.optimizer_verdict import diagnose_optimizer_run
+    from gdcore.verdicts.which_rules import diagnose_run
 
     table, th = _setup("scene", "unit", size=32)
     for lr, kw in (

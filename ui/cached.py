@@ -20,14 +20,17 @@ import numpy as np
 import streamlit as st
 
 import gdcore
-import gdcore.learner.check
-import gdcore.learner.export
-import gdcore.verdicts.knobs
 from gdcore.bowl import forecast
 from gdcore.descent.engine import run_seconds
 from gdcore.descent.optimizer import Optimizer
+from gdcore.learner.check import check_readings
+from gdcore.learner.export import script
+from gdcore.learner.printed_errors import read_printout
+from gdcore.learner.script_images import Image
+from gdcore.learner.setup import PLAIN, Loop, Setup, learner_pixels
 from gdcore.pixels.loading import LoadedImage
-from gdcore.verdicts.knobs import diagnose_knobs, epoch_map
+from gdcore.verdicts.momentum_map import EpochMap, epoch_map
+from gdcore.verdicts.optimizer_verdict import diagnose_optimizer_run
 from ui import specs, turns
 from ui.fields import SIZES
 from ui.results import Checked, Curve, JudgedRuns
@@ -102,8 +105,8 @@ def upload_pixels(sha: str, max_side: int, _data: bytes) -> LoadedImage:
 @st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
 def bowl(key: tuple, scale: str, _pixels: np.ndarray) -> tuple[gdcore.Quadratic, gdcore.Theory]:
     table = gdcore.pixel_table(_pixels, scale)
-    q = gdcore.quadratic(table)
-    return q, gdcore.theory(q)
+    error_bowl = gdcore.quadratic(table)
+    return error_bowl, gdcore.theory(error_bowl)
 
 
 @turns.shared
@@ -136,7 +139,7 @@ def _descent(
     """A run with its weights (not cached itself). A heavy run waits behind the light ones
     and lets them go first between its blocks (``ui.turns``)."""
     table = gdcore.pixel_table(pixels, scale)
-    q, _ = bowl(key, scale, pixels)
+    error_bowl, _ = bowl(key, scale, pixels)
     turns.heavy(run_seconds(table.n, len(lrs), epochs, batch or None, optimizer.momentum))
     return gdcore.run_descent(
         table,
@@ -145,7 +148,7 @@ def _descent(
         init=init,
         seed=seed,
         batch_size=batch or None,
-        bowl=q,
+        bowl=error_bowl,
         between=turns.pause,
         optimizer=optimizer,
     )
@@ -156,10 +159,10 @@ def _judged_runs(
 ) -> tuple[gdcore.DescentResult, gdcore.Quadratic, list[gdcore.Diagnosis], list[str]]:
     """Errors-only runs from zero weights, each with its diagnosis (not cached itself)."""
     table = gdcore.pixel_table(_pixels, scale)
-    q, theory = bowl(key, scale, _pixels)
+    error_bowl, theory = bowl(key, scale, _pixels)
     turns.heavy(run_seconds(table.n, len(lrs), epochs))
     res = gdcore.run_descent(
-        table, list(lrs), epochs, bowl=q, keep_weights=False, between=turns.pause
+        table, list(lrs), epochs, bowl=error_bowl, keep_weights=False, between=turns.pause
     )
     w0 = np.zeros(3)
     verdicts = []
@@ -167,7 +170,7 @@ def _judged_runs(
         verdicts.append(gdcore.diagnose_run(res.errors[i], lr, theory, w0))
         turns.pause()
     blowups = [str(d) if d >= 0 else "" for d in res.diverged_epoch.tolist()]
-    return res, q, verdicts, blowups
+    return res, error_bowl, verdicts, blowups
 
 
 @turns.shared
@@ -190,11 +193,11 @@ def sweep_rows(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
 ) -> list[dict]:
     """One row per rate: final error, verdict, epochs to settle within 1% of E*, reason."""
-    res, q, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
+    res, error_bowl, verdicts, blowups = _judged_runs(key, scale, lrs, epochs, _pixels)
     rows = []
     for lr, final, d, blown in zip(lrs, res.final_errors, verdicts, blowups, strict=True):
         turns.pause()
-        reach = gdcore.epochs_to_target(q, lr, np.zeros(3))
+        reach = gdcore.epochs_to_target(error_bowl, lr, np.zeros(3))
         rows.append(
             {
                 "lr": lr,
@@ -218,10 +221,8 @@ def read_curve(sha: str, column: str, _typed: str, _file: bytes | None, run: int
     """
     source = "the uploaded file" if _file is not None else "the text box"
     try:
-        log = gdcore.learner.logs.read_log(
-            _file if _file is not None else _typed, column or None, run or None
-        )
-    except gdcore.learner.logs.LogError as exc:
+        log = gdcore.read_log(_file if _file is not None else _typed, column or None, run or None)
+    except gdcore.LogError as exc:
         what = "" if exc.candidates else " could not be read"  # read, but which curve?
         return Curve(None, source, f"{source.capitalize()}{what}: {exc}", exc.candidates)
     return Curve(log, source)
@@ -238,28 +239,28 @@ def checked(
     _pixels: np.ndarray,
     _errors: str | bytes,
     _upload: bytes | None = None,
-    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+    optimizer: gdcore.Optimizer = PLAIN,
     epochs: int | None = None,
 ) -> Checked:
     """``gdcore.learner.check`` once per image, setup and content (``sha`` names the errors).
 
     An uploaded image (``_upload``, named by ``key``) is also tried as a learner's
-    code reads it (``gdcore.learner.check.learner_pixels``), when the page uses it unaveraged.
+    code reads it (``gdcore.learner.setup.learner_pixels``), when the page uses it unaveraged.
     ``optimizer`` is the loop's (momentum, Nesterov, schedule, warm-up), ``epochs`` the
     epochs it ran (None: as many as the values).
     """
     try:
-        printout = gdcore.learner.check.read_printout(_errors)
-    except gdcore.learner.logs.LogError as exc:
+        printout = read_printout(_errors)
+    except gdcore.LogError as exc:
         return Checked(
             None, problem=f"The errors could not be read: {exc}", candidates=exc.candidates
         )
     except ValueError as exc:
         return Checked(None, problem=f"The errors could not be read: {exc}")
-    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed, optimizer, epochs)
-    pil = gdcore.learner.check.learner_pixels(_upload) if _upload is not None else None
+    setup = Setup(_pixels, scale, lr, init, seed, optimizer, epochs)
+    pil = learner_pixels(_upload) if _upload is not None else None
     others = {} if pil is None else {"PIL": pil}
-    found = gdcore.learner.check.check_readings(setup, printout.values, others)
+    found = check_readings(setup, printout.values, others)
     return Checked(found, printout.said, column=printout.column)
 
 
@@ -272,11 +273,11 @@ def exact_curve(
     seed: int,
     epochs: int,
     _pixels: np.ndarray,
-    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+    optimizer: gdcore.Optimizer = PLAIN,
 ) -> np.ndarray:
     """The errors a correct loop prints on this setup, epochs 0 to ``epochs``."""
-    setup = gdcore.learner.check.Setup(_pixels, scale, lr, init, seed, optimizer, epochs)
-    return setup.curve(gdcore.learner.check.Loop(scale, lr), epochs + 1)
+    setup = Setup(_pixels, scale, lr, init, seed, optimizer, epochs)
+    return setup.curve(Loop(scale, lr), epochs + 1)
 
 
 @st.cache_data(**CACHE, max_size="40MB", show_spinner=False)
@@ -289,8 +290,8 @@ def upload_script(
     _pixels: np.ndarray,
 ) -> str:
     """The script of a run on an upload: its pixel table as the run uses it, written out."""
-    image = gdcore.learner.export.Image("your image", file=True, pixels=_pixels)
-    return gdcore.learner.export.script(
+    image = Image("your image", file=True, pixels=_pixels)
+    return script(
         image, framework, "", n=int(_pixels.size), scale=scale, optimizer=optimizer, **dict(run)
     )
 
@@ -308,13 +309,13 @@ def judged_run(
     optimizer: Optimizer,
     _pixels: np.ndarray,
 ) -> tuple[gdcore.DescentResult, gdcore.Diagnosis]:
-    """One run with its optimizer, and its verdict (``gdcore.verdicts.knobs.diagnose_knobs``)."""
+    """One run with its optimizer, and its verdict (``gdcore.verdicts.optimizer_verdict``)."""
     _, theory = bowl(key, scale, _pixels)
     res = _descent(key, scale, (lr,), epochs, init, seed, batch, _pixels, optimizer)
-    d = diagnose_knobs(
+    verdict = diagnose_optimizer_run(
         res.errors[0], lr, theory, res.weights[0, 0], full_batch=batch == 0, optimizer=optimizer
     )
-    return res, d
+    return res, verdict
 
 
 @st.cache_data(**CACHE, max_size="100MB", show_spinner="Running gradient descent…")
@@ -323,15 +324,17 @@ def table_runs(
 ) -> tuple[np.ndarray, np.ndarray, tuple[gdcore.Diagnosis, ...]]:
     """Compare's runs with their own settings, from zero weights: errors, blow-ups, verdicts."""
     table = gdcore.pixel_table(_pixels, scale)
-    q, theory = bowl(key, scale, _pixels)
+    error_bowl, theory = bowl(key, scale, _pixels)
     errors, blown, said = [], [], []
     for r in runs:
         res = gdcore.run_descent(
-            table, [r.lr], epochs, bowl=q, keep_weights=False, optimizer=r.optimizer
+            table, [r.lr], epochs, bowl=error_bowl, keep_weights=False, optimizer=r.optimizer
         )
         errors.append(res.errors[0])
         blown.append(int(res.diverged_epoch[0]))
-        said.append(diagnose_knobs(res.errors[0], r.lr, theory, np.zeros(3), optimizer=r.optimizer))
+        said.append(
+            diagnose_optimizer_run(res.errors[0], r.lr, theory, np.zeros(3), optimizer=r.optimizer)
+        )
     return np.array(errors), np.array(blown), tuple(said)
 
 
@@ -345,14 +348,14 @@ MAP_CEILING = 0.995
 @st.cache_data(**CACHE, max_size="20MB", show_spinner="Counting epochs over rate × momentum…")
 def momentum_map(
     key: tuple, scale: str, epochs: int, nesterov: bool, _pixels: np.ndarray
-) -> gdcore.verdicts.knobs.EpochMap:
+) -> EpochMap:
     """The sweep's map: the exact settling epoch (within 1% of E* for good) over rate × β,
     counted up to ``epochs``.
 
     Rates are log-spaced from a hundredth of the plain edge rate to past the edge at the
     top β; momenta run evenly from 0 to ``MAP_TOP`` (or just past β*).
     """
-    q, theory = bowl(key, scale, _pixels)
+    error_bowl, theory = bowl(key, scale, _pixels)
     # The theory's best β* is always on the map: a stretched bowl wants β* near 1.
     beta_top = max(MAP_TOP, min(MAP_CEILING, float(theory.optimal_momentum) + 0.01))
     top = theory.critical_lr_for(Optimizer(beta_top, nesterov))
@@ -360,7 +363,7 @@ def momentum_map(
         min(theory.critical_lr, top) * 1e-2, max(theory.critical_lr, top) * 1.2, MAP_RATES
     )
     momenta = np.linspace(0.0, beta_top, MAP_MOMENTA)
-    return epoch_map(q, rates, momenta, np.zeros(3), nesterov, limit=epochs)
+    return epoch_map(error_bowl, rates, momenta, np.zeros(3), nesterov, limit=epochs)
 
 
 @st.cache_data(**CACHE, max_size="50MB", show_spinner=False)
@@ -375,9 +378,9 @@ def directions(
     _pixels: np.ndarray,
 ) -> forecast.Milestones:
     """Each eigen-direction's curve of a full-batch run (``gdcore.bowl.forecast.milestones``)."""
-    q, _ = bowl(key, scale, _pixels)
+    error_bowl, _ = bowl(key, scale, _pixels)
     w0 = gdcore.initial_weights(init, seed)
-    return forecast.milestones(q, lr, epochs, w0, optimizer=optimizer)
+    return forecast.milestones(error_bowl, lr, epochs, w0, optimizer=optimizer)
 
 
 @st.cache_data(max_entries=512, ttl=3600, max_size="100MB", show_spinner=False)

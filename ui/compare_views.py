@@ -108,14 +108,16 @@ class Runs:
     rows: list[dict]
 
 
-def _row(short: str, label: str, lr: float, final: float, d: gdcore.Diagnosis, div: int) -> dict:
+def _row(
+    short: str, label: str, lr: float, final: float, verdict: gdcore.Diagnosis, div: int
+) -> dict:
     return {
         "image": short,
         "run": label,
         "rate": lr,
         "final error": final,
-        "verdict": d.verdict,
-        "reason": d.reason,
+        "verdict": verdict.verdict,
+        "reason": verdict.reason,
         "diverged at": str(div) if div >= 0 else "",
     }
 
@@ -133,8 +135,8 @@ def run_all(plan: Plan, scale: str, epochs: int) -> Runs:
             names.append(short)
             curves.append(runs.errors[i])
             diverged.append(runs.diverged_epoch[i])
-            d, div = runs.diagnoses[i], int(runs.diverged_epoch[i])
-            rows.append(_row(short, labels[-1], run.lr, float(runs.final_errors[i]), d, div))
+            verdict, div = runs.diagnoses[i], int(runs.diverged_epoch[i])
+            rows.append(_row(short, labels[-1], run.lr, float(runs.final_errors[i]), verdict, div))
     if plan.extra:
         choice = plan.choice
         optimizer_errors, optimizer_blown, optimizer_said = cached.table_runs(

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 import gdcore
-import gdcore.verdicts.knobs
+import gdcore.verdicts.momentum_map
 from gdcore.descent.optimizer import Optimizer
 from gdcore.verdicts.diagnosis import edge
-from gdcore.verdicts.knobs import beta_text
+from gdcore.verdicts.optimizer_words import beta_text
 
 
 def rates_used(lr: float, epochs: int, optimizer: Optimizer) -> np.ndarray:
@@ -32,7 +32,7 @@ def edges(theory: gdcore.Theory, optimizer: Optimizer) -> list[tuple[str, float]
 
 
 def map_frames(
-    theory: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap, nesterov: bool
+    theory: gdcore.Theory, emap: gdcore.verdicts.momentum_map.EpochMap, nesterov: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The edge-rate line over β and the theory's best pair, for ``charts.momentum_map_chart``."""
     betas = np.linspace(0.0, float(emap.momenta[-1]), 60)

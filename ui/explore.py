@@ -229,11 +229,11 @@ def pictures(page: Page, run: Run) -> int:
     choice, table, errors = run.setup.choice, run.table, run.errors
     last = int(run.result.last_epoch[0])
     at = widgets.epoch_slider(page.field("at"), "Show the prediction at epoch", last)
-    w = run.weights[at]
-    prediction_pictures(choice, table.predicted_brightness(w), at)
+    weights = run.weights[at]
+    prediction_pictures(choice, table.predicted_brightness(weights), at)
     st.caption(
-        f"{choice.label} · {table.n:,} pixels · at epoch {at}: w0 = {w[0]:.4g}, "
-        f"w1 = {w[1]:.4g}, w2 = {w[2]:.4g}, error = {errors[at]:.4g}"
+        f"{choice.label} · {table.n:,} pixels · at epoch {at}: w0 = {weights[0]:.4g}, "
+        f"w1 = {weights[1]:.4g}, w2 = {weights[2]:.4g}, error = {errors[at]:.4g}"
     )
     return -1 if at == last else at
 
@@ -258,7 +258,7 @@ def bowl_words(run: Run) -> None:
     if not optimizer.plain and run.batch == 0:
         setup = run.setup
         st.subheader("Each direction of the bowl")
-        m = cached.directions(
+        milestones = cached.directions(
             setup.choice.key,
             scale,
             lr,
@@ -269,9 +269,12 @@ def bowl_words(run: Run) -> None:
             setup.choice.pixels,
         )
         widgets.draw(
-            charts.directions_chart, m.excess, m.eigenvalues, "The error along each direction"
+            charts.directions_chart,
+            milestones.excess,
+            milestones.eigenvalues,
+            "The error along each direction",
         )
-        st.markdown(text.directions_story(m, lr, optimizer))
+        st.markdown(text.directions_story(milestones, lr, optimizer))
     if theory.singular:
         st.info(theory.explanation)
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import gdcore
-import gdcore.learner.logs
+import gdcore.learner.log_record
 import gdcore.pixels.images
 import gdcore.verdicts.diagnosis
 from gdcore.bowl.landscape import WEIGHT_NAMES
-from gdcore.learner.check import START
+from gdcore.learner.setup import START
 from gdcore.params import (
     EPOCHS,
     INIT,
@@ -52,7 +52,7 @@ WALK_EPOCHS = 500
 WALK_PAIRS = {"w1,w2": (1, 2), "w0,w1": (0, 1), "w0,w2": (0, 2)}
 STEP_MAX = 500
 LESSON_CURVE = "2.0, 0.1, 5.0, 20"
-MAX_TEXT_CHARS = 24 * gdcore.learner.logs.MAX_VALUES
+MAX_TEXT_CHARS = 24 * gdcore.learner.log_record.MAX_VALUES
 """The errors box holds as many values as the reader takes, at up to 24 characters each
 (a full-precision float and its separator)."""
 EXERCISES = {

@@ -74,6 +74,15 @@ def picker(sizes_label: str = "Working size (pixels per side)") -> ImageChoice:
     return choice
 
 
+def picked_bowl() -> tuple[ImageChoice, str, gdcore.Quadratic, gdcore.Theory]:
+    """The picked image (``picker``), the scale chosen beside it, and the image's bowl on that
+    scale with its theory (``cached.bowl``): what a page about one image starts from."""
+    choice = picker()
+    scale = st.session_state["scale"]
+    bowl, theory = cached.bowl(choice.key, scale, choice.pixels)
+    return choice, scale, bowl, theory
+
+
 def _upload_choice(size: int) -> ImageChoice:
     file = st.file_uploader(
         "Your image (PNG, JPEG, WebP, BMP, GIF, TIFF)",

@@ -8,7 +8,7 @@ import streamlit as st
 import gdcore
 import gdcore.verdicts.diagnosis
 import gdcore.verdicts.noise
-from gdcore.learner.logs import Log
+from gdcore.learner.log_record import Log
 from gdcore.verdicts.noise import Trend
 from ui import charts, verdict, widgets
 

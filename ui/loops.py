@@ -9,6 +9,8 @@ import numpy as np
 import gdcore
 import gdcore.learner.check
 import gdcore.learner.export
+import gdcore.learner.script_images
+import gdcore.learner.setup
 from ui import cached
 from ui.image import ImageChoice
 
@@ -20,11 +22,11 @@ def example_errors(
     init: str,
     seed: int,
     _pixels: np.ndarray,
-    optimizer: gdcore.Optimizer = gdcore.learner.check.PLAIN,
+    optimizer: gdcore.Optimizer = gdcore.learner.setup.PLAIN,
 ) -> str:
     """Errors a loop without the ½ prints on this setup, to try the page with."""
     return gdcore.learner.check.example(
-        gdcore.learner.check.Setup(_pixels, scale, lr, init, seed, optimizer)
+        gdcore.learner.setup.Setup(_pixels, scale, lr, init, seed, optimizer)
     )
 
 
@@ -38,7 +40,7 @@ def run_script(choice: ImageChoice, scale: str, framework: str, **run: Any) -> s
         return cached.upload_script(
             choice.key, scale, framework, tuple(sorted(run.items())), optimizer, choice.pixels
         )
-    image = gdcore.learner.export.Image(name, size)
+    image = gdcore.learner.script_images.Image(name, size)
     command = gdcore.learner.export.command_line(image, framework, scale=scale, **run)
     return gdcore.learner.export.script(
         image, framework, command, n=int(choice.pixels.size), scale=scale, **run

@@ -37,9 +37,9 @@ def grid(lo: float, hi: float) -> list[float]:
     out = []
     for d in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
         for m in MANTISSAS:
-            v = float(f"{m * 10.0**d:.6g}")
-            if lo <= v <= hi:
-                out.append(v)
+            rate = float(f"{m * 10.0**d:.6g}")
+            if lo <= rate <= hi:
+                out.append(rate)
     return out
 
 

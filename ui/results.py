@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import gdcore
-import gdcore.learner.check
-import gdcore.learner.logs
+import gdcore.learner.findings
+import gdcore.learner.log_record
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,12 @@ class JudgedRuns:
 
 @dataclass(frozen=True)
 class Curve:
-    """A learner's log as read (``gdcore.learner.logs.Log``), where it came from, or why not.
+    """A learner's log as read (``gdcore.learner.log_record.Log``), where it came from, or why not.
 
     ``candidates`` are the columns to choose from when the reader could not decide.
     """
 
-    log: gdcore.learner.logs.Log | None
+    log: gdcore.learner.log_record.Log | None
     source: str
     problem: str | None = None
     candidates: tuple[str, ...] = ()
@@ -42,7 +42,7 @@ class Checked:
     a log's rule could not decide.
     """
 
-    result: gdcore.learner.check.Check | None
+    result: gdcore.learner.findings.Check | None
     said: str = ""
     problem: str | None = None
     candidates: tuple[str, ...] = ()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gdcore
+import gdcore.learner.log_record
 import gdcore.learner.logs
 import gdcore.verdicts.diagnosis
 from gdcore.descent.optimizer import Optimizer
@@ -42,7 +43,7 @@ class CurveText:
     def convert(self, value: Any) -> str | None:
         try:
             gdcore.verdicts.diagnosis.check_curve(gdcore.learner.logs.read_log(str(value)).values)
-        except gdcore.learner.logs.LogError as exc:
+        except gdcore.learner.log_record.LogError as exc:
             return str(value) if exc.candidates else None
         except ValueError:
             return None

@@ -59,17 +59,17 @@ def one_weight(w_start: float, lr: float, steps: int) -> None:
         height=260,
     )
     st.markdown(f"#### After {done} step{'s' if done != 1 else ''}: weight = {now.weight:.6g}")
-    m = st.columns(5)
-    m[0].metric("prediction = weight × 2", widgets.short_number(now.prediction))
-    m[1].metric("difference = 10 − prediction", widgets.short_number(now.difference))
-    m[2].metric(
+    boxes = st.columns(5)
+    boxes[0].metric("prediction = weight × 2", widgets.short_number(now.prediction))
+    boxes[1].metric("difference = 10 − prediction", widgets.short_number(now.difference))
+    boxes[2].metric(
         "squared error",
         widgets.short_number(now.squared_error),
         help="The error used here is half of it.",
     )
     slope_help = "−difference × input: how the error changes as the weight goes up."
-    m[3].metric("slope", widgets.short_number(now.slope), help=slope_help)
-    m[4].metric("next weight", widgets.short_number(now.new_weight))
+    boxes[3].metric("slope", widgets.short_number(now.slope), help=slope_help)
+    boxes[4].metric("next weight", widgets.short_number(now.new_weight))
     st.markdown(
         f"The update: **new weight = old weight − rate × slope = {now.weight:.6g} − {lr:g} × "
         f"({now.slope:.6g}) = {now.new_weight:.6g}**. The weight moves "
@@ -78,13 +78,13 @@ def one_weight(w_start: float, lr: float, steps: int) -> None:
     widgets.slope_sign_table(now.slope)
     curvature, crit = model.one_weight_curvature(now.input), model.one_weight_critical_lr(now.input)
     if lr > crit:  # only then can the walk overflow
-        k = walk.overflow_step
+        overflow = walk.overflow_step
         end = (
             "Keep stepping and the numbers outgrow a float."
-            if k is None
-            else f"At step {k} they pass the largest a float holds (about 1.8e308): the walk stops there."
+            if overflow is None
+            else f"At step {overflow} they pass the largest a float holds (about 1.8e308): the walk stops there."
         )
-        (st.warning if k is None else st.error)(
+        (st.warning if overflow is None else st.error)(
             f"**It explodes.** Rate {lr:g} is {text.times(lr / crit)} the edge rate {crit:g}, so every "
             f"step overshoots 5 by more than the last and the numbers grow. {end}",
             icon=":material/warning:",
@@ -100,16 +100,18 @@ def one_weight(w_start: float, lr: float, steps: int) -> None:
 def three_weights(table: PixelTable, lr: float, epoch: int) -> None:
     """One epoch of the three-weight loop on the image: the first pixels' numbers, the slopes
     and updates in words, and the textbook loop's own code."""
-    ep = textbook.epoch_detail(table.design_matrix(), table.target_vector(), lr, epoch)
-    w = ep.weights
+    detail = textbook.epoch_detail(table.design_matrix(), table.target_vector(), lr, epoch)
+    weights = detail.weights
     columns = ["1", "x", "y", "brightness", "predicted", "difference", "−diff × x", "−diff × y"]
-    rows = np.column_stack([ep.inputs, ep.targets, ep.predicted, ep.difference, ep.shares[:, 1:]])
+    rows = np.column_stack(
+        [detail.inputs, detail.targets, detail.predicted, detail.difference, detail.shares[:, 1:]]
+    )
     st.markdown(
-        f"Epoch {epoch}, weights before the step: w0 = {w[0]:.6g}, w1 = {w[1]:.6g}, "
-        f"w2 = {w[2]:.6g}. The first {len(rows)} of {ep.n:,} pixels:"
+        f"Epoch {epoch}, weights before the step: w0 = {weights[0]:.6g}, w1 = {weights[1]:.6g}, "
+        f"w2 = {weights[2]:.6g}. The first {len(rows)} of {detail.n:,} pixels:"
     )
     widgets.number_table(pd.DataFrame(rows, columns=columns))
-    st.markdown(text.epoch_bullets(ep, lr))
+    st.markdown(text.epoch_bullets(detail, lr))
     with st.expander(
         "The loop as code (gdcore/textbook.py, the reference every test checks against)"
     ):

@@ -38,14 +38,14 @@ def numbers_and_panels(
     best = suggest.fewest_epochs(table["lr"], table["epochs_to_1pct"])
     suggested = best.lr if best else None
     fast = gdcore.fastest_rate(bowl, np.zeros(3))
-    c = st.columns(4)
-    c[0].metric(
+    boxes = st.columns(4)
+    boxes[0].metric(
         "edge rate",
         shown_edge(theory.critical_lr, fast.lr if fast else None),
         help="Above it every step overshoots by more than it gains: 2/λmax, λmax the bowl's "
         "steepest curvature.",
     )
-    c[1].metric(
+    boxes[1].metric(
         "fastest from this start",
         f"{fast.lr:g}" if fast else "any",
         help=(
@@ -57,13 +57,13 @@ def numbers_and_panels(
             else "The zero weights are already within 1% of E*."
         ),
     )
-    c[2].metric(
+    boxes[2].metric(
         "suggested from this grid",
         f"{suggested:.4g}" if suggested else "none",
         help="The grid rate that settles within 1% of E* in the fewest epochs.",
     )
     counts = table["verdict"].value_counts()
-    c[3].metric(
+    boxes[3].metric(
         "good rates in the grid",
         f"{counts.get('good', 0)} of {len(table)}",
         help=" · ".join(f"{counts.get(v, 0)} {v}" for v in gdcore.verdicts.diagnosis.VERDICTS),

@@ -137,77 +137,77 @@ class Turns:
         if mine is not None:
             yield mine
             return
-        t = Ticket(owner, session, thread=threading.get_ident())
+        ticket = Ticket(owner, session, thread=threading.get_ident())
         with self._cond:
             self.counts["runs"] += 1
             place = self._places.pop(session, None)
-            t.seq = next(self._seq) if place is None else place
-            self._join(t)
-            self._wait(t, check)
-        self._local.ticket = t
+            ticket.seq = next(self._seq) if place is None else place
+            self._join(ticket)
+            self._wait(ticket, check)
+        self._local.ticket = ticket
         try:
-            yield t
+            yield ticket
         finally:
             self._local.ticket = None
-            self._leave(t)
+            self._leave(ticket)
 
     def heavy(self, seconds: float) -> None:
         """Before a computation estimated at ``seconds`` of CPU: if that is over
         ``HEAVY_S``, go back in line behind the light runs and the heavy work asked
         for earlier. Once per run; outside a run, nothing."""
-        t = self._mine()
-        if t is None or t.heavy or seconds <= HEAVY_S:
+        ticket = self._mine()
+        if ticket is None or ticket.heavy or seconds <= HEAVY_S:
             return
         with self._cond:
-            t.heavy = True
+            ticket.heavy = True
             self.counts["heavy"] += 1
-            if self._holder is not t:
+            if self._holder is not ticket:
                 return  # it lost the turn (stopped); it has nothing to give back
-            t.klass, t.seq = HEAVY, next(self._seq)
+            ticket.klass, ticket.seq = HEAVY, next(self._seq)
             self._holder = None
-            self._join(t)
-            self._wait(t, None)
+            self._join(ticket)
+            self._wait(ticket, None)
 
     def pause(self) -> None:
         """In a run with heavy work, between blocks of its computation or its charts: after
         ``SLICE_S`` with the turn, let the light runs that wait go first (round the
         browsers), then carry on. In a light run, nothing."""
-        t = self._mine()
-        if t is None or not t.heavy or self._holder is not t:
+        ticket = self._mine()
+        if ticket is None or not ticket.heavy or self._holder is not ticket:
             return  # light runs never pause: they are short, and first in line already
         if not any(w.klass == LIGHT for w in self._waiting):  # a read without the lock
             return
-        if self.clock() - t.granted_at < SLICE_S:
+        if self.clock() - ticket.granted_at < SLICE_S:
             return
         with self._cond:
-            if self._holder is not t or not any(w.klass == LIGHT for w in self._waiting):
+            if self._holder is not ticket or not any(w.klass == LIGHT for w in self._waiting):
                 return
             self.counts["slices"] += 1
-            t.klass, t.seq = LIGHT, next(self._seq)
+            ticket.klass, ticket.seq = LIGHT, next(self._seq)
             self._holder = None
-            self._join(t)
-            self._wait(t, None)
+            self._join(ticket)
+            self._wait(ticket, None)
 
     @contextlib.contextmanager
     def computing(self, key: Hashable) -> Iterator[None]:
         """Around a cached call: while another run computes ``key``, wait without the turn."""
-        t = self._mine()
-        if t is None:
+        ticket = self._mine()
+        if ticket is None:
             yield
             return
         with self._cond:
             lent = False
-            while (other := self._computing.get(key)) is not None and other is not t:
-                if self._holder is t:
+            while (other := self._computing.get(key)) is not None and other is not ticket:
+                if self._holder is ticket:
                     self._holder, lent = None, True
                     self._hand_over()
                 self._cond.wait(POLL_S)
             if lent:
-                t.seq = next(self._seq)
-                self._join(t)
-                self._wait(t, None)
+                ticket.seq = next(self._seq)
+                self._join(ticket)
+                self._wait(ticket, None)
             new = key not in self._computing
-            self._computing[key] = t
+            self._computing[key] = ticket
         try:
             yield
         finally:
@@ -218,8 +218,8 @@ class Turns:
 
     def holding(self) -> bool:
         """Whether this thread's run holds the turn now."""
-        t = self._mine()
-        return t is not None and self._holder is t
+        ticket = self._mine()
+        return ticket is not None and self._holder is ticket
 
     # --- the watchdog ---
 
@@ -227,18 +227,18 @@ class Turns:
         """Stop a run that has held the turn for ``HANG_S``; after ``GRACE_S`` more,
         give the turn to the next. Called every second by the watchdog thread."""
         with self._cond:
-            t = self._holder
-            if t is None:
+            ticket = self._holder
+            if ticket is None:
                 return
-            held = self.clock() - t.granted_at
-            if held > HANG_S and not t.stopped:
-                t.stopped = True
+            held = self.clock() - ticket.granted_at
+            if held > HANG_S and not ticket.stopped:
+                ticket.stopped = True
                 self.counts["stopped"] += 1
                 _log.error("a page run held its turn for %.0f s and is stopped", held)
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(t.thread), ctypes.py_object(RunStopped)
+                    ctypes.c_ulong(ticket.thread), ctypes.py_object(RunStopped)
                 )
-            elif held > HANG_S + GRACE_S and t.stopped:
+            elif held > HANG_S + GRACE_S and ticket.stopped:
                 self.counts["forfeited"] += 1
                 _log.error(
                     "a page run stopped %.0f s ago still holds its turn; the next run goes "
@@ -263,12 +263,12 @@ class Turns:
     def _mine(self) -> Ticket | None:
         return getattr(self._local, "ticket", None)
 
-    def _join(self, t: Ticket) -> None:
-        t.passed = 0
-        self._waiting.append(t)
+    def _join(self, ticket: Ticket) -> None:
+        ticket.passed = 0
+        self._waiting.append(ticket)
         self._hand_over()
         line = len(self._waiting)
-        if self._holder is not t:
+        if self._holder is not ticket:
             self.counts["waited"] += 1
         self.counts["longest_line"] = max(self.counts["longest_line"], line)
         level = line // QUEUE_LOG
@@ -285,56 +285,56 @@ class Turns:
         elif line < QUEUE_LOG:
             self._logged_level = 0
 
-    def _rank(self, t: Ticket) -> tuple[int, int, int]:
-        klass = LIGHT if t.passed >= AGE else t.klass
-        return klass, self._served.get(t.owner, -1), t.seq
+    def _rank(self, ticket: Ticket) -> tuple[int, int, int]:
+        klass = LIGHT if ticket.passed >= AGE else ticket.klass
+        return klass, self._served.get(ticket.owner, -1), ticket.seq
 
     def _hand_over(self) -> None:
         if self._holder is not None or not self._waiting:
             self._cond.notify_all()
             return
-        t = min(self._waiting, key=self._rank)
-        self._waiting.remove(t)
+        ticket = min(self._waiting, key=self._rank)
+        self._waiting.remove(ticket)
         # Heavy work waiting behind light runs ages; behind the heavy work under way it
         # does not (one heavy computation at a time keeps memory to one at a time).
-        if not (t.heavy or any(w.heavy and w.klass == LIGHT for w in self._waiting)):
+        if not (ticket.heavy or any(w.heavy and w.klass == LIGHT for w in self._waiting)):
             for w in self._waiting:
                 w.passed += 1
-        self._holder = t
-        self._served[t.owner] = next(self._grants)
-        t.granted_at = self.clock()
+        self._holder = ticket
+        self._served[ticket.owner] = next(self._grants)
+        ticket.granted_at = self.clock()
         self._cond.notify_all()
 
-    def _wait(self, t: Ticket, check: Callable[[], None] | None) -> None:
+    def _wait(self, ticket: Ticket, check: Callable[[], None] | None) -> None:
         try:
-            while self._holder is not t:
+            while self._holder is not ticket:
                 if check is not None:
                     check()
                 self._cond.wait(POLL_S)
         except BaseException:
-            self._withdraw(t)
+            self._withdraw(ticket)
             raise
 
-    def _withdraw(self, t: Ticket) -> None:
+    def _withdraw(self, ticket: Ticket) -> None:
         """``t`` leaves the line (its session moved on); a newer run of its session gets its place."""
-        if t in self._waiting:
-            self._waiting.remove(t)
-        if self._holder is t:
+        if ticket in self._waiting:
+            self._waiting.remove(ticket)
+        if self._holder is ticket:
             self._holder = None
         self.counts["replaced"] += 1
         if len(self._places) > 1000:
             self._places.clear()
-        self._places[t.session] = t.seq
+        self._places[ticket.session] = ticket.seq
         self._hand_over()
 
-    def _leave(self, t: Ticket) -> None:
+    def _leave(self, ticket: Ticket) -> None:
         with self._cond:
-            for key in [k for k, v in self._computing.items() if v is t]:
+            for key in [k for k, v in self._computing.items() if v is ticket]:
                 del self._computing[key]
-            if self._holder is t:
+            if self._holder is ticket:
                 self._holder = None
             self._hand_over()
-        if t.heavy and self.after_heavy is not None:
+        if ticket.heavy and self.after_heavy is not None:
             self.after_heavy()  # outside the lock: the next run is already going
 
 

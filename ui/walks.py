@@ -15,22 +15,22 @@ from ui import charts, text, widgets
 def walk_beside(
     bowl: gdcore.Quadratic,
     theory: gdcore.Theory,
-    a: int,
-    b: int,
+    first: int,
+    second: int,
     speed: float,
     at: int,
     beta: float,
 ) -> None:
     """Two maps of the same valley: plain steps, and the heavy ball at the same rate."""
-    names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]
-    plain = landscape.walk(bowl, [a, b], speed, at)
-    heavy = landscape.walk(bowl, [a, b], speed, at, optimizer=Optimizer(beta))
+    names = WEIGHT_NAMES[first], WEIGHT_NAMES[second]
+    plain = landscape.walk(bowl, [first, second], speed, at)
+    heavy = landscape.walk(bowl, [first, second], speed, at, optimizer=Optimizer(beta))
     if plain is None or heavy is None:
         st.info(f"{names[0]} and {names[1]} cannot change the prediction: there is no valley here.")
         return
     lo = np.minimum(plain.lo, heavy.lo)
     hi = np.maximum(plain.hi, heavy.hi)
-    cells = landscape.excess_cells(bowl, a, b, lo, hi)
+    cells = landscape.excess_cells(bowl, first, second, lo, hi)
     left, right = st.columns(2, gap="large")
     for col, w, title in (
         (left, plain, f"Plain steps at rate {plain.lr:.4g}"),
@@ -42,7 +42,9 @@ def walk_beside(
             col.caption(
                 f"{w.off} of the {w.steps} steps are off this map (too far out, or blown up)."
             )
-    st.markdown(text.walk_beside_story(bowl, a, b, speed, beta, plain.lr, plain.critical_lr))
+    st.markdown(
+        text.walk_beside_story(bowl, first, second, speed, beta, plain.lr, plain.critical_lr)
+    )
 
 
 def _flat(names: str, theory: gdcore.Theory) -> None:
@@ -84,17 +86,17 @@ def one_weight(
 
 
 def two_weights(
-    bowl: gdcore.Quadratic, theory: gdcore.Theory, a: int, b: int, speed: float, at: int
+    bowl: gdcore.Quadratic, theory: gdcore.Theory, first: int, second: int, speed: float, at: int
 ) -> None:
     """Walk two weights on a contour map of their valley, the third at its best value."""
-    names = WEIGHT_NAMES[a], WEIGHT_NAMES[b]
-    walk = landscape.walk(bowl, [a, b], speed, at)
+    names = WEIGHT_NAMES[first], WEIGHT_NAMES[second]
+    walk = landscape.walk(bowl, [first, second], speed, at)
     if walk is None:
         return _flat(" and ".join(names), theory)
-    cells = landscape.excess_cells(bowl, a, b, walk.lo, walk.hi)
+    cells = landscape.excess_cells(bowl, first, second, walk.lo, walk.hi)
     grid, path = charts.contour_frames(cells, walk)
     widgets.draw(charts.contour_chart, grid, path, *names)
-    kappa = landscape.slice_condition(bowl, [a, b])
+    kappa = landscape.slice_condition(bowl, [first, second])
     st.markdown(
         text.walk_rate(walk.lr, speed, walk.critical_lr, walk.factor, "this map's")
         + f" The valley is **{text.times(kappa)}** steeper across than along: "

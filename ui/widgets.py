@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import gdcore
-import gdcore.learner.check
+import gdcore.learner.findings
 import gdcore.verdicts.suggest
 from gdcore.bowl.fastest import Fastest
 from gdcore.verdicts.diagnosis import shown_edge
@@ -63,13 +63,13 @@ def share_box(page: Page, written: dict[str, str], note: str = "", key: str | No
 
 def theory_metrics(theory: gdcore.Theory, fast: Fastest | None, per_row: int = 4) -> None:
     """The bowl's numbers; ``fast`` is the fastest rate from the run's start."""
-    c = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
-    c[0].metric(
+    boxes = st.columns(per_row) + (st.columns(per_row) if per_row < 4 else [])
+    boxes[0].metric(
         "edge rate 2/λmax",
         shown_edge(theory.critical_lr, fast.lr if fast else None),
         help="Above it, full-batch descent diverges: every step overshoots by more than it gains.",
     )
-    c[1].metric(
+    boxes[1].metric(
         "fastest from this start",
         f"{fast.lr:g}" if fast else "any",
         help=(
@@ -81,8 +81,8 @@ def theory_metrics(theory: gdcore.Theory, fast: Fastest | None, per_row: int = 4
         ),
     )
     kappa = "∞" if theory.singular else f"{theory.condition_number:.4g}"
-    c[2].metric("condition number κ", kappa, help="λmax/λmin: how stretched the bowl is.")
-    c[3].metric(
+    boxes[2].metric("condition number κ", kappa, help="λmax/λmin: how stretched the bowl is.")
+    boxes[3].metric(
         "lowest error E*", error_number(theory.error_star), help="The error at the best weights w*."
     )
 
@@ -123,9 +123,9 @@ def number_table(df: pd.DataFrame) -> None:
     st.dataframe(df.map(lambda v: f"{v:.6g}"), hide_index=True, column_config=right)
 
 
-def short_number(v: float) -> str:
+def short_number(value: float) -> str:
     """A metric's value: six digits, three once it is huge, so it fits its column."""
-    return f"{v:.6g}" if abs(v) < 1e6 else f"{v:.3g}"
+    return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.3g}"
 
 
 def quiz(items: Iterable[tuple[str, list[str], str, str, str]], key: str) -> None:
@@ -167,7 +167,9 @@ def draw(
         target.caption("Note: " + "; ".join(said) + ".")
 
 
-def check_finding(found: gdcore.learner.check.Check, said: str, epochs: int | None = None) -> None:
+def check_finding(
+    found: gdcore.learner.findings.Check, said: str, epochs: int | None = None
+) -> None:
     """What ``gdcore.learner.check`` found, in words: the outcome, the evidence, the lines to fix."""
     evidence = text.literal(found.evidence)
     if found.outcome == "match":
@@ -185,16 +187,16 @@ def check_finding(found: gdcore.learner.check.Check, said: str, epochs: int | No
             f"`{found.texts[found.parted]}`, exact {found.exact[found.parted]:.6g}."
         )
     st.text(f"Read: {said}.")  # a log's column names: text, not Markdown
-    n = len(found.values)
-    if epochs is not None and n != epochs + 1:
-        if n == epochs:
+    count = len(found.values)
+    if epochs is not None and count != epochs + 1:
+        if count == epochs:
             why = (
                 f"one short of epochs 0 to {epochs:,}: a loop that records each error after "
                 "the update prints that many"
             )
         else:
-            why = f"they are read as epochs 0 to {n - 1:,}"
-        st.caption(f"You gave {n:,} values for {epochs:,} epochs: {why}.")
+            why = f"they are read as epochs 0 to {count - 1:,}"
+        st.caption(f"You gave {count:,} values for {epochs:,} epochs: {why}.")
 
 
 def code_downloads(choice: ImageChoice, scale: str, key: str | None = None, **run: Any) -> None:
@@ -233,9 +235,9 @@ def start_here() -> None:
     """The lesson's sections mapped to the pages, with a link to each."""
     for page_id, what in START_HERE.items():
         page = BY_ID[page_id]
-        c1, c2 = st.columns([1, 3])
-        c1.page_link(page.file, label=page.title, icon=page.icon)
-        c2.caption(what)
+        left, right = st.columns([1, 3])
+        left.page_link(page.file, label=page.title, icon=page.icon)
+        right.caption(what)
 
 
 def slope_sign_table(slope: float) -> None:

@@ -50,45 +50,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..descent.optimizer import Optimizer
-from .agreement import DOUBLE, SINGLE, SINGLE_DIGITS, Precision, agreement, could_be_single
-from .findings import (
-    MAX_MISTAKES,
-    MISTAKES,
-    SAME_RATE,
-    SCALE_LINES,
-    SLOPE_LINE,
-    UPDATE_LINE,
-    Check,
-    Finding,
-)
-from .printed_errors import (
-    LARGEST,
-    LOG_DIGITS,
-    MAX_VALUES,
-    BeyondRange,
-    Printed,
-    Printout,
-    half_unit,
-    printed,
-    read_errors,
-    read_printed,
-    read_printout,
-)
-from .search import FIRST_LOOK, MIN_RATE, PEEK, PRINTS, RATE_DIGITS, fewest_mistakes
-from .setup import (
-    BRIGHT_255,
-    PLAIN,
-    RAN,
-    READINGS,
-    START,
-    Loop,
-    Setup,
-    Start,
-    factors,
-    learner_pixels,
-    said,
-    varies,
-)
+from .agreement import DOUBLE, SINGLE, could_be_single
+from .findings import Check
+from .printed_errors import Printed, read_printed
+from .search import fewest_mistakes
+from .setup import PLAIN, READINGS, Loop, Setup, said
 
 
 def check_loop(setup: Setup, values: tuple[Printed, ...]) -> Check:
@@ -178,48 +144,4 @@ __all__ = [
     "check_loop",
     "check_readings",
     "example",
-    # Only re-exported: the names this module held before it was split, so that ui/ keeps
-    # working; their homes are agreement, findings, printed_errors, search and setup.
-    "BRIGHT_255",
-    "DOUBLE",
-    "FIRST_LOOK",
-    "LARGEST",
-    "LOG_DIGITS",
-    "MAX_MISTAKES",
-    "MAX_VALUES",
-    "MIN_RATE",
-    "MISTAKES",
-    "PEEK",
-    "PLAIN",
-    "PRINTS",
-    "RAN",
-    "RATE_DIGITS",
-    "READINGS",
-    "SAME_RATE",
-    "SCALE_LINES",
-    "SINGLE",
-    "SINGLE_DIGITS",
-    "SLOPE_LINE",
-    "START",
-    "UPDATE_LINE",
-    "BeyondRange",
-    "Check",
-    "Finding",
-    "Loop",
-    "Precision",
-    "Printed",
-    "Setup",
-    "Start",
-    "agreement",
-    "could_be_single",
-    "factors",
-    "half_unit",
-    "learner_pixels",
-    "printed",
-    "read_errors",
-    "read_printout",
-    "Printout",
-    "read_printed",
-    "said",
-    "varies",
 ]

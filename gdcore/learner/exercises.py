@@ -20,7 +20,7 @@ from ..bowl.theory import Theory, epoch_error_exceeds, epochs_to_target
 from ..descent.optimizer import Optimizer
 from ..descent.runs import BLOWUP_ERROR
 from ..pixels.quadratic import Quadratic
-from ..verdicts.diagnosis import LESSON, Diagnosis, diagnose_curve, edge
+from ..verdicts.diagnosis import LESSON, Diagnosis, curve_rules_verdict, edge
 from ..verdicts.optimizer_words import beta_text
 
 LARGEST_TOLERANCE = 0.05
@@ -210,7 +210,7 @@ def read_curves(errors: NDArray[np.float64]) -> list[tuple[str, NDArray[np.float
 
 def check_curve_reading(values: ArrayLike, answer: str) -> Feedback:
     """Naming the cause of an error curve, checked by the curve diagnosis."""
-    d = diagnose_curve(values)
+    d = curve_rules_verdict(values)
     if answer == d.verdict:
         return Feedback(True, f"Right, {d.verdict}: {d.reason}")
     return Feedback(False, f"Not {answer}: it is {d.verdict}. {d.reason[0].upper()}{d.reason[1:]}")

@@ -43,9 +43,8 @@ from ..params import (
     Param,
     schedule_parts,
 )
-from .script_images import MAX_TABLE, RECIPES, TORCH_RECIPES, Image, docstring_text, one_line
+from .script_images import Image, docstring_text, one_line
 from .script_templates import (
-    BLOWN,
     NUMPY,
     PYTORCH,
     SCALE_LINES,
@@ -336,19 +335,4 @@ __all__ = [
     "command_line",
     "script",
     "settings_of",
-    # Only re-exported: the names this module held before it was split, so that ui/ keeps
-    # working; their homes are script_images and script_templates.
-    "BLOWN",
-    "MAX_TABLE",
-    "NUMPY",
-    "PYTORCH",
-    "RECIPES",
-    "SCALE_LINES",
-    "STANDARDIZE",
-    "TABLE",
-    "TORCH_RECIPES",
-    "TORCH_SCALE_LINES",
-    "TORCH_STANDARDIZE",
-    "TORCH_TABLE",
-    "Image",
 ]

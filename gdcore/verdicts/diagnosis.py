@@ -285,7 +285,7 @@ def check_curve(errors: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
-def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
+def curve_rules_verdict(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
     """Judge a learning rate from its error curve alone (rules 1-5 above).
 
     Parameters
@@ -295,12 +295,12 @@ def diagnose_curve(errors: ArrayLike, lr: float | None = None) -> Diagnosis:
     lr : float, optional
         The rate used, to turn the verdict into a suggested next rate.
 
-    A learner's noisy log is judged by its trend first: ``diagnose.diagnose_curve``
+    A learner's noisy log is judged by its trend first: ``which_rules.diagnose_curve``
     (``gdcore.diagnose_curve``) chooses between that and these rules.
 
     Examples
     --------
-    >>> print(diagnose_curve([2.0, 0.1, 5.0, 20]))
+    >>> print(curve_rules_verdict([2.0, 0.1, 5.0, 20]))
     too large: the error rose from 0.1 to 20 between epochs 1 and 3: overshoot.
     """
     e = check_curve(errors)
@@ -433,7 +433,7 @@ def diagnose_plain(
 
     ``errors`` are the run's errors at epochs 0..T (NaN after a blow-up).
     Mini-batch runs are judged from the curve, with the theory as context.
-    ``diagnose.diagnose`` chooses between this and ``optimizer_verdict.diagnose_optimizer_run``.
+    ``which_rules.diagnose`` chooses between this and ``optimizer_verdict.diagnose_optimizer_run``.
     """
     e = np.asarray(errors, dtype=np.float64)
     finite = np.isfinite(e)
@@ -441,7 +441,7 @@ def diagnose_plain(
     ratio = lr / theory.critical_lr
     if not full_batch:
         crit = f"the edge rate {shown_edge(theory.critical_lr)}"
-        curve = diagnose_curve(e, lr)
+        curve = curve_rules_verdict(e, lr)
         if curve.verdict == TOO_LARGE and ratio > 1:
             return Diagnosis(
                 TOO_LARGE,
@@ -525,4 +525,4 @@ def diagnose_plain(
     )
 
 
-__all__ = ["Diagnosis", "VERDICTS", "check_curve", "diagnose_curve", "diagnose_plain"]
+__all__ = ["Diagnosis", "VERDICTS", "check_curve", "curve_rules_verdict", "diagnose_plain"]

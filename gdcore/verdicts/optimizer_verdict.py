@@ -55,7 +55,7 @@ from .diagnosis import (
     TOO_LARGE,
     TOO_SMALL,
     Diagnosis,
-    diagnose_curve,
+    curve_rules_verdict,
     diagnose_plain,
 )
 from .momentum_map import best_rate_for, settling_beta
@@ -205,7 +205,7 @@ def diagnose_optimizer_run(
     finite = np.isfinite(e)
     blown = int(np.argmin(finite)) if not finite.all() else None
     if not full_batch:
-        curve = diagnose_curve(e, lr)
+        curve = curve_rules_verdict(e, lr)
         if curve.verdict == TOO_LARGE and lr > widened:
             return Diagnosis(
                 TOO_LARGE,

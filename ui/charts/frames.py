@@ -43,19 +43,19 @@ def keep_shape(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     >>> keep_shape(np.array([1.0, 1, 9, 1, 1, 1, 1, 1]), 4).tolist()
     [0, 2, 4, 7]
     """
-    n = len(values)
-    if n <= max_points:
-        return np.arange(n)
-    v = np.asarray(values, dtype=float)
-    finite = np.isfinite(v)
-    low = np.where(finite, v, np.inf)
-    high = np.where(finite, v, -np.inf)
-    edges = np.unique(np.linspace(0, n, max(max_points // 2, 1) + 1).astype(int))
+    count = len(values)
+    if count <= max_points:
+        return np.arange(count)
+    curve = np.asarray(values, dtype=float)
+    finite = np.isfinite(curve)
+    low = np.where(finite, curve, np.inf)
+    high = np.where(finite, curve, -np.inf)
+    edges = np.unique(np.linspace(0, count, max(max_points // 2, 1) + 1).astype(int))
     starts, sizes = edges[:-1], np.diff(edges)  # every stretch has at least one epoch
     # Each stretch's lowest and highest, all stretches at once (a Python loop over the
     # stretches took 20 ms per run at 20,000 epochs): the first epoch of each stretch
     # that equals its stretch's extreme is the one np.argmin / np.argmax would pick.
-    keep = [np.array([0, n - 1])]
+    keep = [np.array([0, count - 1])]
     some = np.add.reduceat(finite, starts) > 0
     for side, reduce in ((low, np.minimum), (high, np.maximum)):
         extreme = np.repeat(reduce.reduceat(side, starts), sizes)
@@ -68,8 +68,8 @@ def keep_shape(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
 
 def for_log(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
     """Rows whose ``column`` is finite and > 0, and how many were dropped."""
-    v = df[column].to_numpy(dtype=float)
-    ok = np.isfinite(v) & (v > 0)
+    column_values = df[column].to_numpy(dtype=float)
+    ok = np.isfinite(column_values) & (column_values > 0)
     return df[ok], int((~ok).sum())
 
 
@@ -87,14 +87,14 @@ def auto_log(errors: np.ndarray, cap: float) -> tuple[bool, str]:
 
     The span is taken over what a chart draws: finite values above 0, up to ``cap``.
     """
-    v = errors[np.isfinite(errors) & (errors > 0) & (errors <= cap)]
-    if v.size < 2 or v.max() <= AUTO_LOG_SPAN * v.min():
+    drawn = errors[np.isfinite(errors) & (errors > 0) & (errors <= cap)]
+    if drawn.size < 2 or drawn.max() <= AUTO_LOG_SPAN * drawn.min():
         return False, ""
-    span = v.max() / v.min()
+    span = drawn.max() / drawn.min()
     said = f"{span:,.0f}×" if span < 1e6 else f"about 10^{np.log10(span):.0f} times"
     return True, (
-        f"log axis chosen automatically: the error drawn spans {said} (lowest {v.min():.3g}, "
-        f"highest {v.max():.3g}), which a linear axis would squash into its bottom strip; "
+        f"log axis chosen automatically: the error drawn spans {said} (lowest {drawn.min():.3g}, "
+        f"highest {drawn.max():.3g}), which a linear axis would squash into its bottom strip; "
         "pick 'linear' to see it anyway"
     )
 

@@ -107,7 +107,7 @@ def check_chart(
     left out).
 
     ``name`` is what the learner's log calls the numbers (Keras's ``loss``:
-    ``gdcore.learner.check.Printout.column``): the axis carries it, not the lesson's
+    ``gdcore.learner.printed_errors.Printout.column``): the axis carries it, not the lesson's
     ``ERROR_TITLE``, since a framework's loss need not be ½·mean squared; the exact
     curve on it is what a correct loop would print there. Plain numbers are the
     errors the page asks for, on ``ERROR_TITLE``.
@@ -118,14 +118,14 @@ def check_chart(
     if explained is not None:
         curves["the loop that explains them"] = np.asarray(explained, dtype=float)
     marks = None
-    v = curves["your numbers"]
-    if parted is not None and parted < len(v) and np.isfinite(v[parted]):
+    yours = curves["your numbers"]
+    if parted is not None and parted < len(yours) and np.isfinite(yours[parted]):
         marks = pd.DataFrame(
             [
                 {
                     "run": "your numbers",
                     "epoch": parted,
-                    "error": float(v[parted]),
+                    "error": float(yours[parted]),
                     "label": f"parts from the exact curve at epoch {parted:,}",
                 }
             ]
@@ -157,14 +157,18 @@ def noisy_curve(
     the verdict read (``gdcore.verdicts.noise.Trend``), coloured with the verdict.
     The axis stops at ``VIEW_CAP`` times the trend's start, and the notes say what is left out.
     """
-    v = np.asarray(values, dtype=float)
-    t = np.asarray(trend, dtype=float)
-    cap = VIEW_CAP * (abs(float(t[0])) if t.size and np.isfinite(t[0]) and t[0] else 1.0)
-    log, notes = axis_choice(log, [v, t], cap)
-    keep = keep_shape(v)
-    raw = pd.DataFrame({"x": np.asarray(x, dtype=float)[keep], "error": v[keep]})
-    line = pd.DataFrame({"x": np.asarray(trend_x, dtype=float), "error": t})
-    line = line.iloc[keep_shape(t)]
+    curve = np.asarray(values, dtype=float)
+    trend_curve = np.asarray(trend, dtype=float)
+    cap = VIEW_CAP * (
+        abs(float(trend_curve[0]))
+        if trend_curve.size and np.isfinite(trend_curve[0]) and trend_curve[0]
+        else 1.0
+    )
+    log, notes = axis_choice(log, [curve, trend_curve], cap)
+    keep = keep_shape(curve)
+    raw = pd.DataFrame({"x": np.asarray(x, dtype=float)[keep], "error": curve[keep]})
+    line = pd.DataFrame({"x": np.asarray(trend_x, dtype=float), "error": trend_curve})
+    line = line.iloc[keep_shape(trend_curve)]
     ok_raw = np.isfinite(raw["error"]) & (raw["error"] <= cap)
     ok_line = np.isfinite(line["error"]) & (line["error"] <= cap)
     if log:
@@ -197,9 +201,9 @@ def noisy_curve(
         )
     )
     said = (
-        f"{title}. {v.size:,} logged values drawn as faint dots, from {four_digits(v[0])} to {four_digits(v[-1])}; "
-        f"the trend ({how or 'the values themselves'}, {verdict}) as a line, from {four_digits(t[0])} to "
-        f"{four_digits(t[-1])}; batch noise ±{noise:.2g} around it."
+        f"{title}. {curve.size:,} logged values drawn as faint dots, from {four_digits(curve[0])} to {four_digits(curve[-1])}; "
+        f"the trend ({how or 'the values themselves'}, {verdict}) as a line, from {four_digits(trend_curve[0])} to "
+        f"{four_digits(trend_curve[-1])}; batch noise ±{noise:.2g} around it."
     )
     said += "".join(f" Note: {n}." for n in notes)
     chart = layer(points, trend_line, title=title, height=320, padding=PADDING, description=said)

@@ -1,4 +1,4 @@
-"""Charts of the optimizer's knobs: the rate a schedule steps with, the rate × momentum map."""
+"""Charts of the optimizer's settings: the rate a schedule steps with, the rate × momentum map."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def map_cells(
     b_lo = np.concatenate([[momenta[0] - (b_edges[0] - momenta[0])], b_edges])
     b_hi = np.concatenate([b_edges, [momenta[-1] + (momenta[-1] - b_edges[-1])]])
     i, j = np.meshgrid(np.arange(len(momenta)), np.arange(len(rates)), indexing="ij")
-    e = epochs.ravel()
+    flat_epochs = epochs.ravel()
     return pd.DataFrame(
         {
             "lr": rates[j.ravel()],
@@ -100,14 +100,14 @@ def map_cells(
             "x2": lr_hi[j.ravel()],
             "y": b_lo[i.ravel()],
             "y2": b_hi[i.ravel()],
-            "epochs": np.where(np.isfinite(e), e, np.nan),
+            "epochs": np.where(np.isfinite(flat_epochs), flat_epochs, np.nan),
             "reads": [
                 f"{int(v):,} epochs"
                 if np.isfinite(v)
                 else "never settles"
                 if np.isinf(v)
                 else f"more than {limit:,} epochs"
-                for v in e
+                for v in flat_epochs
             ],
         }
     )
@@ -196,15 +196,15 @@ def map_said(
     marks: pd.DataFrame,
 ) -> str:
     """The map's text alternative: its axes, the cells counted and not, the fastest, the marks."""
-    e = epochs.ravel()
+    flat_epochs = epochs.ravel()
     counted = cells[cells["epochs"].notna()]
     fastest = counted.loc[counted["epochs"].idxmin()] if len(counted) else None
     said = [
         f"{title}. {count(len(rates), 'rate')} from {four_digits(rates[0])} to "
         f"{four_digits(rates[-1])} (log axis) × {count(len(momenta), 'momentum')} from "
         f"{four_digits(momenta[0])} to {four_digits(momenta[-1])}",
-        f"{len(counted)} cells counted, {int(np.isinf(e).sum())} never settle, "
-        f"{int(np.isnan(e).sum())} need more than {limit:,} epochs",
+        f"{len(counted)} cells counted, {int(np.isinf(flat_epochs).sum())} never settle, "
+        f"{int(np.isnan(flat_epochs).sum())} need more than {limit:,} epochs",
         "dashed line: the edge rate 2(1+β)/λmax, right of it nothing settles",
     ]
     if fastest is not None:

@@ -52,14 +52,14 @@ def describe_runs(
     last_x = errors.shape[1] - 1
     said = [f"{title}. {count(len(labels), 'line')}, error against {x_title} 0 to {last_x:,}."]
     for i, label in enumerate(labels[:DESCRIBED_RUNS]):
-        e = errors[i]
-        end = last_finite(e)
+        curve = errors[i]
+        end = last_finite(curve)
         run = f"{label}" + (f" ({verdicts[i]})" if verdicts is not None else "")
-        run += f": {four_digits(e[0])} at {x_title} 0 to {four_digits(e[end])} at {x_title} {end:,}"
+        run += f": {four_digits(curve[0])} at {x_title} 0 to {four_digits(curve[end])} at {x_title} {end:,}"
         if end < last_x:
             run += f", then the numbers overflow at {x_title} {end + 1:,}"
-        if cap is not None and (e[: end + 1] > cap).any():
-            run += f", off the top of the chart from {x_title} {int(np.argmax(e > cap)):,}"
+        if cap is not None and (curve[: end + 1] > cap).any():
+            run += f", off the top of the chart from {x_title} {int(np.argmax(curve > cap)):,}"
         said.append(run + ".")
     if len(labels) > DESCRIBED_RUNS:
         said.append(

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 import gdcore
-import gdcore.verdicts.knobs
+import gdcore.verdicts.momentum_map
 from gdcore.bowl import forecast
 from gdcore.descent.optimizer import Optimizer
 from gdcore.verdicts.diagnosis import edge
-from gdcore.verdicts.knobs import best_rate_for, beta_text, knobs, near_one, root_factors
+from gdcore.verdicts.momentum_map import best_rate_for, root_factors
+from gdcore.verdicts.optimizer_words import beta_text, momentum_words, near_one
 from ui import charts
 from ui.text.markup import times
 
@@ -42,7 +43,7 @@ def momentum_story(theory: gdcore.Theory, lr: float, optimizer: Optimizer, epoch
         heavy = theory.critical_lr_for(Optimizer(optimizer.momentum))
         side = "lower" if wide < plain else "higher"
         lines.append(
-            f"- With {knobs(optimizer)} the ball is **heavy** and looks "
+            f"- With {momentum_words(optimizer)} the ball is **heavy** and looks "
             f"ahead: each step keeps {beta_text(optimizer.momentum)} of its last step and adds the "
             f"slope where that step leads. Plain steps get too long at a rate of "
             f"**{edge(plain):g}**; Nesterov's edge is **{edge(wide):g}**, {side} than that "
@@ -51,7 +52,7 @@ def momentum_story(theory: gdcore.Theory, lr: float, optimizer: Optimizer, epoch
         )
     elif optimizer.momentum > 0:
         lines.append(
-            f"- With {knobs(optimizer)} the ball is **heavy**: each step keeps "
+            f"- With {momentum_words(optimizer)} the ball is **heavy**: each step keeps "
             f"{beta_text(optimizer.momentum)} of its last step and adds the new slope. Plain steps get "
             f"too long at a rate of **{edge(plain):g}**; the heavy ball's edge is "
             f"**{edge(wide):g}**."
@@ -116,7 +117,7 @@ def _where(lr: float, plain: float, wide: float, optimizer: Optimizer) -> str:
 
 def momentum_maths(theory: gdcore.Theory, optimizer: Optimizer) -> str:
     """The symbols behind ``momentum_story``: the recurrence, the edge with β and the best pair."""
-    b = optimizer.momentum
+    beta = optimizer.momentum
     wide = theory.critical_lr_for(optimizer)
     step = "(slope_k + β·buf_k)" if optimizer.nesterov else "buf_k"
     return (
@@ -125,12 +126,12 @@ def momentum_maths(theory: gdcore.Theory, optimizer: Optimizer) -> str:
         f"- Along the steepest direction (curvature λmax = {theory.lambda_max:.4g}) the heavy ball "
         f"settles while rate < **2(1+β)/λmax**"
         + (" ÷ (1+2β) with Nesterov" if optimizer.nesterov else "")
-        + f": here **{edge(wide):g}** with β = {beta_text(b)} (plain: 2/λmax = {edge(theory.critical_lr):g}).\n"
+        + f": here **{edge(wide):g}** with β = {beta_text(beta)} (plain: 2/λmax = {edge(theory.critical_lr):g}).\n"
         f"- The best pair for this bowl: **β\\* = ((√κ−1)/(√κ+1))² = {theory.optimal_momentum:.4g}**, "
         f"**rate\\* = 4/(√λmax+√λmin)² = {theory.optimal_momentum_lr:.4g}**: every direction then "
         f"shrinks by **{theory.momentum_factor:.4f}** per epoch, against {theory.optimal_factor:.4f} "
         f"for the best plain rate (κ = {theory.condition_number:.4g}).\n"
-        f"- For β = {beta_text(b)} the rate whose slowest direction settles fastest is "
+        f"- For β = {beta_text(beta)} the rate whose slowest direction settles fastest is "
         f"**{best_rate_for(theory.bowl, optimizer):.4g}**."
     )
 
@@ -139,9 +140,9 @@ def _count(n: int) -> str:
     return f"{n:,} epoch" + ("" if n == 1 else "s")
 
 
-def map_story(theory: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> str:
+def map_story(theory: gdcore.Theory, emap: gdcore.verdicts.momentum_map.EpochMap) -> str:
     """What the rate × momentum map shows, read off its own cells."""
-    e = emap.epochs
+    epochs = emap.epochs
     lines = [
         "- Each cell is one run from zero weights: a rate (across) with a momentum β (up), "
         "coloured by the exact epoch from which its error stays within 1% of the lowest "
@@ -152,10 +153,10 @@ def map_story(theory: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> st
         f"**{edge(theory.critical_lr_for(Optimizer(float(emap.momenta[-1])))):g}**. Right of the line nothing "
         "settles.",
     ]
-    plain = e[0][np.isfinite(e[0])]
-    counted = np.isfinite(e)
+    plain = epochs[0][np.isfinite(epochs[0])]
+    counted = np.isfinite(epochs)
     if counted.any():
-        i, j = np.unravel_index(np.argmin(np.where(counted, e, np.inf)), e.shape)
+        i, j = np.unravel_index(np.argmin(np.where(counted, epochs, np.inf)), epochs.shape)
         best = (
             f"without momentum the fewest is **{_count(int(plain.min()))}**"
             if plain.size
@@ -163,7 +164,7 @@ def map_story(theory: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> st
         )
         lines.append(
             f"- The quickest cell: rate **{emap.rates[j]:.3g}** with β = **{emap.momenta[i]:.3g}**, "
-            f"**{_count(int(e[i, j]))}**; {best}."
+            f"**{_count(int(epochs[i, j]))}**; {best}."
         )
     else:
         lines.append(
@@ -178,7 +179,7 @@ def map_story(theory: gdcore.Theory, emap: gdcore.verdicts.knobs.EpochMap) -> st
     return "\n".join(lines)
 
 
-def directions_story(m: forecast.Milestones, lr: float, optimizer: Optimizer) -> str:
+def directions_story(milestones: forecast.Milestones, lr: float, optimizer: Optimizer) -> str:
     """Which direction of the bowl is slow, and why, in the lesson's words.
 
     A factor per epoch above 1 is a direction that grows, never "the slowest": with a
@@ -186,15 +187,15 @@ def directions_story(m: forecast.Milestones, lr: float, optimizer: Optimizer) ->
     story then says which direction grows, and which one is left at the end.
     """
     names = charts.DIRECTION_NAMES
-    slowest_factor = m.factors[m.slowest]
+    slowest_factor = milestones.factors[milestones.slowest]
     constant = optimizer.constant_rate
     intro = (
         "The bowl has three directions, from flattest to steepest. Each line is one "
         "direction's share of the error above E*. "
     )
     if slowest_factor >= 1:
-        grows = int(np.argmax(m.factors))
-        end = m.excess[:, -1]
+        grows = int(np.argmax(milestones.factors))
+        end = milestones.excess[:, -1]
         left = (
             f" At the last epoch the **{names[int(np.argmax(end))]}** direction holds most of "
             "what is left above E*."
@@ -209,7 +210,7 @@ def directions_story(m: forecast.Milestones, lr: float, optimizer: Optimizer) ->
         )
         return (
             f"{intro}At the base rate {lr:g} the **{names[grows]}** direction grows: each epoch "
-            f"multiplies its distance to the bottom by **{m.factors[grows]:.3f}** (above 1), "
+            f"multiplies its distance to the bottom by **{milestones.factors[grows]:.3f}** (above 1), "
             f"{then}.{left}"
         )
     base = "" if constant else f" at the base rate {lr:g}"
@@ -220,26 +221,26 @@ def directions_story(m: forecast.Milestones, lr: float, optimizer: Optimizer) ->
         and not optimizer.nesterov
         and abs(slowest_factor - np.sqrt(optimizer.momentum)) < 1e-3
         else "the bowl is flattest there, so each step is short"
-        if m.slowest == 0
+        if milestones.slowest == 0
         else "the bowl is steep there, so the steps swing across it"
     )
     heavy = (
-        f" With {knobs(optimizer)} no direction can do better than √β = "
+        f" With {momentum_words(optimizer)} no direction can do better than √β = "
         f"{near_one(float(np.sqrt(optimizer.momentum)))} per epoch: the heavy ball trades a little "
         "speed on the flat side for steps that do not explode on the steep side."
         if optimizer.momentum > 0 and not optimizer.nesterov
         else ""
     )
     return (
-        f"{intro}The slowest here is the **{names[m.slowest]}** direction{base}: {how} "
+        f"{intro}The slowest here is the **{names[milestones.slowest]}** direction{base}: {how} "
         f"({kind}).{heavy}"
     )
 
 
 def walk_beside_story(
     bowl: gdcore.Quadratic,
-    a: int,
-    b: int,
+    first: int,
+    second: int,
     speed: float,
     beta: float,
     plain_lr: float,
@@ -247,16 +248,16 @@ def walk_beside_story(
 ) -> str:
     """What the two walks of one valley show: plain steps beside the heavy ball at the same rate.
 
-    The valley is the bowl's block for weights ``a`` and ``b``; each walk's worst factor per
+    The valley is the bowl's block for weights ``first`` and ``second``; each walk's worst factor per
     epoch is read off that block's curvatures (``root_factors`` for the heavy ball).
     """
     edge_heavy = edge_plain * (1 + beta)
-    sub = bowl.hessian[np.ix_([a, b], [a, b])]
-    lam = np.linalg.eigvalsh(sub)
-    worst_plain = float(np.abs(1 - plain_lr * lam).max())
-    worst_heavy = float(root_factors(lam[lam > 0], plain_lr, Optimizer(beta)).max())
-    u = plain_lr * lam[lam > 0]
-    swings = bool(((1 + beta - u) ** 2 < 4 * beta).any())  # complex roots: it spirals
+    sub = bowl.hessian[np.ix_([first, second], [first, second])]
+    curvatures = np.linalg.eigvalsh(sub)
+    worst_plain = float(np.abs(1 - plain_lr * curvatures).max())
+    worst_heavy = float(root_factors(curvatures[curvatures > 0], plain_lr, Optimizer(beta)).max())
+    rate_curvatures = plain_lr * curvatures[curvatures > 0]
+    swings = bool(((1 + beta - rate_curvatures) ** 2 < 4 * beta).any())  # complex roots: it spirals
     how = (
         "it rolls past the bottom and swings back, spiralling in"
         if swings and worst_heavy < 1

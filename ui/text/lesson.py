@@ -6,14 +6,14 @@ import gdcore
 from gdcore.descent.textbook import EpochDetail
 
 
-def epoch_bullets(ep: EpochDetail, lr: float) -> str:
+def epoch_bullets(detail: EpochDetail, lr: float) -> str:
     """One epoch of the three-weight loop in numbers: error, slopes, updates."""
-    w, g, new = ep.weights, ep.slopes, ep.new_weights
+    weights, slopes, new = detail.weights, detail.slopes, detail.new_weights
     return (
-        f"- **Error** = ½ · mean(difference²) over all {ep.n:,} pixels = **{ep.error:.6g}**\n"
-        f"- **Slopes**: w0: mean(−difference) = **{g[0]:.6g}**; w1: mean(−difference × x) = "
-        f"**{g[1]:.6g}**; w2: mean(−difference × y) = **{g[2]:.6g}**\n"
-        f"- **Updates** (rate {lr:g}): w0 → {w[0]:.6g} − {lr:g} × ({g[0]:.6g}) = "
+        f"- **Error** = ½ · mean(difference²) over all {detail.n:,} pixels = **{detail.error:.6g}**\n"
+        f"- **Slopes**: w0: mean(−difference) = **{slopes[0]:.6g}**; w1: mean(−difference × x) = "
+        f"**{slopes[1]:.6g}**; w2: mean(−difference × y) = **{slopes[2]:.6g}**\n"
+        f"- **Updates** (rate {lr:g}): w0 → {weights[0]:.6g} − {lr:g} × ({slopes[0]:.6g}) = "
         f"**{new[0]:.6g}**; w1 → **{new[1]:.6g}**; w2 → **{new[2]:.6g}**"
     )
 
@@ -22,15 +22,15 @@ def step_quiz() -> tuple[tuple[str, list[str], str, str, str], ...]:
     """The lesson's checkpoint questions: question, options, the right one, then what a
     right and a wrong answer hear. The feedback's numbers come from the engine."""
     lesson = gdcore.diagnose_curve([2.0, 0.1, 5.0, 20.0])
-    s5 = gdcore.one_weight_step(5.0, 0.01)
-    s1 = gdcore.one_weight_step(1.0, 0.01)
+    at_five = gdcore.one_weight_step(5.0, 0.01)
+    at_one = gdcore.one_weight_step(1.0, 0.01)
     return (
         (
             "1. The slope is negative. Should the weight go up or down?",
             ["up", "down"],
             "up",
             "Right: a negative slope means the error falls as the weight rises, so step up. "
-            f"The minus in the update does it: 1 − 0.01 × ({s1.slope:g}) = {s1.new_weight:g}.",
+            f"The minus in the update does it: 1 − 0.01 × ({at_one.slope:g}) = {at_one.new_weight:g}.",
             "Not quite: a negative slope means the error *falls* as the weight rises. "
             "Going down would climb the bowl.",
         ),
@@ -46,10 +46,10 @@ def step_quiz() -> tuple[tuple[str, list[str], str, str, str], ...]:
             "3. At weight 5 the slope is 0. What will a step do?",
             ["move up", "move down", "stay at 5"],
             "stay at 5",
-            f"Right: the slope is {s5.slope:g}, so the new weight is 5 − rate × 0 = "
-            f"{s5.new_weight:g}. This is the bottom.",
-            f"Not quite: with slope {s5.slope:g} the update changes nothing; the weight stays "
-            f"at {s5.new_weight:g}.",
+            f"Right: the slope is {at_five.slope:g}, so the new weight is 5 − rate × 0 = "
+            f"{at_five.new_weight:g}. This is the bottom.",
+            f"Not quite: with slope {at_five.slope:g} the update changes nothing; the weight stays "
+            f"at {at_five.new_weight:g}.",
         ),
     )
 

@@ -27,13 +27,13 @@ def quoted(raw: str, most: int = 40) -> str:
     return clean if len(clean) <= most else clean[:most] + "…"
 
 
-def times(r: float) -> str:
+def times(ratio: float) -> str:
     """A ratio as a learner reads it: ``0.582×``, ``3.82×``, ``1,630×`` (never ``1.63e+03×``)."""
-    if r >= 1000:
-        return f"{r:,.0f}×"
-    return f"{r:.3g}×"
+    if ratio >= 1000:
+        return f"{ratio:,.0f}×"
+    return f"{ratio:.3g}×"
 
 
-def error_number(v: float) -> str:
+def error_number(error: float) -> str:
     """An error as a learner reads it: 0 when it is rounding dust, else 4 digits."""
-    return "0" if abs(v) < 1e-12 else f"{v:.4g}"
+    return "0" if abs(error) < 1e-12 else f"{error:.4g}"

@@ -15,8 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..bowl.theory import Theory
 from ..descent.optimizer import Optimizer
-from .diagnosis import Diagnosis, check_curve, diagnose_plain
-from .diagnosis import diagnose_curve as curve_rules_verdict
+from .diagnosis import Diagnosis, check_curve, curve_rules_verdict, diagnose_plain
 from .noise import Axis, diagnose_noisy
 from .optimizer_verdict import diagnose_optimizer_run
 
