@@ -6,10 +6,15 @@ side, each with a text alternative that says its numbers.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from ui import turns
 from ui.image import ImageChoice
@@ -65,22 +70,55 @@ def residual_to_rgb(res: np.ndarray, span: float = 255.0) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
+PNG_KEPT_BYTES = 16 * 2**20
+"""How many bytes of encoded pictures ``png`` keeps (the least recently used go first)."""
+_pngs: OrderedDict[str, bytes] = OrderedDict()
+_pngs_lock = threading.Lock()
+
+
+def png(rgb: np.ndarray) -> bytes:
+    """An 8-bit picture as PNG bytes, as ``st.image`` encodes an array, once per content.
+
+    Every pixel is kept (PNG is lossless). Keyed by a digest of every byte and the shape,
+    so a picture that did not change (the learner's image, on every new rate) is not
+    encoded again: at 512 × 512 pixels a photo takes 100 ms or more to encode.
+    """
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    key = hashlib.blake2b(rgb.tobytes(), digest_size=16, person=str(rgb.shape).encode()[:16])
+    name = key.hexdigest()
+    with _pngs_lock:
+        if name in _pngs:
+            _pngs.move_to_end(name)
+            return _pngs[name]
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, format="PNG")
+    data = out.getvalue()
+    with _pngs_lock:
+        _pngs[name] = data
+        while sum(map(len, _pngs.values())) > PNG_KEPT_BYTES and len(_pngs) > 1:
+            _pngs.popitem(last=False)
+    return data
+
+
 def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) -> None:
     """The image, the model's prediction at an epoch, and the residual, side by side."""
     c1, c2, c3 = st.columns(3)
     residual = choice.pixels - prediction
     alts = picture_texts(choice, prediction, residual, at)
-    # PNG: every pixel as computed, encoded once ("auto" makes a lossy JPEG, re-encoded).
+    # PNG: every pixel as computed, encoded once per content (``png``; "auto" would make a
+    # lossy JPEG, re-encoded on every run).
     look: dict[str, Any] = {"width": "stretch", "output_format": "PNG"}
     # Each picture of 512 x 512 pixels takes a while to encode: a run with heavy work lets
     # the light runs that wait go first between them (ui.turns).
     turns.pause()
-    c1.image(brightness_to_rgb(choice.pixels), caption="your image", alt=alts[0], **look)
+    c1.image(png(brightness_to_rgb(choice.pixels)), caption="your image", alt=alts[0], **look)
     turns.pause()
-    c2.image(prediction_to_rgb(prediction), caption=f"prediction, epoch {at}", alt=alts[1], **look)
+    c2.image(
+        png(prediction_to_rgb(prediction)), caption=f"prediction, epoch {at}", alt=alts[1], **look
+    )
     turns.pause()
     c3.image(
-        residual_to_rgb(residual),
+        png(residual_to_rgb(residual)),
         caption="residual: orange = too dark, blue = too bright, white = right",
         alt=alts[2],
         **look,
