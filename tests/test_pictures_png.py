@@ -12,12 +12,16 @@ import gdcore
 from ui import pictures
 
 
-def test_png_is_what_streamlit_encodes_and_keeps_every_pixel() -> None:
+def test_png_keeps_every_pixel_streamlit_would_send() -> None:
     rgb = pictures.brightness_to_rgb(gdcore.builtin_image("scene", 64))
     made = pictures.png(rgb)
-    # Streamlit's own encoding of the same array (what st.image sent before): the same bytes.
-    assert made == image_utils._np_array_to_bytes(rgb, "PNG")
-    assert np.array_equal(np.asarray(Image.open(io.BytesIO(made))), rgb)
+    # Streamlit's own encoding of the same array (what st.image sent before): the same
+    # picture, pixel for pixel, and the same kind of file.
+    theirs = Image.open(io.BytesIO(image_utils._np_array_to_bytes(rgb, "PNG")))
+    ours = Image.open(io.BytesIO(made))
+    assert (ours.format, ours.mode, ours.size) == (theirs.format, theirs.mode, theirs.size)
+    assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+    assert np.array_equal(np.asarray(ours), rgb)
 
 
 def test_png_is_encoded_once_per_content_and_tells_contents_apart() -> None:
