@@ -84,12 +84,13 @@ def png(rgb: np.ndarray) -> bytes:
     """An 8-bit picture as PNG bytes (what ``st.image`` makes of an array, at ``PNG_LEVEL``),
     once per content.
 
-    Every pixel is kept (PNG is lossless). Keyed by a digest of every byte and the shape,
-    so a picture that did not change (the learner's image, on every new rate) is not
-    encoded again: at 512 × 512 pixels a photo takes 100 ms or more to encode.
+    Every pixel is kept (PNG is lossless). Keyed by a digest of the shape and every byte,
+    so a picture that did not change (the learner's image on every new rate, all three when
+    a rate comes back) is not encoded again.
     """
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    key = hashlib.blake2b(rgb.tobytes(), digest_size=16, person=str(rgb.shape).encode()[:16])
+    key = hashlib.blake2b(str(rgb.shape).encode() + b"|", digest_size=16)
+    key.update(rgb.tobytes())
     name = key.hexdigest()
     with _pngs_lock:
         if name in _pngs:
