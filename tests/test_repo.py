@@ -92,5 +92,6 @@ def test_the_readme_is_a_front_door():
     assert max(len(line) for line in text.splitlines()) < 400
     # It shows the main page and links every document in docs/.
     assert "](docs/screenshots/explore.png)" in text
+    assert "](docs/screenshots/explore-phone.png)" in text  # the first screen at both widths
     for doc in (ROOT / "docs").glob("*.md"):
         assert f"](docs/{doc.name})" in text, doc.name
