@@ -8,12 +8,14 @@ Screenshots of every page land in ``screenshots/`` (git-ignored).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import re
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
 CHROMIUM, ARGS = bench.server.CHROMIUM, bench.server.CHROMIUM_ARGS
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+DRAWN = "() => !document.querySelector(\"[data-testid='stSkeleton']\")"
+"""Every element of the run is drawn: none waits, as a skeleton, for its widget's code."""
 PAGES = {p.id: p.url_path for p in REGISTRY}
 # Streamlit's frontend, opened on a page's URL, first looks for its server
 # under that page's path; those two probes answer 404 by design.
@@ -72,6 +76,69 @@ def browser(server):
         b.close()
 
 
+class Runs:
+    """The script runs of one tab, as its websocket to the server tells them.
+
+    The page asks for a run with a ``rerun_script`` message (a widget changed, a button or
+    a page link was clicked, the page opened); the server answers ``new_session`` when a
+    run starts and ``script_finished`` when it ends: finished, or stopped early because a
+    newer run was asked for (a fragment that reruns the whole page ends that way too).
+    Asked runs that arrive while one runs are folded into the next one."""
+
+    COMPLETE = (
+        "FINISHED_SUCCESSFULLY",
+        "FINISHED_FRAGMENT_RUN_SUCCESSFULLY",
+        "FINISHED_WITH_COMPILE_ERROR",
+    )
+
+    def __init__(self) -> None:
+        self.asked = 0  # every run the tab asked for, on any of its sockets
+        self.events: list[str] = []  # this socket's: "asked", "started", "finished", "stopped"
+        self._socket = None
+
+    def watch(self, ws) -> None:
+        if not ws.url.endswith("/_stcore/stream"):
+            return
+        self._socket, self.events = ws, []
+        ws.on("framesent", lambda payload: self._sent(ws, payload))
+        ws.on("framereceived", lambda payload: self._received(ws, payload))
+
+    def _sent(self, ws, payload) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        if ws is not self._socket or isinstance(payload, str):
+            return
+        if BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            self.asked += 1
+            self.events.append("asked")
+
+    def _received(self, ws, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if ws is not self._socket or isinstance(payload, str):
+            return
+        msg = ForwardMsg.FromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.events.append("started")
+        elif kind == "script_finished":
+            status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+            self.events.append("finished" if status in self.COMPLETE else "stopped")
+
+    def settled(self) -> bool:
+        """Every run asked for on this socket has started since it was asked, and the last
+        one to start has finished (not stopped for a newer one)."""
+        ev = self.events
+        if "asked" not in ev:
+            return False  # the page has not asked for its first run yet
+        last_ask = len(ev) - 1 - ev[::-1].index("asked")
+        after = [e for e in ev[last_ask + 1 :] if e != "asked"]
+        return "started" in after and after[-1] == "finished"
+
+    def __repr__(self) -> str:
+        return f"{self.asked} asked; this socket: {' '.join(self.events[-30:])}"
+
+
 class Page:
     """One browser tab on the app, collecting console errors; ``scheme`` is the browser's
     colour scheme, which the app's theme follows."""
@@ -85,6 +152,8 @@ class Page:
         self.errors: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        self.runs = Runs()
+        self.page.on("websocket", self.runs.watch)
 
     def _console(self, msg):
         if msg.type != "error":
@@ -96,16 +165,51 @@ class Page:
 
     def open(self, page: str, query: str = "", wait: bool = True):
         url = f"{self.base}/{PAGES[page]}" + (f"?{query}" if query else "")
-        self.page.goto(url)
-        if wait:
-            self.settle()
+        if not wait:
+            self.page.goto(url)
+            return self
+        with self.reruns():
+            self.page.goto(url)
         return self
 
-    def settle(self):
+    def settle(self, timeout_s: float = 90.0):
+        """Wait until every run the page has asked the server for has finished and is drawn.
+
+        The page's websocket says it exactly (:class:`Runs`): a run asked for (a click, a
+        key, a page link) that has not begun yet, or a fragment's run that reruns the whole
+        page, is still to come. The script state alone cannot say so: it reads
+        ``notRunning`` until the server starts the run, which on a busy machine can take
+        seconds. When the last run has finished, the page's own state says it has drawn it."""
+        deadline = time.monotonic() + timeout_s
+        while not self.runs.settled():
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"the page's runs did not finish in {timeout_s:.0f} s: {self.runs}"
+                )
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the websocket's frames
         self.page.wait_for_selector("[data-testid='stMain'] h1", timeout=90_000)
         self.page.wait_for_selector(DONE, timeout=90_000)
-        self.page.wait_for_timeout(400)
+        # The frames are seen as they arrive, before the page's script handles them: let it.
+        self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => setTimeout(r)))")
         self.page.wait_for_selector(DONE, timeout=90_000)
+        # Streamlit loads each kind of widget's code on first use and draws a skeleton until
+        # it has: after a finished run, a page under load still showed 13 skeletons and no
+        # radio (Exercises' Predict then clicked no radio at all).
+        self.page.wait_for_function(DRAWN, timeout=90_000)
+
+    @contextlib.contextmanager
+    def reruns(self, timeout_s: float = 90.0) -> Iterator[None]:
+        """``with tab.reruns(): <an action>``: the action asks the server for a run (a click,
+        Enter, a file chosen, a page link); wait until it was asked for, then :meth:`settle`.
+        A file is uploaded before its run is asked for, however long that takes."""
+        asked = self.runs.asked
+        yield
+        deadline = time.monotonic() + timeout_s
+        while self.runs.asked == asked:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the action asked the server for no run in {timeout_s:.0f} s")
+            self.page.wait_for_timeout(50)
+        self.settle(timeout_s)
 
     @property
     def main(self):
@@ -150,6 +254,7 @@ def _tell_what_was_on_screen(t: Page, name: str) -> None:
         return
     print(f"\n--- {name} failed at {t.page.url} (script {state}); screenshot {shot}")
     print(f"--- the page's main area said:\n{text[:4000]}")
+    print(f"--- the page's runs (its websocket): {t.runs}")
     if t.errors:
         print(f"--- console errors: {t.errors}")
 
@@ -183,8 +288,8 @@ def _sidebar(t: Page) -> str:
 
 
 def _go(t: Page, title: str) -> None:
-    t.page.locator("[data-testid='stSidebar']").get_by_role("link", name=title).click()
-    t.settle()
+    with t.reruns():
+        t.page.locator("[data-testid='stSidebar']").get_by_role("link", name=title).click()
 
 
 IMAGE_PAGES = [p for p in REGISTRY if any(f.url == "image" for f in p.fields)]
@@ -260,8 +365,8 @@ def test_a_control_changes_the_result_and_the_share_link_reproduces_it(browser, 
     before_text = tab.main.inner_text()
     box = tab.page.get_by_label(label, exact=True)
     box.fill(value)
-    box.press("Control+Enter" if name == "diagnose" else "Enter")
-    tab.settle()
+    with tab.reruns():
+        box.press("Control+Enter" if name == "diagnose" else "Enter")
     after_text = tab.main.inner_text()
     assert after_text != before_text
     assert tab.chart_pixels() != before_chart
@@ -304,9 +409,8 @@ def test_upload_through_the_file_chooser(tab, tmp_path):
     path = tmp_path / "my-ramp.png"
     Image.fromarray(ramp).save(path)
     tab.open("explore", "image=upload")
-    tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-    tab.page.wait_for_timeout(500)
-    tab.settle()
+    with tab.reruns():  # the file is uploaded, then its run asked for
+        tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     text = tab.main.inner_text()
     assert "my-ramp.png · 600 pixels" in text  # 30 x 20, at full size
     _assert_healthy(tab)
@@ -368,9 +472,11 @@ def test_a_file_over_the_upload_limit_is_refused_with_a_message(tab, tmp_path):
     tab.open("explore", "image=upload")
     before = tab.verdict()
     tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(big))
-    tab.page.wait_for_timeout(800)
+    # The browser refuses the file itself (no run is asked for): wait for what it says.
+    side = tab.page.locator("[data-testid='stSidebar']")
+    side.get_by_text(re.compile("large|smaller")).first.wait_for(timeout=60_000)
     tab.settle()
-    sidebar = tab.page.locator("[data-testid='stSidebar']").inner_text()
+    sidebar = side.inner_text()
     assert "10" in sidebar and "MB" in sidebar and ("large" in sidebar or "smaller" in sidebar)
     assert tab.verdict() == before  # the page keeps what it had
     assert tab.page.locator("[data-testid='stException']").count() == 0
@@ -524,9 +630,8 @@ def test_diagnose_a_noisy_log_draws_its_trend_over_faint_points(tab, name, verdi
     # Real logs (tests/data/frameworks): TensorBoard's CSV download and Lightning's per-step loss.
     path = ROOT / "tests" / "data" / "frameworks" / name
     tab.open("diagnose")
-    tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-    tab.page.wait_for_timeout(500)
-    tab.settle()
+    with tab.reruns():  # the file is uploaded, then its run asked for
+        tab.page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     assert verdict in tab.verdict().upper() and "trend" in tab.verdict()
     assert said in tab.main.inner_text()
     _assert_healthy(tab)

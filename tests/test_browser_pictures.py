@@ -58,8 +58,8 @@ def test_pictures_and_links_fit_at_1280_and_390(browser, server, cases, width, c
             t.open(page)
             box = t.page.locator("textarea").first
             box.fill(query)
-            box.press("Control+Enter")
-            t.settle()
+            with t.reruns():
+                box.press("Control+Enter")
             t.main.get_by_text("train_loss").first.wait_for(timeout=30_000)
         else:
             t.open(page, query)

@@ -43,8 +43,8 @@ def test_the_prediction_picture_follows_the_run(tab):  # noqa: F811
     tab.open("explore", "lr=5")
     box = tab.page.get_by_label("Learning rate", exact=True)
     box.fill("0.5")
-    box.press("Enter")
-    tab.settle()
+    with tab.reruns():
+        box.press("Enter")
     assert "GOOD" in tab.verdict()
     assert tab.main.get_by_text("prediction, epoch 200", exact=True).count() == 1
     assert "at=" not in tab.page.url  # the last epoch is the default, never a stale 0
@@ -79,8 +79,8 @@ def test_the_raw_scale_says_normalize_beside_the_verdict(tab):  # noqa: F811
     assert "normalize the inputs" in tab.verdict()
     # "Normalize: use the unit scale", or "Normalize the inputs first: …" when the suggested
     # rate cannot settle within the run's epochs.
-    tab.page.get_by_role("button", name=re.compile(r"^Normalize")).click()
-    tab.settle()
+    with tab.reruns():  # the main area's run, then the whole page's (the sidebar's scale)
+        tab.page.get_by_role("button", name=re.compile(r"^Normalize")).click()
     assert "scale=raw" not in tab.page.url and "normalize" not in tab.verdict()
     # The button sits in the main area, which reruns alone; the sidebar must say unit too.
     sidebar = tab.page.locator("[data-testid='stSidebar']").inner_text()
