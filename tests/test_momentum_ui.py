@@ -274,8 +274,8 @@ def test_changing_momentum_in_the_sidebar_changes_the_chart(tab):  # noqa: F811 
     side.get_by_text("Run settings: epochs, start, batch, momentum").click()
     box = tab.page.get_by_label("Momentum β (0 = plain descent)", exact=True)
     box.fill("0.9")
-    box.press("Enter")
-    tab.settle()
+    with tab.reruns():
+        box.press("Enter")
     assert "momentum=0.9" in tab.page.url
     assert "TOO LARGE" not in tab.verdict() and "saved it" in tab.verdict()
     assert tab.chart_pixels() != before
@@ -334,17 +334,16 @@ def test_editing_a_run_in_compares_table_changes_the_chart_and_the_link(tab):  #
     before = tab.chart_pixels()
     grid = tab.page.locator("[data-testid='stSidebar'] [data-testid='stDataFrame']")
     grid.scroll_into_view_if_needed()
-    tab.page.wait_for_timeout(500)
+    grid.locator("canvas").first.wait_for(timeout=30_000)  # the grid is drawn
     box = grid.bounding_box()
     # The first row's momentum cell: past the row marker and the rate column.
     tab.page.mouse.dblclick(box["x"] + 150, box["y"] + 35 + 17)
-    tab.page.wait_for_timeout(500)
+    tab.page.locator(".gdg-input").first.wait_for(timeout=30_000)  # the cell's editor
     tab.page.keyboard.press("Control+a")
     tab.page.keyboard.type("0.5")
-    tab.page.keyboard.press("Tab")
-    tab.page.mouse.click(700, 100)
-    tab.page.wait_for_timeout(1000)
-    tab.settle()
+    with tab.reruns():
+        tab.page.keyboard.press("Tab")
+        tab.page.mouse.click(700, 100)
     assert "runs=1.2+momentum%3D0.5" in tab.page.url, tab.page.url
     assert "rate 1.2, β 0.5" in tab.main.inner_text()
     assert tab.chart_pixels() != before
