@@ -67,15 +67,17 @@ def test_pictures_and_links_fit_at_1280_and_390(browser, server, cases, width, c
         charts = t.main.locator("[data-testid='stVegaLiteChart']")
         for i in range(charts.count()):
             charts.nth(i).locator("canvas, svg.marks").first.wait_for(timeout=30_000)
+        from playwright.sync_api import expect
+
         for label in ("Share this run", "For teachers"):
             opener = t.main.get_by_text(label)
             if opener.count():
                 opener.first.click()
+                box = t.main.locator("details", has_text=label).first
+                expect(box).to_have_attribute("open", "", timeout=30_000)
                 if label == "Share this run":  # Explore builds its box once opened: a rerun
-                    # (other pages may hold code boxes in closed expanders: a visible one)
-                    shown = t.main.locator("[data-testid='stCode']:visible")
-                    shown.first.wait_for(timeout=60_000)
-        t.page.wait_for_timeout(500)
+                    box.locator("[data-testid='stCode']").first.wait_for(timeout=60_000)
+        t.settle()
         # Nothing runs off the page sideways, and no link box hides part of its link.
         over = t.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert over <= 0, f"{shot}: the page is {over}px wider than the screen"
