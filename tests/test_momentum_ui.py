@@ -334,7 +334,10 @@ def test_editing_a_run_in_compares_table_changes_the_chart_and_the_link(tab):  #
     before = tab.chart_pixels()
     grid = tab.page.locator("[data-testid='stSidebar'] [data-testid='stDataFrame']")
     grid.scroll_into_view_if_needed()
-    grid.locator("canvas").first.wait_for(timeout=30_000)  # the grid is drawn
+    grid.locator("[data-testid='glide-cell-2-0']").wait_for(state="attached", timeout=30_000)
+    # The grid draws its columns on a canvas and sizes them after its first paint; nothing in
+    # the DOM says when that is done, and the double-click below goes by position.
+    tab.page.wait_for_timeout(500)
     box = grid.bounding_box()
     # The first row's momentum cell: past the row marker and the rate column.
     tab.page.mouse.dblclick(box["x"] + 150, box["y"] + 35 + 17)
