@@ -77,6 +77,7 @@ smaller (481 KB against 467 KB)."""
 PNG_KEPT_BYTES = 16 * 2**20
 """How many bytes of encoded pictures ``png`` keeps (the least recently used go first)."""
 _pngs: OrderedDict[str, bytes] = OrderedDict()
+_pngs_bytes = 0  # the sum of the kept pictures' sizes, kept beside them (not summed per call)
 _pngs_lock = threading.Lock()
 
 
@@ -99,10 +100,12 @@ def png(rgb: np.ndarray) -> bytes:
     out = io.BytesIO()
     Image.fromarray(rgb).save(out, format="PNG", compress_level=PNG_LEVEL)
     data = out.getvalue()
+    global _pngs_bytes
     with _pngs_lock:
+        _pngs_bytes += len(data) - len(_pngs.get(name, b""))  # two runs may encode one picture
         _pngs[name] = data
-        while sum(map(len, _pngs.values())) > PNG_KEPT_BYTES and len(_pngs) > 1:
-            _pngs.popitem(last=False)
+        while _pngs_bytes > PNG_KEPT_BYTES and len(_pngs) > 1:
+            _pngs_bytes -= len(_pngs.popitem(last=False)[1])
     return data
 
 
