@@ -5,11 +5,17 @@
 Debian's Chromium through Playwright at 1280 × 800 and, alternating the two apps (the
 order swaps every repetition, after one warm-up round that is not counted), times
 
-1. **first load**: from navigation to the error chart drawn (the chart's ``svg`` present and
-   its text alternative naming the rate), in a fresh browser context (empty cache, a new
-   session), so the frontend's files are fetched each time, as on a first visit;
+1. **first load**: from navigation to the error chart drawn, in a fresh browser context
+   (empty cache, a new session), so the frontend's files are fetched each time, as on a
+   first visit;
 2. **rate change**: from the Enter key in the learning-rate box to the chart of the new rate
    drawn (a rate no repetition used before, so no cached run answers it).
+
+"Drawn" is read in the chart's SVG, as Vega draws it: the minimal app's title names the
+rate; Explore's chart is redrawn in place, and its line's label (its ``aria-label``, which
+Vega sets with the line's path) begins with the rate, "rate 0.5 (good): …". (Until
+5 Dec 2026 it was the chart box's ``aria-label``, which Streamlit changes before the chart
+is drawn again; both apps' times then came out too soon.)
 
 Both times are read in the page (``performance.now()``: navigation start, the key press, a
 ``MutationObserver`` noting when each chart first appears), not through Playwright's polling.
@@ -47,7 +53,8 @@ DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 FAILED = "[data-testid='stException']"
 TIMEOUT_MS = 120_000
 FIRST_RATE = 0.5  # both apps' default
-TITLE = "Error over epochs at rate {:g}"  # the start of both error charts' text alternative
+TITLE = "Error over epochs at rate {:g}"  # the minimal app's error chart's title
+LINE = "rate {:g} ("  # the start of the label of Explore's error line (its run's numbers)
 
 # Installed in every page before its own scripts: notes when each chart (by the start of its
 # text alternative) is first drawn, and when Enter was last pressed, on the page's clock.
@@ -56,21 +63,23 @@ window.__charts = {};
 window.__enter = null;
 document.addEventListener('keydown', e => { if (e.key === 'Enter') window.__enter = performance.now(); }, true);
 const note = () => {
-  for (const el of document.querySelectorAll("[data-testid='stVegaLiteChart']")) {
-    const label = el.getAttribute('aria-label');
-    if (label && el.querySelector('svg, canvas') && !(label in window.__charts))
-      window.__charts[label] = performance.now();
+  const drawn = document.querySelectorAll(
+    "[data-testid='stVegaLiteChart'] .role-title-text, [data-testid='stVegaLiteChart'] svg [aria-label]");
+  for (const el of drawn) {
+    const said = el.classList.contains('role-title-text') ? el.textContent : el.getAttribute('aria-label');
+    if (said && !(said in window.__charts)) window.__charts[said] = performance.now();
   }
 };
-new MutationObserver(note).observe(document, {subtree: true, childList: true, attributes: true,
-                                              attributeFilter: ['aria-label']});
+new MutationObserver(note).observe(document, {subtree: true, childList: true, characterData: true,
+                                              attributes: true, attributeFilter: ['aria-label']});
 """
-# The time the chart titled ``title`` was first drawn (its label is the title, then a period
-# and more, or nothing: "rate 0.3" must not match "rate 0.35").
-SEEN = r"""title => {
-  for (const [label, t] of Object.entries(window.__charts)) {
-    const rest = label.slice(title.length);
-    if (label.startsWith(title) && !/^(\d|\.\d|e)/.test(rest)) return t;
+# The time the chart of ``rate`` was first drawn: a chart whose drawn title names it (the
+# title, then nothing or more words: "rate 0.3" must not match "rate 0.35"), or one of whose
+# lines is labelled for it ("rate 0.3 (good): …", what Vega draws as the line's aria-label).
+SEEN = r"""([title, line]) => {
+  for (const [said, t] of Object.entries(window.__charts)) {
+    const rest = said.slice(title.length);
+    if ((said.startsWith(title) && !/^(\d|\.\d|e)/.test(rest)) || said.startsWith(line)) return t;
   }
   return null;
 }"""
@@ -90,16 +99,16 @@ def chart_time(page: Any, rate: float) -> float:
     """Wait for the error chart of ``rate``; the page-clock time (ms) it was first drawn.
 
     An exception shown instead ends the benchmark with its text."""
-    title = TITLE.format(rate)
+    names = [TITLE.format(rate), LINE.format(rate)]
     page.wait_for_function(
-        f"({SEEN})({json.dumps(title)}) !== null || document.querySelector({json.dumps(FAILED)})",
+        f"({SEEN})({json.dumps(names)}) !== null || document.querySelector({json.dumps(FAILED)})",
         timeout=TIMEOUT_MS,
     )
     if page.locator(FAILED).count():
         raise SystemExit(
             f"{page.url} showed an exception: {page.locator(FAILED).first.inner_text()}"
         )
-    return float(page.evaluate(SEEN, title))
+    return float(page.evaluate(SEEN, names))
 
 
 def settle(page: Any) -> None:
