@@ -6,13 +6,15 @@ alternative against the engine's numbers. The browser side (axe-core on every
 page, in both themes) is in tests/test_browser.py.
 """
 
+import io
 import re
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
-from helpers import PAGE_IDS, no_exception, open_page, schema_problem, specs
+from helpers import PAGE_IDS, chart_data, no_exception, open_page, schema_problem, specs
 from streamlit.testing.v1 import AppTest
 
 import gdcore
@@ -164,11 +166,42 @@ def test_the_schema_check_finds_a_broken_spec():
 
 
 def test_explore_tells_the_verdict_of_its_run_in_the_chart():
+    # Explore's charts are redrawn in place (ui.specs): what stays is the chart's description;
+    # each line's own label (its aria-label in the browser) tells its run's numbers.
     at = open_page("explore", lr="3")
-    said = specs(at)[0]["description"]
-    assert "rate 3 (too large): " in said
-    weights = specs(at)[1]["description"]
-    assert weights.count("(best value ") == 3
+    errors, weights = specs(at)[:2]
+    assert charts.LINES_TOLD in errors["description"] and "E* = " in errors["description"]
+    (said,) = set(chart_data(at, 0)["said"]) - {None}
+    assert said.startswith("rate 3 (too large): ") and "Note: " in said  # notes and all
+    told = set(chart_data(at, 1)["said"]) - {None}
+    assert len(told) == 3 and all("(best value " in t for t in told)
+    assert weights["description"].endswith(charts.LINES_TOLD)
+
+
+def test_a_new_rate_on_explore_is_the_same_chart_with_new_data():
+    """What lets the browser redraw Explore's charts in place instead of building them anew:
+    the same spec, dataset names and row counts (Streamlit's frontend rebuilds a chart when
+    any of them changes), with new data, at two good rates."""
+    one, two = open_page("explore", lr="0.5"), open_page("explore", lr="0.4")
+    for i in range(2):
+        a, b = at_chart(one, i), at_chart(two, i)
+        assert a.spec == b.spec
+        assert [d.name for d in a.datasets] == [d.name for d in b.datasets]
+        assert rows(a) == rows(b)
+        assert [d.data.data for d in a.datasets] != [d.data.data for d in b.datasets]
+    words = [set(chart_data(at, 0)["said"]) for at in (one, two)]
+    assert words[0] != words[1] and all(len(w) == 1 for w in words)
+
+
+def at_chart(at, i):
+    return at.get("vega_lite_chart")[i].proto
+
+
+def rows(chart):
+    return [
+        (d.name, pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().num_rows)
+        for d in chart.datasets
+    ]
 
 
 def test_pictures_are_described_with_their_numbers():

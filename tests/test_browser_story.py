@@ -20,9 +20,18 @@ pytestmark = pytest.mark.browser
 
 
 def _labels(t: Page) -> list[str]:
+    """What a screen reader finds in each chart: its accessible name, then its lines' labels
+    (a chart redrawn in place, like Explore's, tells each run's numbers on its line)."""
     charts = t.main.locator("[data-testid='stVegaLiteChart']")
     charts.first.wait_for(timeout=30_000)
-    return [charts.nth(i).get_attribute("aria-label") or "" for i in range(charts.count())]
+    return [
+        charts.nth(i).evaluate(
+            """c => [c.getAttribute('aria-label') || '',
+                     ...[...c.querySelectorAll('svg [aria-label]')].map(e => e.getAttribute('aria-label'))]
+                    .join(' ')"""
+        )
+        for i in range(charts.count())
+    ]
 
 
 def test_the_explosion_is_drawn_and_told_as_the_chart_shows_it(tab):  # noqa: F811
@@ -85,3 +94,29 @@ def test_the_raw_scale_says_normalize_beside_the_verdict(tab):  # noqa: F811
     # The button sits in the main area, which reruns alone; the sidebar must say unit too.
     sidebar = tab.page.locator("[data-testid='stSidebar']").inner_text()
     assert "unit: x, y and brightness each divided into 0–1" in sidebar
+
+
+def test_a_new_rate_redraws_explores_charts_in_place(tab):  # noqa: F811
+    """A new rate changes the data of Explore's two charts, not the charts: the browser keeps
+    each chart's drawing and redraws its lines (no chart is built anew), and the error line's
+    label, what a screen reader reads, now tells the new rate's run."""
+    tab.open("explore", "lr=0.5")
+    charts = tab.main.locator("[data-testid='stVegaLiteChart']")
+    charts.nth(1).locator("svg").wait_for(timeout=30_000)
+    tab.page.evaluate(
+        "window.__kept = [...document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\")]"
+    )
+    assert "rate 0.5 (good)" in _labels(tab)[0]
+    box = tab.page.get_by_label("Learning rate", exact=True)
+    box.fill("0.4")
+    with tab.reruns():
+        box.press("Enter")
+    tab.page.wait_for_function(
+        "[...document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg [aria-label]\")]"
+        ".some(e => e.getAttribute('aria-label').startsWith('rate 0.4 ('))",
+        timeout=30_000,
+    )
+    assert tab.page.evaluate("window.__kept.length") == 2
+    assert tab.page.evaluate("window.__kept.every(svg => document.contains(svg))")
+    labels = _labels(tab)
+    assert "rate 0.4 (good)" in labels[0] and "rate 0.5" not in labels[0]

@@ -167,7 +167,7 @@ def test_a_3_gb_file_is_refused_by_its_size_without_reading_it(tmp_path):
 
 
 def test_an_upload_is_decoded_once_for_every_working_size(monkeypatch):
-    from ui import cached
+    from ui import cached, keys
     from ui.fields import SIZES
 
     decoded = []
@@ -180,7 +180,7 @@ def test_an_upload_is_decoded_once_for_every_working_size(monkeypatch):
     monkeypatch.setattr(gdcore, "load_image", counting)
     ramp = np.add.outer(np.arange(768) * 0.2, np.arange(1024) * 0.1).astype(np.uint8)
     upload = save(Image.fromarray(ramp), "PNG")
-    sha = cached.digest(upload)
+    sha = keys.digest(upload)
     for size in SIZES:
         got = cached.upload_pixels(sha, size, upload)
         direct = real(upload, max_side=size)
@@ -193,7 +193,7 @@ def test_an_upload_is_decoded_once_for_every_working_size(monkeypatch):
 
 
 def test_a_refused_upload_is_refused_once(monkeypatch):
-    from ui import cached
+    from ui import cached, keys
 
     decoded = []
     real = gdcore.load_image
@@ -201,5 +201,5 @@ def test_a_refused_upload_is_refused_once(monkeypatch):
     bad = b"GIF89a and then nothing an image needs"
     for size in (8, 64, 512, 64):
         with pytest.raises(gdcore.ImageError, match="not an image"):
-            cached.upload_pixels(cached.digest(bad), size, bad)
+            cached.upload_pixels(keys.digest(bad), size, bad)
     assert len(decoded) == 1

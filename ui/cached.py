@@ -2,8 +2,8 @@
 
 Streamlit hashes big arrays from a sample, so two images that differ outside
 it would share a cache entry. Every function here takes a small ``key`` that
-names the image (a built-in's name and size, or the SHA-256 of uploaded bytes
-and the working size) and receives the pixels as an unhashed ``_pixels``
+names the image (a built-in's name and size, or the SHA-256 of uploaded bytes,
+``ui.keys``, and the working size) and receives the pixels as an unhashed ``_pixels``
 argument; a chart's spec is keyed by a digest of its builder's arguments
 (``ui.specs``). Caches are bounded in entries, age and memory. No function
 reads a global or draws a widget.
@@ -11,7 +11,6 @@ reads a global or draws a widget.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable
 from typing import Any, TypedDict
@@ -31,7 +30,7 @@ from gdcore.learner.setup import PLAIN, Loop, Setup, learner_pixels
 from gdcore.pixels.loading import LoadedImage
 from gdcore.verdicts.momentum_map import EpochMap, epoch_map
 from gdcore.verdicts.optimizer_verdict import diagnose_optimizer_run
-from ui import specs, turns
+from ui import specs, spinner, turns
 from ui.fields import SIZES
 from ui.results import Checked, Curve, JudgedRuns
 from ui.rules import Run
@@ -45,16 +44,7 @@ class CacheLimits(TypedDict):
 
 
 CACHE: CacheLimits = {"max_entries": 64, "ttl": 3600}
-
-
-def digest(data: bytes) -> str:
-    """The key of uploaded bytes: their SHA-256."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def curve_digest(typed: str, upload: bytes | None) -> str:
-    """One key for what the learner gave: the file's bytes if any, else the typed text."""
-    return digest(b"file:" + upload) if upload is not None else digest(b"text:" + typed.encode())
+RUNNING = "Running gradient descent…"
 
 
 @st.cache_data(**CACHE, max_size="100MB", show_spinner=False)
@@ -109,8 +99,9 @@ def bowl(key: tuple, scale: str, _pixels: np.ndarray) -> tuple[gdcore.Quadratic,
     return error_bowl, gdcore.theory(error_bowl)
 
 
+@spinner.when_slow(RUNNING, spinner.descent_seconds)
 @turns.shared
-@st.cache_data(**CACHE, max_size="300MB", show_spinner="Running gradient descent…")
+@st.cache_data(**CACHE, max_size="300MB", show_spinner=False)
 def descend(
     key: tuple,
     scale: str,
@@ -174,7 +165,7 @@ def _judged_runs(
 
 
 @turns.shared
-@st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
+@st.cache_data(**CACHE, max_size="200MB", show_spinner=RUNNING)
 def compare_runs(
     key: tuple, scale: str, lrs: tuple[float, ...], epochs: int, _pixels: np.ndarray
 ) -> JudgedRuns:
@@ -296,8 +287,9 @@ def upload_script(
     )
 
 
+@spinner.when_slow(RUNNING, spinner.run_seconds_of)
 @turns.shared
-@st.cache_data(**CACHE, max_size="200MB", show_spinner="Running gradient descent…")
+@st.cache_data(**CACHE, max_size="200MB", show_spinner=False)
 def judged_run(
     key: tuple,
     scale: str,
@@ -318,7 +310,7 @@ def judged_run(
     return res, verdict
 
 
-@st.cache_data(**CACHE, max_size="100MB", show_spinner="Running gradient descent…")
+@st.cache_data(**CACHE, max_size="100MB", show_spinner=RUNNING)
 def table_runs(
     key: tuple, scale: str, runs: tuple[Run, ...], epochs: int, _pixels: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, tuple[gdcore.Diagnosis, ...]]:
@@ -384,17 +376,22 @@ def directions(
 
 
 @st.cache_data(max_entries=512, ttl=3600, max_size="100MB", show_spinner=False)
-def _spec(key: str, _build: Callable[..., Any], _args: tuple, _kwargs: dict) -> tuple:
+def _spec(
+    key: str, _build: Callable[..., Any], _args: tuple, _kwargs: dict, slot: str | None
+) -> tuple:
     with specs.checking():
         out = _build(*_args, **_kwargs)
         chart, *rest = out if isinstance(out, tuple) else (out,)
-        return (specs.vega_lite(chart), *rest)
+        return (specs.vega_lite(chart, slot), *rest)
 
 
-def chart_spec(build: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
+def chart_spec(
+    build: Callable[..., Any], *args: Any, slot: str | None = None, **kwargs: Any
+) -> tuple:
     """``(spec, *other outputs)`` of a chart builder, from the cache when the same run was drawn.
 
     ``build`` returns an ``alt.Chart`` or a tuple whose first item is one
     (``error_view`` returns the chart and its notes); the key is ``ui.specs.digest``.
+    A ``slot`` names the chart's place, for a chart redrawn in place (``ui.specs``).
     """
-    return _spec(specs.digest(build, args, kwargs), build, args, kwargs)
+    return _spec(specs.digest(build, args, kwargs), build, args, kwargs, slot)

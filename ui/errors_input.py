@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui import cached, classroom
+from ui import classroom, keys
 from ui.controls import control
 from ui.fields import MAX_TEXT_CHARS, Field
 
@@ -38,4 +38,4 @@ def errors_input(
     fixed = classroom.locked(field) or classroom.hidden(field)
     upload = None if fixed else st.file_uploader(upload_label, key=upload_key)
     file = upload.getvalue() if upload is not None else None
-    return GivenErrors(typed or "", file, cached.curve_digest(typed or "", file))
+    return GivenErrors(typed or "", file, keys.curve_digest(typed or "", file))

@@ -56,6 +56,10 @@ OPEN = {
 """The session-state keys of Explore's boxes that open on a click (``True``: open)."""
 TABLE_ROWS = 8
 """Rows of the pixel table shown."""
+CURVE_TITLE = "Error over epochs"
+"""The error chart's title. It names no rate: the chart is redrawn in place as the rate
+changes (``ui.specs``), and the card above it and the rate box name the rate; its line's
+label (what a screen reader reads) begins with it, "rate 0.5 (good): …"."""
 
 
 @dataclass(frozen=True)
@@ -191,9 +195,11 @@ def verdict_and_curve(page: Page, run: Run) -> None:
         run.result.diverged_epoch,
         log=charts.AXES[st.session_state[page.field("axis").key]],
         error_star=theory.error_star,
-        title=f"Error over epochs at rate {lr:g}",
+        title=CURVE_TITLE,
         verdicts=[diag.verdict],
         notes=list(run.notes),
+        slot="explore-errors",
+        live=True,
     )
     verdict.numbers(diag)
     verdict.rate_advice(
@@ -220,7 +226,14 @@ def weights(run: Run) -> None:
             edges.edges(run.theory, optimizer),
             "The rate each epoch stepped with",
         )
-    widgets.draw(charts.weights_chart, np.arange(len(run.errors)), run.weights, run.theory.w_star)
+    widgets.draw(
+        charts.weights_chart,
+        np.arange(len(run.errors)),
+        run.weights,
+        run.theory.w_star,
+        slot="explore-weights",
+        live=True,
+    )
 
 
 def pictures(page: Page, run: Run) -> int:

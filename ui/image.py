@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 import gdcore
-from ui import cached
+from ui import cached, keys
 from ui.controls import action, control
 from ui.fields import IMAGE, UPLOAD
 
@@ -93,7 +93,7 @@ def _upload_choice(size: int) -> ImageChoice:
     )
     if file is not None:
         data = file.getvalue()
-        sha = cached.digest(data)
+        sha = keys.digest(data)
         try:
             loaded = cached.upload_pixels(sha, size, data)
         except gdcore.ImageError as exc:

@@ -12,12 +12,18 @@ from the heaps, and each of Streamlit's script threads may use another heap
   pages of every heap.
 
 Elsewhere than glibc (macOS, musl) both are skipped.
+
+And Python's own collector: the modules a server imports (Streamlit, Altair, pandas, the
+engine) are over a million objects that live as long as the process, and a full pass of the
+cyclic collector walks them all. ``freeze_imports`` moves them out of its sight once, after
+the imports (``gc.freeze``).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 
 M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
@@ -57,3 +63,18 @@ def trim() -> bool:
     if _LIBC is None:
         return False
     return bool(_LIBC.malloc_trim(0))
+
+
+def freeze_imports() -> int:
+    """Collect once, then leave every object alive now out of the collector's later passes;
+    how many that is (``gc.get_freeze_count``).
+
+    Called once, after the app's imports: they never become garbage, and a full pass no
+    longer walks them. Measured on Explore (rate changes in Chromium, 2 cores): a full pass
+    took 75 ms, once every 15-20 runs, and 2.6 ms after this. What is frozen is never
+    freed, so this runs once per process, when little but the imports is alive.
+    """
+    if not gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
+    return gc.get_freeze_count()

@@ -14,10 +14,12 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import gdcore  # noqa: F401  (the whole engine before any of its modules: see tests/test_layers.py)
-from ui import turns, urlstate
+from ui import memory, turns, urlstate
 from ui.cached import builtin_png
 from ui.fields import IMAGE
 from ui.registry import BY_ID, PAGES, Page
+
+memory.freeze_imports()  # the imports are made: out of the collector's full passes
 
 DARK_BUTTON_CSS = """<style>@media (prefers-color-scheme: dark) {
 [data-testid="stBaseButton-primary"] { color: #0B0D10; } }</style>"""

@@ -150,16 +150,19 @@ def draw(
     *args: Any,
     notes: Sequence[str] = (),
     where: Any = None,
+    slot: str | None = None,
     **kwargs: Any,
 ) -> None:
     """Draw the chart ``build(*args, **kwargs)`` returns, built once per content (``ui.cached.chart_spec``).
 
     A builder that returns ``(chart, notes)`` has its notes added after
     ``notes``; they go into one caption under the chart. ``where`` is the
-    container to draw in (a column), Streamlit's main area by default.
+    container to draw in (a column), Streamlit's main area by default. With a
+    ``slot`` (and the builder's ``live=True``), a new run of the same shape is
+    redrawn in place (``ui.specs.vega_lite``).
     """
     turns.pause()  # a run with heavy work lets waiting light runs go between its charts
-    spec, *rest = chart_spec(build, *args, **kwargs)
+    spec, *rest = chart_spec(build, *args, slot=slot, **kwargs)
     target = st if where is None else where
     target.vega_lite_chart(charts.fit_title(spec), width="stretch")
     said = [*notes, *(rest[0] if rest else ())]

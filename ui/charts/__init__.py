@@ -22,6 +22,7 @@ from ui.charts.bowl import (
 from ui.charts.compose import (
     LAYER_ONLY,
     ChartT,
+    Layers,
     layer,
     with_props,
 )
@@ -104,13 +105,18 @@ from ui.charts.sweep import (
 )
 from ui.charts.words import (
     DESCRIBED_RUNS,
+    LINES_TOLD,
     count,
     describe_runs,
     four_digits,
     last_finite,
+    told_run,
 )
 
 __all__ = [
+    "LINES_TOLD",
+    "Layers",
+    "told_run",
     "AUTO_LOG_SPAN",
     "AXES",
     "BLOWUP_COLOUR",

@@ -38,7 +38,14 @@ from ui.charts.style import (
     legend,
     run_styles,
 )
-from ui.charts.words import count, describe_runs, four_digits, last_finite
+from ui.charts.words import (
+    LINES_TOLD,
+    count,
+    describe_runs,
+    four_digits,
+    last_finite,
+    told_run,
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,7 @@ def run_lines(
     )
     data = view.data
     few = bool(len(data)) and bool(data.groupby("run")["epoch"].count().max() <= FEW_POINTS)
+    told = {"description": alt.Description("said:N")} if "said" in data else {}
     return (
         alt.Chart(data)
         .mark_line(strokeWidth=2, point=few, clip=True)
@@ -169,6 +177,7 @@ def run_lines(
                 alt.Tooltip("epoch:Q", title=x_title),
                 alt.Tooltip("error:Q", format=".6g"),
             ],
+            **told,
         )
     )
 
@@ -239,6 +248,7 @@ def error_view(
     images: list[str] | None = None,
     verdicts: Sequence[str] | None = None,
     y_title: str = ERROR_TITLE,
+    live: bool = False,
 ) -> tuple[alt.LayerChart, list[str]]:
     """The error curves of (R, T+1) runs, and notes saying what the chart leaves out.
 
@@ -246,24 +256,15 @@ def error_view(
     blow-up is marked, the axis stops at ``view_cap``, and nothing is hidden
     without a note. ``log=None`` is the "auto" axis (``auto_log``). The chart's text alternative tells each run's numbers (and
     its verdict, given ``verdicts``), the notes and E*.
+
+    ``live``: the chart is redrawn in place as its runs change (``ui.specs``), so its
+    description says only what stays (the epochs, E*), and each line carries its run's
+    numbers and the notes as its own label, which the browser updates with the line.
     """
     cap = view_cap(errors)
     log, notes = axis_choice(
         log, [errors], cap
     )  # None is "auto": the data decide, the note says so
-    df = curves_frame(labels, errors, images)
-    marks = blowup_marks(labels, errors, diverged) if diverged is not None else None
-    chart = error_curves(
-        df,
-        log=log,
-        error_star=error_star,
-        diverged=marks,
-        title=title,
-        y_cap=cap,
-        height=height,
-        verdicts=verdicts,
-        y_title=y_title,
-    )
     v = errors.ravel()
     if log:
         hidden = int((~(np.isfinite(v) & (v > 0))).sum())
@@ -278,14 +279,45 @@ def error_view(
             f"from epoch {above[0]} the error climbs past the top of this chart (over "
             f"{VIEW_CAP:g}× the largest start); the tables keep every value"
         )
-    said = describe_runs(title, labels, errors, "epoch", verdicts, error_star, cap)
-    said += "".join(f" Note: {n}." for n in notes)
-    return with_props(chart, description=said), notes
+    noted = "".join(f" Note: {n}." for n in notes)
+    df = curves_frame(labels, errors, images)
+    if live:  # each line's own label: its run's numbers, and the notes
+        words = [
+            told_run(label, errors[i], "epoch", verdicts[i] if verdicts else None, cap) + noted
+            for i, label in enumerate(labels)
+        ]
+        df = df.assign(said=pd.Categorical(df["run"].map(dict(zip(labels, words, strict=True)))))
+    marks = blowup_marks(labels, errors, diverged) if diverged is not None else None
+    chart = error_curves(
+        df,
+        log=log,
+        error_star=error_star,
+        diverged=marks,
+        title=title,
+        y_cap=cap,
+        height=height,
+        verdicts=verdicts,
+        y_title=y_title,
+    )
+    said = describe_runs(title, labels, errors, "epoch", verdicts, error_star, cap, live)
+    return with_props(chart, description=said if live else said + noted), notes
 
 
-def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -> alt.LayerChart:
-    """The three weights over epochs, with their best values as dashed rules."""
+def weights_chart(
+    epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray, live: bool = False
+) -> alt.LayerChart:
+    """The three weights over epochs, with their best values as dashed rules.
+
+    ``live``: redrawn in place as the run changes (``ui.specs``): each weight's numbers
+    are its line's own label, and the description keeps what stays (the best values)."""
     idx = thin(len(epochs))
+    title = "Weights over epochs (dashed: best values w*)"
+    told = [
+        f"{name}: {four_digits(v[0])} at epoch {int(epochs[0])}, {four_digits(v[last])} at epoch {int(epochs[last])}"
+        f" (best value {four_digits(best)})"
+        for name, v, best in zip(WEIGHTS, weights.T, w_star, strict=True)
+        for last in [last_finite(v)]
+    ]
     df = pd.DataFrame(
         {
             "epoch": np.tile(epochs[idx], 3),
@@ -293,6 +325,8 @@ def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -
             "value": np.concatenate([weights[idx, i] for i in range(3)]),
         }
     )
+    if live:
+        df["said"] = pd.Categorical(np.repeat([f"{t}." for t in told], len(idx)))
     df = df[np.isfinite(df["value"])]
     colour = alt.Color(
         "weight:N", scale=alt.Scale(domain=WEIGHTS, range=WEIGHT_COLOURS), title="weight"
@@ -309,22 +343,17 @@ def weights_chart(epochs: np.ndarray, weights: np.ndarray, w_star: np.ndarray) -
                 alt.Tooltip("epoch:Q"),
                 alt.Tooltip("value:Q", format=".6g"),
             ],
+            **({"description": alt.Description("said:N")} if live else {}),
         )
     )
     best = pd.DataFrame({"weight": WEIGHTS, "value": w_star})
     rules = alt.Chart(best).mark_rule(strokeDash=[4, 4]).encode(y=alt.Y("value:Q"), color=colour)
-    title = "Weights over epochs (dashed: best values w*)"
-    told = [
-        f"{name}: {four_digits(v[0])} at epoch {int(epochs[0])}, {four_digits(v[last])} at epoch {int(epochs[last])}"
-        f" (best value {four_digits(best)})"
-        for name, v, best in zip(WEIGHTS, weights.T, w_star, strict=True)
-        for last in [last_finite(v)]
-    ]
-    return layer(
-        lines,
-        rules,
-        padding=PADDING,
-        title=title,
-        height=260,
-        description=f"{title}. " + "; ".join(told) + ".",
-    )
+    if live:
+        stays = ", ".join(f"{n} {four_digits(b)}" for n, b in zip(WEIGHTS, w_star, strict=True))
+        said = (
+            f"{title}. 3 lines, weight value against epoch {int(epochs[0])} to "
+            f"{int(epochs[-1])}; best values {stays}. {LINES_TOLD}"
+        )
+    else:
+        said = f"{title}. " + "; ".join(told) + "."
+    return layer(lines, rules, padding=PADDING, title=title, height=260, description=said)

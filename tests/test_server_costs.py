@@ -1,0 +1,102 @@
+"""What a rate change costs the server besides the work itself: threads, copies, collector passes.
+
+Each was found with py-spy on Explore's rate change (docs/performance.md, "In a browser"):
+pyarrow's thread pool for a chart's few hundred rows, Streamlit's spinner thread for a cached
+light run, Altair remaking a layered chart to copy it, and full passes of Python's collector
+over the imports. These tests hold what replaced them to the same results.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit import dataframe_util
+
+import gdcore
+from ui import charts, specs, spinner
+
+FRAMES = {
+    "numbers": pd.DataFrame({"epoch": np.arange(300), "error": np.linspace(1, 0, 300)}),
+    "text": pd.DataFrame({"run": ["rate 0.5"] * 300, "epoch": np.arange(300)}),
+    "categories": pd.DataFrame({"said": pd.Categorical(["a", "b"] * 150)}),
+    "filtered": pd.DataFrame({"v": np.arange(400.0)}).query("v % 3 == 0"),  # its own index
+    "nan": pd.DataFrame({"v": [1.0, np.nan, np.inf]}),
+}
+
+
+@pytest.mark.parametrize("name", FRAMES)
+def test_a_frame_is_sent_as_the_bytes_streamlit_makes_of_it(name):
+    frame = FRAMES[name]
+    assert specs.arrow_bytes(frame) == dataframe_util.convert_anything_to_arrow_bytes(frame)
+
+
+def test_a_frame_pyarrow_refuses_goes_streamlits_way():
+    mixed = pd.DataFrame({"v": [1, "two", 3.0]})  # object column of mixed types
+    assert specs.arrow_bytes(mixed) == dataframe_util.convert_anything_to_arrow_bytes(mixed)
+
+
+def test_layers_made_directly_give_altairs_spec_and_are_not_remade_to_be_copied(monkeypatch):
+    frame = pd.DataFrame({"x": [0, 1, 2], "y": [3.0, 2.0, 1.0]})
+    line = alt.Chart(frame).mark_line().encode(x="x:Q", y="y:Q")
+    rule = alt.Chart(pd.DataFrame({"y": [1.5]})).mark_rule().encode(y="y:Q")
+    ours = charts.layer(line, rule, title="t", height=100)
+    assert isinstance(ours, charts.Layers)
+    theirs = alt.layer(line.copy(), rule.copy()).properties(title="t", height=100)
+    expected = theirs.to_dict(validate=False)
+    merged = []
+    real = alt.LayerChart.__init__
+    monkeypatch.setattr(
+        alt.LayerChart, "__init__", lambda self, *a, **k: merged.append(1) or real(self, *a, **k)
+    )
+    assert ours.to_dict(validate=False) == expected
+    assert ours.copy(deep=False).to_dict(validate=False) == ours.to_dict(validate=False)
+    assert merged == []  # Altair's own init (the merge and its deep copies) never ran for ours
+
+
+def test_a_spinner_is_shown_only_around_a_run_estimated_slow(monkeypatch):
+    shown = []
+
+    class Spinner:
+        def __init__(self, text):
+            shown.append(text)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(spinner.st, "spinner", Spinner)
+    calls = []
+    run = spinner.when_slow("Running…", spinner.descent_seconds)(lambda *a: calls.append(a) or 7)
+    light = np.zeros((64, 64))  # Explore's default image: 200 epochs take milliseconds
+    assert run(("k",), "unit", (0.5,), 200, "zero", 0, 0, light) == 7 and shown == []
+    heavy = gdcore.descent.engine.run_seconds(512 * 512, 1, 20_000, 1)
+    assert heavy > spinner.SLOW_S
+    assert run(("k",), "unit", (0.5,), 20_000, "zero", 0, 1, np.zeros((512, 512))) == 7
+    assert shown == ["Running…"] and len(calls) == 2
+
+
+def test_the_apps_imports_are_frozen_once_out_of_the_collectors_passes():
+    code = textwrap.dedent(
+        """
+        import gc
+        assert gc.get_freeze_count() == 0
+        import ui.page_run
+        from ui import memory
+        frozen = gc.get_freeze_count()
+        assert frozen > 100_000, frozen  # Streamlit, Altair, pandas and the engine
+        assert memory.freeze_imports() == frozen  # once: later objects stay collectable
+        print("ok")
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd="."
+    )
+    assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]
