@@ -74,13 +74,18 @@ def test_a_spinner_is_shown_only_around_a_run_estimated_slow(monkeypatch):
 
     monkeypatch.setattr(spinner.st, "spinner", Spinner)
     calls = []
-    run = spinner.when_slow("Running…", spinner.descent_seconds)(lambda *a: calls.append(a) or 7)
+
+    def descend(key, scale, lrs, epochs, init, seed, batch, _pixels):  # ui.cached.descend's
+        calls.append(epochs)
+        return 7
+
+    run = spinner.when_slow("Running…", spinner.descent_seconds)(descend)
     light = np.zeros((64, 64))  # Explore's default image: 200 epochs take milliseconds
     assert run(("k",), "unit", (0.5,), 200, "zero", 0, 0, light) == 7 and shown == []
     heavy = gdcore.descent.engine.run_seconds(512 * 512, 1, 20_000, 1)
     assert heavy > spinner.SLOW_S
     assert run(("k",), "unit", (0.5,), 20_000, "zero", 0, 1, np.zeros((512, 512))) == 7
-    assert shown == ["Running…"] and len(calls) == 2
+    assert shown == ["Running…"] and calls == [200, 20_000]
 
 
 def test_the_apps_imports_are_frozen_once_out_of_the_collectors_passes():

@@ -9,10 +9,10 @@ around a call the engine's estimate (``gdcore.descent.engine.run_seconds``) call
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import numpy as np
 import streamlit as st
 
 import gdcore  # noqa: F401  (the whole engine first: tests/test_layers.py)
@@ -25,14 +25,17 @@ SLOW_S = 0.3
 
 
 def when_slow(
-    text: str, seconds: Callable[..., float]
+    text: str, seconds: Callable[[Mapping[str, Any]], float]
 ) -> Callable[[Callable[..., R]], Callable[..., R]]:
-    """Show ``text`` in a spinner around a call whose ``seconds(*args)`` is over ``SLOW_S``."""
+    """Show ``text`` in a spinner around a call whose estimate, ``seconds`` of its arguments
+    by name, is over ``SLOW_S``."""
 
     def wrap(fn: Callable[..., R]) -> Callable[..., R]:
+        signature = inspect.signature(fn)
+
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> R:
-            if seconds(*args, **kwargs) <= SLOW_S:
+            if seconds(signature.bind(*args, **kwargs).arguments) <= SLOW_S:
                 return fn(*args, **kwargs)
             with st.spinner(text):
                 return fn(*args, **kwargs)
@@ -42,30 +45,16 @@ def when_slow(
     return wrap
 
 
-def descent_seconds(
-    key: tuple,
-    scale: str,
-    lrs: tuple[float, ...],
-    epochs: int,
-    init: str,
-    seed: int,
-    batch: int,
-    _pixels: np.ndarray,
-) -> float:
-    """The estimate of ``ui.cached.descend``'s run (its arguments)."""
-    return run_seconds(_pixels.size, len(lrs), epochs, batch or None)
+def descent_seconds(given: Mapping[str, Any]) -> float:
+    """The estimate of a run of ``ui.cached.descend`` (its rates, plain steps)."""
+    return run_seconds(
+        given["_pixels"].size, len(given["lrs"]), given["epochs"], given["batch"] or None
+    )
 
 
-def run_seconds_of(
-    key: tuple,
-    scale: str,
-    lr: float,
-    epochs: int,
-    init: str,
-    seed: int,
-    batch: int,
-    optimizer: Optimizer,
-    _pixels: np.ndarray,
-) -> float:
-    """The estimate of ``ui.cached.judged_run``'s run (its arguments)."""
-    return run_seconds(_pixels.size, 1, epochs, batch or None, optimizer.momentum)
+def run_seconds_of(given: Mapping[str, Any]) -> float:
+    """The estimate of a run of ``ui.cached.judged_run`` (one rate, its optimizer)."""
+    optimizer: Optimizer = given["optimizer"]
+    return run_seconds(
+        given["_pixels"].size, 1, given["epochs"], given["batch"] or None, optimizer.momentum
+    )
