@@ -14,7 +14,7 @@ from the heaps, and each of Streamlit's script threads may use another heap
 Elsewhere than glibc (macOS, musl) both are skipped.
 
 And Python's own collector: the modules a server imports (Streamlit, Altair, pandas, the
-engine) are over a million objects that live as long as the process, and a full pass of the
+engine) are over a hundred thousand objects that live as long as the process, and a full pass of the
 cyclic collector walks them all. ``freeze_imports`` moves them out of its sight once, after
 the imports (``gc.freeze``).
 """

@@ -70,11 +70,11 @@ def vega_lite(chart: alt.TopLevelMixin, slot: str | None = None) -> dict[str, An
         data = getattr(view, "data", alt.Undefined)
         if isinstance(data, pd.DataFrame):
             arrow = arrow_bytes(data)
-            content = "data-" + hashlib.blake2b(arrow, digest_size=16).hexdigest()
+            name = "data-" + hashlib.blake2b(arrow, digest_size=16).hexdigest()
             if slot is not None:  # one table drawn by two layers keeps one name
-                content = names.setdefault(content, f"{slot}-{len(names)}")
-            datasets[content] = arrow
-            view.data = alt.NamedData(content)
+                name = names.setdefault(name, f"{slot}-{len(names)}")
+            datasets[name] = arrow
+            view.data = alt.NamedData(name)
     spec = chart.to_dict(validate=VALIDATE)
     view_config = spec.get("config", {}).get("view")
     if view_config is not None:
