@@ -55,7 +55,8 @@ def test_the_prediction_picture_follows_the_run(tab):  # noqa: F811
     with tab.reruns():
         box.press("Enter")
     assert "GOOD" in tab.verdict()
-    assert tab.main.get_by_text("prediction, epoch 200", exact=True).count() == 1
+    named = tab.main.get_by_text(re.compile(r"^Left to right: .*the prediction at epoch \d+ ·"))
+    assert named.count() == 1 and "the prediction at epoch 200 ·" in named.inner_text()
     assert "at=" not in tab.page.url  # the last epoch is the default, never a stale 0
 
 

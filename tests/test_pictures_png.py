@@ -44,3 +44,30 @@ def test_png_keeps_a_bounded_number_of_bytes(monkeypatch) -> None:
     for _ in range(8):
         pictures.png((rng.random((32, 32, 3)) * 255).astype(np.uint8))  # ~3 KB each
     assert sum(map(len, pictures._pngs.values())) <= 10_000
+
+
+def test_side_by_side_holds_each_picture_pixel_for_pixel() -> None:
+    # A non-square image, a prediction partly far out of range (framed and hatched) and
+    # partly not a number: each of the three pictures is found whole in the one picture,
+    # at its place, as its own colouring draws it, with white everywhere else.
+    image = gdcore.builtin_image("scene", 64)[:, :48]
+    prediction = image * 3 - 200
+    prediction[:5, :5] = np.nan
+    residual = image - prediction
+    framed = pictures.prediction_to_rgb(prediction)
+    one = pictures.side_by_side(image, prediction, residual)
+    h, w = image.shape
+    f = (framed.shape[0] - h) // 2
+    gap = round(64 / 8)
+    assert f >= 1 and one.shape == (h + 2 * f, 3 * (w + 2 * f) + 2 * gap, 3)
+    at = [0, w + 2 * f + gap, 2 * (w + 2 * f + gap)]
+    grey = pictures.brightness_to_rgb(image)
+    assert np.array_equal(one[f : f + h, at[0] + f : at[0] + f + w], np.stack([grey] * 3, axis=2))
+    assert np.array_equal(one[:, at[1] : at[1] + w + 2 * f], framed)
+    right = one[f : f + h, at[2] + f : at[2] + f + w]
+    assert np.array_equal(right, pictures.residual_to_rgb(residual))
+    white = np.ones(one.shape[:2], bool)
+    white[f : f + h, at[0] + f : at[0] + f + w] = False
+    white[:, at[1] : at[1] + w + 2 * f] = False
+    white[f : f + h, at[2] + f : at[2] + f + w] = False
+    assert (one[white] == 255).all()

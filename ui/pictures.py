@@ -1,7 +1,7 @@
 """Pictures of brightness: the image, a prediction that never vanishes into the page, the residual.
 
 The colouring is plain arrays (``*_to_rgb``); ``prediction_pictures`` draws the three side by
-side, each with a text alternative that says its numbers.
+side as one picture (``side_by_side``), with a text alternative that says each one's numbers.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import hashlib
 import io
 import threading
 from collections import OrderedDict
-from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -109,28 +108,55 @@ def png(rgb: np.ndarray) -> bytes:
     return data
 
 
+PICTURE_NAMES = (
+    "your image",
+    "the prediction",
+    "the residual (orange = too dark, blue = too bright, white = right)",
+)
+"""What each of the three pictures is, left to right (the residual's colours said once)."""
+
+
+def side_by_side(image: np.ndarray, prediction: np.ndarray, residual: np.ndarray) -> np.ndarray:
+    """The three pictures as one, left to right, on white: the image and the residual padded
+    by the prediction's frame (``prediction_to_rgb``), so the three pictures' pixels line up,
+    with a white gap of an eighth of a side between them.
+
+    One picture, not three: each picture is an element of its own in the browser, and two
+    of them change with every rate; drawn as one, a rate change costs the browser about
+    11 ms less (docs/performance.md, "Fourth round").
+    """
+    framed = prediction_to_rgb(prediction)
+    h, w = image.shape
+    f = (framed.shape[0] - h) // 2
+
+    def padded(rgb: np.ndarray) -> np.ndarray:
+        return np.pad(rgb, ((f, f), (f, f), (0, 0)), constant_values=255)
+
+    grey = np.repeat(brightness_to_rgb(image)[..., None], 3, axis=2)
+    gap = np.full((framed.shape[0], max(2, round(max(h, w) / 8)), 3), 255, np.uint8)
+    parts = [padded(grey), gap, framed, gap, padded(residual_to_rgb(residual))]
+    return np.concatenate(parts, axis=1)
+
+
 def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) -> None:
-    """The image, the model's prediction at an epoch, and the residual, side by side."""
-    c1, c2, c3 = st.columns(3)
+    """The image, the model's prediction at an epoch, and the residual, side by side in one
+    picture (``side_by_side``), named left to right below it and said in its text alternative."""
     residual = choice.pixels - prediction
     alts = picture_texts(choice, prediction, residual, at)
+    # A 512 x 512 image makes a picture of about 1,700 x 520 pixels, a while to encode: a run
+    # with heavy work lets the light runs that wait go first before it (ui.turns).
+    turns.pause()
+    picture = side_by_side(choice.pixels, prediction, residual)
+    names = list(PICTURE_NAMES)
+    names[1] = f"the prediction at epoch {at}"
     # PNG: every pixel as computed, encoded once per content (``png``; "auto" would make a
     # lossy JPEG, re-encoded on every run).
-    look: dict[str, Any] = {"width": "stretch", "output_format": "PNG"}
-    # Each picture of 512 x 512 pixels takes a while to encode: a run with heavy work lets
-    # the light runs that wait go first between them (ui.turns).
-    turns.pause()
-    c1.image(png(brightness_to_rgb(choice.pixels)), caption="your image", alt=alts[0], **look)
-    turns.pause()
-    c2.image(
-        png(prediction_to_rgb(prediction)), caption=f"prediction, epoch {at}", alt=alts[1], **look
-    )
-    turns.pause()
-    c3.image(
-        png(residual_to_rgb(residual)),
-        caption="residual: orange = too dark, blue = too bright, white = right",
-        alt=alts[2],
-        **look,
+    st.image(
+        png(picture),
+        caption="Left to right: " + " · ".join(names),
+        alt="Three pictures, left to right. " + " ".join(alts),
+        width="stretch",
+        output_format="PNG",
     )
     out = ~(np.isfinite(prediction) & (prediction >= -0.5) & (prediction <= 255.5))
     if out.any():
