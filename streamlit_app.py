@@ -3,7 +3,7 @@
 The sidebar holds the image and the run's settings. The main area reads as the lesson does:
 the rate beside the curve, the verdict in the lesson's words, the chart, then the numbers,
 the weights and the pictures; the maths, the pixel table, the code and the link open on a
-click. A new rate reruns the main area alone (``ui.explore``).
+click. A new rate reruns the main area alone, and sends its curve first (``ui.explore``).
 """
 
 import streamlit as st
@@ -15,10 +15,21 @@ from ui.registry import Page
 
 @explore.rerun_alone
 def main_area(page: Page, setup: explore.Setup) -> None:
-    run = explore.run_at(setup, explore.rate_of(page, setup))  # the one setting, beside the curve
+    run = explore.run_at(setup, explore.rate_now(page, setup))
+    # Laid out top to bottom, sent curve first: a new rate's curve goes out alone, then the
+    # heavy work of the rest, then the rest into its places (explore.ready).
+    row = st.container()  # the one setting, beside the curve
     left, right = st.columns([3, 2], gap="large")
     with left:
-        explore.verdict_and_curve(page, run)
+        head = st.container()
+        explore.curve(page, run)
+        explore.ready(page, run)
+    with row:
+        explore.rate_row(page, run)
+    with head:
+        explore.verdict_card(run)
+    with left:
+        explore.below_curve(page, run)
         explore.weights(run)
     with right:
         at = explore.pictures(page, run)

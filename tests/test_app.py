@@ -73,8 +73,8 @@ def test_explore_builds_what_a_learner_opens_only_once_opened():
     assert not [b for b in at.button if b.key and b.key.startswith("thumb_")]
     assert not at.metric and not at.dataframe and not at.code and not at.get("download_button")
     assert (
-        len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 3
-    )  # chart, weights, pictures
+        len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 1
+    )  # chart, weights, the three pictures as one
 
     open_boxes(at, *OPEN)
     no_exception(at)

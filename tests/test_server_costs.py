@@ -105,3 +105,58 @@ def test_the_apps_imports_are_frozen_once_out_of_the_collectors_passes():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd="."
     )
     assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]
+
+
+def test_a_new_rate_sends_its_curve_first_then_the_rests_heavy_work_then_the_rest(monkeypatch):
+    """Explore's main area sends the error chart before any other of its elements, and builds
+    the weights chart's spec and the pictures' PNG before sending any of those (explore.ready):
+    the browser then draws the curve's batch alone (docs/performance.md, "Fourth round")."""
+    from helpers import open_page
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    import ui.explore
+
+    timeline: list[tuple[str, str]] = []
+    enqueue, chart_spec, png = ForwardMsgQueue.enqueue, ui.explore.cached.chart_spec, ui.explore.png
+
+    def sent(self, msg):  # every element the fragment (the main area) sends, in order
+        delta = msg.delta if msg.WhichOneof("type") == "delta" else None
+        if delta is not None and delta.fragment_id and delta.WhichOneof("type") == "new_element":
+            kind = delta.new_element.WhichOneof("type")
+            said = str(getattr(delta.new_element, kind))
+            name = next((n for n in ("explore-errors", "explore-weights") if n in said), kind)
+            timeline.append(("sent", name))
+        return enqueue(self, msg)
+
+    def spec(build, *args, **kwargs):
+        timeline.append(("built", build.__name__))
+        return chart_spec(build, *args, **kwargs)
+
+    def made(rgb):
+        timeline.append(("built", "png"))
+        return png(rgb)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", sent)
+    monkeypatch.setattr(ui.explore.cached, "chart_spec", spec)
+    monkeypatch.setattr(ui.explore, "png", made)
+    at = open_page("explore")
+    timeline.clear()
+    at.number_input(key="ex_lr").set_value(0.3123).run()
+    assert not at.exception
+    sends = [name for what, name in timeline if what == "sent"]
+    assert sends[0] == "explore-errors" and {"explore-weights", "imgs"} <= set(sends), sends
+    # The rest (the rate row, the weights, the pictures…; the chart's own note may go with it)
+    rest = [("sent", n) for n in ("slider", "number_input", "explore-weights", "imgs")]
+    first_rest = min(timeline.index(r) for r in rest)
+    assert timeline.index(("built", "weights_chart")) < first_rest
+    assert timeline.index(("built", "png")) < first_rest
+    # The rate the box shows is the rate the curve was drawn for.
+    assert at.number_input(key="ex_lr").value == 0.3123
+    import pyarrow as pa
+
+    chart = at.get("vega_lite_chart")[0].proto
+    said = set()
+    for d in chart.datasets:
+        frame = pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+        said |= set(frame["said"]) if "said" in frame else set()
+    assert said and all(s.startswith("rate 0.3123 (") for s in said), said

@@ -42,7 +42,7 @@ from ui import (
 from ui.controls import control
 from ui.image import ImageChoice
 from ui.page_run import turn
-from ui.pictures import prediction_pictures
+from ui.pictures import png, prediction_pictures, side_by_side
 from ui.registry import Page
 
 OPEN = {
@@ -156,12 +156,24 @@ def rerun_alone(body: Callable[..., None]) -> Callable[..., None]:
     return area
 
 
-def rate_of(page: Page, setup: Setup) -> float:
-    """The rate beside the curve (and, first, a full rerun if a button here changed the
-    sidebar's scale: the sidebar must show the scale the run uses)."""
+def rate_now(page: Page, setup: Setup) -> float:
+    """The rate in the box, read before the box is drawn (:func:`rate_row` draws it after the
+    curve, and shows this same value); first, a full rerun if a button here changed the
+    sidebar's scale: the sidebar must show the scale the run uses."""
     if st.session_state.get(page.field("scale").key) != setup.scale:
         st.rerun()
-    return rate.rate_control(page.field("lr"))
+    field = page.field("lr")
+    # The box shows its key's value, or its minimum when the key is unset: set it, so the
+    # box drawn later shows the rate read here.
+    return float(st.session_state.setdefault(field.key, field.default))
+
+
+def rate_row(page: Page, run: Run) -> None:
+    """The rate beside the curve: a log slider and the typed box (``ui.rate``), showing the
+    rate ``run`` ran at."""
+    shown = rate.rate_control(page.field("lr"))
+    if shown != run.lr:  # cannot happen while rate_now sets the key; never show two rates
+        st.rerun(scope="fragment")
 
 
 def run_at(setup: Setup, lr: float) -> Run:
@@ -182,31 +194,55 @@ def run_at(setup: Setup, lr: float) -> Run:
     return Run(setup, lr, table, bowl, theory, epochs, batch, tuple(notes), result, diag)
 
 
-def verdict_and_curve(page: Page, run: Run) -> None:
-    """The verdict in the lesson's words, the error chart, then its numbers and advice."""
-    lr, theory, diag = run.lr, run.theory, run.diag
-    for problem in run.setup.problems:
-        st.warning(problem, icon=":material/block:")
-    verdict.card(diag, lr, gdcore.lesson_line(diag.verdict, run.errors, theory.error_star))
+def curve(page: Page, run: Run) -> None:
+    """The error chart: the first thing a rate change sends (see :func:`ready`)."""
     widgets.draw(
         charts.error_view,
-        [f"rate {lr:g}"],
+        [f"rate {run.lr:g}"],
         run.errors[None, :],
         run.result.diverged_epoch,
         log=charts.AXES[st.session_state[page.field("axis").key]],
-        error_star=theory.error_star,
+        error_star=run.theory.error_star,
         title=CURVE_TITLE,
-        verdicts=[diag.verdict],
+        verdicts=[run.diag.verdict],
         notes=list(run.notes),
         slot="explore-errors",
         live=True,
     )
-    verdict.numbers(diag)
+
+
+def ready(page: Page, run: Run) -> None:
+    """The heavy work of what follows the curve (the weights chart's spec, the pictures' PNG),
+    done before any of it is sent, into the caches that drawing it reads.
+
+    The browser draws the deltas that reach it within about 10 ms as one batch: done first,
+    this work keeps the rest of the page apart from the curve's batch, so a new curve is drawn
+    without waiting for every element below it (docs/performance.md, "Fourth round"). It
+    changes nothing that is drawn: both caches are keyed by content.
+    """
+    cached.chart_spec(*_weights_chart(run), slot="explore-weights", live=True)
+    at = widgets.shown_epoch(page.field("at"), int(run.result.last_epoch[0]))
+    prediction = run.table.predicted_brightness(run.weights[at])
+    choice = run.setup.choice
+    png(side_by_side(choice.pixels, prediction, choice.pixels - prediction))
+
+
+def verdict_card(run: Run) -> None:
+    """The verdict in the lesson's words, above the curve (and any settings it cannot use)."""
+    for problem in run.setup.problems:
+        st.warning(problem, icon=":material/block:")
+    lesson = gdcore.lesson_line(run.diag.verdict, run.errors, run.theory.error_star)
+    verdict.card(run.diag, run.lr, lesson)
+
+
+def below_curve(page: Page, run: Run) -> None:
+    """Under the curve: the verdict's numbers, the advice, the axis."""
+    verdict.numbers(run.diag)
     verdict.rate_advice(
         page.field("lr"),
         page.field("scale"),
-        diag.suggested_lr,
-        lr,
+        run.diag.suggested_lr,
+        run.lr,
         run.table.scale,
         run.bowl,
         run.weights[0],
@@ -214,6 +250,11 @@ def verdict_and_curve(page: Page, run: Run) -> None:
         run.setup.optimizer.plain,
     )
     control(st.radio, page.field("axis"), "Error axis", horizontal=True)
+
+
+def _weights_chart(run: Run) -> tuple[Any, ...]:
+    """The weights chart's builder and arguments, drawn by :func:`weights`, warmed by :func:`ready`."""
+    return charts.weights_chart, np.arange(len(run.errors)), run.weights, run.theory.w_star
 
 
 def weights(run: Run) -> None:
@@ -226,14 +267,7 @@ def weights(run: Run) -> None:
             edges.edges(run.theory, optimizer),
             "The rate each epoch stepped with",
         )
-    widgets.draw(
-        charts.weights_chart,
-        np.arange(len(run.errors)),
-        run.weights,
-        run.theory.w_star,
-        slot="explore-weights",
-        live=True,
-    )
+    widgets.draw(*_weights_chart(run), slot="explore-weights", live=True)
 
 
 def pictures(page: Page, run: Run) -> int:

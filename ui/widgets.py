@@ -87,6 +87,15 @@ def theory_metrics(theory: gdcore.Theory, fast: Fastest | None, per_row: int = 4
     )
 
 
+def shown_epoch(field: Field, last: int) -> int:
+    """The epoch ``epoch_slider`` will show for a run whose last epoch is ``last``: the one
+    the learner picked, or ``last`` when it followed the end or is past it (read only)."""
+    at = st.session_state.get(field.key, -1)
+    if at < 0 or at > last or at == st.session_state.get(f"_end_{field.key}"):
+        return last
+    return int(at)
+
+
 def epoch_slider(field: Field, label: str, last: int) -> int:
     """A slider over epochs 0..``last`` that follows the end of the run.
 
@@ -95,14 +104,13 @@ def epoch_slider(field: Field, label: str, last: int) -> int:
     epoch 0 beside a run that went on.
     """
     end = f"_end_{field.key}"
-    at = st.session_state.get(field.key, -1)
-    if at > last and at != st.session_state.get(end):  # a link's epoch past this run's end
+    asked = st.session_state.get(field.key, -1)
+    if asked > last and asked != st.session_state.get(end):  # a link's epoch past the end
         st.caption(
-            f"`{field.url}={at}` is past this run's last epoch: showing epoch {last:,} "
+            f"`{field.url}={asked}` is past this run's last epoch: showing epoch {last:,} "
             f"({field.url} can be 0 to {last:,} here)."
         )
-    if at < 0 or at > last or at == st.session_state.get(end):
-        at = last
+    at = shown_epoch(field, last)
     # Written on every run: a slider's bounds are part of its identity, so a new
     # ``last`` makes a new slider that would otherwise start at 0.
     st.session_state[field.key] = at
