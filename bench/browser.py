@@ -9,7 +9,9 @@ order swaps every repetition, after one warm-up round that is not counted), time
    (empty cache, a new session), so the frontend's files are fetched each time, as on a
    first visit;
 2. **rate change**: from the Enter key in the learning-rate box to the chart of the new rate
-   drawn (a rate no repetition used before, so no cached run answers it).
+   drawn (a rate no repetition used before, so no cached run answers it); ``--changes`` of
+   them per visit (8 by default, each counted: with one per visit, 15 rounds swung ±30%
+   between two runs of the same code).
 
 "Drawn" is read in the chart's SVG, as Vega draws it: the minimal app's title names the
 rate; Explore's chart is redrawn in place, and its line's label (its ``aria-label``, which
@@ -120,31 +122,38 @@ def settle(page: Any) -> None:
     page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
 
 
-def one_visit(browser: Any, base: str, new_rate: float) -> dict[str, float]:
-    """A fresh visitor: first load to the chart, then one rate change to the new chart (s)."""
+def one_visit(browser: Any, base: str, new_rate: float, changes: int = 1) -> dict[str, list[float]]:
+    """A fresh visitor: first load to the chart, then ``changes`` rate changes, each to the
+    new chart (s); the rates are ``new_rate``, then steps of 0.0001 above it."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         context.add_init_script(WATCH)
         page = context.new_page()
         page.goto(base + "/", timeout=TIMEOUT_MS)
         first = chart_time(page, FIRST_RATE)  # navigation starts the page's clock at 0
-        settle(page)
-        box = page.get_by_role("spinbutton", name="Learning rate", exact=True)
-        box.fill(f"{new_rate:g}")
-        box.press("Enter")
-        drawn = chart_time(page, new_rate)
-        pressed = page.evaluate("window.__enter")
+        times = []
+        for j in range(changes):
+            settle(page)
+            rate = round(new_rate + 0.0001 * j, 4)
+            box = page.get_by_role("spinbutton", name="Learning rate", exact=True)
+            box.fill(f"{rate:g}")
+            box.press("Enter")
+            drawn = chart_time(page, rate)
+            times.append((drawn - page.evaluate("window.__enter")) / 1000)
         if page.locator(FAILED).count():
             raise SystemExit(
                 f"{base} showed an exception: {page.locator(FAILED).first.inner_text()}"
             )
-        return {"first_load": first / 1000, "rate_change": (drawn - pressed) / 1000}
+        return {"first_load": [first / 1000], "rate_change": times}
     finally:
         context.close()
 
 
-def measure(repeats: int, warmup: int, apps: dict[str, str] = APPS) -> dict[str, Any]:
-    """Both apps, alternating, ``warmup`` rounds uncounted, then ``repeats`` counted rounds."""
+def measure(
+    repeats: int, warmup: int, apps: dict[str, str] = APPS, changes: int = 1
+) -> dict[str, Any]:
+    """Both apps, alternating, ``warmup`` rounds uncounted, then ``repeats`` counted rounds;
+    each round one visit per app, with ``changes`` rate changes counted per visit."""
     from playwright.sync_api import sync_playwright
 
     times: dict[str, dict[str, list[float]]] = {
@@ -160,15 +169,16 @@ def measure(repeats: int, warmup: int, apps: dict[str, str] = APPS) -> dict[str,
             order = list(APPS) if k % 2 == 0 else list(reversed(APPS))
             rate = round(0.3 + 0.001 * k, 3)  # new every round: never a cached run
             for app in order:
-                got = one_visit(browser, bases[app], rate)
+                got = one_visit(browser, bases[app], rate, changes)
                 if k >= warmup:
                     for what, s in got.items():
-                        times[app][what].append(s)
+                        times[app][what].extend(s)
     load_after = os.getloadavg()
     med = {app: {w: statistics.median(v) for w, v in t.items()} for app, t in times.items()}
     return {
         "repeats": repeats,
         "warmup": warmup,
+        "changes_per_visit": changes,
         "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
         "cores": os.cpu_count(),
         "apps": apps,
@@ -219,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("action", nargs="?", choices=["run", "table"], default="run")
     ap.add_argument("--repeats", type=int, default=7, help="counted rounds (medians)")
     ap.add_argument("--warmup", type=int, default=1, help="uncounted first rounds")
+    ap.add_argument(
+        "--changes",
+        type=int,
+        default=8,
+        help="rate changes per visit, each counted (one per visit swings ±30%% between runs)",
+    )
     ap.add_argument("--label", help="the run's row in the table (default: the commit)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument(
@@ -230,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "table":
         print(table(json.loads(args.out.read_text())))
         return 0
-    result = measure(args.repeats, args.warmup, {**APPS, "explore": args.explore})
+    result = measure(args.repeats, args.warmup, {**APPS, "explore": args.explore}, args.changes)
     result["commit"] = commit()
     result["date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     saved = json.loads(args.out.read_text()) if args.out.exists() else {}
