@@ -6,8 +6,9 @@ pictures. What a learner opens on purpose (the gallery, the lesson's map, the ma
 pixel table, the run as code, the share link) is built only once opened: a lazy expander
 (``on_change="rerun"``) sends nothing while closed, so it costs neither the server nor the
 browser on each rate change. The main area is a fragment (:func:`rerun_alone`): a new
-rate, epoch or axis reruns it alone, not the sidebar and its page links. Where the time
-went before: docs/performance.md ("In a browser").
+rate, epoch or axis reruns it alone, not the sidebar and its page links; it is laid out top
+to bottom but sends the error chart first (:func:`ready`). Where the time went before:
+docs/performance.md ("In a browser").
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def rate_row(page: Page, run: Run) -> None:
     rate ``run`` ran at."""
     shown = rate.rate_control(page.field("lr"))
     if shown != run.lr:  # cannot happen while rate_now sets the key; never show two rates
-        st.rerun(scope="fragment")
+        st.rerun()  # (the whole page: a fragment's own rerun is refused inside a page run)
 
 
 def run_at(setup: Setup, lr: float) -> Run:
@@ -220,7 +221,9 @@ def ready(page: Page, run: Run) -> None:
     without waiting for every element below it (docs/performance.md, "Fourth round"). It
     changes nothing that is drawn: both caches are keyed by content.
     """
+    turns.pause()  # heavy work (a 512-pixel image's picture): waiting light runs go first
     cached.chart_spec(*_weights_chart(run), slot="explore-weights", live=True)
+    turns.pause()
     at = widgets.shown_epoch(page.field("at"), int(run.result.last_epoch[0]))
     prediction = run.table.predicted_brightness(run.weights[at])
     choice = run.setup.choice
