@@ -23,7 +23,7 @@ def main_area(page: Page, setup: explore.Setup) -> None:
     with left:
         head = st.container()
         explore.curve(page, run)
-        explore.ready(page, run)
+        made = explore.ready(page, run)
     with row:
         explore.rate_row(page, run)
     with head:
@@ -32,7 +32,7 @@ def main_area(page: Page, setup: explore.Setup) -> None:
         explore.below_curve(page, run)
         explore.weights(run)
     with right:
-        at = explore.pictures(page, run)
+        at = explore.pictures(page, run, made)
         explore.bowl_words(run)
         explore.pixel_table(run)
     with left:

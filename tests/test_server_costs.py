@@ -117,7 +117,11 @@ def test_a_new_rate_sends_its_curve_first_then_the_rests_heavy_work_then_the_res
     import ui.explore
 
     timeline: list[tuple[str, str]] = []
-    enqueue, chart_spec, png = ForwardMsgQueue.enqueue, ui.explore.cached.chart_spec, ui.explore.png
+    enqueue, chart_spec, png = (
+        ForwardMsgQueue.enqueue,
+        ui.explore.cached.chart_spec,
+        ui.explore.picture_png,
+    )
 
     def sent(self, msg):  # every element the fragment (the main area) sends, in order
         delta = msg.delta if msg.WhichOneof("type") == "delta" else None
@@ -132,13 +136,13 @@ def test_a_new_rate_sends_its_curve_first_then_the_rests_heavy_work_then_the_res
         timeline.append(("built", build.__name__))
         return chart_spec(build, *args, **kwargs)
 
-    def made(rgb):
+    def made(image, prediction):
         timeline.append(("built", "png"))
-        return png(rgb)
+        return png(image, prediction)
 
     monkeypatch.setattr(ForwardMsgQueue, "enqueue", sent)
     monkeypatch.setattr(ui.explore.cached, "chart_spec", spec)
-    monkeypatch.setattr(ui.explore, "png", made)
+    monkeypatch.setattr(ui.explore, "picture_png", made)
     at = open_page("explore")
     timeline.clear()
     at.number_input(key="ex_lr").set_value(0.3123).run()

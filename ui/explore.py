@@ -43,7 +43,7 @@ from ui import (
 from ui.controls import control
 from ui.image import ImageChoice
 from ui.page_run import turn
-from ui.pictures import png, prediction_pictures, side_by_side
+from ui.pictures import picture_png, prediction_pictures
 from ui.registry import Page
 
 OPEN = {
@@ -212,22 +212,29 @@ def curve(page: Page, run: Run) -> None:
     )
 
 
-def ready(page: Page, run: Run) -> None:
-    """The heavy work of what follows the curve (the weights chart's spec, the pictures' PNG),
-    done before any of it is sent, into the caches that drawing it reads.
+@dataclass(frozen=True)
+class Picture:
+    """The pictures at epoch ``at``, made ahead by :func:`ready`: the prediction and its PNG."""
+
+    at: int
+    prediction: np.ndarray
+    png: bytes
+
+
+def ready(page: Page, run: Run) -> Picture:
+    """The heavy work of what follows the curve, done before any of it is sent: the weights
+    chart's spec (into the cache that drawing it reads) and the pictures, returned for
+    :func:`pictures` to draw.
 
     The browser draws the deltas that reach it within about 10 ms as one batch: done first,
     this work keeps the rest of the page apart from the curve's batch, so a new curve is drawn
-    without waiting for every element below it (docs/performance.md, "Fourth round"). It
-    changes nothing that is drawn: both caches are keyed by content.
+    without waiting for every element below it (docs/performance.md, "Fourth round").
     """
-    turns.pause()  # heavy work (a 512-pixel image's picture): waiting light runs go first
+    turns.pause()  # heavy work: waiting light runs go first
     cached.chart_spec(*_weights_chart(run), slot="explore-weights", live=True)
-    turns.pause()
     at = widgets.shown_epoch(page.field("at"), int(run.result.last_epoch[0]))
     prediction = run.table.predicted_brightness(run.weights[at])
-    choice = run.setup.choice
-    png(side_by_side(choice.pixels, prediction, choice.pixels - prediction))
+    return Picture(at, prediction, picture_png(run.setup.choice.pixels, prediction))
 
 
 def verdict_card(run: Run) -> None:
@@ -256,7 +263,8 @@ def below_curve(page: Page, run: Run) -> None:
 
 
 def _weights_chart(run: Run) -> tuple[Any, ...]:
-    """The weights chart's builder and arguments, drawn by :func:`weights`, warmed by :func:`ready`."""
+    """The weights chart's builder and arguments (:func:`weights` draws it, :func:`ready`
+    builds its spec ahead)."""
     return charts.weights_chart, np.arange(len(run.errors)), run.weights, run.theory.w_star
 
 
@@ -273,14 +281,18 @@ def weights(run: Run) -> None:
     widgets.draw(*_weights_chart(run), slot="explore-weights", live=True)
 
 
-def pictures(page: Page, run: Run) -> int:
-    """The image, the prediction and the residual at an epoch the learner picks; that epoch,
-    or -1 when it follows the run's end."""
+def pictures(page: Page, run: Run, made: Picture | None = None) -> int:
+    """The image, the prediction and the residual at an epoch the learner picks (``made``
+    ahead by :func:`ready` when it is that epoch's); that epoch, or -1 when it follows the
+    run's end."""
     choice, table, errors = run.setup.choice, run.table, run.errors
     last = int(run.result.last_epoch[0])
     at = widgets.epoch_slider(page.field("at"), "Show the prediction at epoch", last)
     weights = run.weights[at]
-    prediction_pictures(choice, table.predicted_brightness(weights), at)
+    if made is not None and made.at == at:
+        prediction_pictures(choice, made.prediction, at, made.png)
+    else:
+        prediction_pictures(choice, table.predicted_brightness(weights), at)
     st.caption(
         f"{choice.label} · {table.n:,} pixels · at epoch {at}: w0 = {weights[0]:.4g}, "
         f"w1 = {weights[1]:.4g}, w2 = {weights[2]:.4g}, error = {errors[at]:.4g}"

@@ -138,21 +138,32 @@ def side_by_side(image: np.ndarray, prediction: np.ndarray, residual: np.ndarray
     return np.concatenate(parts, axis=1)
 
 
-def prediction_pictures(choice: ImageChoice, prediction: np.ndarray, at: int) -> None:
+def picture_png(image: np.ndarray, prediction: np.ndarray) -> bytes:
+    """The image, the prediction and the residual as one PNG (``side_by_side``, ``png``).
+
+    A 512 x 512 image makes a picture of about 1,700 x 520 pixels, a while to colour and
+    encode: a run with heavy work lets the light runs that wait go first before it (ui.turns).
+    """
+    turns.pause()
+    return png(side_by_side(image, prediction, image - prediction))
+
+
+def prediction_pictures(
+    choice: ImageChoice, prediction: np.ndarray, at: int, picture: bytes | None = None
+) -> None:
     """The image, the model's prediction at an epoch, and the residual, side by side in one
-    picture (``side_by_side``), named left to right below it and said in its text alternative."""
+    picture (``picture_png``, unless ``picture`` is that PNG already), named left to right
+    below it and said in its text alternative."""
     residual = choice.pixels - prediction
     alts = picture_texts(choice, prediction, residual, at)
-    # A 512 x 512 image makes a picture of about 1,700 x 520 pixels, a while to encode: a run
-    # with heavy work lets the light runs that wait go first before it (ui.turns).
-    turns.pause()
-    picture = side_by_side(choice.pixels, prediction, residual)
+    if picture is None:
+        picture = picture_png(choice.pixels, prediction)
     names = list(PICTURE_NAMES)
     names[1] = f"the prediction at epoch {at}"
     # PNG: every pixel as computed, encoded once per content (``png``; "auto" would make a
     # lossy JPEG, re-encoded on every run).
     st.image(
-        png(picture),
+        picture,
         caption="Left to right: " + " · ".join(names),
         alt="Three pictures, left to right. " + " ".join(alts),
         width="stretch",
