@@ -368,3 +368,63 @@ def test_a_stopped_run_tells_its_learner(monkeypatch):
     at = open_page("explore")
     assert [e.value for e in at.error] == [turns.HUNG_MESSAGE.format(turns.HANG_S)]
     assert not at.exception
+
+
+def test_a_run_that_idles_lets_the_next_go_meanwhile_then_takes_its_turn_again():
+    idling, wake = threading.Event(), threading.Event()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        idling.set()
+        wake.wait(30)
+
+    t, order = turns.Turns(Clock(), sleep), []
+
+    def idler() -> None:
+        order.append("sent the curve")
+        t.idle(0.03)
+        order.append("sends the rest")
+
+    first = Runner(t, "a", order, body=idler).start()
+    idling.wait(30)
+    other = Runner(t, "b", order).start()
+    other.join()  # it went while a idled, without the turn
+    assert order == ["a", "sent the curve", "b"]
+    wake.set()
+    first.join()
+    assert order[-1] == "sends the rest" and slept == [0.03]
+    assert first.error is None and t._holder is None and not t._waiting
+    t.idle(-0.01)  # the work took longer than the head start: no wait
+    assert slept == [0.03, 0.0]
+
+
+def test_a_run_that_idles_while_another_holds_the_turn_waits_for_it_again():
+    idling, wake, held = threading.Event(), threading.Event(), threading.Event()
+    release = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        idling.set()
+        wake.wait(30)
+
+    t, order = turns.Turns(Clock(), sleep), []
+
+    def idler() -> None:
+        t.idle(0.01)
+        order.append("a again")
+
+    def holder_body() -> None:
+        held.set()
+        release.wait(30)
+        order.append("b done")
+
+    first = Runner(t, "a", order, body=idler).start()
+    idling.wait(30)
+    other = Runner(t, "b", order, body=holder_body).start()
+    held.wait(30)
+    wake.set()  # a wakes while b holds the turn: it waits in line
+    line_reaches(t, 1)
+    release.set()
+    for r in (first, other):
+        r.join()
+    assert order == ["a", "b", "b done", "a again"]

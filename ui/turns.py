@@ -1,35 +1,33 @@
 """Page runs take turns in a process: in order of arrival, round the browsers, heavy work in slices.
 
-Python executes one thread's code at a time (the GIL), so two page runs in one
-process never finish sooner together than one after the other, and interleaved they
-finish later: each element a run sends hands the GIL to the server's event loop.
-Measured (``python -m bench.load arrivals --replicas 2``, 200 learners in 60 s, the
-same CPU per run): interleaving, p50 1.5 s, p95 2.1 s; taking turns, 0.1 s and 0.3 s.
-One run holds the turn at a time, and who goes next is decided here:
+Python runs one thread's code at a time (the GIL): interleaved, page runs all finish later than
+in turns (measured: docs/architecture.md, "Why page runs take turns"). One run holds the turn at a
+time, and who goes next is decided here:
 
-- **Light before heavy.** Every run starts light. A computation whose estimate
-  from its parameters (``gdcore.descent.engine.run_seconds``: pixels x epochs x
-  rates) is over ``HEAVY_S`` calls :meth:`Turns.heavy` before it starts: its run
-  goes back in line behind every light run and the heavy work that asked before
-  it. One heavy computation at a time, so heavy tabs never add up their memory.
+- **Light before heavy.** Every run starts light. A computation whose estimate from its parameters
+  (``gdcore.descent.engine.run_seconds``: pixels x epochs x rates) is over ``HEAVY_S`` calls
+  :meth:`Turns.heavy` before it starts: its run goes back in line behind every light run and the
+  heavy work that asked before it. One heavy computation at a time, so heavy tabs never add up
+  their memory.
 - **Slices.** A heavy computation calls :meth:`Turns.pause` between its blocks
-  (``run_descent(between=...)``); once it has held the turn ``SLICE_S`` and a
-  light run waits, it lets the waiting runs go first, then carries on.
-- **Round the browsers.** Within light and within heavy, the next turn goes to
-  the browser served longest ago (its tabs share one XSRF cookie; without one, a
-  session is its own browser): ten tabs of one person are one place in a round.
-- **Newer replaces older.** A run still waiting when its session asks for a newer
-  run (``yield_check`` raises ``RerunException``), or whose tab closed, leaves the line.
-- **No escape.** Nobody runs alongside because the wait was long (a wait is long
-  exactly when the process is busy). A run holding the turn for ``HANG_S`` is
-  stopped (``RunStopped`` raised in its thread) and its learner told; if its thread
-  does not answer within ``GRACE_S``, the next run gets the turn and the log says so.
-- **Same work, one computation.** Of two runs that ask for one cached result
-  (``computing(key)``), the second gives its turn back until the first stored it
-  (it waits on the first's compute lock: holding the turn would stop both).
+  (``run_descent(between=...)``); once it has held the turn ``SLICE_S`` and a light run waits, it
+  lets the waiting runs go first, then carries on.
+- **Round the browsers.** Within light and within heavy, the next turn goes to the browser served
+  longest ago (its tabs share one XSRF cookie; without one, a session is its own browser): ten tabs
+  of one person are one place in a round.
+- **Newer replaces older.** A run still waiting when its session asks for a newer run
+  (``yield_check`` raises ``RerunException``), or whose tab closed, leaves the line.
+- **No escape.** Nobody runs alongside because the wait was long (a wait is long exactly when the
+  process is busy). A run holding the turn for ``HANG_S`` is stopped (``RunStopped`` raised in its
+  thread) and its learner told; if its thread does not answer within ``GRACE_S``, the next run gets
+  the turn and the log says so.
+- **Same work, one computation.** Of two runs that ask for one cached result (``computing(key)``),
+  the second gives its turn back until the first stored it (it waits on the first's compute lock:
+  holding the turn would stop both).
+- **Idle without the turn.** :meth:`Turns.idle` lets the next run go while a run waits.
 
-The log says when the line passes each ``QUEUE_LOG`` (at most every
-``QUEUE_LOG_EVERY_S``); :func:`stats` counts.
+The log says when the line passes each ``QUEUE_LOG`` (at most every ``QUEUE_LOG_EVERY_S``);
+:func:`stats` counts.
 """
 
 from __future__ import annotations
@@ -43,7 +41,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ui import memory
@@ -91,14 +89,17 @@ class Ticket:
     granted_at: float = 0.0
     thread: int = 0
     stopped: bool = False
-    keys: set[Hashable] = field(default_factory=set)
 
 
 class Turns:
-    """The turn of one process. ``clock`` is injectable for tests."""
+    """The turn of one process. ``clock`` and ``sleep`` are injectable for tests."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.clock, self.sleep = clock, sleep
         self._cond = threading.Condition(threading.Lock())
         self._waiting: list[Ticket] = []
         self._holder: Ticket | None = None
@@ -111,16 +112,8 @@ class Turns:
         self._logged_at = -1e9
         self._logged_level = 0
         self.after_heavy: Callable[[], object] | None = None  # after a run with heavy work
-        self.counts = {
-            "runs": 0,
-            "waited": 0,
-            "longest_line": 0,
-            "heavy": 0,
-            "slices": 0,
-            "replaced": 0,
-            "stopped": 0,
-            "forfeited": 0,
-        }
+        counted = "runs waited longest_line heavy slices replaced stopped forfeited"
+        self.counts = dict.fromkeys(counted.split(), 0)
 
     # --- what a page run calls ---
 
@@ -128,11 +121,9 @@ class Turns:
     def run(
         self, owner: str, session: str, check: Callable[[], None] | None = None
     ) -> Iterator[Ticket]:
-        """Hold the turn for the body (a whole page run), given back however it ends.
-
-        ``check`` is called while waiting (Streamlit's ``yield_check``): what it
-        raises ends the wait and leaves the line. A run inside a run keeps its turn.
-        """
+        """Hold the turn for the body (a whole page run), given back however it ends. ``check`` is
+        called while waiting (Streamlit's ``yield_check``): what it raises ends the wait and leaves
+        the line. A run inside a run keeps its turn."""
         mine = getattr(self._local, "ticket", None)
         if mine is not None:
             yield mine
@@ -152,9 +143,8 @@ class Turns:
             self._leave(ticket)
 
     def heavy(self, seconds: float) -> None:
-        """Before a computation estimated at ``seconds`` of CPU: if that is over
-        ``HEAVY_S``, go back in line behind the light runs and the heavy work asked
-        for earlier. Once per run; outside a run, nothing."""
+        """Before a computation estimated at ``seconds`` of CPU: if over ``HEAVY_S``, go back in
+        line behind the light runs and earlier heavy work. Once per run; outside a run, nothing."""
         ticket = self._mine()
         if ticket is None or ticket.heavy or seconds <= HEAVY_S:
             return
@@ -163,15 +153,11 @@ class Turns:
             self.counts["heavy"] += 1
             if self._holder is not ticket:
                 return  # it lost the turn (stopped); it has nothing to give back
-            ticket.klass, ticket.seq = HEAVY, next(self._seq)
-            self._holder = None
-            self._join(ticket)
-            self._wait(ticket, None)
+            self._again(ticket, HEAVY)
 
     def pause(self) -> None:
-        """In a run with heavy work, between blocks of its computation or its charts: after
-        ``SLICE_S`` with the turn, let the light runs that wait go first (round the
-        browsers), then carry on. In a light run, nothing."""
+        """In a run with heavy work, between blocks of its computation or its charts: after ``SLICE_S``
+        with the turn, let waiting light runs go first (round the browsers). Light runs: nothing."""
         ticket = self._mine()
         if ticket is None or not ticket.heavy or self._holder is not ticket:
             return  # light runs never pause: they are short, and first in line already
@@ -183,10 +169,20 @@ class Turns:
             if self._holder is not ticket or not any(w.klass == LIGHT for w in self._waiting):
                 return
             self.counts["slices"] += 1
-            ticket.klass, ticket.seq = LIGHT, next(self._seq)
-            self._holder = None
-            self._join(ticket)
-            self._wait(ticket, None)
+            self._again(ticket, LIGHT)
+
+    def idle(self, seconds: float) -> None:
+        """Wait ``seconds`` without the turn (the browser draws what the run just sent), then wait for
+        the turn again, as a run of its class. Outside a run, or without the turn, a plain wait."""
+        ticket = self._mine() if self.holding() and seconds > 0 else None
+        if ticket is not None:
+            with self._cond:
+                self._holder = None
+                self._hand_over()
+        self.sleep(max(seconds, 0.0))
+        if ticket is not None:
+            with self._cond:
+                self._again(ticket, ticket.klass)
 
     @contextlib.contextmanager
     def computing(self, key: Hashable) -> Iterator[None]:
@@ -203,9 +199,7 @@ class Turns:
                     self._hand_over()
                 self._cond.wait(POLL_S)
             if lent:
-                ticket.seq = next(self._seq)
-                self._join(ticket)
-                self._wait(ticket, None)
+                self._again(ticket, ticket.klass)
             new = key not in self._computing
             self._computing[key] = ticket
         try:
@@ -284,6 +278,14 @@ class Turns:
             )
         elif line < QUEUE_LOG:
             self._logged_level = 0
+
+    def _again(self, ticket: Ticket, klass: int) -> None:
+        """``ticket`` (giving back the turn if it holds it) waits in line again as ``klass``."""
+        if self._holder is ticket:
+            self._holder = None
+        ticket.klass, ticket.seq = klass, next(self._seq)
+        self._join(ticket)
+        self._wait(ticket, None)
 
     def _rank(self, ticket: Ticket) -> tuple[int, int, int]:
         klass = LIGHT if ticket.passed >= AGE else ticket.klass
@@ -388,13 +390,11 @@ def stats() -> dict[str, int]:
     return dict(TURNS.counts)
 
 
-_watchdog: threading.Thread | None = None
+_watchdog: list[threading.Thread] = []  # the one watchdog, once started
 _watchdog_lock = threading.Lock()
 
 
 def _ensure_watchdog() -> None:
-    global _watchdog
-    if _watchdog is None:
-        with _watchdog_lock:
-            if _watchdog is None:
-                _watchdog = TURNS.start_watchdog()
+    with _watchdog_lock:
+        if not _watchdog:
+            _watchdog.append(TURNS.start_watchdog())
