@@ -1,14 +1,15 @@
 """Explore one learning rate: the entry page of the dashboard.
 
 The sidebar holds the image and the run's settings. The main area reads as the lesson does:
-the rate beside the curve, the verdict in the lesson's words, the chart, then the numbers,
-the weights and the pictures; the maths, the pixel table, the code and the link open on a
-click. A new rate reruns the main area alone, and sends its curve first (``ui.explore``).
+the rate beside the curve, the verdict in the lesson's words, the chart, then the numbers and
+the pictures; why (the bowl's story), the maths, the weights, the pixel table, the code and
+the link open on a click. A new rate reruns the main area alone, and sends its curve first
+(``ui.explore``).
 """
 
 import streamlit as st
 
-from ui import explore
+from ui import explore, explore_why
 from ui.page_run import page_run
 from ui.registry import Page
 
@@ -33,7 +34,7 @@ def main_area(page: Page, setup: explore.Setup) -> None:
         explore.weights(run)
     with right:
         at = explore.pictures(page, run, made)
-        explore.bowl_words(run)
+        explore_why.bowl_words(run)
         explore.pixel_table(run)
     with left:
         explore.take_away(page, run, at)

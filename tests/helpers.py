@@ -77,10 +77,15 @@ def chart_datasets(at: AppTest, i: int = 0) -> list[dict[str, list]]:
 
 def verdict_text(at: AppTest) -> str:
     """The verdict card and, after the chart, its numbers (``verdict-numbers``), as one text."""
-    cards = [m.value for m in at.markdown if "verdict-card" in m.value]
-    assert len(cards) == 1
-    numbers = [m.value for m in at.markdown if "verdict-numbers" in m.value]
-    return "\n".join(cards + numbers)
+    found = cards(at)
+    assert len(found) == 1
+    numbers = [h.value for h in at.html if "verdict-numbers" in h.value]
+    return "\n".join(found + numbers)
+
+
+def cards(at: AppTest) -> list[str]:
+    """The HTML of every verdict card on the page (``ui.verdict.card``, drawn with st.html)."""
+    return [h.value for h in at.html if "verdict-card" in h.value]
 
 
 def no_exception(at: AppTest) -> None:
@@ -90,6 +95,7 @@ def no_exception(at: AppTest) -> None:
 def all_text(at: AppTest) -> str:
     """Every caption, paragraph, error, info and warning on the page."""
     parts = [c.value for c in at.caption] + [m.value for m in at.markdown]
+    parts += [h.value for h in at.html]
     parts += (
         [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
     )

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from helpers import (
     PAGE_IDS,
+    cards,
     chart_data,
     chart_datasets,
     no_exception,
@@ -27,7 +28,7 @@ from ui import charts
 from ui.registry import BY_ID
 
 DEFAULT_CHARTS = {
-    "explore": 2,  # the error and the weights
+    "explore": 1,  # the error (the weights open on a click)
     "compare": 1,
     "sweep": 3,  # final error and epochs to 1%, against the rate; the rate × momentum map
     "walk": 2,  # one weight, two weights
@@ -64,6 +65,8 @@ def test_explore_builds_what_a_learner_opens_only_once_opened():
         "Start here: the lesson, page by page",
         "Image gallery: pick a built-in image",
         "The maths behind this",
+        "Why? What the bowl says about your rate",
+        "How the three weights moved",
         "The pixel table: the rows the model learns from",
         "Get this run as code",
         "Share this run",
@@ -73,8 +76,9 @@ def test_explore_builds_what_a_learner_opens_only_once_opened():
     assert not [b for b in at.button if b.key and b.key.startswith("thumb_")]
     assert not at.metric and not at.dataframe and not at.code and not at.get("download_button")
     assert (
-        len(at.get("vega_lite_chart")) == 2 and len(at.get("image")) == 1
-    )  # chart, weights, the three pictures as one
+        len(at.get("vega_lite_chart")) == 1 and len(at.get("image")) == 1
+    )  # the error chart, the three pictures as one
+    assert not [m for m in at.markdown if "Steps get too long" in m.value]  # the bowl's story
 
     open_boxes(at, *OPEN)
     no_exception(at)
@@ -82,6 +86,8 @@ def test_explore_builds_what_a_learner_opens_only_once_opened():
     thumbs = [b for b in at.button if b.key and b.key.startswith("thumb_")]
     assert len(thumbs) == len(gdcore.BUILTINS)
     assert len(at.metric) == 4 and len(at.dataframe) == 1 and len(at.get("download_button")) == 2
+    assert len(at.get("vega_lite_chart")) == 2  # and the weights
+    assert [m for m in at.markdown if "Steps get too long" in m.value]
     assert any("://" in c.value for c in at.code)
     at.session_state[OPEN["share"]] = False  # closed again: built no more
     at.run()
@@ -562,7 +568,7 @@ def test_a_csv_that_cannot_be_read_shows_no_verdict_beside_its_error():
     at.file_uploader[0].upload("log.csv", b"\xff\xfe not utf-8", "text/csv").run()
     no_exception(at)
     assert "The uploaded file could not be read" in at.error[0].value
-    assert not [m for m in at.markdown if "verdict-card" in m.value]
+    assert not cards(at)
 
 
 def test_the_errors_box_is_limited_to_what_the_reader_takes():

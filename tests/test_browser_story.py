@@ -102,8 +102,10 @@ def test_a_new_rate_redraws_explores_charts_in_place(tab):  # noqa: F811
     each chart's drawing and redraws its lines (no chart is built anew), and the error line's
     label, what a screen reader reads, now tells the new rate's run."""
     tab.open("explore", "lr=0.5")
+    tab.main.get_by_text("How the three weights moved").click()  # built once opened
     charts = tab.main.locator("[data-testid='stVegaLiteChart']")
     charts.nth(1).locator("svg").wait_for(timeout=30_000)
+    tab.settle()
     tab.page.evaluate(
         "window.__kept = [...document.querySelectorAll(\"[data-testid='stVegaLiteChart'] svg\")]"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import chart_datasets, no_exception, open_page, verdict_text
+from helpers import cards, chart_datasets, no_exception, open_page, verdict_text
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -402,7 +402,7 @@ def test_page_two_unnamed_curves_ask_for_the_column_then_judge_it():
     at.run()
     no_exception(at)
     assert "2 unnamed curves" in at.error[0].value and "Choose one in" in at.error[0].value
-    assert not [m for m in at.markdown if "verdict-card" in m.value]
+    assert not cards(at)
     at.selectbox(key="dg_column").set_value("column 2").run()
     no_exception(at)
     assert not at.error and "read 3 values from column 2" in at.text[0].value

@@ -14,6 +14,7 @@ from helpers import (
     chart_data,
     chart_datasets,
     no_exception,
+    open_boxes,
     open_page,
     schema_problem,
     specs,
@@ -86,6 +87,7 @@ def test_explore_momentum_saves_a_rate_above_the_edge_and_says_so():
 
 def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
     at = open_page("explore", lr="2", schedule="step:50:0.5", warmup="10", epochs="300")
+    open_boxes(at, "bowl")  # why, in words: the schedule said there
     no_exception(at)
     assert at.text_input(key="ex_schedule").value == "step:50:0.5"
     assert at.number_input(key="ex_warmup").value == 10
@@ -117,7 +119,7 @@ def test_explore_schedule_and_warmup_draw_the_rate_of_every_epoch():
 
 
 def test_explore_nesterov_changes_the_run():
-    at = open_page("explore", lr="0.5", momentum="0.5")
+    at = open_boxes(open_page("explore", lr="0.5", momentum="0.5"), "bowl")
     plain_heavy = chart_data(at, 0)["error"]
     at.checkbox(key="ex_nesterov").check().run()
     no_exception(at)
@@ -355,7 +357,7 @@ def test_editing_a_run_in_compares_table_changes_the_chart_and_the_link(tab):  #
 
 
 def test_explore_draws_each_direction_of_the_bowl_from_the_forecast():
-    at = open_page("explore", lr="0.005", momentum="0.9")
+    at = open_boxes(open_page("explore", lr="0.005", momentum="0.9"), "bowl")
     no_exception(at)
     i = _chart(at, "The error along each direction")
     data = chart_data(at, i)

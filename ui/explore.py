@@ -1,9 +1,9 @@
 """Explore one learning rate: the entry page's sidebar, run, verdict, pictures and what opens on a click.
 
 The first screen holds what a learner reads one rate by: the rate beside the curve, the
-verdict in the lesson's words, the error chart, then its numbers, the weights and the
-pictures. What a learner opens on purpose (the gallery, the lesson's map, the maths, the
-pixel table, the run as code, the share link) is built only once opened: a lazy expander
+verdict in the lesson's words, the error chart, then its numbers and the pictures. What a
+learner opens on purpose (the gallery, the lesson's map, why: the bowl's story, the maths,
+the weights, the pixel table, the run as code, the share link) is built only once opened: a lazy expander
 (``on_change="rerun"``) sends nothing while closed, so it costs neither the server nor the
 browser on each rate change. The main area is a fragment (:func:`rerun_alone`): a new
 rate, epoch or axis reruns it alone, not the sidebar and its page links; it is laid out top
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -53,10 +54,20 @@ OPEN = {
     "table": "ex_open_table",
     "code": "ex_open_code",
     "share": "ex_open_share",
+    "bowl": "ex_open_bowl",
+    "weights": "ex_open_weights",
 }
 """The session-state keys of Explore's boxes that open on a click (``True``: open)."""
 TABLE_ROWS = 8
 """Rows of the pixel table shown."""
+CURVE_ALONE_S = 0.03
+"""The new curve's head start: the rest of the main area is sent this long after the curve
+(less the time its heavy work took; the run idles without the turn for what is left).
+Streamlit sends what a run queued every 5 ms, and the browser lays out everything that came
+together before Vega draws the chart; given this head start, it draws the curve first.
+Measured in one run (docs/performance.md, "Fifth round"): a rate change to the new curve
+1.44x the minimal app with no head start beyond the heavy work (about 8 ms), 1.35x with
+15 ms, 1.22x with 30 ms; the rest of the page comes that much later."""
 CURVE_TITLE = "Error over epochs"
 """The error chart's title. It names no rate: the chart is redrawn in place as the rate
 changes (``ui.specs``), and the card above it and the rate box name the rate; its line's
@@ -226,15 +237,20 @@ def ready(page: Page, run: Run) -> Picture:
     chart's spec (into the cache that drawing it reads) and the pictures, returned for
     :func:`pictures` to draw.
 
-    The browser draws the deltas that reach it within about 10 ms as one batch: done first,
-    this work keeps the rest of the page apart from the curve's batch, so a new curve is drawn
-    without waiting for every element below it (docs/performance.md, "Fourth round").
+    The browser lays out everything that reaches it together before Vega draws the chart: this
+    work, then an idle wait up to ``CURVE_ALONE_S`` after the curve was sent, keep the rest of
+    the page apart from the curve, so a new curve is drawn without waiting for every element
+    below it (docs/performance.md, "Fourth round" and "Fifth round").
     """
+    sent = time.monotonic()
     turns.pause()  # heavy work: waiting light runs go first
-    cached.chart_spec(*_weights_chart(run), slot="explore-weights", live=True)
+    if st.session_state.get(OPEN["weights"]):
+        cached.chart_spec(*_weights_chart(run), slot="explore-weights", live=True)
     at = widgets.shown_epoch(page.field("at"), int(run.result.last_epoch[0]))
     prediction = run.table.predicted_brightness(run.weights[at])
-    return Picture(at, prediction, picture_png(run.setup.choice.pixels, prediction))
+    made = Picture(at, prediction, picture_png(run.setup.choice.pixels, prediction))
+    turns.TURNS.idle(CURVE_ALONE_S - (time.monotonic() - sent))  # the curve's head start
+    return made
 
 
 def verdict_card(run: Run) -> None:
@@ -278,7 +294,9 @@ def weights(run: Run) -> None:
             edges.edges(run.theory, optimizer),
             "The rate each epoch stepped with",
         )
-    widgets.draw(*_weights_chart(run), slot="explore-weights", live=True)
+    with lazy("How the three weights moved", OPEN["weights"], ":material/show_chart:") as shown:
+        if shown:
+            widgets.draw(*_weights_chart(run), slot="explore-weights", live=True)
 
 
 def pictures(page: Page, run: Run, made: Picture | None = None) -> int:
@@ -298,47 +316,6 @@ def pictures(page: Page, run: Run, made: Picture | None = None) -> int:
         f"w1 = {weights[1]:.4g}, w2 = {weights[2]:.4g}, error = {errors[at]:.4g}"
     )
     return -1 if at == last else at
-
-
-def bowl_words(run: Run) -> None:
-    """What the bowl says about the rate, in the lesson's words; the maths one click away."""
-    theory, lr, optimizer, scale = run.theory, run.lr, run.setup.optimizer, run.table.scale
-    st.subheader("What the bowl says about your rate")
-    start = run.weights[0]
-    fast = gdcore.fastest_rate(run.bowl, start)
-    if optimizer.plain:
-        reach = gdcore.epochs_to_target(run.bowl, lr, start)
-        st.markdown(text.bowl_story(theory, lr, reach, scale, fast.lr if fast else None))
-    else:
-        st.markdown(text.momentum_story(theory, lr, optimizer, run.epochs))
-    with lazy("The maths behind this", OPEN["maths"], ":material/function:") as shown:
-        if shown:
-            widgets.theory_metrics(theory, fast, per_row=2)
-            st.markdown(text.maths(theory, scale))
-            if not optimizer.plain:
-                st.markdown(text.momentum_maths(theory, optimizer))
-    if not optimizer.plain and run.batch == 0:
-        setup = run.setup
-        st.subheader("Each direction of the bowl")
-        milestones = cached.directions(
-            setup.choice.key,
-            scale,
-            lr,
-            run.epochs,
-            setup.init,
-            setup.seed,
-            optimizer,
-            setup.choice.pixels,
-        )
-        widgets.draw(
-            charts.directions_chart,
-            milestones.excess,
-            milestones.eigenvalues,
-            "The error along each direction",
-        )
-        st.markdown(text.directions_story(milestones, lr, optimizer))
-    if theory.singular:
-        st.info(theory.explanation)
 
 
 def pixel_table(run: Run) -> None:

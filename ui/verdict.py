@@ -19,19 +19,22 @@ VERDICT_MARK = {"too small": "▼", "good": "✓", "too large": "▲"}
 def card(diagnosis: gdcore.Diagnosis, lr: float | None = None, lesson: str | None = None) -> None:
     """The verdict in words, symbol and colour: the headline and, first, the curve in the
     lesson's words (``gdcore.lesson_line``). Without ``lesson`` the reason follows here;
-    with it, the reason's numbers go after the chart (``numbers``)."""
+    with it, the reason's numbers go after the chart (``numbers``).
+
+    Drawn with ``st.html`` (escaped text in our own markup), not Markdown with HTML allowed:
+    that needs the browser's raw-HTML Markdown parser, a 188 KB script loaded on a first
+    visit and run again on every redraw (docs/performance.md, "Fifth round")."""
     colour = VERDICT_COLOURS[diagnosis.verdict]
     rate = f" &nbsp;·&nbsp; rate {lr:.4g}" if lr is not None else ""
     first = lesson if lesson is not None else diagnosis.reason[:1].upper() + diagnosis.reason[1:]
-    st.markdown(
+    st.html(
         f"""<div data-testid="verdict-card" style="border-left: 8px solid {colour};
-        padding: 0.6rem 1rem; background: {colour}14; border-radius: 4px; margin-bottom: 0.6rem;">
+        padding: 0.6rem 1rem; background: {colour}14; border-radius: 4px;">
         <div style="font-size: 1.5rem; font-weight: 700;"><span style="color: {colour};">
         {VERDICT_MARK[diagnosis.verdict]} {diagnosis.verdict.upper()}</span><span style="font-size: 0.95rem;
         font-weight: 400;">{rate}</span></div>
         <div style="font-size: 1.0rem; margin-top: 0.2rem;">{html.escape(first)}</div>
-        </div>""",
-        unsafe_allow_html=True,
+        </div>"""
     )
 
 
@@ -92,8 +95,7 @@ def rate_advice(
 
 def numbers(diagnosis: gdcore.Diagnosis) -> None:
     """The verdict's second line, after the chart: the numbers behind it (E*, edges, epochs)."""
-    st.markdown(
+    st.html(
         f"""<div data-testid="verdict-numbers" style="font-size: 0.95rem;">
-        <b>In numbers:</b> {html.escape(diagnosis.reason[:1].upper() + diagnosis.reason[1:])}</div>""",
-        unsafe_allow_html=True,
+        <b>In numbers:</b> {html.escape(diagnosis.reason[:1].upper() + diagnosis.reason[1:])}</div>"""
     )
