@@ -51,7 +51,7 @@ def test_browser_benchmark_tiny_run_writes_both_ratios(tmp_path):
     """One counted round of each app in Chromium: the file's shape and its own arithmetic."""
     import statistics
 
-    from bench.browser import APPS, main, table
+    from bench.browser import APPS, MEASURES, main, table
     from tests.test_browser import _need_browser
 
     _need_browser()
@@ -62,11 +62,16 @@ def test_browser_benchmark_tiny_run_writes_both_ratios(tmp_path):
     r = saved["tiny"]
     assert set(r["seconds"]) == set(APPS) and r["repeats"] == 1 and len(r["load_average_1min"]) == 2
     for app in APPS:
-        for what, count in (("first_load", 1), ("rate_change", 2)):
+        for what, count in (("first_load", 1), ("rate_change", 2), ("whole_page", 2)):
             got = r["seconds"][app][what]
             assert len(got) == count and all(0 < s < 120 for s in got)
             assert r["median_s"][app][what] == statistics.median(got)
-    for what in ("first_load", "rate_change"):
+        # the whole page is never drawn before its chart
+        changes = zip(
+            r["seconds"][app]["rate_change"], r["seconds"][app]["whole_page"], strict=True
+        )
+        assert all(chart <= whole for chart, whole in changes)
+    for what in MEASURES:
         e, m = r["median_s"]["explore"][what], r["median_s"]["minimal"][what]
         assert r["ratio"][what] == pytest.approx(e / m)
     assert "| tiny |" in table(saved)
@@ -84,7 +89,7 @@ def test_performance_browser_table_is_the_saved_measurements():
     for r in saved.values():
         for app, times in r["seconds"].items():
             for what, got in times.items():
-                per_visit = r.get("changes_per_visit", 1) if what == "rate_change" else 1
+                per_visit = r.get("changes_per_visit", 1) if what != "first_load" else 1
                 assert len(got) == r["repeats"] * per_visit
                 assert r["median_s"][app][what] == statistics.median(got)
         for what, q in r["ratio"].items():
