@@ -12,9 +12,9 @@ order swaps every repetition, after one warm-up round that is not counted), time
    drawn (a rate no repetition used before, so no cached run answers it); ``--changes`` of
    them per visit (8 by default, each counted: with one per visit, 15 rounds swung ±30%
    between two runs of the same code);
-3. **whole page**: from the same Enter key to the run's end reaching the page (the app's
-   script state back to "not running", after its last element arrived), or to the chart
-   if Vega draws it later still. Explore sends the
+3. **whole page**: from the same Enter key to the page's last change (the last change to
+   its document, noted by a ``MutationObserver``, before it stays still through the run's end
+   and :func:`settle`'s wait). Explore sends the
    new curve ahead of the rest of its page (``ui.explore.CURVE_ALONE_S``): this is what
    that head start costs the rest.
 
@@ -80,11 +80,9 @@ const note = () => {
 };
 new MutationObserver(note).observe(document, {subtree: true, childList: true, characterData: true,
                                               attributes: true, attributeFilter: ['aria-label']});
-window.__done = null;
-new MutationObserver(() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  if (app && app.getAttribute('data-test-script-state') === 'notRunning') window.__done = performance.now();
-}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+window.__changed = null;
+new MutationObserver(() => { window.__changed = performance.now(); })
+  .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
 """
 # The time the chart of ``rate`` was first drawn: a chart whose drawn title names it (the
 # title, then nothing or more words: "rate 0.3" must not match "rate 0.35"), or one of whose
@@ -150,12 +148,10 @@ def one_visit(browser: Any, base: str, new_rate: float, changes: int = 1) -> dic
             box.fill(f"{rate:g}")
             box.press("Enter")
             drawn = chart_time(page, rate)
-            settle(page)  # the run's end, then its time, as the page noted it
-            enter, done = page.evaluate("[window.__enter, window.__done]")
-            if done is None or done < enter:
-                raise SystemExit(f"{base}: the run's end was not seen after rate {rate:g}")
+            settle(page)  # the run's end and a still page: then its last change is known
+            enter, changed = page.evaluate("[window.__enter, window.__changed]")
             times.append((drawn - enter) / 1000)
-            whole.append((max(drawn, done) - enter) / 1000)  # Vega may draw after the end
+            whole.append((max(drawn, changed) - enter) / 1000)
         if page.locator(FAILED).count():
             raise SystemExit(
                 f"{base} showed an exception: {page.locator(FAILED).first.inner_text()}"
