@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from helpers import PAGE_IDS, chart_data, no_exception, open_page, schema_problem, specs
+from helpers import (
+    PAGE_IDS,
+    chart_data,
+    no_exception,
+    open_boxes,
+    open_page,
+    schema_problem,
+    specs,
+)
 from streamlit.testing.v1 import AppTest
 
 import gdcore
@@ -168,7 +176,7 @@ def test_the_schema_check_finds_a_broken_spec():
 def test_explore_tells_the_verdict_of_its_run_in_the_chart():
     # Explore's charts are redrawn in place (ui.specs): what stays is the chart's description;
     # each line's own label (its aria-label in the browser) tells its run's numbers.
-    at = open_page("explore", lr="3")
+    at = open_boxes(open_page("explore", lr="3"), "weights")
     errors, weights = specs(at)[:2]
     assert charts.LINES_TOLD in errors["description"] and "E* = " in errors["description"]
     (said,) = set(chart_data(at, 0)["said"]) - {None}
@@ -182,7 +190,7 @@ def test_a_new_rate_on_explore_is_the_same_chart_with_new_data():
     """What lets the browser redraw Explore's charts in place instead of building them anew:
     the same spec, dataset names and row counts (Streamlit's frontend rebuilds a chart when
     any of them changes), with new data, at two good rates."""
-    one, two = open_page("explore", lr="0.5"), open_page("explore", lr="0.4")
+    one, two = (open_boxes(open_page("explore", lr=r), "weights") for r in ("0.5", "0.4"))
     for i in range(2):
         a, b = at_chart(one, i), at_chart(two, i)
         assert a.spec == b.spec

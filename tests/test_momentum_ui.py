@@ -281,8 +281,15 @@ def test_changing_momentum_in_the_sidebar_changes_the_chart(tab):  # noqa: F811 
     assert "momentum=0.9" in tab.page.url
     assert "TOO LARGE" not in tab.verdict() and "saved it" in tab.verdict()
     assert tab.chart_pixels() != before
-    # The rate each epoch used and each direction of the bowl join the error and weights.
-    assert tab.main.locator("[data-testid='stVegaLiteChart']").count() == 4
+    # The rate each epoch used joins the error chart; each direction of the bowl and the
+    # weights join them once their boxes are opened (built once opened).
+    charts = tab.main.locator("[data-testid='stVegaLiteChart']")
+    assert charts.count() == 2
+    for opener in ("Why? What the bowl says about your rate", "How the three weights moved"):
+        with tab.reruns():
+            tab.main.get_by_text(opener).click()
+    charts.nth(3).wait_for(timeout=60_000)
+    assert charts.count() == 4
     assert tab.page.locator("[data-testid='stException']").count() == 0
     assert not tab.errors, tab.errors
 

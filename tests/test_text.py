@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import chart_datasets, open_page
+from helpers import chart_datasets, open_boxes, open_page
 
 import gdcore
 from gdcore.bowl.theory import DIVERGES
@@ -58,7 +58,7 @@ def test_literal_leaves_no_markup_live():
 
 @pytest.mark.parametrize("lr", [0.001, 0.5, 5.0])
 def test_explore_tells_the_bowl_story_with_the_engines_numbers(lr):
-    at = open_page("explore", lr=str(lr))
+    at = open_boxes(open_page("explore", lr=str(lr)), "bowl")  # "Why? …", built once opened
     table = gdcore.pixel_table(gdcore.builtin_image("scene", 64), "unit")
     th = gdcore.theory(gdcore.quadratic(table))
     story = next(m.value for m in at.markdown if "**bowl**" in m.value)
@@ -71,6 +71,9 @@ def test_explore_tells_the_bowl_story_with_the_engines_numbers(lr):
 
 def test_the_raw_scale_says_normalize_and_one_click_does_it():
     at = open_page("explore", scale="raw", lr="0.0005")
+    assert "Normalize" in at.button(key="ex_unit").label  # on the first screen, beside the verdict
+    assert not any("**Normalize**" in m.value for m in at.markdown)  # why: one click away
+    open_boxes(at, "bowl")
     assert any("**Normalize**" in m.value for m in at.markdown)
     at.button(key="ex_unit").click().run()
     assert at.radio(key="scale").value == "unit" and at.query_params.get("scale") is None
