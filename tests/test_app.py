@@ -384,6 +384,7 @@ def test_compare_error_table_has_every_epoch_and_the_engine_numbers():
     res = gdcore.run_descent(table, [0.2, 0.9], 120)
     np.testing.assert_allclose(errors["rate 0.9"], res.errors[1], rtol=1e-12)
     assert at.get("download_button")[0].proto.label.endswith("Download the error table (CSV)")
+    assert at.get("download_button")[0].proto.ignore_rerun  # see below
 
 
 def test_sweep_csv_and_verdicts(downloads):
@@ -656,3 +657,17 @@ def test_sweep_legend_writes_the_rates_as_the_metrics_above_it_do():
         f"fastest from this start = {metrics['fastest from this start']}",
         f"suggested = {metrics['suggested from this grid']}",
     ]
+
+
+def test_no_download_asks_for_a_run():
+    """A click on a download runs nothing (``on_click="ignore"``): a run would replace the file
+    while the browser fetches it, and under load the download never came (Compare's table is
+    built on the click; tests/test_browser.py holds that in Chromium)."""
+    pages = [
+        open_page("compare"),
+        open_page("sweep", points="12", epochs="200"),
+        open_boxes(open_page("explore"), "code"),
+    ]
+    buttons = [b.proto for at in pages for b in at.get("download_button")]
+    assert len(buttons) == 4  # the two CSVs, and the run as code for NumPy and for PyTorch
+    assert all(b.ignore_rerun for b in buttons), [b.label for b in buttons if not b.ignore_rerun]

@@ -181,6 +181,7 @@ def test_scaling_and_sign_exercises_and_progress_download():
     table = at.dataframe[0].value
     assert list(table["solved"]) == ["yes", "not yet"]
     assert at.get("download_button")[0].proto.label.endswith("Download your progress (JSON)")
+    assert at.get("download_button")[0].proto.ignore_rerun  # a run would drop the file
     # The learner's progress and the teacher's panel both say what the JSON keeps.
     assert any(ex.PROGRESS_NOTE in c.value for c in at.caption)
     teacher = next(e for e in at.expander if "For teachers" in e.label)

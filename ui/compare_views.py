@@ -194,6 +194,7 @@ def tables(runs: Runs) -> None:
         file_name="errors.csv",
         mime="text/csv",
         key="cmp_download",
+        on_click="ignore",  # no rerun: it would drop the file being downloaded
     )
     st.caption(
         f"Every epoch of every run: {errors.shape[1]:,} rows × {len(runs.labels)} runs. "

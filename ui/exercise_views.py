@@ -256,6 +256,7 @@ def progress_table() -> None:
         file_name="progress.json",
         mime="application/json",
         key="xr_download",
+        on_click="ignore",  # no rerun: it would drop the file being downloaded
     )
     st.caption(kept)
 

@@ -120,4 +120,5 @@ def every_rate(table: pd.DataFrame) -> None:
         file_name="sweep.csv",
         mime="text/csv",
         key="sw_download",
+        on_click="ignore",  # no rerun: it would drop the file being downloaded
     )
