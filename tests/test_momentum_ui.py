@@ -343,14 +343,23 @@ def test_editing_a_run_in_compares_table_changes_the_chart_and_the_link(tab):  #
     before = tab.chart_pixels()
     grid = tab.page.locator("[data-testid='stSidebar'] [data-testid='stDataFrame']")
     grid.scroll_into_view_if_needed()
-    grid.locator("[data-testid='glide-cell-2-0']").wait_for(state="attached", timeout=30_000)
-    # The grid draws its columns on a canvas and sizes them after its first paint; nothing in
-    # the DOM says when that is done, and the double-click below goes by position.
-    tab.page.wait_for_timeout(500)
-    box = grid.bounding_box()
-    # The first row's momentum cell: past the row marker and the rate column.
-    tab.page.mouse.dblclick(box["x"] + 150, box["y"] + 35 + 17)
-    tab.page.locator(".gdg-input").first.wait_for(timeout=30_000)  # the cell's editor
+    # The grid draws its cells on a canvas, and where its columns fall changes with its
+    # scrolling (a double-click by position once landed on another column): the first row
+    # is reached by focus through the grid's accessible table, then by keys, until the
+    # cell's editor shows the momentum, 0.9.
+    first = grid.locator("[data-testid='glide-cell-1-0']")
+    first.wait_for(state="attached", timeout=30_000)
+    first.evaluate("cell => cell.focus()")
+    editor = tab.page.locator(".gdg-input").first
+    for _ in range(4):
+        tab.page.keyboard.press("Enter")
+        editor.wait_for(timeout=30_000)
+        if editor.input_value() == "0.9":
+            break
+        tab.page.keyboard.press("Escape")
+        editor.wait_for(state="detached", timeout=30_000)
+        tab.page.keyboard.press("ArrowRight")
+    assert editor.input_value() == "0.9"
     tab.page.keyboard.press("Control+a")
     tab.page.keyboard.type("0.5")
     with tab.reruns():
