@@ -3,9 +3,9 @@
 The first screen holds what a learner reads one rate by: the rate beside the curve, the
 verdict in the lesson's words, the error chart, then its numbers and the pictures. What a
 learner opens on purpose (the gallery, the lesson's map, why: the bowl's story, the maths,
-the weights, the pixel table, the run as code, the share link) is built only once opened: a lazy expander
-(``on_change="rerun"``) sends nothing while closed, so it costs neither the server nor the
-browser on each rate change. The main area is a fragment (:func:`rerun_alone`): a new
+the weights, the pixel table, the run as code, the share link) is built only once opened:
+a lazy expander (``on_change="rerun"``) sends nothing while closed, so it costs neither the
+server nor the browser on each rate change. The main area is a fragment (:func:`rerun_alone`): a new
 rate, epoch or axis reruns it alone, not the sidebar and its page links; it is laid out top
 to bottom but sends the error chart first (:func:`ready`). Where the time went before:
 docs/performance.md ("In a browser").
@@ -234,8 +234,8 @@ class Picture:
 
 def ready(page: Page, run: Run) -> Picture:
     """The heavy work of what follows the curve, done before any of it is sent: the weights
-    chart's spec (into the cache that drawing it reads) and the pictures, returned for
-    :func:`pictures` to draw.
+    chart's spec when its box is open (into the cache that drawing it reads) and the
+    pictures, returned for :func:`pictures` to draw.
 
     The browser lays out everything that reaches it together before Vega draws the chart: this
     work, then an idle wait up to ``CURVE_ALONE_S`` after the curve was sent, keep the rest of
