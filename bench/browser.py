@@ -14,9 +14,8 @@ order swaps every repetition, after one warm-up round that is not counted), time
    between two runs of the same code);
 3. **whole page**: from the same Enter key to the page's last change (the last change to
    its document, noted by a ``MutationObserver``, before it stays still through the run's end
-   and :func:`settle`'s wait). Explore sends the
-   new curve ahead of the rest of its page (``ui.explore.CURVE_ALONE_S``): this is what
-   that head start costs the rest.
+   and :func:`settle`'s wait). Explore sends the new curve ahead of the rest of its page
+   (``ui.explore.CURVE_ALONE_S``): this is what that head start costs the rest.
 
 "Drawn" is read in the chart's SVG, as Vega draws it: the minimal app's title names the
 rate; Explore's chart is redrawn in place, and its line's label (its ``aria-label``, which
@@ -24,7 +23,7 @@ Vega sets with the line's path) begins with the rate, "rate 0.5 (good): …". (U
 5 Dec 2026 it was the chart box's ``aria-label``, which Streamlit changes before the chart
 is drawn again; both apps' times then came out too soon.)
 
-Both times are read in the page (``performance.now()``: navigation start, the key press, a
+All three are read in the page (``performance.now()``: navigation start, the key press, a
 ``MutationObserver`` noting when each chart first appears), not through Playwright's polling.
 The ratios (Explore's median ÷ the minimal app's median) come from one run, so both apps met
 the same machine; the load average before and after is saved with them, because on a shared

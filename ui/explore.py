@@ -5,9 +5,9 @@ verdict in the lesson's words, the error chart, then its numbers and the picture
 learner opens on purpose (the gallery, the lesson's map, why: the bowl's story, the maths,
 the weights, the pixel table, the run as code, the share link) is built only once opened:
 a lazy expander (``on_change="rerun"``) sends nothing while closed, so it costs neither the
-server nor the browser on each rate change. The main area is a fragment (:func:`rerun_alone`): a new
-rate, epoch or axis reruns it alone, not the sidebar and its page links; it is laid out top
-to bottom but sends the error chart first (:func:`ready`). Where the time went before:
+server nor the browser on each rate change. The main area is a fragment (:func:`rerun_alone`):
+a new rate, epoch or axis reruns it alone, not the sidebar and its page links; it is laid out
+top to bottom but sends the error chart first (:func:`ready`). Where the time went before:
 docs/performance.md ("In a browser").
 """
 
